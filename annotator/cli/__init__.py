@@ -1,0 +1,34 @@
+"""The ``annotator`` command line: thin click commands over the core."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+
+from annotator import __version__
+from annotator.cli.common import AnnotatorGroup
+
+
+@click.group(cls=AnnotatorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="annotator")
+def cli() -> None:
+    """Annotate news articles in the terminal: entities, claims and stances.
+
+    Suggestions come from a spaCy pipeline; every decision is saved to SQLite at once.
+    """
+
+
+def _register() -> None:
+    from annotator.cli import data, suggest, annotate  # noqa: F401  (commands register themselves)
+
+
+def main() -> None:
+    _register()
+    cli(prog_name="annotator")
+
+
+_register()
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

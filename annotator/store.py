@@ -1,0 +1,492 @@
+"""The SQLite store: the only module that speaks SQL.
+
+One file holds documents, suggestions, one annotation layer per annotator, the
+``review`` layer, per-annotator document status and an append-only ``events`` log.
+Every decision writes its event and the new state in one transaction.
+The file is an ordinary SQLite database (WAL mode, JSON columns hold valid JSON).
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+import uuid
+from collections import Counter, defaultdict
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterable, Iterator
+
+import sqlite_utils
+
+from annotator.errors import AnnotatorError
+from annotator.model import (
+    ACCEPTED,
+    Annotation,
+    Document,
+    Suggestion,
+    Value,
+    value_from_record,
+    value_to_record,
+)
+
+SCHEMA_VERSION = 1
+BUSY_TIMEOUT_MS = 30_000
+SQLITE_MAGIC = b"SQLite format 3\x00"
+DONE, IN_PROGRESS, SKIPPED, REJECTED_DOC = "done", "in_progress", "skipped", "rejected"
+DOC_STATUSES = (DONE, IN_PROGRESS, SKIPPED, REJECTED_DOC)
+
+
+def now() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+
+@dataclass
+class ImportRecord:
+    """One document to import, with the items of one layer (may be empty)."""
+
+    document: Document
+    layer: str | None = None
+    values: list[Value] = field(default_factory=list)
+    status: str | None = None
+
+
+@dataclass
+class ImportResult:
+    documents_added: int = 0
+    documents_existing: int = 0
+    annotations_added: int = 0
+    annotations_existing: int = 0
+    layers: Counter = field(default_factory=Counter)
+
+
+@dataclass(frozen=True)
+class Event:
+    id: int
+    time: str
+    annotator: str
+    doc_id: str | None
+    action: str
+    payload: dict
+
+
+def _create_v1(db: sqlite_utils.Database) -> None:
+    db["documents"].create(
+        {"id": str, "text": str, "meta": str, "position": int, "added": str}, pk="id", if_not_exists=True)
+    db["suggestions"].create(
+        {"id": str, "doc_id": str, "suggester": str, "version": str, "rule": str, "score": float,
+         "kind": str, "start": int, "end": int, "label": str, "attrs": str, "created": str},
+        pk="id", foreign_keys=[("doc_id", "documents", "id")], if_not_exists=True)
+    db["annotations"].create(
+        {"id": str, "doc_id": str, "layer": str, "kind": str, "start": int, "end": int, "label": str,
+         "attrs": str, "status": str, "suggestion_id": str, "origin": str, "updated": str},
+        pk="id", foreign_keys=[("doc_id", "documents", "id")], if_not_exists=True)
+    db["doc_status"].create(
+        {"doc_id": str, "layer": str, "status": str, "cursor": str, "updated": str},
+        pk=("doc_id", "layer"), if_not_exists=True)
+    db["annotators"].create({"name": str, "last_doc": str, "last_seen": str}, pk="name", if_not_exists=True)
+    db["assignments"].create({"doc_id": str, "annotator": str, "assigned": str},
+                             pk=("doc_id", "annotator"), if_not_exists=True)
+    db["events"].create(
+        {"id": int, "time": str, "annotator": str, "doc_id": str, "action": str, "payload": str},
+        pk="id", if_not_exists=True)
+    db["suggestions"].create_index(["doc_id", "suggester"], if_not_exists=True)
+    db["annotations"].create_index(["doc_id", "layer"], if_not_exists=True)
+    db["annotations"].create_index(["layer"], if_not_exists=True)
+    db["events"].create_index(["doc_id", "annotator"], if_not_exists=True)
+
+
+# Index i holds the step from version i to i + 1.
+MIGRATIONS = [_create_v1]
+
+
+def _row_to_annotation(row: dict) -> Annotation:
+    value = value_from_record({**row, "attrs": json.loads(row["attrs"] or "{}")})
+    return Annotation(row["id"], row["doc_id"], row["layer"], value, row["status"],
+                      row["suggestion_id"], row["origin"])
+
+
+def _annotation_to_row(ann: Annotation) -> dict:
+    rec = value_to_record(ann.value)
+    rec["attrs"] = json.dumps(rec["attrs"], ensure_ascii=False)
+    return {"id": ann.id, "doc_id": ann.doc_id, "layer": ann.layer, **rec, "status": ann.status,
+            "suggestion_id": ann.suggestion_id, "origin": ann.origin, "updated": now()}
+
+
+def annotation_record(ann: Annotation | None) -> dict | None:
+    """A JSON-ready form of an annotation, as kept in event payloads."""
+    if ann is None:
+        return None
+    rec = value_to_record(ann.value)
+    return {"id": ann.id, "doc_id": ann.doc_id, "layer": ann.layer, **rec, "status": ann.status,
+            "suggestion_id": ann.suggestion_id, "origin": ann.origin}
+
+
+def annotation_from_record(rec: dict | None) -> Annotation | None:
+    if rec is None:
+        return None
+    return Annotation(rec["id"], rec["doc_id"], rec["layer"], value_from_record(rec), rec["status"],
+                      rec.get("suggestion_id"), rec.get("origin") or "manual")
+
+
+def _row_to_suggestion(row: dict) -> Suggestion:
+    value = value_from_record({**row, "attrs": json.loads(row["attrs"] or "{}")})
+    return Suggestion(row["id"], row["doc_id"], row["suggester"], row["version"], row["rule"] or "",
+                      row["score"] if row["score"] is not None else 1.0, value)
+
+
+def _row_to_document(row: dict) -> Document:
+    return Document(row["id"], row["text"], json.loads(row["meta"] or "{}"))
+
+
+class Store:
+    """An open annotator database."""
+
+    def __init__(self, path: str | Path, *, create: bool = True):
+        self.path = Path(path)
+        if not self.path.exists():
+            if not create:
+                raise AnnotatorError("no such database (import some documents first)", self.path)
+        elif self.path.is_dir():
+            raise AnnotatorError("is a directory, not a database file", self.path)
+        else:
+            with open(self.path, "rb") as fh:
+                head = fh.read(16)
+            if head and head != SQLITE_MAGIC:
+                raise AnnotatorError("not an SQLite database", self.path)
+        try:
+            self.db = sqlite_utils.Database(self.path)
+            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self._migrate()
+        except sqlite3.DatabaseError as exc:
+            raise AnnotatorError(f"cannot open database: {exc}", self.path) from None
+
+    # --- lifecycle -------------------------------------------------------------------
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
+    def _migrate(self) -> None:
+        tables = set(self.db.table_names())
+        if tables and "annotator_meta" not in tables:
+            raise AnnotatorError("is an SQLite database, but not an annotator database", self.path)
+        version = 0
+        if "annotator_meta" in tables:
+            row = self.db.execute("select value from annotator_meta where key = 'schema_version'").fetchone()
+            version = int(row[0]) if row else 0
+        if version > SCHEMA_VERSION:
+            raise AnnotatorError(
+                f"was written by a newer annotator (database version {version}, this program knows "
+                f"up to {SCHEMA_VERSION}); upgrade annotator to open it", self.path)
+        if self.db.journal_mode != "wal":
+            self.db.enable_wal()
+        if version == SCHEMA_VERSION:
+            return
+        with self._write():
+            self.db["annotator_meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
+            for step in MIGRATIONS[version:]:
+                step(self.db)
+            self.db["annotator_meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+
+    @contextmanager
+    def _write(self) -> Iterator[None]:
+        """One write transaction; BEGIN IMMEDIATE so concurrent writers wait instead of failing."""
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+        except BaseException:
+            if self.db.conn.in_transaction:
+                self.db.conn.execute("ROLLBACK")
+            raise
+        else:
+            self.db.conn.execute("COMMIT")
+
+    @property
+    def version(self) -> int:
+        return int(self.db.execute("select value from annotator_meta where key='schema_version'").fetchone()[0])
+
+    def _event(self, annotator: str, doc_id: str | None, action: str, payload: dict) -> int:
+        cur = self.db.execute(
+            "insert into events (time, annotator, doc_id, action, payload) values (?, ?, ?, ?, ?)",
+            [now(), annotator, doc_id, action, json.dumps(payload, ensure_ascii=False)])
+        return cur.lastrowid
+
+    # --- documents -------------------------------------------------------------------
+
+    def import_records(self, records: Iterable[ImportRecord], annotator: str = "import") -> ImportResult:
+        """Add documents and their layer items in one transaction (all or nothing).
+
+        The same text is one document; an item already present in its layer is not added twice.
+        """
+        result = ImportResult()
+        with self._write():
+            position = self.db.execute("select coalesce(max(position), 0) from documents").fetchone()[0]
+            new_docs: dict[str, dict] = {}
+            existing_ids: set[str] = set()
+            records = list(records)
+            ids = list({r.document.id for r in records})
+            for chunk in range(0, len(ids), 500):
+                part = ids[chunk:chunk + 500]
+                existing_ids.update(row[0] for row in self.db.execute(
+                    f"select id from documents where id in ({','.join('?' * len(part))})", part))
+            for rec in records:
+                doc = rec.document
+                if doc.id in existing_ids or doc.id in new_docs:
+                    result.documents_existing += 1
+                    continue
+                position += 1
+                new_docs[doc.id] = {"id": doc.id, "text": doc.text, "meta": json.dumps(doc.meta, ensure_ascii=False),
+                                    "position": position, "added": now()}
+            if new_docs:
+                self.db["documents"].insert_all(new_docs.values(), batch_size=500)
+                result.documents_added = len(new_docs)
+            rows = []
+            for rec in records:
+                if not rec.layer:
+                    continue
+                have = {a.value.key for a in self.items(rec.document.id, rec.layer)} | {
+                    value_from_record({**r, "attrs": json.loads(r["attrs"])}).key
+                    for r in rows if r["doc_id"] == rec.document.id and r["layer"] == rec.layer}
+                added = 0
+                for value in rec.values:
+                    if value.key in have:
+                        result.annotations_existing += 1
+                        continue
+                    have.add(value.key)
+                    rows.append(_annotation_to_row(Annotation(new_id(), rec.document.id, rec.layer, value,
+                                                              ACCEPTED, None, "import")))
+                    added += 1
+                result.annotations_added += added
+                result.layers[rec.layer] += added
+                if rec.status:
+                    self.db["doc_status"].upsert({"doc_id": rec.document.id, "layer": rec.layer, "status": rec.status,
+                                                  "updated": now()}, pk=("doc_id", "layer"))
+                if added or rec.status:
+                    self._event(annotator, rec.document.id, "import",
+                                {"layer": rec.layer, "added": added, "status": rec.status})
+            if rows:
+                self.db["annotations"].insert_all(rows, batch_size=500)
+        return result
+
+    def documents(self, ids: Iterable[str] | None = None) -> list[Document]:
+        """All documents in import order (or just those with the given ids, in that order)."""
+        if ids is None:
+            return [_row_to_document(r) for r in self.db.query("select * from documents order by position")]
+        return [d for d in (self.document(i) for i in ids) if d is not None]
+
+    def document(self, doc_id: str) -> Document | None:
+        rows = list(self.db.query("select * from documents where id = ?", [doc_id]))
+        return _row_to_document(rows[0]) if rows else None
+
+    def document_ids(self) -> list[str]:
+        return [r[0] for r in self.db.execute("select id from documents order by position")]
+
+    def count_documents(self) -> int:
+        return self.db.execute("select count(*) from documents").fetchone()[0]
+
+    # --- suggestions -----------------------------------------------------------------
+
+    def replace_suggestions(self, doc_id: str, suggester: str, version: str,
+                            proposals: Iterable[tuple[Value, str, float]]) -> int:
+        """Store a suggester's proposals (value, rule, score) for a document, replacing its older ones."""
+        rows = []
+        for value, rule, score in proposals:
+            rec = value_to_record(value)
+            rec["attrs"] = json.dumps(rec["attrs"], ensure_ascii=False)
+            rows.append({"id": new_id(), "doc_id": doc_id, "suggester": suggester, "version": version,
+                         "rule": rule, "score": float(score), **rec, "created": now()})
+        with self._write():
+            self.db.execute("delete from suggestions where doc_id = ? and suggester = ?", [doc_id, suggester])
+            if rows:
+                self.db["suggestions"].insert_all(rows)
+            self.db.execute("insert or ignore into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?)",
+                            [doc_id, f"suggester:{suggester}", version, now()])
+            self.db.execute("update doc_status set status = ?, updated = ? where doc_id = ? and layer = ?",
+                            [version, now(), doc_id, f"suggester:{suggester}"])
+        return len(rows)
+
+    def suggestions(self, doc_id: str | None = None) -> list[Suggestion]:
+        if doc_id is None:
+            rows = self.db.query("select * from suggestions order by doc_id, start, end")
+        else:
+            rows = self.db.query("select * from suggestions where doc_id = ? order by start, end", [doc_id])
+        return [_row_to_suggestion(r) for r in rows]
+
+    def documents_lacking(self, versions: dict[str, str]) -> list[str]:
+        """Ids of documents without suggestions from every given suggester at its version."""
+        done: Counter = Counter()
+        for name, version in versions.items():
+            for (doc_id,) in self.db.execute("select doc_id from doc_status where layer = ? and status = ?",
+                                             [f"suggester:{name}", version]):
+                done[doc_id] += 1
+        return [i for i in self.document_ids() if done[i] < len(versions)]
+
+    # --- layers ----------------------------------------------------------------------
+
+    def items(self, doc_id: str, layer: str) -> list[Annotation]:
+        """Every item (accepted and rejected) of one layer on one document."""
+        rows = self.db.query("select * from annotations where doc_id = ? and layer = ? order by start, end",
+                             [doc_id, layer])
+        return [_row_to_annotation(r) for r in rows]
+
+    def layer_items(self, layer: str) -> dict[str, list[Annotation]]:
+        out: dict[str, list[Annotation]] = defaultdict(list)
+        for r in self.db.query("select * from annotations where layer = ? order by doc_id, start, end", [layer]):
+            out[r["doc_id"]].append(_row_to_annotation(r))
+        return dict(out)
+
+    def layers(self) -> list[str]:
+        names = {r[0] for r in self.db.execute("select distinct layer from annotations")}
+        names |= {r[0] for r in self.db.execute("select distinct layer from doc_status where layer not like 'suggester:%'")}
+        return sorted(names)
+
+    def apply(self, annotator: str, doc_id: str, action: str,
+              changes: list[tuple[Annotation | None, Annotation | None]], **extra) -> int:
+        """Apply a decision: each change is (before, after); None means absent.
+
+        The event and the new state are written in one transaction; returns the event id.
+        """
+        with self._write():
+            self._apply_changes(changes)
+            payload = {"changes": [[annotation_record(b), annotation_record(a)] for b, a in changes], **extra}
+            event_id = self._event(annotator, doc_id, action, payload)
+            self._touch(annotator, doc_id)
+        return event_id
+
+    def _apply_changes(self, changes) -> None:
+        for before, after in changes:
+            if after is None:
+                if before is not None:
+                    self.db.execute("delete from annotations where id = ?", [before.id])
+            else:
+                self.db["annotations"].upsert(_annotation_to_row(after), pk="id")
+
+    def _touch(self, annotator: str, doc_id: str) -> None:
+        self.db.execute("insert or ignore into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?)",
+                        [doc_id, annotator, IN_PROGRESS, now()])
+        self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
+
+    def _stacks(self, annotator: str, doc_id: str) -> tuple[list[Event], list[Event]]:
+        """Replay a document's events into (undo stack, redo stack) of decision events."""
+        done: list[Event] = []
+        redo: list[Event] = []
+        by_id: dict[int, Event] = {}
+        for ev in self.events(doc_id=doc_id, annotator=annotator):
+            by_id[ev.id] = ev
+            if ev.action == "undo":
+                if done and done[-1].id == ev.payload.get("undoes"):
+                    redo.append(done.pop())
+            elif ev.action == "redo":
+                if redo and redo[-1].id == ev.payload.get("redoes"):
+                    done.append(redo.pop())
+            elif "changes" in ev.payload:
+                done.append(ev)
+                redo.clear()
+        return done, redo
+
+    def undo(self, annotator: str, doc_id: str) -> Event | None:
+        """Undo the annotator's last decision on the document; returns the undone event."""
+        with self._write():
+            done, _ = self._stacks(annotator, doc_id)
+            if not done:
+                return None
+            ev = done[-1]
+            changes = [(annotation_from_record(a), annotation_from_record(b)) for b, a in reversed(ev.payload["changes"])]
+            self._apply_changes(changes)
+            self._event(annotator, doc_id, "undo", {"undoes": ev.id, "action": ev.action})
+        return ev
+
+    def redo(self, annotator: str, doc_id: str) -> Event | None:
+        """Redo the decision most recently undone; returns the redone event."""
+        with self._write():
+            _, redo = self._stacks(annotator, doc_id)
+            if not redo:
+                return None
+            ev = redo[-1]
+            self._apply_changes([(annotation_from_record(b), annotation_from_record(a)) for b, a in ev.payload["changes"]])
+            self._event(annotator, doc_id, "redo", {"redoes": ev.id, "action": ev.action})
+        return ev
+
+    # --- status and position ---------------------------------------------------------
+
+    def set_status(self, annotator: str, doc_id: str, status: str) -> None:
+        """Mark a document done / skipped / in progress for an annotator (an event too)."""
+        if status not in DOC_STATUSES:
+            raise AnnotatorError(f"unknown document status {status!r}")
+        with self._write():
+            self.db["doc_status"].upsert({"doc_id": doc_id, "layer": annotator, "status": status, "updated": now()},
+                                         pk=("doc_id", "layer"))
+            self._event(annotator, doc_id, "status", {"status": status})
+            self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
+
+    def statuses(self, layer: str) -> dict[str, str]:
+        return {r["doc_id"]: r["status"] for r in self.db.query(
+            "select doc_id, status from doc_status where layer = ?", [layer])}
+
+    def save_cursor(self, annotator: str, doc_id: str, cursor: dict) -> None:
+        """Remember where the annotator is (document and span), to resume there."""
+        with self._write():
+            self.db.execute("insert or ignore into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?)",
+                            [doc_id, annotator, IN_PROGRESS, now()])
+            self.db.execute("update doc_status set cursor = ? where doc_id = ? and layer = ?",
+                            [json.dumps(cursor), doc_id, annotator])
+            self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
+
+    def resume_point(self, annotator: str) -> tuple[str | None, dict]:
+        """(last document id, its saved cursor) for the annotator."""
+        rows = list(self.db.query("select last_doc from annotators where name = ?", [annotator]))
+        if not rows or not rows[0]["last_doc"]:
+            return None, {}
+        doc_id = rows[0]["last_doc"]
+        cur = list(self.db.query("select cursor from doc_status where doc_id = ? and layer = ?", [doc_id, annotator]))
+        return doc_id, json.loads(cur[0]["cursor"]) if cur and cur[0]["cursor"] else {}
+
+    # --- history and summaries -------------------------------------------------------
+
+    def events(self, doc_id: str | None = None, annotator: str | None = None) -> list[Event]:
+        where, params = [], []
+        if doc_id is not None:
+            where.append("doc_id = ?")
+            params.append(doc_id)
+        if annotator is not None:
+            where.append("annotator = ?")
+            params.append(annotator)
+        sql = "select * from events" + (" where " + " and ".join(where) if where else "") + " order by id"
+        return [Event(r["id"], r["time"], r["annotator"], r["doc_id"], r["action"], json.loads(r["payload"]))
+                for r in self.db.query(sql, params)]
+
+    def annotators(self) -> list[str]:
+        """Names of human layers (everything except review and suggester bookkeeping)."""
+        return [name for name in self.layers() if name != "review"]
+
+    def stats(self) -> dict:
+        """Counts for ``annotator stats``: documents, per layer status, items by kind and label."""
+        out: dict = {"documents": self.count_documents(), "suggestions": {}, "layers": {}}
+        for r in self.db.query("select kind, label, count(*) n from suggestions group by kind, label order by kind, label"):
+            out["suggestions"].setdefault(r["kind"], {})[r["label"]] = r["n"]
+        for layer in self.layers():
+            statuses = Counter(self.statuses(layer).values())
+            labels: dict = {}
+            for r in self.db.query("select kind, label, count(*) n from annotations where layer = ? and status = ? "
+                                   "group by kind, label order by kind, label", [layer, ACCEPTED]):
+                labels.setdefault(r["kind"], {})[r["label"]] = r["n"]
+            rejected = self.db.execute("select count(*) from annotations where layer = ? and status != ?",
+                                       [layer, ACCEPTED]).fetchone()[0]
+            out["layers"][layer] = {"done": statuses[DONE], "in_progress": statuses[IN_PROGRESS],
+                                    "skipped": statuses[SKIPPED] + statuses[REJECTED_DOC],
+                                    "rejected_suggestions": rejected, "items": labels}
+        return out
+
+    def integrity_check(self) -> str:
+        return self.db.execute("PRAGMA integrity_check").fetchone()[0]

@@ -1,0 +1,74 @@
+"""Safe YAML loading that remembers line numbers and refuses duplicate keys."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from annotator.errors import AnnotatorError
+
+
+class Located:
+    """Loaded YAML data plus the line of every mapping key and sequence item (1-based)."""
+
+    def __init__(self, data: Any, lines: dict[tuple, int]):
+        self.data = data
+        self.lines = lines
+
+    def line(self, *path: Any) -> int | None:
+        while path:
+            if path in self.lines:
+                return self.lines[path]
+            path = path[:-1]
+        return self.lines.get((), 1)
+
+
+def _build(node: yaml.Node, path: tuple, lines: dict, source: object) -> Any:
+    lines.setdefault(path, node.start_mark.line + 1)
+    if isinstance(node, yaml.MappingNode):
+        out: dict = {}
+        for key_node, value_node in node.value:
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise AnnotatorError("a mapping key must be a plain value", source, key_node.start_mark.line + 1)
+            key = _scalar(key_node)
+            if key in out:
+                raise AnnotatorError(f"duplicate key {key!r}", source, key_node.start_mark.line + 1)
+            lines[path + (key,)] = key_node.start_mark.line + 1
+            out[key] = _build(value_node, path + (key,), lines, source)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [_build(item, path + (i,), lines, source) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: yaml.Node) -> Any:
+    return yaml.SafeLoader("").construct_object(node, deep=True)
+
+
+def load_yaml(path: Path) -> Located:
+    """Load a YAML file safely; errors name the file and line."""
+    try:
+        text = Path(path).read_bytes().decode("utf-8")
+    except UnicodeDecodeError:
+        raise AnnotatorError("not UTF-8 text", path) from None
+    except OSError as exc:
+        raise AnnotatorError(exc.strerror or str(exc), path) from None
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        raise AnnotatorError(f"not valid YAML: {exc.problem or exc.context}", path, line) from None
+    except yaml.YAMLError as exc:
+        raise AnnotatorError(f"not valid YAML: {exc}", path) from None
+    if node is None:
+        return Located(None, {(): 1})
+    lines: dict[tuple, int] = {}
+    try:
+        data = _build(node, (), lines, path)
+    except yaml.constructor.ConstructorError as exc:
+        mark = exc.problem_mark
+        raise AnnotatorError(f"not valid YAML: {exc.problem}", path, mark.line + 1 if mark else None) from None
+    return Located(data, lines)
