@@ -20,11 +20,15 @@ def cli() -> None:
 
 
 def _register() -> None:
-    from annotator.cli import data, suggest, annotate  # noqa: F401  (commands register themselves)
+    """Each module under annotator/cli/ lists its click commands in COMMANDS."""
+    from annotator.cli import annotate, data, suggest, teams
+
+    for module in (data, suggest, annotate, teams):
+        for command in getattr(module, "COMMANDS", []):
+            cli.add_command(command)
 
 
 def main() -> None:
-    _register()
     cli(prog_name="annotator")
 
 
