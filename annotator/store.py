@@ -490,3 +490,77 @@ class Store:
 
     def integrity_check(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]
+
+    # --- teams: assignments, merge, review (issue 5) ---------------------------------
+
+    @contextmanager
+    def transaction(self) -> Iterator[None]:
+        """One write transaction for a caller composing several writes (merge); all or nothing."""
+        with self._write():
+            yield
+
+    def assignments(self) -> dict[str, list[str]]:
+        """doc_id -> annotators assigned to it."""
+        out: dict[str, list[str]] = defaultdict(list)
+        for r in self.db.query("select doc_id, annotator from assignments order by doc_id, annotator"):
+            out[r["doc_id"]].append(r["annotator"])
+        return dict(out)
+
+    def add_assignments(self, pairs: Iterable[tuple[str, str]], by: str = "assign") -> int:
+        """Assign (doc_id, annotator) pairs (existing ones are kept); one event; returns how many were new."""
+        pairs = list(dict.fromkeys(pairs))
+        with self._write():
+            added = []
+            for doc_id, name in pairs:
+                cur = self.db.execute("insert or ignore into assignments (doc_id, annotator, assigned) values (?, ?, ?)",
+                                      [doc_id, name, now()])
+                if cur.rowcount:
+                    added.append([doc_id, name])
+            if added:
+                self._event(by, None, "assign", {"assignments": added})
+        return len(added)
+
+    def assigned_documents(self, annotator: str) -> list[str]:
+        """Ids of the documents assigned to an annotator, in document order."""
+        return [r[0] for r in self.db.execute(
+            "select a.doc_id from assignments a join documents d on d.id = a.doc_id "
+            "where a.annotator = ? order by d.position", [annotator])]
+
+    MERGE_TABLES = ("documents", "suggestions", "annotations", "doc_status", "annotators", "assignments", "events")
+
+    def dump_rows(self) -> dict[str, list[dict]]:
+        """Every row of every data table, as plain dicts (for merging into another database)."""
+        return {t: list(self.db.query(f"select * from [{t}] order by rowid")) for t in self.MERGE_TABLES}
+
+    def insert_rows(self, table: str, rows: list[dict]) -> int:
+        """Insert rows as they are (merge); call inside :meth:`transaction`. Rows must not exist yet."""
+        if table not in self.MERGE_TABLES:
+            raise ValueError(table)
+        if rows:
+            self.db[table].insert_all(rows)
+        return len(rows)
+
+    def apply_review(self, reviewer: str, doc_id: str, action: str,
+                     changes: list[tuple[Annotation | None, Annotation | None]], **extra) -> int:
+        """Like :meth:`apply` for the review layer: the event names the reviewer, whose own layer is untouched."""
+        for before, after in changes:
+            for ann in (before, after):
+                if ann is not None and ann.layer != "review":
+                    raise AnnotatorError(f"review writes only the review layer, not {ann.layer!r}")
+        with self._write():
+            self._apply_changes(changes)
+            payload = {"changes": [[annotation_record(b), annotation_record(a)] for b, a in changes],
+                       "layer": "review", **extra}
+            event_id = self._event(reviewer, doc_id, action, payload)
+            self.db.execute("insert or ignore into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?)",
+                            [doc_id, "review", IN_PROGRESS, now()])
+        return event_id
+
+    def set_review_status(self, reviewer: str, doc_id: str, status: str) -> None:
+        """Mark a document's review done / in progress (an event by the reviewer)."""
+        if status not in DOC_STATUSES:
+            raise AnnotatorError(f"unknown document status {status!r}")
+        with self._write():
+            self.db["doc_status"].upsert({"doc_id": doc_id, "layer": "review", "status": status, "updated": now()},
+                                         pk=("doc_id", "layer"))
+            self._event(reviewer, doc_id, "review_status", {"status": status, "layer": "review"})
