@@ -1,0 +1,147 @@
+"""Commands that move data in and out: import, export, stats, schema check."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import click
+
+from annotator.cli.common import db_option, open_store
+from annotator.errors import AnnotatorError
+
+BIG_INPUT = 1_000_000  # bytes; smaller imports finish before a progress bar would help
+
+
+def schema_option(f):
+    return click.option("--schema", "schema_path", type=click.Path(dir_okay=False), envvar="ANNOTATOR_SCHEMA",
+                        default=None, help="Label schema YAML (default: the bundled news schema).")(f)
+
+
+@click.command("import")
+@db_option
+@click.option("--as", "layer", metavar="NAME", help="Annotation layer for imported spans (default: the record's "
+              "_annotator_id or _session_id, else 'imported').")
+@schema_option
+@click.option("--skip-invalid", is_flag=True, help="Import the valid records and report the bad ones.")
+@click.option("--strict", is_flag=True, help="Refuse labels that the schema lacks.")
+@click.argument("sources", nargs=-1, required=True, type=click.Path())
+def import_cmd(db_path, layer, schema_path, skip_invalid, strict, sources):
+    """Import articles: .txt/.md files, folders of them, or JSONL (plain, Prodigy, Doccano).
+
+    The same text twice is one document. Spans and relations in Prodigy or Doccano files
+    become an annotation layer.
+    """
+    from annotator.importing import expand_sources, import_sources
+    from annotator.schema import load_schema
+
+    schema = load_schema(schema_path)
+    files = expand_sources(sources)
+    total = sum(p.stat().st_size for p in files)
+    with open_store(db_path) as store:
+        stderr = click.get_text_stream("stderr")
+        with click.progressbar(length=total, label="importing", file=stderr, show_eta=False,
+                               hidden=total < BIG_INPUT or not stderr.isatty()) as bar:
+            report = import_sources(store, files, layer, schema, skip_invalid=skip_invalid, strict=strict,
+                                    progress=bar.update)
+    for path in report.empty:
+        click.echo(f"{path}: empty, nothing imported", err=True)
+    for problem in report.skipped:
+        click.echo(f"skipped {problem}", err=True)
+    res = report.result
+    line = f"imported {res.documents_added} new documents ({res.documents_existing} already present)"
+    if res.annotations_added or res.annotations_existing:
+        layers = ", ".join(f"{n} to {layer}" for layer, n in sorted(res.layers.items()))
+        line += f", {res.annotations_added} annotations ({layers or 'none new'})"
+        if res.annotations_existing:
+            line += f", {res.annotations_existing} already present"
+    click.echo(line + f" into {db_path}")
+    if report.unknown_labels:
+        labels = ", ".join(f"{label} ({n})" for label, n in report.unknown_labels.most_common())
+        click.echo(f"labels not in schema {schema.name} (kept as they are): {labels}", err=True)
+    if report.skipped:
+        click.echo(f"{len(report.skipped)} invalid records skipped", err=True)
+
+
+@click.command("export")
+@db_option
+@click.option("--annotator", "annotator_name", metavar="NAME", help="Export this annotator's layer.")
+@click.option("--review", is_flag=True, help="Export the adjudicated review layer.")
+@click.option("--suggestions", is_flag=True, help="Export the model's suggestions.")
+@click.option("--format", "fmt", type=click.Choice(["jsonl", "spacy", "doccano", "brat"]), default="jsonl",
+              show_default=True)
+@click.option("-o", "--output", "out", type=click.Path(), help="Output file (folder for brat); JSONL goes to "
+              "stdout without it.")
+@click.option("--only-done", is_flag=True, help="Only documents marked done.")
+@click.option("--force", is_flag=True, help="Overwrite an existing output.")
+def export_cmd(db_path, annotator_name, review, suggestions, fmt, out, only_done, force):
+    """Export one layer as Prodigy JSONL, a spaCy DocBin, Doccano JSONL or brat standoff."""
+    from annotator.exporting import choose_layer, collect, export
+
+    with open_store(db_path, create=False) as store:
+        layer = choose_layer(store, annotator_name, review, suggestions)
+        items = collect(store, layer, only_done=only_done)
+    report = export(items, fmt, out, force=force)
+    if out and out != "-":
+        msg = f"wrote {report.documents} documents, {report.spans} spans, {report.relations} relations from " \
+              f"layer {layer} to {out}"
+        if report.moved:
+            msg += f" ({report.moved} spans widened to token boundaries)"
+        click.echo(msg, err=True)
+
+
+@click.command("stats")
+@db_option
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def stats_cmd(db_path, as_json):
+    """Documents, each annotator's progress, and spans by kind and label."""
+    with open_store(db_path, create=False) as store:
+        stats = store.stats()
+    if as_json:
+        click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
+        return
+    click.echo(f"documents: {stats['documents']}")
+    if stats["suggestions"]:
+        click.echo("suggestions:")
+        for kind, labels in stats["suggestions"].items():
+            click.echo(f"  {kind:<8} {_labels(labels)}")
+    for layer, figures in stats["layers"].items():
+        click.echo(f"layer {layer}: {figures['done']} done, {figures['in_progress']} in progress, "
+                   f"{figures['skipped']} skipped, {figures['rejected_suggestions']} suggestions rejected")
+        for kind, labels in figures["items"].items():
+            click.echo(f"  {kind:<8} {_labels(labels)}")
+
+
+def _labels(labels: dict) -> str:
+    total = sum(labels.values())
+    return f"{total:>6}  " + ", ".join(f"{label} {n}" for label, n in sorted(labels.items(), key=lambda x: -x[1]))
+
+
+@click.group("schema")
+def schema_group():
+    """Label schemas."""
+
+
+@schema_group.command("check")
+@click.argument("path", type=click.Path())
+def schema_check(path):
+    """Validate a schema file; problems name the file and line."""
+    from annotator.schema import load_schema
+
+    if not Path(path).exists():
+        raise AnnotatorError("no such file", path)
+    schema = load_schema(path)
+    click.echo(f"{path}: ok — schema {schema.name!r}: {len(schema.entities)} entity labels, "
+               f"{schema.claim.name} with {len(schema.claim_attributes)} attributes, "
+               f"polarities {', '.join(p.name for p in schema.polarities)}")
+
+
+@schema_group.command("path")
+def schema_path_cmd():
+    """Print where the bundled default schema lives (copy it to make your own)."""
+    from annotator.schema import builtin_schema_path
+
+    click.echo(str(builtin_schema_path()))
+
+
+COMMANDS = [import_cmd, export_cmd, stats_cmd, schema_group]

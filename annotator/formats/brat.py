@@ -1,0 +1,76 @@
+"""brat standoff export: one ``NAME.txt`` and ``NAME.ann`` per document plus ``annotation.conf``.
+
+T lines for spans (split into fragments at line breaks), R lines for stances
+(``FAVOR Arg1:T1 Arg2:T2``) and claim speakers (``Speaker``), A lines for claim
+attributes (``Hedged``, ``ClaimType``, ``Checkworthy``).
+"""
+
+from __future__ import annotations
+
+from annotator.model import Span, SpanRef, Stance, Value
+
+
+def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
+    frags, s = [], start
+    for i in range(start, end):
+        if text[i] == "\n":
+            if i > s:
+                frags.append((s, i))
+            s = i + 1
+    if end > s:
+        frags.append((s, end))
+    return frags or [(start, end)]
+
+
+def to_ann(text: str, values: list[Value]) -> str:
+    lines: list[str] = []
+    ids: dict[tuple[int, int, str], str] = {}
+
+    def t_line(start: int, end: int, label: str) -> str:
+        key = (start, end, label)
+        if key not in ids:
+            ids[key] = f"T{len(ids) + 1}"
+            frags = _fragments(text, start, end)
+            where = ";".join(f"{a} {b}" for a, b in frags)
+            surface = " ".join(text[a:b] for a, b in frags).replace("\t", " ").replace("\r", " ")
+            lines.append(f"{ids[key]}\t{label} {where}\t{surface}")
+        return ids[key]
+
+    def ref_id(ref: SpanRef) -> str:
+        for (s, e, label), tid in ids.items():
+            if (s, e) == (ref.start, ref.end) and (not ref.label or label == ref.label):
+                return tid
+        return t_line(ref.start, ref.end, ref.label or "TOPIC")
+
+    spans = sorted((v for v in values if isinstance(v, Span)), key=lambda s: (s.start, s.end, s.label))
+    for span in spans:
+        t_line(span.start, span.end, span.label)
+    n_rel = n_attr = 0
+    for span in spans:
+        if span.kind != "claim":
+            continue
+        tid = ids[(span.start, span.end, span.label)]
+        speaker = span.attrs.get("speaker")
+        if isinstance(speaker, dict):
+            n_rel += 1
+            lines.append(f"R{n_rel}\tSpeaker Arg1:{tid} Arg2:{ref_id(SpanRef.from_dict(speaker))}")
+        elif speaker:
+            n_attr += 1
+            lines.append(f"A{n_attr}\tSpeaker {tid} {speaker}")
+        if span.attrs.get("hedged") in (True, "yes"):
+            n_attr += 1
+            lines.append(f"A{n_attr}\tHedged {tid}")
+        if span.attrs.get("claim_type"):
+            n_attr += 1
+            lines.append(f"A{n_attr}\tClaimType {tid} {span.attrs['claim_type']}")
+    for v in (v for v in values if isinstance(v, Stance)):
+        n_rel += 1
+        lines.append(f"R{n_rel}\t{v.polarity} Arg1:{ref_id(v.source)} Arg2:{ref_id(v.target)}")
+    return "\n".join(lines) + ("\n" if lines else "")
+
+
+def annotation_conf(entity_labels: set[str], relation_labels: set[str]) -> str:
+    rels = "\n".join(f"{r}\tArg1:<ENTITY>, Arg2:<ENTITY>" for r in sorted(relation_labels | {"Speaker"}))
+    return ("[entities]\n" + "\n".join(sorted(entity_labels)) + "\n\n[relations]\n" + rels +
+            "\n\n[events]\n\n[attributes]\nHedged\tArg:CLAIM\nClaimType\tArg:CLAIM, "
+            "Value:event|quantity|rule|causal|prediction|opinion|other\nSpeaker\tArg:CLAIM, Value:AUTHOR|UNNAMED\n")

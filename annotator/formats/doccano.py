@@ -1,0 +1,96 @@
+"""Doccano JSONL, both shapes: ``{"text", "label": [[start, end, LABEL], ...]}`` and
+``{"text", "entities": [{id, start_offset, end_offset, label}], "relations": [{id, from_id, to_id, type}]}``.
+"""
+
+from __future__ import annotations
+
+from annotator.formats.prodigy import DEFAULT_LAYER, RecordError, _int
+from annotator.model import CLAIM, POLARITIES, Document, Span, SpanRef, Stance, Value, check_offsets
+from annotator.store import ImportRecord
+
+META_SKIP = {"text", "label", "labels", "entities", "relations", "id"}
+
+
+def is_doccano(record: dict) -> bool:
+    """Doccano's shapes: a list-of-triples `label`, or `entities` with start_offset."""
+    label = record.get("label", record.get("labels"))
+    if isinstance(label, list) and all(isinstance(x, list) for x in label) and "spans" not in record:
+        return True
+    ents = record.get("entities")
+    return isinstance(ents, list) and all(isinstance(e, dict) and "start_offset" in e for e in ents)
+
+
+def _check(start, end, text: str, what: str) -> None:
+    _int(start, f"{what} start")
+    _int(end, f"{what} end")
+    problem = check_offsets(start, end, text)
+    if problem:
+        raise RecordError(f"{what}: {problem}")
+
+
+def parse_doccano(record: dict, layer: str | None = None, claim_label: str = CLAIM) -> ImportRecord:
+    text = record.get("text")
+    if "text" not in record:
+        raise RecordError("no 'text' field")
+    if not isinstance(text, str):
+        raise RecordError(f"'text' must be a string, got {type(text).__name__}")
+    meta = {k: v for k, v in record.items() if k not in META_SKIP}
+    if "id" in record:
+        meta["doccano_id"] = record["id"]
+    values: list[Value] = []
+    triples = record.get("label", record.get("labels"))
+    if isinstance(triples, list) and "entities" not in record:
+        for i, triple in enumerate(triples):
+            if not isinstance(triple, list) or len(triple) != 3 or not isinstance(triple[2], str):
+                raise RecordError(f"label {i} must be [start, end, LABEL]")
+            start, end, label = triple
+            _check(start, end, text, f"label {i}")
+            values.append(Span(start, end, label, "claim" if label == claim_label else "entity"))
+    by_id: dict = {}
+    for i, ent in enumerate(record.get("entities") or []):
+        start, end, label = ent.get("start_offset"), ent.get("end_offset"), ent.get("label")
+        _check(start, end, text, f"entity {i}")
+        if not isinstance(label, str) or not label:
+            raise RecordError(f"entity {i} has no label")
+        span = Span(start, end, label, "claim" if label == claim_label else "entity")
+        by_id[ent.get("id", i)] = span
+        values.append(span)
+    for i, rel in enumerate(record.get("relations") or []):
+        if not isinstance(rel, dict):
+            raise RecordError(f"relation {i} must be an object")
+        src, dst, label = by_id.get(rel.get("from_id")), by_id.get(rel.get("to_id")), rel.get("type")
+        if src is None or dst is None:
+            raise RecordError(f"relation {i} points at an entity id that is not in this record")
+        if not isinstance(label, str) or not label:
+            raise RecordError(f"relation {i} has no type")
+        attrs = {} if label in POLARITIES else {"relation": "relation"}
+        values.append(Stance(src.ref(), dst.ref(), label, None, attrs))
+    return ImportRecord(Document.from_text(text, meta), layer or DEFAULT_LAYER, values, None)
+
+
+def to_doccano(document: Document, values: list[Value], relation_shape: bool) -> dict:
+    """One Doccano record; `relation_shape` picks the entities/relations form."""
+    spans = sorted((v for v in values if isinstance(v, Span)), key=lambda s: (s.start, s.end, s.label))
+    if not relation_shape:
+        return {"text": document.text, "label": [[s.start, s.end, s.label] for s in spans], **_meta(document)}
+    ids: dict = {}
+    entities = []
+    for span in spans:
+        ids[(span.start, span.end, span.label)] = len(entities) + 1
+        entities.append({"id": len(entities) + 1, "start_offset": span.start, "end_offset": span.end, "label": span.label})
+    relations = []
+    for v in (v for v in values if isinstance(v, Stance)):
+        ends = []
+        for ref in (v.source, v.target):
+            key = next((k for k in ids if k[:2] == (ref.start, ref.end) and (not ref.label or k[2] == ref.label)), None)
+            if key is None:  # a stance end that is not itself a span: add it so the relation can point at it
+                key = (ref.start, ref.end, ref.label or "TOPIC")
+                ids[key] = len(entities) + 1
+                entities.append({"id": ids[key], "start_offset": ref.start, "end_offset": ref.end, "label": key[2]})
+            ends.append(ids[key])
+        relations.append({"id": len(relations) + 1, "from_id": ends[0], "to_id": ends[1], "type": v.polarity})
+    return {"text": document.text, "entities": entities, "relations": relations, **_meta(document)}
+
+
+def _meta(document: Document) -> dict:
+    return {k: v for k, v in document.meta.items() if k not in META_SKIP and k != "doccano_id"}
