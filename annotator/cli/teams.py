@@ -54,3 +54,34 @@ def agreement(db_path: str, names: str | None, as_json: bool) -> None:
 
 
 COMMANDS = [agreement]
+
+
+@click.command()
+@db_option
+@click.option("--annotators", "names", required=True, metavar="A,B,...", help="The people to share the documents among.")
+@click.option("--overlap", type=int, default=1, show_default=True, help="How many annotators each document gets.")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
+    """Give each document OVERLAP annotators, balanced across people (existing assignments are kept)."""
+    from annotator import assign as asg
+
+    people = split_names(names) or []
+    with open_store(db_path, create=False) as store:
+        doc_ids = store.document_ids()
+        if not doc_ids:
+            raise AnnotatorError("has no documents to assign (import some first)", store.path)
+        pairs = asg.plan(doc_ids, people, overlap, store.assignments())
+        added = store.add_assignments(pairs)
+        info = asg.summary(store.assignments(), doc_ids)
+    info["added"] = added
+    if as_json:
+        click.echo(json.dumps(info, indent=2))
+        return
+    click.echo(f"Assigned {added} new document-annotator pair(s) over {len(doc_ids)} document(s).")
+    for person, n in info["annotators"].items():
+        click.echo(f"  {person:<16} {n:>5} document(s)")
+    for k, n in info["documents_by_overlap"].items():
+        click.echo(f"  {n:>5} document(s) with {k} annotator(s)")
+
+
+COMMANDS.append(assign)

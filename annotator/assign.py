@@ -1,0 +1,70 @@
+"""Assigning documents to annotators with a controlled overlap (pure functions)."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Mapping, Sequence
+
+from annotator.errors import AnnotatorError
+
+FINISHED = ("done", "skipped", "rejected")
+
+
+def plan(doc_ids: Sequence[str], annotators: Sequence[str], overlap: int,
+         existing: Mapping[str, Sequence[str]] | None = None) -> list[tuple[str, str]]:
+    """New (doc_id, annotator) pairs giving every document ``overlap`` of the annotators.
+
+    Existing assignments are kept and count towards both a document's overlap and a
+    person's load. Each document goes to the least-loaded annotators (ties in the given
+    order), so loads never differ by more than one when starting from nothing, and with
+    overlap 2 of 3 people every pairing occurs.
+    """
+    names = list(dict.fromkeys(annotators))
+    if not names:
+        raise AnnotatorError("no annotators given (use --annotators alice,bob)")
+    if overlap < 1:
+        raise AnnotatorError(f"--overlap must be at least 1, got {overlap}")
+    if overlap > len(names):
+        raise AnnotatorError(f"--overlap {overlap} needs at least {overlap} annotators, got {len(names)}: "
+                             f"{', '.join(names)}")
+    existing = existing or {}
+    order = {n: i for i, n in enumerate(names)}
+    load = Counter({n: 0 for n in names})
+    for doc, people in existing.items():
+        for p in people:
+            if p in load:
+                load[p] += 1
+    out: list[tuple[str, str]] = []
+    for doc in doc_ids:
+        have = [p for p in existing.get(doc, ()) if p in order]
+        need = overlap - len(have)
+        if need <= 0:
+            continue
+        chosen = sorted((n for n in names if n not in have), key=lambda n: (load[n], order[n]))[:need]
+        for n in chosen:
+            load[n] += 1
+            out.append((doc, n))
+    return out
+
+
+def queue(doc_ids: Sequence[str], mine: Sequence[str], statuses: Mapping[str, str]) -> list[str]:
+    """The order an annotator is served documents: their own unfinished assignments first,
+    then the other unfinished documents, then the finished ones (all in document order)."""
+    own = set(mine)
+    unfinished = [d for d in doc_ids if statuses.get(d) not in FINISHED]
+    first = [d for d in unfinished if d in own]
+    rest = [d for d in unfinished if d not in own]
+    finished = [d for d in doc_ids if statuses.get(d) in FINISHED]
+    return first + rest + finished
+
+
+def annotator_queue(store, annotator: str) -> list[str]:
+    """:func:`queue` for an annotator of an open store (for ``annotate``)."""
+    return queue(store.document_ids(), store.assigned_documents(annotator), store.statuses(annotator))
+
+
+def summary(assignments: Mapping[str, Sequence[str]], doc_ids: Sequence[str]) -> dict:
+    """Per annotator: documents assigned; per overlap: how many documents have that many people."""
+    per_person = Counter(p for people in assignments.values() for p in people)
+    per_doc = Counter(len(assignments.get(d, ())) for d in doc_ids)
+    return {"annotators": dict(sorted(per_person.items())), "documents_by_overlap": dict(sorted(per_doc.items()))}
