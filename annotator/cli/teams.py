@@ -85,3 +85,28 @@ def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
 
 
 COMMANDS.append(assign)
+
+
+@click.command()
+@db_option
+@annotator_option
+@click.argument("others", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: bool) -> None:
+    """Bring teammates' database files (OTHERS) into this one; nothing is overwritten.
+
+    Identical items are kept once; conflicting ones are kept per annotator and reported.
+    The other files are never modified. Merging the same file twice changes nothing.
+    For teammates' JSONL exports, use `annotator import` (each record keeps its _annotator_id).
+    """
+    from annotator import merge as mg
+
+    from pathlib import Path
+
+    rows = mg.read_all(others, Path(db_path))  # a bad file fails before the database is touched
+    with open_store(db_path, create=True) as store:
+        report = mg.merge_rows(store, rows, merged_by=annotator_name)
+    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else mg.format_report(report))
+
+
+COMMANDS.append(merge)
