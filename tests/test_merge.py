@@ -160,3 +160,25 @@ def test_merge_command(tmp_path):
     fresh = tmp_path / "fresh.db"
     r = CliRunner().invoke(cli, ["merge", "--db", str(fresh), str(tmp_path / "nope.db")])
     assert r.exit_code == 1 and "no such file" in r.output and not fresh.exists()
+
+
+def test_jsonl_exports_merge_through_import(tmp_path):
+    a = make(tmp_path / "a.db", "alice", [(0, 13, "PERSON"), (19, 26, "GPE")])
+    b = make(tmp_path / "b.db", "bob", [(0, 13, "PERSON"), (51, 57, "GPE")], docs=(DOC, OTHER_DOC))
+    run = CliRunner().invoke
+    for db, who in ((a, "alice"), (b, "bob")):
+        r = run(cli, ["export", "--db", str(db), "--annotator", who, "-o", str(tmp_path / f"{who}.jsonl")])
+        assert r.exit_code == 0, r.output
+    main = tmp_path / "main.db"
+    files = [str(tmp_path / "alice.jsonl"), str(tmp_path / "bob.jsonl")]
+    r = run(cli, ["import", "--db", str(main), *files])
+    assert r.exit_code == 0, r.output
+    snapshot = state(main)
+    with Store(main) as s:
+        assert {"alice", "bob"} <= set(s.annotators())
+        assert sorted(a.value.label for a in s.items(DOC.id, "alice")) == ["GPE", "PERSON"]
+        assert sorted((a.value.start, a.value.label) for a in s.items(DOC.id, "bob")) == [(0, "PERSON"), (51, "GPE")]
+    r = run(cli, ["import", "--db", str(main), *files])
+    assert r.exit_code == 0, r.output
+    assert state(main)["annotations"] == snapshot["annotations"]
+    assert state(main)["documents"] == snapshot["documents"]
