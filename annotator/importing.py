@@ -94,14 +94,13 @@ def unknown_labels(rec: ImportRecord, schema: Schema) -> list[str]:
     return out
 
 
-def import_sources(store: Store, paths: Iterable[str | Path], layer: str | None = None, schema: Schema | None = None,
-                   *, skip_invalid: bool = False, strict: bool = False,
-                   progress: Callable[[int], None] | None = None) -> ImportReport:
-    """Read every source, check it, then write all of it in one transaction."""
+def read_sources(paths: Iterable[str | Path], layer: str | None = None, schema: Schema | None = None, *,
+                 skip_invalid: bool = False, strict: bool = False,
+                 progress: Callable[[int], None] | None = None) -> tuple[list[ImportRecord], ImportReport]:
+    """Read and check every source without touching a database."""
     report = ImportReport()
-    files = expand_sources(paths)
     records: list[ImportRecord] = []
-    for path in files:
+    for path in expand_sources(paths):
         found = read_source(path, layer, skip_invalid=skip_invalid, report=report,
                             claim_label=schema.claim.name if schema else CLAIM)
         for line, rec in found:
@@ -115,6 +114,13 @@ def import_sources(store: Store, paths: Iterable[str | Path], layer: str | None 
         if progress:
             progress(path.stat().st_size)
     report.records = len(records)
+    return records, report
+
+
+def import_sources(store: Store, paths: Iterable[str | Path], layer: str | None = None, schema: Schema | None = None,
+                   **options) -> ImportReport:
+    """Read every source, check it, then write all of it in one transaction."""
+    records, report = read_sources(paths, layer, schema, **options)
     if records:
         report.result = store.import_records(records)
     return report

@@ -147,9 +147,10 @@ def _validate(doc: Located, path: Path) -> Schema:
         raise fail("'entities' must map each entity label to its key and colour", "entities")
     entities = tuple(label(n, s, ("entities", n)) for n, s in entities_spec.items())
 
-    claim_spec = data.get("claim") or {"label": "CLAIM", "key": "C", "color": "yellow"}
+    claim_spec = data.get("claim") or {}
     if not isinstance(claim_spec, dict):
         raise fail("'claim' must be a mapping", "claim")
+    claim_spec = {"key": "C", "color": "yellow", **claim_spec}
     claim_name = claim_spec.get("label", "CLAIM")
     claim = label(claim_name, {k: v for k, v in claim_spec.items() if k in ("key", "color", "description")}, ("claim",))
     attributes = []
@@ -168,9 +169,10 @@ def _validate(doc: Located, path: Path) -> Schema:
         if extra not in ("label", "key", "color", "description", "attributes"):
             raise fail(f"claim: unknown field {extra!r}", "claim", extra)
 
-    topic_spec = data.get("topic") or {"label": "TOPIC", "key": "T", "color": "cyan"}
+    topic_spec = data.get("topic") or {}
     if not isinstance(topic_spec, dict):
         raise fail("'topic' must be a mapping", "topic")
+    topic_spec = {"key": "T", "color": "cyan", **topic_spec}
     topic = label(topic_spec.get("label", "TOPIC"), {k: v for k, v in topic_spec.items() if k != "label"}, ("topic",))
 
     stance_spec = data.get("stance") or {}

@@ -10,6 +10,9 @@ import yaml
 from annotator.errors import AnnotatorError
 
 
+SAFE_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
+
+
 class Located:
     """Loaded YAML data plus the line of every mapping key and sequence item (1-based)."""
 
@@ -27,6 +30,8 @@ class Located:
 
 def _build(node: yaml.Node, path: tuple, lines: dict, source: object) -> Any:
     lines.setdefault(path, node.start_mark.line + 1)
+    if not isinstance(node, yaml.ScalarNode) and node.tag not in SAFE_COLLECTION_TAGS:
+        raise AnnotatorError(f"not valid YAML: tag {node.tag} is not allowed", source, node.start_mark.line + 1)
     if isinstance(node, yaml.MappingNode):
         out: dict = {}
         for key_node, value_node in node.value:

@@ -32,18 +32,22 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, sources):
     The same text twice is one document. Spans and relations in Prodigy or Doccano files
     become an annotation layer.
     """
-    from annotator.importing import expand_sources, import_sources
+    from annotator.importing import expand_sources, read_sources
     from annotator.schema import load_schema
 
     schema = load_schema(schema_path)
+    if Path(db_path).exists():  # refuse a bad database before reading big inputs
+        open_store(db_path, create=False).close()
     files = expand_sources(sources)
     total = sum(p.stat().st_size for p in files)
-    with open_store(db_path) as store:
-        stderr = click.get_text_stream("stderr")
-        with click.progressbar(length=total, label="importing", file=stderr, show_eta=False,
-                               hidden=total < BIG_INPUT or not stderr.isatty()) as bar:
-            report = import_sources(store, files, layer, schema, skip_invalid=skip_invalid, strict=strict,
-                                    progress=bar.update)
+    stderr = click.get_text_stream("stderr")
+    with click.progressbar(length=total, label="reading", file=stderr, show_eta=False,
+                           hidden=total < BIG_INPUT or not stderr.isatty()) as bar:
+        records, report = read_sources(files, layer, schema, skip_invalid=skip_invalid, strict=strict,
+                                       progress=bar.update)
+    if records:  # the database is opened only once every source has been read and checked
+        with open_store(db_path) as store:
+            report.result = store.import_records(records)
     for path in report.empty:
         click.echo(f"{path}: empty, nothing imported", err=True)
     for problem in report.skipped:

@@ -13,7 +13,7 @@ from annotator.model import Span, SpanRef, Stance, Value
 def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
     frags, s = [], start
     for i in range(start, end):
-        if text[i] == "\n":
+        if text[i] in "\r\n":
             if i > s:
                 frags.append((s, i))
             s = i + 1
@@ -32,7 +32,7 @@ def to_ann(text: str, values: list[Value]) -> str:
             ids[key] = f"T{len(ids) + 1}"
             frags = _fragments(text, start, end)
             where = ";".join(f"{a} {b}" for a, b in frags)
-            surface = " ".join(text[a:b] for a, b in frags).replace("\t", " ").replace("\r", " ")
+            surface = " ".join(text[a:b] for a, b in frags).replace("\t", " ")
             lines.append(f"{ids[key]}\t{label} {where}\t{surface}")
         return ids[key]
 
