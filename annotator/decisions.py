@@ -1,0 +1,398 @@
+"""Decisions on one document, as pure functions (no Textual, no SQL).
+
+Given a document's suggestions and the items of one annotator's layer, compute the
+visible list of items (undecided suggestions plus the layer's items, accepted and
+rejected) and build the ``changes`` list that :meth:`annotator.store.Store.apply` writes
+in one transaction: accept, reject, relabel, resize by word, create, delete, set a
+claim's speaker, add / edit / delete a stance, accept all.
+
+Offsets are Python ``str`` indices, end-exclusive. Words come from a simple regex
+tokenizer (runs of word characters, or single other non-space characters).
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from bisect import bisect_left, bisect_right
+from dataclasses import dataclass, replace
+from typing import Iterable
+
+from annotator.model import (
+    ACCEPTED,
+    AUTHOR,
+    CLAIM,
+    ENTITY,
+    REJECTED,
+    STANCE,
+    TOPIC,
+    UNNAMED,
+    Annotation,
+    Span,
+    SpanRef,
+    Stance,
+    Suggestion,
+    Value,
+)
+
+SUGGESTED = "suggested"
+STATES = (SUGGESTED, ACCEPTED, REJECTED)
+ACTOR_LABELS = ("PERSON", "ORG", "GPE", "NORP")
+KIND_ORDER = {ENTITY: 0, CLAIM: 1, TOPIC: 2, STANCE: 3}
+
+Change = tuple[Annotation | None, Annotation | None]
+
+
+def new_id() -> str:
+    return uuid.uuid4().hex
+
+_WORD_RE = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+_SENTENCE_END_RE = re.compile(r"[.!?]+[\"'”’)]*(?=\s)|\n\s*\n")
+
+
+@dataclass(frozen=True)
+class Item:
+    """One visible thing on the article: an undecided suggestion or a layer item."""
+
+    value: Value
+    state: str  # suggested | accepted | rejected
+    suggestion: Suggestion | None = None
+    annotation: Annotation | None = None
+
+    @property
+    def key(self) -> str:
+        """A stable handle: the annotation id, else the suggestion id."""
+        if self.annotation is not None:
+            return "a:" + self.annotation.id
+        assert self.suggestion is not None
+        return "s:" + self.suggestion.id
+
+    @property
+    def kind(self) -> str:
+        return self.value.kind
+
+    @property
+    def start(self) -> int:
+        return self.value.start
+
+    @property
+    def end(self) -> int:
+        return self.value.end
+
+    @property
+    def label(self) -> str:
+        return self.value.label
+
+    @property
+    def undecided(self) -> bool:
+        return self.state == SUGGESTED
+
+    @property
+    def suggestion_id(self) -> str | None:
+        if self.suggestion is not None:
+            return self.suggestion.id
+        return self.annotation.suggestion_id if self.annotation else None
+
+    @property
+    def sort_key(self) -> tuple:
+        return (self.start, self.end, KIND_ORDER.get(self.kind, 9), self.label, self.key)
+
+
+# --- the visible list --------------------------------------------------------------
+
+
+def visible_items(suggestions: Iterable[Suggestion], layer_items: Iterable[Annotation]) -> list[Item]:
+    """Undecided suggestions plus every layer item, in reading order.
+
+    A suggestion counts as decided when a layer item points at it, or when the layer
+    already holds an item with the same value (so re-running the suggester with new
+    ids does not resurrect decided suggestions).
+    """
+    items = [Item(a.value, a.status if a.status in (ACCEPTED, REJECTED) else ACCEPTED, None, a) for a in layer_items]
+    decided_ids = {a.annotation.suggestion_id for a in items if a.annotation.suggestion_id}
+    decided_keys = {a.value.key for a in items}
+    seen: set = set()
+    for s in suggestions:
+        if s.id in decided_ids or s.value.key in decided_keys or s.value.key in seen:
+            continue
+        seen.add(s.value.key)
+        items.append(Item(s.value, SUGGESTED, s, None))
+    items.sort(key=lambda i: i.sort_key)
+    return items
+
+
+def find_item(items: list[Item], key: str | None) -> int | None:
+    if key is None:
+        return None
+    for i, item in enumerate(items):
+        if item.key == key:
+            return i
+    return None
+
+
+def next_undecided(items: list[Item], after: int | None = None, *, wrap: bool = True) -> int | None:
+    """Index of the first undecided item after position ``after`` (wrapping round)."""
+    n = len(items)
+    if n == 0:
+        return None
+    start = -1 if after is None else after
+    order = list(range(start + 1, n)) + (list(range(0, start + 1)) if wrap else [])
+    for i in order:
+        if items[i].undecided:
+            return i
+    return None
+
+
+def nearest_index(items: list[Item], offset: int) -> int | None:
+    """The index of the item starting closest to ``offset`` (ties: the earlier one)."""
+    if not items:
+        return None
+    return min(range(len(items)), key=lambda i: (abs(items[i].start - offset), i))
+
+
+# --- building changes --------------------------------------------------------------
+
+
+def _new_annotation(doc_id: str, layer: str, value: Value, status: str, suggestion_id: str | None,
+                    origin: str) -> Annotation:
+    return Annotation(new_id(), doc_id, layer, value, status, suggestion_id, origin)
+
+
+def _decide(item: Item, doc_id: str, layer: str, value: Value, status: str) -> list[Change]:
+    """Set an item's value and status: a suggestion becomes a layer item, an item is updated."""
+    if item.annotation is None:
+        assert item.suggestion is not None
+        return [(None, _new_annotation(doc_id, layer, value, status, item.suggestion.id, "suggestion"))]
+    before = item.annotation
+    after = replace(before, value=value, status=status)
+    if after == before:
+        return []
+    return [(before, after)]
+
+
+def accept(item: Item, doc_id: str, layer: str) -> list[Change]:
+    return _decide(item, doc_id, layer, item.value, ACCEPTED)
+
+
+def reject(item: Item, doc_id: str, layer: str) -> list[Change]:
+    """Reject a suggestion (kept as a rejected item); a hand-made item is deleted instead."""
+    if item.annotation is not None and item.annotation.origin == "manual" and item.annotation.suggestion_id is None:
+        return delete(item)
+    return _decide(item, doc_id, layer, item.value, REJECTED)
+
+
+def delete(item: Item) -> list[Change]:
+    """Remove a layer item (a suggestion it came from becomes undecided again)."""
+    if item.annotation is None:
+        return []
+    return [(item.annotation, None)]
+
+
+def accept_all(items: list[Item], doc_id: str, layer: str) -> list[Change]:
+    changes: list[Change] = []
+    for item in items:
+        if item.undecided:
+            changes += accept(item, doc_id, layer)
+    return changes
+
+
+def kind_of_label(label: str, claim_label: str = "CLAIM", topic_label: str = "TOPIC") -> str:
+    if label == claim_label:
+        return CLAIM
+    if label == topic_label:
+        return TOPIC
+    return ENTITY
+
+
+def relabel(item: Item, label: str, doc_id: str, layer: str, *, kind: str | None = None) -> list[Change]:
+    """Give the item a new label (accepting it). Stances take a polarity as label."""
+    value = item.value
+    if isinstance(value, Stance):
+        new_value: Value = replace(value, polarity=label)
+    else:
+        new_kind = kind or value.kind
+        attrs = value.attrs if new_kind == value.kind else {}
+        new_value = Span(value.start, value.end, label, new_kind, dict(attrs))
+    return _decide(item, doc_id, layer, new_value, ACCEPTED)
+
+
+def create(doc_id: str, layer: str, start: int, end: int, label: str, kind: str = ENTITY,
+           attrs: dict | None = None) -> list[Change]:
+    if end < start:
+        start, end = end, start
+    if end == start:
+        return []
+    return [(None, _new_annotation(doc_id, layer, Span(start, end, label, kind, dict(attrs or {})),
+                                   ACCEPTED, None, "manual"))]
+
+
+# --- words and resizing ------------------------------------------------------------
+
+
+class Words:
+    """Word boundaries of a text (regex tokenizer), for moving by word."""
+
+    def __init__(self, text: str):
+        self.text = text
+        toks = [(m.start(), m.end()) for m in _WORD_RE.finditer(text)]
+        self.starts = [s for s, _ in toks]
+        self.ends = [e for _, e in toks]
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def next_start(self, offset: int) -> int | None:
+        i = bisect_right(self.starts, offset)
+        return self.starts[i] if i < len(self.starts) else None
+
+    def prev_start(self, offset: int) -> int | None:
+        i = bisect_left(self.starts, offset)
+        return self.starts[i - 1] if i > 0 else None
+
+    def next_end(self, offset: int) -> int | None:
+        i = bisect_right(self.ends, offset)
+        return self.ends[i] if i < len(self.ends) else None
+
+    def prev_end(self, offset: int) -> int | None:
+        i = bisect_left(self.ends, offset)
+        return self.ends[i - 1] if i > 0 else None
+
+    def word_at(self, offset: int) -> tuple[int, int] | None:
+        i = bisect_right(self.starts, offset) - 1
+        if i >= 0 and self.starts[i] <= offset < self.ends[i]:
+            return self.starts[i], self.ends[i]
+        return None
+
+
+RESIZES = ("start_left", "start_right", "end_left", "end_right")
+
+
+def resized_bounds(words: Words, start: int, end: int, how: str) -> tuple[int, int] | None:
+    """New (start, end) after moving one boundary by one word; None when it cannot move."""
+    if how == "start_left":
+        new = words.prev_start(start)
+        return (new, end) if new is not None else None
+    if how == "start_right":
+        new = words.next_start(start)
+        return (new, end) if new is not None and new < end else None
+    if how == "end_right":
+        new = words.next_end(end)
+        return (start, new) if new is not None else None
+    if how == "end_left":
+        new = words.prev_end(end)
+        return (start, new) if new is not None and new > start else None
+    raise ValueError(f"unknown resize {how!r}")
+
+
+def resize(item: Item, words: Words, how: str, doc_id: str, layer: str) -> list[Change]:
+    """Move one boundary of a span by one word (accepting it)."""
+    value = item.value
+    if isinstance(value, Stance):
+        return []
+    bounds = resized_bounds(words, value.start, value.end, how)
+    if bounds is None:
+        return []
+    return _decide(item, doc_id, layer, replace(value, start=bounds[0], end=bounds[1]), ACCEPTED)
+
+
+# --- claims: speaker ---------------------------------------------------------------
+
+
+def speaker_of(value: Value) -> str | SpanRef | None:
+    """A claim's speaker: AUTHOR, UNNAMED, a SpanRef, or None when unset."""
+    sp = value.attrs.get("speaker") if isinstance(value, Span) else None
+    if isinstance(sp, dict) and "start" in sp and "end" in sp:
+        return SpanRef.from_dict(sp)
+    if isinstance(sp, str) and sp:
+        return sp
+    return None
+
+
+def speaker_text(value: Value, text: str) -> str:
+    sp = speaker_of(value)
+    if sp is None:
+        return "?"
+    if isinstance(sp, SpanRef):
+        return text[sp.start:sp.end]
+    return sp
+
+
+def actors(items: list[Item], actor_labels: Iterable[str] = ACTOR_LABELS) -> list[Item]:
+    """Entity items that can speak or hold a stance (not rejected), one per span."""
+    labels = set(actor_labels)
+    out, seen = [], set()
+    for item in items:
+        if item.kind == ENTITY and item.state != REJECTED and item.label in labels:
+            k = (item.start, item.end)
+            if k not in seen:
+                seen.add(k)
+                out.append(item)
+    return out
+
+
+def set_speaker(item: Item, speaker: str | SpanRef, doc_id: str, layer: str) -> list[Change]:
+    """Set a claim's speaker (AUTHOR, UNNAMED or an entity span), accepting the claim."""
+    value = item.value
+    if not isinstance(value, Span) or value.kind != CLAIM:
+        return []
+    if isinstance(speaker, SpanRef):
+        sp: object = speaker.to_dict()
+    elif speaker in (AUTHOR, UNNAMED):
+        sp = speaker
+    else:
+        raise ValueError(f"bad speaker {speaker!r}")
+    attrs = dict(value.attrs)
+    attrs["speaker"] = sp
+    return _decide(item, doc_id, layer, replace(value, attrs=attrs), ACCEPTED)
+
+
+# --- stances -----------------------------------------------------------------------
+
+
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """The sentence (by a simple punctuation rule) that contains [start, end)."""
+    s = 0
+    for m in _SENTENCE_END_RE.finditer(text, 0, start):
+        s = m.end()
+    m = _SENTENCE_END_RE.search(text, end)
+    e = m.end() if m else len(text)
+    while s < e and text[s].isspace():
+        s += 1
+    while e > s and text[e - 1].isspace():
+        e -= 1
+    return s, max(e, s)
+
+
+def add_stance(doc_id: str, layer: str, text: str, source: SpanRef, target: SpanRef, polarity: str,
+               evidence: SpanRef | None = None) -> list[Change]:
+    if evidence is None:
+        lo, hi = min(source.start, target.start), max(source.end, target.end)
+        s, e = sentence_around(text, lo, hi)
+        evidence = SpanRef(s, e, "")
+    value = Stance(source, target, polarity, evidence)
+    return [(None, _new_annotation(doc_id, layer, value, ACCEPTED, None, "manual"))]
+
+
+def edit_stance(item: Item, doc_id: str, layer: str, *, source: SpanRef | None = None,
+                target: SpanRef | None = None, polarity: str | None = None) -> list[Change]:
+    value = item.value
+    if not isinstance(value, Stance):
+        return []
+    new = replace(value, source=source or value.source, target=target or value.target,
+                  polarity=polarity or value.polarity)
+    return _decide(item, doc_id, layer, new, ACCEPTED)
+
+
+# --- summaries ---------------------------------------------------------------------
+
+
+def counts(items: list[Item]) -> dict[str, int]:
+    out = {SUGGESTED: 0, ACCEPTED: 0, REJECTED: 0}
+    for item in items:
+        out[item.state] = out.get(item.state, 0) + 1
+    return out
+
+
+def exported_spans(layer_items: Iterable[Annotation]) -> list[Span]:
+    """What an export of the layer lists under ``spans``: accepted spans only."""
+    return [a.value for a in layer_items if a.status == ACCEPTED and isinstance(a.value, Span)]

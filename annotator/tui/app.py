@@ -1,0 +1,164 @@
+"""The annotator TUI application and its factory (used by the CLI and the tests)."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+from typing import Any, Callable
+
+from textual.app import App
+from textual.message import Message
+
+from annotator.errors import AnnotatorError
+from annotator.schema import Schema, load_schema
+from annotator.tui.keymap import config_path, load_keymap
+from annotator.tui.screens.annotate import STORE_ERRORS, AnnotateScreen
+from annotator.tui.screens.error import ErrorScreen
+
+
+class SuggestionsUpdated(Message):
+    """Posted from the suggestion worker when stored suggestions changed."""
+
+    def __init__(self, note: str, finished: bool = False) -> None:
+        self.note = note
+        self.finished = finished
+        super().__init__()
+
+
+class AnnotatorApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "annotator"
+    ENABLE_COMMAND_PALETTE = False
+
+    def __init__(self, db_path: str | Path, annotator: str, schema: Schema, *, suggest: bool = True,
+                 keymap: dict[str, str] | None = None, keys_path: str | Path | None = None,
+                 model: str | None = None, start_doc: str | None = None,
+                 suggest_fn: Callable[..., Any] | None = None) -> None:
+        super().__init__()
+        self.db_path = Path(db_path)
+        self.annotator = annotator
+        self.schema = schema
+        self.suggest_enabled = suggest
+        self.keymap = dict(keymap or {})
+        self.keys_path = keys_path or config_path()
+        self.model = model
+        self.start_doc = start_doc
+        self.suggest_fn = suggest_fn
+        self.suggest_note = ""
+        self.store = None
+        self.failed: str | None = None
+
+    # --- lifecycle ----------------------------------------------------------------
+
+    def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        try:
+            from annotator.store import Store
+
+            self.store = Store(self.db_path, create=False)
+            self.store.document_ids()
+        except STORE_ERRORS as exc:
+            self.show_error(exc)
+            return
+        screen = AnnotateScreen()
+        self.push_screen(screen)
+        screen.call_after_refresh(self._first_paint, screen)
+
+    def _first_paint(self, screen: AnnotateScreen) -> None:
+        screen.open_first()
+        if self.suggest_enabled and self.failed is None:
+            self.suggest_note = "suggestions: loading the model…"
+            screen._update_status()
+            self.run_worker(self._suggest_in_thread, thread=True, exclusive=True, group="suggest",
+                            name="suggest")
+
+    def on_unmount(self) -> None:
+        if self.store is not None:
+            try:
+                self.store.close()
+            except Exception:
+                pass
+
+    def show_error(self, exc: BaseException | str) -> None:
+        """Replace the UI by an error screen; any key then exits with code 1."""
+        message = str(exc)
+        if "database is locked" in message:
+            message = (f"{self.db_path}: the database is locked by another program (waited and gave up). "
+                       f"Close the other writer and start again.")
+        elif not isinstance(exc, AnnotatorError) and not isinstance(exc, str):
+            message = f"{self.db_path}: {type(exc).__name__}: {message}"
+        if self.failed is not None:
+            return
+        self.failed = message
+        self.push_screen(ErrorScreen(message))
+
+    @property
+    def annotate_screen(self) -> AnnotateScreen | None:
+        for screen in self.screen_stack:
+            if isinstance(screen, AnnotateScreen):
+                return screen
+        return None
+
+    # --- suggestions off the UI thread --------------------------------------------
+
+    def _suggest_in_thread(self) -> None:
+        """Runs in a worker thread with its own Store connection (sqlite is per thread)."""
+        try:
+            fn = self.suggest_fn
+            if fn is None:
+                from annotator.suggest.runner import suggest_documents as fn  # type: ignore
+        except ImportError as exc:
+            self.post_message(SuggestionsUpdated(f"suggestions unavailable ({exc.name} missing)", True))
+            return
+        from annotator.store import Store
+
+        last = [0.0]
+        counter = [0]
+
+        def progress(*args, **kwargs) -> None:
+            counter[0] += 1
+            now = time.monotonic()
+            if now - last[0] > 0.3:
+                last[0] = now
+                self.post_message(SuggestionsUpdated(f"suggesting… ({counter[0]})"))
+
+        try:
+            store = Store(self.db_path, create=False)
+            try:
+                kwargs: dict = {"progress": progress}
+                if self.model:
+                    kwargs["model"] = self.model
+                fn(store, self.schema, **kwargs)
+            finally:
+                store.close()
+        except Exception as exc:  # the model is optional: never take the UI down
+            self.post_message(SuggestionsUpdated(f"suggestions failed: {one_line_error(exc)}", True))
+            return
+        self.post_message(SuggestionsUpdated("", True))
+
+    def on_suggestions_updated(self, message: SuggestionsUpdated) -> None:
+        self.suggest_note = message.note
+        screen = self.annotate_screen
+        if screen is not None and screen.doc is not None and self.failed is None:
+            screen.reload_items()
+
+
+def one_line_error(exc: BaseException) -> str:
+    return (str(exc).splitlines() or [type(exc).__name__])[0][:80]
+
+
+def create_app(db_path: str | Path, annotator: str, *, schema: Schema | str | Path | None = None,
+               suggest: bool = True, keys: str | Path | None = None, keymap: dict[str, str] | None = None,
+               model: str | None = None, start_doc: str | None = None,
+               suggest_fn: Callable[..., Any] | None = None) -> AnnotatorApp:
+    """Build the app: load the schema and key config (errors are AnnotatorError, one line)."""
+    if not isinstance(schema, Schema):
+        schema = load_schema(schema)
+    keys_path = Path(keys).expanduser() if keys else config_path()
+    loaded = load_keymap(keys_path, required=bool(keys)) if keymap is None else {}
+    if keymap:
+        loaded.update(keymap)
+    return AnnotatorApp(db_path, annotator, schema, suggest=suggest, keymap=loaded, keys_path=keys_path,
+                        model=model, start_doc=start_doc, suggest_fn=suggest_fn)

@@ -1,0 +1,138 @@
+"""Key bindings of the annotation screen, each with an id, remappable from a config file.
+
+The config file is YAML mapping a binding id to keys (a comma-separated string or a
+list), e.g.::
+
+    accept: y
+    reject: [x, "n"]
+    undo: "u,ctrl+z,backspace"
+
+It is read from ``$ANNOTATOR_KEYS`` or else ``~/.config/annotator/keys.yaml``
+(``$XDG_CONFIG_HOME/annotator/keys.yaml`` when that is set). Keys use Textual's names:
+``a``, ``A``, ``ctrl+z``, ``shift+left``, ``enter``, ``escape``, ``question_mark``,
+``comma``, ``full_stop``, ``less_than_sign``, ``left_square_bracket``...
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual.binding import Binding
+from textual.keys import _character_to_key
+
+from annotator.errors import AnnotatorError
+from annotator.yamlfile import load_yaml
+
+NORMAL, CREATE = "normal", "create"
+
+
+@dataclass(frozen=True)
+class Key:
+    id: str
+    keys: str
+    action: str
+    description: str
+    footer: bool = False
+    mode: str = NORMAL
+    group: str = "Decide"
+
+
+KEYS: tuple[Key, ...] = (
+    Key("accept", "a", "accept", "Accept the focused span", True),
+    Key("reject", "x", "reject", "Reject the focused span (deletes a hand-made one)", True),
+    Key("accept_all", "A", "accept_all", "Accept every remaining suggestion", True),
+    Key("label_picker", "l", "label_picker", "Relabel with the label picker (accepts)", True),
+    *(Key(f"relabel_{i}", str(i), f"relabel({i})", f"Relabel with label {i} (accepts)") for i in range(1, 10)),
+    Key("delete", "D,delete", "delete", "Delete the focused item from your layer"),
+    Key("next_span", "j,down,right", "next_span", "Next span", group="Move"),
+    Key("prev_span", "k,up,left", "prev_span", "Previous span", group="Move"),
+    Key("next_undecided", "tab", "next_undecided", "Next undecided suggestion", group="Move"),
+    Key("page_down", "pagedown,space", "page(1)", "Scroll the article down a page", group="Move"),
+    Key("page_up", "pageup", "page(-1)", "Scroll the article up a page", group="Move"),
+    Key("start_left", "ctrl+left,<", "resize('start_left')", "Move the span's start one word left", group="Resize"),
+    Key("start_right", "ctrl+right,>", "resize('start_right')", "Move the span's start one word right", group="Resize"),
+    Key("end_left", "shift+left,comma", "resize('end_left')", "Move the span's end one word left", group="Resize"),
+    Key("end_right", "shift+right,full_stop", "resize('end_right')", "Move the span's end one word right", group="Resize"),
+    Key("new_span", "n", "new_span", "New span: show a text cursor at the focus", True, group="Create"),
+    Key("cursor_left", "left,h", "cursor(-1)", "(new span) cursor one character left", mode=CREATE, group="Create"),
+    Key("cursor_right", "right", "cursor(1)", "(new span) cursor one character right", mode=CREATE, group="Create"),
+    Key("cursor_word_left", "ctrl+left,b,k,up", "cursor_word(-1)", "(new span) cursor one word left", mode=CREATE, group="Create"),
+    Key("cursor_word_right", "ctrl+right,w,j,down", "cursor_word(1)", "(new span) cursor one word right", mode=CREATE, group="Create"),
+    Key("mark", "m", "mark", "(new span) mark the start here", True, mode=CREATE, group="Create"),
+    Key("confirm", "enter", "confirm", "(new span) confirm, then choose the label", True, mode=CREATE, group="Create"),
+    Key("cancel", "escape", "cancel", "(new span) cancel", True, mode=CREATE, group="Create"),
+    Key("undo", "u,ctrl+z", "undo", "Undo (many steps)", True, group="History"),
+    Key("redo", "U,ctrl+y", "redo", "Redo", group="History"),
+    Key("speaker", "s", "speaker", "Set the focused claim's speaker", group="Claims and stances"),
+    Key("stance", "t", "stance", "Add a stance (or edit the focused one)", group="Claims and stances"),
+    Key("done", "d", "done", "Mark the document done and open the next", True, group="Documents"),
+    Key("next_doc", "]", "next_doc", "Next document", group="Documents"),
+    Key("prev_doc", "[", "prev_doc", "Previous document", group="Documents"),
+    Key("doc_list", "g", "doc_list", "Document list", True, group="Documents"),
+    Key("help", "?", "help", "Show every key", True, group="App"),
+    Key("quit", "q", "quit", "Quit (everything is already saved)", True, group="App"),
+)
+
+KEY_IDS = {k.id for k in KEYS}
+
+
+def _normalize(keys: str) -> str:
+    return ",".join(_character_to_key(k) if len(k) == 1 else k for k in (p.strip() for p in keys.split(",")) if k)
+
+
+def bindings(mode: str | None = None) -> list[Binding]:
+    """Textual bindings for the annotation screen (create-mode bindings come first)."""
+    ordered = sorted(KEYS, key=lambda k: k.mode != CREATE)
+    return [Binding(_normalize(k.keys), k.action, k.description.split(":")[0], show=k.footer, id=k.id)
+            for k in ordered if mode is None or k.mode == mode]
+
+
+def short_description(key: Key) -> str:
+    return {"accept": "accept", "reject": "reject", "accept_all": "all", "label_picker": "label",
+            "new_span": "new", "mark": "mark", "confirm": "confirm", "cancel": "cancel", "undo": "undo",
+            "done": "done", "doc_list": "docs", "help": "help", "quit": "quit"}.get(key.id, key.id)
+
+
+def config_path() -> Path:
+    """Where the key config is read from ($ANNOTATOR_KEYS, else the XDG config dir)."""
+    env = os.environ.get("ANNOTATOR_KEYS")
+    if env:
+        return Path(env).expanduser()
+    base = os.environ.get("XDG_CONFIG_HOME") or "~/.config"
+    return Path(base).expanduser() / "annotator" / "keys.yaml"
+
+
+def load_keymap(path: str | Path | None = None, *, required: bool = False) -> dict[str, str]:
+    """Read a keymap file: {binding id: "key,key"}. A missing default file is no keymap."""
+    path = Path(path).expanduser() if path else config_path()
+    if not path.exists():
+        if required or os.environ.get("ANNOTATOR_KEYS"):
+            raise AnnotatorError("no such key config file", path)
+        return {}
+    doc = load_yaml(path)
+    data = doc.data
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise AnnotatorError("a key config must map binding ids to keys, e.g. 'accept: y'", path, 1)
+    keymap: dict[str, str] = {}
+    for binding_id, keys in data.items():
+        line = doc.line(binding_id)
+        if binding_id not in KEY_IDS:
+            raise AnnotatorError(f"unknown binding id {binding_id!r} (see `?` in the app or docs/annotate.md)",
+                                 path, line)
+        if isinstance(keys, list) and keys and all(isinstance(k, str) and k for k in keys):
+            keys = ",".join(keys)
+        if not isinstance(keys, str) or not keys.strip():
+            raise AnnotatorError(f"{binding_id}: keys must be a string such as 'y' or 'ctrl+y,Y', or a list",
+                                 path, line)
+        keymap[binding_id] = _normalize(keys)
+    return keymap
+
+
+def effective_keys(keymap: dict[str, str] | None = None) -> list[tuple[Key, str]]:
+    """Every key definition with the keys in force (defaults overridden by the keymap)."""
+    keymap = keymap or {}
+    return [(k, keymap.get(k.id) or _normalize(k.keys)) for k in KEYS]

@@ -1,0 +1,68 @@
+"""`?`: every key, as currently mapped (defaults plus the user's key config)."""
+
+from __future__ import annotations
+
+from rich.table import Table
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import Static
+
+from annotator.tui.keymap import effective_keys
+
+
+def _display(keys: str) -> str:
+    from textual.keys import format_key
+
+    parts = []
+    for k in keys.split(","):
+        *mods, key = k.split("+")
+        parts.append("+".join(mods + [format_key(key)]))
+    return "  ".join(parts)
+
+
+def keys_table(keymap: dict[str, str] | None, labels: list[str] | None = None) -> Table:
+    table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=False)
+    table.add_column("keys", style="bold cyan", no_wrap=True)
+    table.add_column("does")
+    table.add_column("id", style="dim", no_wrap=True)
+    group = None
+    for key, keys in effective_keys(keymap):
+        if key.group != group:
+            group = key.group
+            table.add_row(Text(""), Text(group, style="bold underline"), Text(""))
+        desc = key.description
+        if key.id.startswith("relabel_") and labels:
+            i = int(key.id.split("_")[1])
+            if i <= len(labels):
+                desc = f"Relabel as {labels[i - 1]} (accepts)"
+        table.add_row(Text(_display(keys)), Text(desc), Text(key.id))
+    return table
+
+
+class HelpScreen(ModalScreen[None]):
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > VerticalScroll {
+        width: 90; max-width: 95%; height: 90%; border: round $accent; background: $surface; padding: 0 1;
+    }
+    """
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help_close")]
+
+    def __init__(self, keymap: dict[str, str] | None, labels: list[str] | None = None, config: str = "") -> None:
+        super().__init__()
+        self.keymap = keymap
+        self.labels = labels
+        self.config = config
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll():
+            yield Static(Text("Keys  (escape closes)", style="bold"))
+            yield Static(keys_table(self.keymap, self.labels))
+            yield Static(Text(f"\nRemap keys by binding id in {self.config} (YAML, e.g. `accept: y`).",
+                              style="dim"))
+
+    def action_close(self) -> None:
+        self.dismiss(None)

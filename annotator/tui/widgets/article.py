@@ -1,0 +1,268 @@
+"""The article pane: the document text with spans drawn by label colour and state.
+
+A Line API widget: the text is wrapped once per width into character ranges, and each
+visible line is drawn from Segments built from the plain text (never markup). Moving
+the focus only repaints the lines of the old and new focus, so a keystroke costs the
+same on a 10,000-word article as on a short one.
+
+How items look (not by colour alone):
+- suggestion: label colour, underlined (claims/topics: italic);
+- accepted: solid background in the label colour, bold;
+- rejected: dim, struck through;
+- focused: black on bright white, bold (with the underline/strike of its state);
+- the new-span cursor: black on orange; the marked selection: white on blue.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from typing import Iterable
+
+from rich.color import Color
+from rich.segment import Segment
+from rich.style import Style
+from textual.geometry import Size
+from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from annotator.decisions import SUGGESTED, Item
+from annotator.model import ACCEPTED, ENTITY, REJECTED, STANCE
+from annotator.schema import Schema
+from annotator.tui.textsafe import display_text, wrap
+
+FOCUS = Style(color="black", bgcolor="#ffffff", bold=True)
+CURSOR = Style(color="black", bgcolor="#ffaf00", bold=True)
+SELECTION = Style(color="#ffffff", bgcolor="#005faf")
+
+
+def _dark(color: str, amount: float = 0.3) -> str:
+    c = Color.parse(color).get_truecolor()
+    r, g, b = (int(v * amount) for v in c)
+    return f"#{r:02x}{g:02x}{b:02x}"
+
+
+def item_style(item: Item, schema: Schema) -> Style:
+    color = schema.color(item.label)
+    if item.kind == ENTITY:
+        if item.state == SUGGESTED:
+            return Style(color=color, underline=True)
+        if item.state == ACCEPTED:
+            return Style(color="black", bgcolor=color, bold=True)
+        return Style(color=color, strike=True, dim=True)
+    # claims and topics cover long stretches: quieter styles
+    if item.state == SUGGESTED:
+        return Style(color=color, italic=True)
+    if item.state == ACCEPTED:
+        return Style(bgcolor=_dark(color))
+    return Style(strike=True, dim=True)
+
+
+class ArticleView(ScrollView, can_focus=False):
+    """Draws one document and its items; knows nothing about the store."""
+
+    DEFAULT_CSS = """
+    ArticleView {
+        scrollbar-gutter: stable;
+        height: 1fr;
+    }
+    """
+
+    class Clicked(Message):
+        def __init__(self, offset: int) -> None:
+            self.offset = offset
+            super().__init__()
+
+    def __init__(self, schema: Schema, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.schema = schema
+        self.text = ""
+        self._lines: list[tuple[int, int]] = [(0, 0)]
+        self._starts: list[int] = [0]
+        self._wrap_width = 0
+        self._items: list[Item] = []
+        self._styles: list[Style] = []
+        self._ent: list[int] = []
+        self._span: list[int] = []
+        self._focus: list[tuple[int, int]] = []
+        self.cursor: int | None = None
+        self.mark: int | None = None
+        self._cache: dict[int, Strip] = {}
+        self._style_cache: dict[tuple, Style] = {}
+
+    # --- content ------------------------------------------------------------------
+
+    def set_document(self, text: str, items: list[Item], focus: Iterable[tuple[int, int]] = ()) -> None:
+        self.text = display_text(text)
+        self.cursor = self.mark = None
+        self._focus = list(focus)
+        self._wrap_width = 0
+        self._rewrap()
+        self.set_items(items)
+        self.scroll_to(y=0, animate=False)
+
+    def set_items(self, items: list[Item]) -> None:
+        n = len(self.text)
+        ent = [-1] * n
+        span = [-1] * n
+        self._items = items
+        self._styles = [item_style(i, self.schema) for i in items]
+        # longer spans first, so shorter ones (nested) paint on top
+        order = sorted(range(len(items)), key=lambda i: -(items[i].end - items[i].start))
+        for i in order:
+            it = items[i]
+            if it.kind == STANCE:
+                continue
+            s, e = max(0, it.start), min(n, it.end)
+            if e <= s:
+                continue
+            target = ent if it.kind == ENTITY else span
+            target[s:e] = [i] * (e - s)
+        self._ent, self._span = ent, span
+        self._cache.clear()
+        self._style_cache.clear()
+        self.refresh()
+
+    def set_focus(self, ranges: Iterable[tuple[int, int]], *, scroll: bool = True) -> None:
+        old = self._focus
+        self._focus = [(s, e) for s, e in ranges]
+        self._refresh_ranges(old + self._focus)
+        if scroll and self._focus:
+            self.show_offset(self._focus[0][0], self._focus[0][1])
+
+    def set_cursor(self, cursor: int | None, mark: int | None) -> None:
+        old = [r for r in (self._cursor_range(),) if r]
+        self.cursor, self.mark = cursor, mark
+        new = [r for r in (self._cursor_range(),) if r]
+        self._refresh_ranges(old + new)
+        if cursor is not None:
+            self.show_offset(cursor, cursor)
+
+    def _cursor_range(self) -> tuple[int, int] | None:
+        if self.cursor is None:
+            return None
+        lo = self.cursor if self.mark is None else min(self.cursor, self.mark)
+        hi = self.cursor if self.mark is None else max(self.cursor, self.mark)
+        return lo, hi + 1
+
+    # --- geometry -----------------------------------------------------------------
+
+    def line_of(self, offset: int) -> int:
+        return max(0, bisect_right(self._starts, offset) - 1)
+
+    def show_offset(self, start: int, end: int) -> None:
+        height = self.size.height
+        if height <= 0:
+            return
+        first = self.line_of(start)
+        last = self.line_of(max(start, end - 1))
+        top = round(self.scroll_y)
+        if first < top or last >= top + height:
+            want = first - height // 3 if last - first < height else first
+            self.scroll_to(y=max(0, want), animate=False, immediate=True)
+
+    def _refresh_ranges(self, ranges: list[tuple[int, int]]) -> None:
+        for s, e in ranges:
+            a, b = self.line_of(s), self.line_of(max(s, e - 1))
+            for y in range(a, b + 1):
+                self._cache.pop(y, None)
+            self.refresh_lines(a, b - a + 1)
+
+    def _rewrap(self) -> None:
+        width = max(10, self.size.width)
+        if width == self._wrap_width and self._lines:
+            return
+        self._wrap_width = width
+        self._lines = wrap(self.text, width) or [(0, 0)]
+        self._starts = [s for s, _ in self._lines]
+        self.virtual_size = Size(width, len(self._lines))
+        self._cache.clear()
+
+    def on_resize(self) -> None:
+        if self.size.width != self._wrap_width:
+            self._rewrap()
+            self.refresh()
+            if self._focus:
+                self.show_offset(*self._focus[0])
+
+    # --- drawing ------------------------------------------------------------------
+
+    def render_line(self, y: int) -> Strip:
+        scroll_x, scroll_y = self.scroll_offset
+        index = scroll_y + y
+        width = self.size.width
+        base = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        strip = self._cache.get(index)
+        if strip is None:
+            strip = self._build_line(index, base)
+            self._cache[index] = strip
+        return strip.crop_extend(scroll_x, scroll_x + width, base)
+
+    def _char_state(self, i: int) -> tuple:
+        focus = False
+        for s, e in self._focus:
+            if s <= i < e:
+                focus = True
+                break
+        cur = 0
+        if self.cursor is not None:
+            if i == self.cursor:
+                cur = 2
+            elif self.mark is not None and min(self.cursor, self.mark) <= i < max(self.cursor, self.mark):
+                cur = 1
+        n = len(self._ent)
+        return (self._span[i] if i < n else -1, self._ent[i] if i < n else -1, focus, cur)
+
+    def _style(self, state: tuple, base: Style) -> Style:
+        style = self._style_cache.get(state)
+        if style is None:
+            span_i, ent_i, focus, cur = state
+            style = base
+            if span_i >= 0:
+                style = style + self._styles[span_i]
+            if ent_i >= 0:
+                style = style + self._styles[ent_i]
+            if focus:
+                style = style + FOCUS
+            if cur == 1:
+                style = style + SELECTION
+            elif cur == 2:
+                style = style + CURSOR
+            self._style_cache[state] = style
+        return style
+
+    def _build_line(self, index: int, base: Style) -> Strip:
+        s, e = self._lines[index]
+        text = self.text
+        segments: list[Segment] = []
+        if s < e:
+            run_start = s
+            run_state = self._char_state(s)
+            for i in range(s + 1, e):
+                st = self._char_state(i)
+                if st != run_state:
+                    segments.append(Segment(text[run_start:i], self._style(run_state, base)))
+                    run_start, run_state = i, st
+            segments.append(Segment(text[run_start:e], self._style(run_state, base)))
+        if self.cursor is not None and self.cursor == e and (e >= len(text) or text[e] == "\n"):
+            segments.append(Segment(" ", base + CURSOR))
+        return Strip(segments)
+
+    # --- mouse (optional) ---------------------------------------------------------
+
+    def on_click(self, event) -> None:
+        index = round(self.scroll_y) + event.y
+        if not (0 <= index < len(self._lines)):
+            return
+        s, e = self._lines[index]
+        x = event.x + round(self.scroll_x)
+        from rich.cells import cell_len
+
+        col = 0
+        for i in range(s, e):
+            col += cell_len(self.text[i])
+            if col > x:
+                self.post_message(self.Clicked(i))
+                return
