@@ -564,3 +564,8 @@ class Store:
             self.db["doc_status"].upsert({"doc_id": doc_id, "layer": "review", "status": status, "updated": now()},
                                          pk=("doc_id", "layer"))
             self._event(reviewer, doc_id, "review_status", {"status": status, "layer": "review"})
+
+    def cursor(self, annotator: str, doc_id: str) -> dict:
+        """The cursor the annotator last saved on this document ({} when none) — for the TUI."""
+        rows = list(self.db.query("select cursor from doc_status where doc_id = ? and layer = ?", [doc_id, annotator]))
+        return json.loads(rows[0]["cursor"]) if rows and rows[0]["cursor"] else {}
