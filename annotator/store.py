@@ -251,32 +251,38 @@ class Store:
             if new_docs:
                 self.db["documents"].insert_all(new_docs.values(), batch_size=500)
                 result.documents_added = len(new_docs)
-            rows = []
+            rows, statuses, events = [], [], []
+            have: dict[tuple[str, str], set] = {}
             for rec in records:
                 if not rec.layer:
                     continue
-                have = {a.value.key for a in self.items(rec.document.id, rec.layer)} | {
-                    value_from_record({**r, "attrs": json.loads(r["attrs"])}).key
-                    for r in rows if r["doc_id"] == rec.document.id and r["layer"] == rec.layer}
+                key = (rec.document.id, rec.layer)
+                if key not in have:
+                    have[key] = {a.value.key for a in self.items(*key)} if rec.document.id in existing_ids else set()
                 added = 0
                 for value in rec.values:
-                    if value.key in have:
+                    if value.key in have[key]:
                         result.annotations_existing += 1
                         continue
-                    have.add(value.key)
+                    have[key].add(value.key)
                     rows.append(_annotation_to_row(Annotation(new_id(), rec.document.id, rec.layer, value,
                                                               ACCEPTED, None, "import")))
                     added += 1
                 result.annotations_added += added
                 result.layers[rec.layer] += added
                 if rec.status:
-                    self.db["doc_status"].upsert({"doc_id": rec.document.id, "layer": rec.layer, "status": rec.status,
-                                                  "updated": now()}, pk=("doc_id", "layer"))
+                    statuses.append({"doc_id": rec.document.id, "layer": rec.layer, "status": rec.status,
+                                     "updated": now()})
                 if added or rec.status:
-                    self._event(annotator, rec.document.id, "import",
-                                {"layer": rec.layer, "added": added, "status": rec.status})
+                    events.append({"time": now(), "annotator": annotator, "doc_id": rec.document.id,
+                                   "action": "import", "payload": json.dumps(
+                                       {"layer": rec.layer, "added": added, "status": rec.status})})
             if rows:
                 self.db["annotations"].insert_all(rows, batch_size=500)
+            if statuses:
+                self.db["doc_status"].upsert_all(statuses, pk=("doc_id", "layer"))
+            if events:
+                self.db["events"].insert_all(events, batch_size=500)
         return result
 
     def documents(self, ids: Iterable[str] | None = None) -> list[Document]:
