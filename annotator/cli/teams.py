@@ -110,3 +110,40 @@ def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: b
 
 
 COMMANDS.append(merge)
+
+
+@click.command()
+@db_option
+@click.option("--reviewer", required=True, metavar="NAME", help="Who is reviewing (named in every review event).")
+@click.option("--annotators", "names", metavar="A,B,...", help="Whose layers to compare (default: all).")
+@click.option("--summary", is_flag=True, help="Print agreement per document instead of opening the screen.")
+def review(db_path: str, reviewer: str, names: str | None, summary: bool) -> None:
+    """Settle disagreements between annotators into the review layer (never into their own layers).
+
+    Keys: A accepts every unanimous item; 1-9 take annotator k's version; 0 or x: nothing
+    here; e edits the label; u undoes; d marks the document reviewed; q quits. Resumable.
+    """
+    from annotator import review as rv
+
+    with open_store(db_path, create=False) as store:
+        chosen = check_annotators(store, split_names(names), at_least=2)
+        docs, short = rv.documents_to_review(store, chosen)
+        for doc_id, who in short:
+            click.echo(f"note: document {doc_id} has only {len(who)} annotator ({', '.join(who)}): "
+                       "reviewing needs at least two; skipped", err=True)
+        if not docs:
+            raise AnnotatorError(f"no document has at least two of {', '.join(chosen)}; nothing to review")
+        if summary:
+            statuses = store.statuses("review")
+            click.echo(f"{'document':<18} {'places':>6} {'agree':>6} {'differ':>6} {'open':>5}  review")
+            for d in docs:
+                s = rv.summary(rv.load(store, d, chosen))
+                click.echo(f"{d:<18} {s['places']:>6} {s['unanimous']:>6} {s['disagreements']:>6} {s['open']:>5}  "
+                           f"{statuses.get(d, 'not started')}")
+            return
+    from annotator.tui.review import ReviewApp
+
+    ReviewApp(db_path, reviewer, chosen, docs).run()
+
+
+COMMANDS.append(review)
