@@ -147,3 +147,40 @@ def review(db_path: str, reviewer: str, names: str | None, summary: bool) -> Non
 
 
 COMMANDS.append(review)
+
+
+@click.command()
+@db_option
+@annotator_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
+@click.option("--public", is_flag=True, help="Allow a non-loopback --host (textual-serve has no authentication).")
+@click.option("--public-url", metavar="URL", help="The address browsers use, if not http://HOST:PORT.")
+@click.option("--no-suggest", is_flag=True, help="Do not compute missing suggestions in the served sessions.")
+def serve(db_path: str, annotator_name: str, host: str, port: int, public: bool, public_url: str | None,
+          no_suggest: bool) -> None:
+    """Serve the annotation TUI in a browser (textual-serve; the `web` extra).
+
+    Each browser tab runs `annotator annotate --annotator NAME` on the database. Loopback
+    only by default; any other --host needs --public and prints a warning.
+    """
+    from pathlib import Path
+
+    from annotator import serve as sv
+
+    sv.check_host(host, public)
+    if not Path(db_path).exists():
+        raise AnnotatorError("no such database (import some documents first)", db_path)
+    with open_store(db_path, create=False) as store:
+        if store.count_documents() == 0:
+            raise AnnotatorError("has no documents yet (import some first)", db_path)
+    url = sv.public_url(host, port, public_url)
+    if not sv.is_loopback(host):
+        click.echo(sv.WARNING.format(url=url, db=db_path), err=True)
+    command = sv.app_command(db_path, annotator_name, extra=["--no-suggest"] if no_suggest else [])
+    server = sv.make_server(command, host, port, url, title=f"annotator · {annotator_name} · {Path(db_path).name}")
+    click.echo(f"Serving annotator for {annotator_name} on {url} (Ctrl+C to stop)", err=True)
+    server.serve()
+
+
+COMMANDS.append(serve)
