@@ -85,12 +85,13 @@ def _normalize(keys: str) -> str:
 def bindings(mode: str | None = None) -> list[Binding]:
     """Textual bindings for the annotation screen (create-mode bindings come first)."""
     ordered = sorted(KEYS, key=lambda k: k.mode != CREATE)
-    return [Binding(_normalize(k.keys), k.action, k.description.split(":")[0], show=k.footer, id=k.id)
+    return [Binding(_normalize(k.keys), k.action, short_description(k), show=k.footer, id=k.id,
+                    tooltip=k.description)
             for k in ordered if mode is None or k.mode == mode]
 
 
 def short_description(key: Key) -> str:
-    return {"accept": "accept", "reject": "reject", "accept_all": "all", "label_picker": "label",
+    return {"accept": "accept", "reject": "reject", "accept_all": "accept all", "label_picker": "label",
             "new_span": "new", "mark": "mark", "confirm": "confirm", "cancel": "cancel", "undo": "undo",
             "done": "done", "doc_list": "docs", "help": "help", "quit": "quit"}.get(key.id, key.id)
 

@@ -693,7 +693,10 @@ class AnnotateScreen(Screen):
         self.open_document(self.doc_ids[i], self._saved_cursor(self.doc_ids[i]))
 
     def _saved_cursor(self, doc_id: str) -> dict:
-        return {}
+        try:
+            return self.store.cursor(self.layer, doc_id)
+        except STORE_ERRORS:
+            return {}
 
     def action_next_doc(self) -> None:
         self._open_relative(1)

@@ -1,0 +1,50 @@
+"""The core never imports Textual: the TUI is one client of it, the CLI another."""
+
+from __future__ import annotations
+
+import pkgutil
+import subprocess
+import sys
+from pathlib import Path
+
+import annotator
+
+ROOT = Path(annotator.__file__).resolve().parent.parent
+
+
+def core_modules() -> list[str]:
+    names = []
+    for info in pkgutil.walk_packages(annotator.__path__, "annotator."):
+        if info.name.startswith("annotator.tui") or info.name in ("annotator.__main__", "annotator.cli.annotate"):
+            continue
+        names.append(info.name)
+    return names
+
+
+def test_core_modules_do_not_import_textual():
+    modules = core_modules()
+    assert "annotator.store" in modules and "annotator.decisions" in modules
+    code = (
+        "import importlib, sys\n"
+        f"mods = {modules!r}\n"
+        "failed = []\n"
+        "for m in mods:\n"
+        "    try:\n"
+        "        importlib.import_module(m)\n"
+        "    except ImportError as exc:\n"
+        "        if 'textual' in str(exc): raise\n"
+        "        failed.append(m)\n"
+        "bad = sorted(k for k in sys.modules if k == 'textual' or k.startswith('textual.'))\n"
+        "print('TEXTUAL' if bad else 'CLEAN', failed)\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=300)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("CLEAN"), out.stdout
+
+
+def test_cli_help_does_not_import_textual():
+    code = ("import sys\nfrom annotator.cli import cli\n"
+            "print('textual' in sys.modules)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,481 @@
+"""Pilot tests: drive the keys, then check the database holds exactly what was decided."""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pytest
+
+from annotator.errors import AnnotatorError
+from annotator.model import ACCEPTED, CLAIM, REJECTED, Document, SpanRef, Stance
+from annotator.store import ImportRecord, Store
+from annotator.tui.app import create_app
+from annotator.tui.keymap import load_keymap
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.documents import DocumentListScreen
+from annotator.tui.screens.error import ErrorScreen
+from annotator.tui.screens.help import HelpScreen
+from annotator.tui.screens.picker import PickerScreen
+from tui_helpers import ARTICLE, find, make_db
+
+SIZE = (120, 40)
+pytestmark = pytest.mark.anyio
+
+
+@pytest.fixture
+def anyio_backend():
+    return "asyncio"
+
+
+@pytest.fixture
+def db(tmp_path):
+    path = tmp_path / "t.db"
+    store, ids = make_db(path)
+    yield path, store, ids
+    store.close()
+
+
+def app_for(path, annotator="alice", **kw):
+    kw.setdefault("suggest", False)
+    kw.setdefault("keymap", {})
+    return create_app(path, annotator, **kw)
+
+
+async def started(pilot) -> AnnotateScreen:
+    for _ in range(50):
+        await pilot.pause()
+        screen = pilot.app.screen
+        if isinstance(screen, AnnotateScreen) and screen.doc is not None:
+            return screen
+        if isinstance(screen, ErrorScreen):
+            return screen  # type: ignore[return-value]
+    raise AssertionError("the app never showed a document")
+
+
+def spans(store, doc_id, layer="alice"):
+    """(text, label, status, origin) of every item in the layer, for readable asserts."""
+    doc = store.document(doc_id)
+    out = []
+    for a in store.items(doc_id, layer):
+        v = a.value
+        if isinstance(v, Stance):
+            out.append((doc.text[v.source.start:v.source.end], "->", doc.text[v.target.start:v.target.end],
+                        v.polarity, a.status))
+        else:
+            out.append((doc.text[v.start:v.end], v.label, a.status, a.origin))
+    return sorted(out)
+
+
+def actions(store, doc_id, layer="alice"):
+    return [e.action for e in store.events(doc_id=doc_id, annotator=layer)]
+
+
+def focused_text(screen: AnnotateScreen) -> str:
+    item = screen.focused_item
+    return screen.doc.text[item.start:item.end]
+
+
+async def test_focus_starts_on_first_undecided_and_accept_moves_on(db):
+    path, store, ids = db
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        assert focused_text(screen) == "North Korea"
+        await pilot.press("a")
+        # saved before shown: the row is there as soon as the key is handled
+        assert spans(store, ids[0]) == [("North Korea", "GPE", ACCEPTED, "suggestion")]
+        assert focused_text(screen) == "Russia"
+        await pilot.press("x")
+        assert focused_text(screen) == "June"
+    assert spans(store, ids[0]) == [("North Korea", "GPE", ACCEPTED, "suggestion"),
+                                    ("Russia", "GPE", REJECTED, "suggestion")]
+    assert actions(store, ids[0]) == ["accept", "reject"]
+    ev = store.events(doc_id=ids[0], annotator="alice")[0]
+    [[before, after]] = ev.payload["changes"]
+    assert before is None and after["label"] == "GPE" and after["suggestion_id"]
+
+
+async def test_navigation_and_relabel_by_digit_and_picker(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("j", "down", "k")  # North Korea -> Russia -> June -> Russia
+        assert focused_text(screen) == "Russia"
+        await pilot.press("2")  # label 2 of the news schema: ORG (accepts, moves on)
+        assert focused_text(screen) == "June"
+        await pilot.press("l")
+        assert isinstance(app_screen := pilot.app.screen, PickerScreen)
+        await pilot.press("e")  # EVENT's key in the picker
+        assert not isinstance(pilot.app.screen, PickerScreen) and app_screen is not None
+        await pilot.press("up", "up")
+        assert focused_text(screen) == "Russia"
+    assert spans(store, ids[0]) == [("June", "EVENT", ACCEPTED, "suggestion"),
+                                    ("Russia", "ORG", ACCEPTED, "suggestion")]
+    assert actions(store, ids[0]) == ["relabel", "relabel"]
+
+
+async def test_label_picker_escape_changes_nothing(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("l", "escape")
+        assert isinstance(pilot.app.screen, AnnotateScreen)
+    assert spans(store, ids[0]) == []
+
+
+async def test_accept_all_is_one_event(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("A")
+        assert all(not i.undecided for i in screen.items)
+    items = store.items(ids[0], "alice")
+    assert len(items) == 12 and {a.status for a in items} == {ACCEPTED}
+    assert actions(store, ids[0]) == ["accept_all"]
+    assert len(store.events(doc_id=ids[0])[-1].payload["changes"]) == 12
+
+
+async def test_resize_start_and_end_by_word(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("shift+right")
+        assert focused_text(screen) == "North Korea and"
+        await pilot.press("shift+left", "ctrl+left")
+        assert focused_text(screen) == "between North Korea"
+        await pilot.press("greater_than_sign", "full_stop", "comma")
+        assert focused_text(screen) == "North Korea"
+        await pilot.press("less_than_sign")
+    assert spans(store, ids[0]) == [("between North Korea", "GPE", ACCEPTED, "suggestion")]
+    assert actions(store, ids[0]) == ["resize"] * 7
+
+
+async def test_create_span_by_keyboard(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("n")  # cursor at the focused span: "North Korea"
+        assert screen.mode == "create" and screen.cursor == find(ARTICLE, "North Korea")[0]
+        await pilot.press("b", "b", "b", "b", "m", "w", "w", "w")  # "landmark defense treaty"
+        assert ARTICLE[screen.mark:screen.cursor] == "landmark defense treaty"
+        await pilot.press("enter")
+        assert isinstance(pilot.app.screen, PickerScreen)
+        await pilot.press("w")  # LAW
+        assert screen.mode == "normal"
+        assert focused_text(screen) == "landmark defense treaty"
+    assert spans(store, ids[0]) == [("landmark defense treaty", "LAW", ACCEPTED, "manual")]
+    assert actions(store, ids[0]) == ["create"]
+
+
+async def test_create_cancel_and_single_word(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("n", "escape")
+        assert screen.mode == "normal"
+        await pilot.press("n", "right", "right", "enter", "o")  # no mark: the word under the cursor
+    assert spans(store, ids[0]) == [("North Korea"[:5], "ORG", ACCEPTED, "manual")]
+
+
+async def test_undo_many_steps_and_redo(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("a", "x", "1")
+        assert len(store.items(ids[0], "alice")) == 3
+        await pilot.press("u", "ctrl+z")
+        assert spans(store, ids[0]) == [("North Korea", "GPE", ACCEPTED, "suggestion")]
+        assert focused_text(screen) == "Russia"  # focus follows what was undone
+        await pilot.press("u")
+        assert spans(store, ids[0]) == []
+        await pilot.press("u")  # nothing left: no event
+        await pilot.press("ctrl+y", "U")
+        assert spans(store, ids[0]) == [("North Korea", "GPE", ACCEPTED, "suggestion"),
+                                        ("Russia", "GPE", REJECTED, "suggestion")]
+    assert actions(store, ids[0]) == ["accept", "reject", "relabel", "undo", "undo", "undo", "redo", "redo"]
+
+
+async def test_set_claim_speaker(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("s")  # not a claim: a warning, nothing written
+        assert isinstance(pilot.app.screen, AnnotateScreen)
+        while screen.focused_item.kind != CLAIM:
+            await pilot.press("j")
+        await pilot.press("s")
+        assert isinstance(pilot.app.screen, PickerScreen)
+        await pilot.press("a")  # AUTHOR
+        claim = [a for a in store.items(ids[0], "alice") if a.value.kind == CLAIM][0]
+        assert claim.value.attrs["speaker"] == "AUTHOR" and claim.status == ACCEPTED
+        await pilot.press("s", "4")  # the 4th actor: Vladimir Putin
+    [claim] = [a for a in store.items(ids[0], "alice") if a.value.kind == CLAIM]
+    s, e = find(ARTICLE, "Vladimir Putin")
+    assert claim.value.attrs["speaker"] == {"start": s, "end": e, "label": "PERSON"}
+    assert claim.value.attrs["cue"] == "said"
+    assert actions(store, ids[0]) == ["set_speaker", "set_speaker"]
+
+
+async def test_add_edit_delete_stance(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("t")  # source picker: preselected on the focused actor (North Korea)
+        await pilot.press("enter")  # target picker: first target after the source (Russia)
+        await pilot.press("enter")
+        await pilot.press("plus")  # FAVOR
+        [st] = [a for a in store.items(ids[0], "alice") if isinstance(a.value, Stance)]
+        assert (st.value.source, st.value.target, st.value.polarity) == (
+            SpanRef(*find(ARTICLE, "North Korea"), "GPE"), SpanRef(*find(ARTICLE, "Russia"), "GPE"), "FAVOR")
+        assert isinstance(screen.focused_item.value, Stance)  # focus on the new stance
+        await pilot.press("t", "enter", "enter", "minus")  # edit: keep source and target, AGAINST
+        [st2] = [a for a in store.items(ids[0], "alice") if isinstance(a.value, Stance)]
+        assert st2.id == st.id and st2.value.polarity == "AGAINST"
+        await pilot.press("D")
+        assert [a for a in store.items(ids[0], "alice") if isinstance(a.value, Stance)] == []
+    assert actions(store, ids[0]) == ["add_stance", "edit_stance", "delete"]
+
+
+async def test_accept_suggested_stance(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        while not isinstance(screen.focused_item.value, Stance):
+            await pilot.press("j")
+        await pilot.press("a")
+    assert spans(store, ids[0]) == [("The United States", "->", "the treaty", "AGAINST", ACCEPTED)]
+
+
+async def test_done_opens_next_and_document_keys(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("d")
+        assert screen.doc.id == ids[1]
+        assert store.statuses("alice")[ids[0]] == "done"
+        await pilot.press("left_square_bracket")
+        assert screen.doc.id == ids[0]
+        await pilot.press("right_square_bracket")
+        assert screen.doc.id == ids[1]
+        await pilot.press("right_square_bracket")  # last one: stays
+        assert screen.doc.id == ids[1]
+    assert actions(store, ids[0]) == ["status"]
+
+
+async def test_document_without_suggestions_annotated_by_hand(db):
+    path, store, ids = db
+    async with app_for(path, start_doc=ids[1]).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        assert screen.doc.id == ids[1] and screen.items == []
+        await pilot.press("a")  # nothing focused: a warning, no crash
+        await pilot.press("n", "m", "enter", "g")  # "Brussels" as GPE
+        await pilot.press("n", "w", "w", "w", "m", "w", "w", "enter", "d")  # "decision on": DATE... then fix
+        await pilot.press("shift+left", "shift+right", "shift+right")  # "decision on Tuesday"
+        await pilot.press("3")  # relabel to GPE? no: label 3 is GPE; keep going with the picker instead
+        await pilot.press("l", "e")  # EVENT
+        await pilot.press("k", "t", "enter", "enter", "equals_sign")  # Brussels -> decision..., NEUTRAL
+    got = spans(store, ids[1])
+    assert ("Brussels", "GPE", ACCEPTED, "manual") in got
+    assert ("decision on Tuesday", "EVENT", ACCEPTED, "manual") in got
+    assert ("Brussels", "->", "decision on Tuesday", "NEUTRAL", ACCEPTED) in got
+    assert len(got) == 3
+
+
+async def test_resume_at_same_document_and_span(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("a", "j", "j")
+        assert focused_text(screen) == "Kim Jong Un"
+        await pilot.press("q")
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        assert screen.doc.id == ids[0] and focused_text(screen) == "Kim Jong Un"
+        await pilot.press("d", "j")  # to the second document, then back with [
+        await pilot.press("left_square_bracket")
+        assert focused_text(screen) == "Kim Jong Un"
+    # after `d`, reopening resumes on the next document
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        assert screen.doc.id == ids[0]
+
+
+async def test_document_list_filter_and_open(db):
+    path, store, ids = db
+    store.set_status("alice", ids[0], "done")
+    async with app_for(path, start_doc=ids[0]).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("g")
+        doclist = pilot.app.screen
+        assert isinstance(doclist, DocumentListScreen)
+        table = doclist.query_one("DataTable")
+        assert table.row_count == 2
+        await pilot.press("f")  # todo
+        assert doclist.status_filter == "todo" and table.row_count == 1
+        await pilot.press("f", "f")  # done
+        assert table.row_count == 1
+        await pilot.press("f", "f")  # all
+        assert table.row_count == 2
+        await pilot.press("down", "enter")
+        assert screen.doc.id == ids[1]
+        row = {r.doc_id: r for r in doclist.rows}
+        assert row[ids[0]].status == "done" and row[ids[0]].undecided == 12 and row[ids[1]].status == "todo"
+
+
+async def test_help_lists_every_key_and_keymap_remaps(db, tmp_path):
+    path, store, ids = db
+    keys = tmp_path / "keys.yaml"
+    keys.write_text("accept: y\nreject: [r, x]\n")
+    async with create_app(path, "alice", suggest=False, keys=keys).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("a")  # no longer bound
+        assert spans(store, ids[0]) == []
+        await pilot.press("y", "r")
+        assert [s[2] for s in spans(store, ids[0])] == [ACCEPTED, REJECTED]
+        await pilot.press("question_mark")
+        assert isinstance(pilot.app.screen, HelpScreen)
+        await pilot.press("escape")
+        assert pilot.app.screen is screen
+
+
+def test_bad_keymap_names_file_and_line(tmp_path):
+    keys = tmp_path / "keys.yaml"
+    keys.write_text("accept: y\nacept: z\n")
+    with pytest.raises(AnnotatorError) as err:
+        load_keymap(keys)
+    assert "keys.yaml:2" in str(err.value) and "acept" in str(err.value)
+    keys.write_text("accept: 3\n")
+    with pytest.raises(AnnotatorError):
+        load_keymap(keys)
+    assert load_keymap(tmp_path / "missing.yaml") == {}
+
+
+async def test_markup_and_escapes_are_shown_as_text(tmp_path):
+    path = tmp_path / "m.db"
+    text = "[bold]Loud[/bold] [link=http://x]click[/link] \x1b[31mred\x1b[0m bell\x07 end\r\nnext"
+    store = Store(path)
+    store.import_records([ImportRecord(Document.from_text(text))])
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        view = screen.article
+        lines = [view.render_line(y).text for y in range(3)]
+        assert lines[0].startswith("[bold]Loud[/bold] [link=http://x]click[/link] ␛[31mred␛[0m bell␇ end")
+        assert "\x1b" not in "".join(lines) and "\x07" not in "".join(lines)
+        assert lines[1].startswith("next")
+        await pilot.press("n", "m", "w", "w", "enter", "p")
+    [a] = store.items(Document.from_text(text).id, "alice")
+    assert text[a.value.start:a.value.end] == "[bold"  # offsets are the original text's
+    store.close()
+
+
+async def test_too_small_terminal_shows_message(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=(50, 10)) as pilot:
+        screen = await started(pilot)
+        assert screen.has_class("-too-small")
+        assert "too small" in str(screen.query_one("#too-small").render()).lower()
+        await pilot.press("a")  # disabled while too small
+        assert spans(store, ids[0]) == []
+        await pilot.resize_terminal(120, 40)
+        await pilot.pause()
+        assert not screen.has_class("-too-small")
+        await pilot.press("a")
+        assert len(spans(store, ids[0])) == 1
+
+
+async def test_damaged_database_shows_error_screen_and_exits(tmp_path):
+    path = tmp_path / "bad.db"
+    path.write_bytes(b"SQLite format 3\x00" + b"\x00garbage" * 200)
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorScreen)
+        await pilot.press("space")
+    assert app.return_code == 1
+
+
+async def test_locked_database_during_a_decision_shows_error(db, monkeypatch):
+    path, store, ids = db
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+
+        def locked(*a, **k):
+            raise sqlite3.OperationalError("database is locked")
+
+        monkeypatch.setattr(app.store, "apply", locked)
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorScreen)
+        assert "locked" in str(app.screen.query_one("#error-message").render())
+        await pilot.press("q")
+    assert app.return_code == 1
+    assert spans(store, ids[0]) == []
+
+
+async def test_suggestions_arrive_from_worker_after_article_is_shown(tmp_path):
+    path = tmp_path / "w.db"
+    store, ids = make_db(path, suggestions=False)
+    release = threading.Event()
+    calls = []
+
+    def fake_suggest(worker_store, schema, *, progress=None, **kw):
+        calls.append(threading.current_thread().name)
+        assert release.wait(10)
+        doc = worker_store.document(ids[0])
+        from tui_helpers import article_suggestions
+
+        worker_store.replace_suggestions(ids[0], "fake", "1", article_suggestions(doc.text))
+        if progress:
+            progress(1, 2)
+
+    app = app_for(path, suggest=True, suggest_fn=fake_suggest)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        # the article is readable while the "model" is still loading
+        assert screen.items == [] and "Korea" in screen.article.render_line(0).text
+        release.set()
+        for _ in range(100):
+            await pilot.pause(0.05)
+            if screen.items:
+                break
+        assert len(screen.items) == 12 and focused_text(screen) == "North Korea"
+        await pilot.press("a")
+    assert calls and calls[0] != threading.main_thread().name
+    assert spans(store, ids[0]) == [("North Korea", "GPE", ACCEPTED, "suggestion")]
+    store.close()
+
+
+async def test_export_lists_only_accepted_and_hand_made_spans(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("a", "x", "a")  # accept North Korea, reject Russia, accept June
+        await pilot.press("n", "b", "m", "w", "enter", "o")  # a hand-made span: "leaders"
+    accepted = sorted(store.document(ids[0]).text[a.value.start:a.value.end]
+                      for a in store.items(ids[0], "alice") if a.status == ACCEPTED)
+    assert accepted == ["June", "North Korea", "leaders"]
+    try:
+        from click.testing import CliRunner
+
+        from annotator.cli import cli
+    except ImportError:  # pragma: no cover
+        return
+    if "export" not in cli.commands:
+        pytest.skip("annotator export is not there yet; checked the store instead")
+    out = Path(path).parent / "out.jsonl"
+    result = CliRunner().invoke(cli, ["export", "--db", str(path), "--annotator", "alice", "-o", str(out)])
+    if result.exit_code != 0:
+        result = CliRunner().invoke(cli, ["export", "--db", str(path), "--annotator", "alice"])
+        text = result.output
+    else:
+        text = out.read_text()
+    assert result.exit_code == 0, result.output
+    import json
+
+    lines = [json.loads(line) for line in text.splitlines() if line.strip().startswith("{")]
+    exported = sorted(s.get("text") or l["text"][s["start"]:s["end"]]
+                      for l in lines if l["text"] == store.document(ids[0]).text for s in l.get("spans", []))
+    assert exported == ["June", "North Korea", "leaders"]
