@@ -96,3 +96,14 @@ def test_review_with_a_store_never_touches_annotator_layers(tmp_path):
             s.apply_review("carol", DOC.id, "x", [(None, A("alice", E(0, 5, "ORG")))])
         with pytest.raises(AnnotatorError, match="at least two"):
             review.load(s, other, ["alice", "bob"])
+
+
+def test_team_core_modules_do_not_import_textual():
+    import subprocess
+    import sys
+
+    code = ("import sys, annotator.agreement, annotator.assign, annotator.merge, annotator.review, "
+            "annotator.serve, annotator.cli.teams; "
+            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'textual_serve')))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"

@@ -53,8 +53,6 @@ def agreement(db_path: str, names: str | None, as_json: bool) -> None:
         click.echo(ag.format_report(report))
 
 
-COMMANDS = [agreement]
-
 
 @click.command()
 @db_option
@@ -84,8 +82,6 @@ def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
         click.echo(f"  {n:>5} document(s) with {k} annotator(s)")
 
 
-COMMANDS.append(assign)
-
 
 @click.command()
 @db_option
@@ -108,8 +104,6 @@ def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: b
         report = mg.merge_rows(store, rows, merged_by=annotator_name)
     click.echo(json.dumps(report.to_dict(), indent=2) if as_json else mg.format_report(report))
 
-
-COMMANDS.append(merge)
 
 
 @click.command()
@@ -146,8 +140,6 @@ def review(db_path: str, reviewer: str, names: str | None, summary: bool) -> Non
     ReviewApp(db_path, reviewer, chosen, docs).run()
 
 
-COMMANDS.append(review)
-
 
 @click.command()
 @db_option
@@ -183,4 +175,4 @@ def serve(db_path: str, annotator_name: str, host: str, port: int, public: bool,
     server.serve()
 
 
-COMMANDS.append(serve)
+COMMANDS = [agreement, assign, merge, review, serve]
