@@ -1,0 +1,96 @@
+"""``annotator suggest`` and ``annotator evaluate``."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from annotator.cli.common import db_option, open_store
+
+
+def _schema(schema_path):
+    from annotator.schema import load_schema
+
+    return load_schema(schema_path)
+
+
+@click.command("suggest")
+@db_option
+@click.option("--model", "model", default=None, metavar="NAME_OR_PATH",
+              help="spaCy pipeline package or folder (default: the first installed of the schema's models).")
+@click.option("--schema", "schema_path", type=click.Path(dir_okay=False), default=None, envvar="ANNOTATOR_SCHEMA",
+              help="Label schema YAML (default: the bundled news schema).")
+@click.option("--n-process", "n_process", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Worker processes for nlp.pipe.")
+@click.option("--batch-size", "batch_size", type=click.IntRange(1, 10_000), default=32, show_default=True,
+              help="Documents per nlp.pipe batch.")
+@click.option("--all", "all_docs", is_flag=True, help="Redo every document, not only those lacking current suggestions.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
+def suggest_cmd(db_path, model, schema_path, n_process, batch_size, all_docs, quiet):
+    """Suggest entities, claims and stances for documents that lack current suggestions."""
+    from annotator.suggest.runner import suggest_documents
+
+    schema = _schema(schema_path)
+    warned = set()
+
+    def on_warning(msg):
+        if msg not in warned:
+            warned.add(msg)
+            click.echo(f"warning: {msg}", err=True)
+
+    with open_store(db_path, create=False) as store:
+        bar = None
+        state = {"last": 0}
+
+        def progress(done, total):
+            nonlocal bar
+            if quiet:
+                return
+            if bar is None:
+                bar = click.progressbar(length=total, label="suggesting", file=click.get_text_stream("stderr"),
+                                        show_pos=True, show_eta=True)
+                bar.__enter__()
+            bar.update(done - state["last"])
+            state["last"] = done
+
+        try:
+            report = suggest_documents(store, schema, model=model, all=all_docs, n_process=n_process,
+                                       batch_size=batch_size, progress=progress, on_warning=on_warning)
+        finally:
+            if bar is not None:
+                bar.__exit__(None, None, None)
+    for doc_id, reason in report.skipped:
+        click.echo(f"skipped document {doc_id}: {reason}", err=True)
+    if report.documents == 0:
+        if report.total == 0:
+            click.echo("no documents in the database; import some first")
+        elif not report.skipped:
+            click.echo(f"nothing to do: all {report.total} documents have suggestions from the current suggesters "
+                       f"(use --all to redo them)")
+        return
+    kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.suggestions.items())) or "no suggestions"
+    click.echo(f"suggested for {report.documents} of {report.total} documents with {report.model}: {kinds}")
+
+
+@click.command("evaluate")
+@db_option
+@click.option("--gold", "gold_path", required=True, type=click.Path(dir_okay=False),
+              help="Gold annotations, JSONL in the export (Prodigy task) shape.")
+@click.option("--layer", default="suggestions", show_default=True,
+              help="'suggestions', or an annotator's name (or 'review') to score that layer.")
+@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+def evaluate_cmd(db_path, gold_path, layer, as_json):
+    """Precision, recall and F1 of suggestions (or a layer) against gold annotations."""
+    from annotator.evaluate import evaluate_store, format_report, load_gold
+
+    gold = load_gold(gold_path)
+    with open_store(db_path, create=False) as store:
+        report = evaluate_store(store, gold, layer)
+    if as_json:
+        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+    else:
+        click.echo(format_report(report))
+
+
+COMMANDS = [suggest_cmd, evaluate_cmd]
