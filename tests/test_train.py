@@ -1,0 +1,127 @@
+"""The learning loop: annotator train, and stock spaCy training on our DocBin export."""
+
+import json
+import random
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from annotator.errors import AnnotatorError
+from annotator.model import Document, Span, SpanRef, Stance
+from annotator.store import ImportRecord, Store
+
+pytestmark = pytest.mark.slow
+
+PEOPLE = ["Anna Berg", "Omar Haddad", "Li Wei", "Maria Lopez", "John Carter", "Yuki Sato"]
+COUNTRIES = ["France", "Brazil", "Kenya", "Japan", "Canada", "Norway"]
+VERBS = [("welcomed", "FAVOR"), ("condemned", "AGAINST"), ("praised", "FAVOR"), ("criticised", "AGAINST")]
+
+
+def synthetic(n: int, seed: int = 1) -> list[ImportRecord]:
+    """Short articles with entities, an attributed claim and a stance each."""
+    rng = random.Random(seed)
+    records = []
+    for i in range(n):
+        person, country = rng.choice(PEOPLE), rng.choice(COUNTRIES)
+        verb, polarity = rng.choice(VERBS)
+        first = f"{person} said that {country} {verb} the trade deal on Monday."
+        text = f"{first}\nThe deal cuts tariffs by {10 + i} percent, officials in {rng.choice(COUNTRIES)} said."
+        p0, c0 = text.index(person), text.index(country)
+        deal = text.index("the trade deal")
+        values = [Span(p0, p0 + len(person), "PERSON"), Span(c0, c0 + len(country), "GPE"),
+                  Span(text.index("Monday"), text.index("Monday") + 6, "DATE"),
+                  Span(c0, len(first) - 1, "CLAIM", "claim", {"speaker": {"start": p0, "end": p0 + len(person),
+                                                                          "label": "PERSON"}}),
+                  Stance(SpanRef(c0, c0 + len(country), "GPE"), SpanRef(deal, deal + 14, "TOPIC"), polarity,
+                         SpanRef(0, len(first)))]
+        records.append(ImportRecord(Document.from_text(text), "alice", values, "done"))
+    return records
+
+
+@pytest.fixture
+def trained_db(tmp_path):
+    path = tmp_path / "t.db"
+    with Store(path) as store:
+        store.import_records(synthetic(30))
+    return path
+
+
+def cli(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "annotator", *args], capture_output=True, text=True, cwd=cwd)
+
+
+def test_train_writes_a_pipeline_spacy_loads_with_meta(trained_db, tmp_path):
+    import spacy
+
+    out = tmp_path / "model"
+    result = cli("train", "--db", str(trained_db), "--out", str(out), "--epochs", "8")
+    assert result.returncode == 0, result.stderr
+    assert "ner     trained" in result.stdout and "stance  trained" in result.stdout
+    assert "claims  trained" in result.stdout
+    nlp = spacy.load(out)
+    assert "ner" in nlp.pipe_names and "spancat" in nlp.pipe_names
+    meta = nlp.meta["annotator"]
+    assert meta["source"] == "all" and meta["train_documents"] + meta["eval_documents"] == 30
+    assert set(nlp.get_pipe("ner").labels) == {"PERSON", "GPE", "DATE"}
+    stance = spacy.load(out / "stance")
+    assert set(stance.get_pipe("textcat").labels) == {"FAVOR", "AGAINST", "NEUTRAL", "NONE"}
+    doc = nlp("Maria Lopez said that Japan welcomed the trade deal on Monday.")
+    assert ("Japan", "GPE") in {(e.text, e.label_) for e in doc.ents}
+
+
+def test_too_little_data_says_how_much_is_needed(tmp_path):
+    path = tmp_path / "small.db"
+    with Store(path) as store:
+        store.import_records(synthetic(3))
+    result = cli("train", "--db", str(path), "--out", str(tmp_path / "m"), "--epochs", "2")
+    assert result.returncode == 0, result.stderr
+    assert "ner     not trained: needs 20 items in 5 documents for training, has" in result.stdout
+    with Store(tmp_path / "empty.db") as store:
+        store.import_records([ImportRecord(Document.from_text("Nothing decided."))])
+    empty = cli("train", "--db", str(tmp_path / "empty.db"), "--out", str(tmp_path / "m2"))
+    assert empty.returncode == 1 and "no documents marked done" in empty.stderr and "Traceback" not in empty.stderr
+
+
+def test_interrupted_training_leaves_the_previous_model_untouched(trained_db, tmp_path, monkeypatch):
+    import annotator.train as train_module
+
+    out = tmp_path / "model"
+    with Store(trained_db) as store:
+        train_module.train(store, out, max_epochs=2, stdout=train_module.quiet())
+    before = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+
+    def boom(*args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(train_module, "_train_stance", boom)
+    with Store(trained_db) as store, pytest.raises(KeyboardInterrupt):
+        train_module.train(store, out, max_epochs=2, stdout=train_module.quiet())
+    after = {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()}
+    assert after == before
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".model")] == []
+
+
+def test_unknown_source_lists_layers(trained_db, tmp_path):
+    with Store(trained_db) as store, pytest.raises(AnnotatorError, match="layers: alice"):
+        import annotator.train as train_module
+
+        train_module.train(store, tmp_path / "m", source="bob")
+
+
+def test_stock_spacy_train_accepts_our_docbin_export(trained_db, tmp_path):
+    data = tmp_path / "train.spacy"
+    assert cli("export", "--db", str(trained_db), "--annotator", "alice", "--format", "spacy", "-o", str(data)).returncode == 0
+    config = tmp_path / "config.cfg"
+    init = subprocess.run([sys.executable, "-m", "spacy", "init", "config", str(config), "--lang", "en",
+                           "--pipeline", "ner", "--optimize", "efficiency"], capture_output=True, text=True)
+    assert init.returncode == 0, init.stderr
+    run = subprocess.run([sys.executable, "-m", "spacy", "train", str(config), "--output", str(tmp_path / "out"),
+                          "--paths.train", str(data), "--paths.dev", str(data), "--training.max_steps", "30",
+                          "--training.eval_frequency", "10"], capture_output=True, text=True)
+    assert run.returncode == 0, run.stderr[-2000:]
+    import spacy
+
+    nlp = spacy.load(tmp_path / "out" / "model-best")
+    assert set(nlp.get_pipe("ner").labels) == {"PERSON", "GPE", "DATE"}
