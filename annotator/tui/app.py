@@ -26,6 +26,10 @@ class SuggestionsUpdated(Message):
         super().__init__()
 
 
+class SuggestCancelled(Exception):
+    """Raised inside the suggestion worker when the app is closing."""
+
+
 class AnnotatorApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "annotator"
@@ -48,6 +52,7 @@ class AnnotatorApp(App):
         self.suggest_note = ""
         self.store = None
         self.failed: str | None = None
+        self._stop_suggest = threading.Event()
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -74,7 +79,12 @@ class AnnotatorApp(App):
             self.run_worker(self._suggest_in_thread, thread=True, exclusive=True, group="suggest",
                             name="suggest")
 
+    def exit(self, *args, **kwargs) -> None:  # type: ignore[override]
+        self._stop_suggest.set()  # the worker thread stops at its next progress report
+        super().exit(*args, **kwargs)
+
     def on_unmount(self) -> None:
+        self._stop_suggest.set()
         if self.store is not None:
             try:
                 self.store.close()
@@ -115,14 +125,15 @@ class AnnotatorApp(App):
         from annotator.store import Store
 
         last = [0.0]
-        counter = [0]
+        warnings: list[str] = []
 
-        def progress(*args, **kwargs) -> None:
-            counter[0] += 1
+        def progress(done: int = 0, total: int = 0, *args, **kwargs) -> None:
+            if self._stop_suggest.is_set():
+                raise SuggestCancelled()
             now = time.monotonic()
-            if now - last[0] > 0.3:
+            if done == 0 or done == total or now - last[0] > 0.3:
                 last[0] = now
-                self.post_message(SuggestionsUpdated(f"suggesting… ({counter[0]})"))
+                self.post_message(SuggestionsUpdated(f"suggesting {done}/{total}…" if done < total else ""))
 
         try:
             store = Store(self.db_path, create=False)
@@ -130,13 +141,21 @@ class AnnotatorApp(App):
                 kwargs: dict = {"progress": progress}
                 if self.model:
                     kwargs["model"] = self.model
-                fn(store, self.schema, **kwargs)
+                if self.suggest_fn is None:
+                    kwargs["on_warning"] = warnings.append
+                report = fn(store, self.schema, **kwargs)
             finally:
                 store.close()
+        except SuggestCancelled:
+            return
         except Exception as exc:  # the model is optional: never take the UI down
             self.post_message(SuggestionsUpdated(f"suggestions failed: {one_line_error(exc)}", True))
             return
-        self.post_message(SuggestionsUpdated("", True))
+        skipped = getattr(report, "skipped", None) or []
+        note = f"{len(skipped)} document(s) too long to suggest for" if skipped else ""
+        if warnings:
+            note = (note + "; " if note else "") + one_line_error(Exception(warnings[0]))
+        self.post_message(SuggestionsUpdated(note, True))
 
     def on_suggestions_updated(self, message: SuggestionsUpdated) -> None:
         self.suggest_note = message.note

@@ -53,8 +53,15 @@ def row_items(al: rv.Alignment, focus: int) -> list[Item]:
     return items
 
 
+def _short(value, text: str) -> str:
+    """A version as shown in a row (a stance row already names its source and target)."""
+    if value is not None and value.kind == STANCE:
+        return value.polarity
+    return rv.describe(value, text)
+
+
 def rows_text(al: rv.Alignment, text: str, focus: int) -> Text:
-    out = Text()
+    out = Text(no_wrap=True, overflow="ellipsis")
     names = al.annotators
     out.append("    " + "  ".join(f"{i + 1}:{n}" for i, n in enumerate(names)) + "\n", style="bold")
     for i, row in enumerate(al.rows):
@@ -65,13 +72,16 @@ def rows_text(al: rv.Alignment, text: str, focus: int) -> Text:
         else:
             mark, word = "≠", "differ"
         style = "reverse bold" if i == focus else ("dim" if row.settled else "")
-        span = one_line(text[row.start:row.end], 40) if row.kind != STANCE else ""
+        if row.kind == STANCE:
+            span = one_line(f"{text[row.place[1]:row.place[2]]} → {text[row.place[3]:row.place[4]]}", 40)
+        else:
+            span = one_line(text[row.start:row.end], 40)
         line = Text(f"{'▶' if i == focus else ' '}{mark} {row.kind:<6} {span!r:<42} {word:<7} ", style=style)
         for k, n in enumerate(names):
-            line.append(f"{k + 1}:{rv.describe(row.versions[n], text)}  ",
+            line.append(f"{k + 1}:{_short(row.versions[n], text)}  ",
                         style=style + (" green" if row.unanimous else (" yellow" if not row.settled else "")))
         if row.settled:
-            line.append(f"→ {rv.describe(row.decision, text)}", style=style + " bold")
+            line.append(f"→ {_short(row.decision, text)}", style=style + " bold")
         out.append_text(line)
         out.append("\n")
     if not al.rows:
@@ -83,8 +93,9 @@ class ReviewScreen(Screen[None]):
     BINDINGS = REVIEW_KEYS
     DEFAULT_CSS = """
     ReviewScreen #status { height: 1; background: $primary-background; padding: 0 1; }
-    ReviewScreen #article { height: 1fr; border: round $accent; }
-    ReviewScreen #rows-box { height: 1fr; border: round $secondary; }
+    ReviewScreen #article { height: 2fr; border: round $accent; }
+    ReviewScreen #rows-box { height: 3fr; border: round $secondary; }
+    ReviewScreen #rows { text-wrap: nowrap; text-overflow: ellipsis; }
     ReviewScreen #message { height: 1; padding: 0 1; color: $warning; }
     """
 
@@ -143,6 +154,10 @@ class ReviewScreen(Screen[None]):
             f"Review · document {self.index + 1} of {len(self.docs)} · reviewer {self.reviewer} · "
             f"{s['unanimous']} agree, {s['disagreements']} differ, {s['open']} open · {status}"))
         self.query_one("#rows", Static).update(rows_text(al, self.text, self.focus_row))
+        box = self.query_one("#rows-box", VerticalScroll)
+        line = self.focus_row + 1  # one line per row, after the header
+        if not box.scroll_y <= line < box.scroll_y + box.scrollable_content_region.height - 1:
+            box.scroll_to(y=max(0, line - 3), animate=False)
         self.query_one(ArticleView).set_focus(self._focus_ranges())
         self.query_one("#message", Static).update(Text(message))
 

@@ -239,7 +239,7 @@ class AnnotateScreen(Screen):
         done = sum(1 for d in self.doc_ids if self.statuses.get(d) == "done")
         mode = ""
         if self.mode == CREATE:
-            mode = "NEW SPAN: move ←→ w b · m mark start · enter confirm · esc cancel"
+            mode = "NEW SPAN: ←→ w b move · m mark"
         note = self.note or self.app.suggest_note
         self.query_one("#status", Static).update(status_line(
             self.doc_index + 1, len(self.doc_ids), self.layer, done, D.counts(self.items),
@@ -285,7 +285,7 @@ class AnnotateScreen(Screen):
 
     def action_page(self, direction: int) -> None:
         view = self.article
-        view.scroll_to(y=view.scroll_y + direction * max(1, view.size.height - 2), animate=False)
+        view.scroll_to(y=view.scroll_y + direction * max(1, view.text_height - 2), animate=False)
 
     def on_article_view_clicked(self, message: ArticleView.Clicked) -> None:
         if self.mode == CREATE:
@@ -394,10 +394,10 @@ class AnnotateScreen(Screen):
         for n, label in enumerate(labels, 1):
             prompt = Text()
             prompt.append(f" {label.name} ", style=f"black on {label.color} bold")
-            if n <= 9 and not stance:
-                prompt.append(f"  ({n})", style="dim")
+            prompt.append(" " * max(1, 13 - len(label.name)))
+            prompt.append(f"{n} " if n <= 9 and not stance else "  ", style="dim")
             if label.description:
-                prompt.append("  " + label.description, style="dim")
+                prompt.append(" " + one_line(label.description, 36), style="dim")
             out.append(Choice(label.name, prompt, label.key))
         return out
 

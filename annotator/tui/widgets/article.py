@@ -64,6 +64,7 @@ class ArticleView(ScrollView, can_focus=False):
     DEFAULT_CSS = """
     ArticleView {
         scrollbar-gutter: stable;
+        overflow-x: hidden;
         height: 1fr;
     }
     """
@@ -151,7 +152,7 @@ class ArticleView(ScrollView, can_focus=False):
         return max(0, bisect_right(self._starts, offset) - 1)
 
     def show_offset(self, start: int, end: int) -> None:
-        height = self.size.height
+        height = self.text_height
         if height <= 0:
             return
         first = self.line_of(start)
@@ -168,8 +169,16 @@ class ArticleView(ScrollView, can_focus=False):
                 self._cache.pop(y, None)
             self.refresh_lines(a, b - a + 1)
 
+    @property
+    def text_width(self) -> int:
+        return max(10, self.scrollable_content_region.width)
+
+    @property
+    def text_height(self) -> int:
+        return self.scrollable_content_region.height
+
     def _rewrap(self) -> None:
-        width = max(10, self.size.width)
+        width = self.text_width
         if width == self._wrap_width and self._lines:
             return
         self._wrap_width = width
@@ -179,7 +188,7 @@ class ArticleView(ScrollView, can_focus=False):
         self._cache.clear()
 
     def on_resize(self) -> None:
-        if self.size.width != self._wrap_width:
+        if self.text_width != self._wrap_width:
             self._rewrap()
             self.refresh()
             if self._focus:
@@ -190,7 +199,7 @@ class ArticleView(ScrollView, can_focus=False):
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        width = self.size.width
+        width = self.scrollable_content_region.width
         base = self.rich_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
