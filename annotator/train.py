@@ -253,6 +253,7 @@ def train(store: Store, out: str | Path, *, source: str = "all", eval_split: flo
         if not reports["stance"].reason:
             negatives = rejected_stances(store, train_items)
             _train_stance(train_items, dev_items, negatives, work, max_epochs, seed, stdout, reports["stance"])
+        _standalone(nlp)
         nlp.meta["name"] = "annotator_trained"
         nlp.meta["description"] = "Trained by `annotator train` from annotations"
         nlp.meta["annotator"] = {
@@ -268,6 +269,16 @@ def train(store: Store, out: str | Path, *, source: str = "all", eval_split: flo
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return TrainReport(str(out), source, len(train_items), len(dev_items), list(reports.values()))
+
+
+def _standalone(nlp) -> None:
+    """Give each trained component its own copy of the shared tok2vec, so `suggest` can source
+    them into the parsing pipeline that the rules need."""
+    if "tok2vec" not in nlp.pipe_names:
+        return
+    for name in ("ner", "span_finder", "spancat"):
+        if name in nlp.pipe_names:
+            nlp.replace_listeners("tok2vec", name, ["model.tok2vec"])
 
 
 def _train_stance(train_items, dev_items, negatives, work: Path, max_epochs: int, seed: int, stdout: IO,
