@@ -82,6 +82,12 @@ def actor_np(ctx: DocContext, tok, *, allow_any: bool = False) -> Actor | None:
                 if e2 and e2[3] in ACTOR_LABELS:
                     actor = Actor(e2[0], e2[1], e2[2], e2[3])
                     break
+        if actor is None and tok.pos_ == "PROPN" and not ent and tok.dep_ in ("nsubj", "pobj", "poss") \
+                and tok.text[:1].isupper():
+            start = tok.i
+            while start > tok.left_edge.i and doc[start - 1].dep_ == "compound" and doc[start - 1].pos_ == "PROPN":
+                start -= 1
+            actor = Actor(start, tok.i + 1, "", "")
         if actor is None and tok.pos_ in ("NOUN", "PROPN"):
             lemma = tok.lemma_.lower()
             named_part = any(ctx.is_actor_entity(c.i) for c in tok.children if c.dep_ in ("compound", "poss", "amod"))
@@ -114,6 +120,16 @@ def speaker_of(ctx: DocContext, tok, sent_starts) -> dict | None:
 
     None when the token is not an actor (e.g. "the data"), so no claim is made.
     """
+    if tok.lower_ in ("who", "which", "that") and tok.head.dep_ == "relcl":
+        tok = tok.head.head
+    if tok.pos_ in ("NOUN",) and not ctx.is_actor_entity(tok.i):
+        # "figures from Eurostat", "a report by the ministry": the actor behind a source noun
+        for c in tok.children:
+            if c.dep_ == "prep" and c.lower_ in ("from", "by", "of"):
+                obj = next((o for o in c.children if o.dep_ == "pobj"), None)
+                if obj is not None and ctx.is_actor_entity(obj.i):
+                    tok = obj
+                    break
     if tok.pos_ == "PRON" or tok.lower_ in PRONOUNS:
         if tok.lower_ not in PRONOUNS:
             return None
@@ -177,6 +193,8 @@ def hedged(ctx: DocContext, start: int, end: int, sentence=None) -> bool:
         if low in lex.hedges or t.lemma_.lower() in lex.hedges:
             if low in ("some", "around", "nearly", "roughly", "approximately"):
                 continue
+            if low in ("may", "might", "could", "would") and t.tag_ != "MD":
+                continue  # the month of May
             return True
     text = (sentence.text if sentence is not None else doc[start:end].text).lower()
     return any(p in text for p in lex.hedge_phrases if p.strip() not in ("about", "more than", "up to", "as many as", "as much as")) \
@@ -214,10 +232,15 @@ def facts(ctx: DocContext, start: int, end: int) -> dict:
     rule = any(t.lemma_.lower() in lex.rule_words and t.pos_ == "VERB" for t in toks)
     rule_noun = any(t.lemma_.lower() in lex.rule_words and t.pos_ in ("NOUN", "PROPN") for t in toks)
     causal = any(t.lemma_.lower() in lex.causal_words for t in toks)
+    actor_past = any(t.tag_ == "VBD" and t.dep_ in ("ROOT", "conj") and any(
+        c.dep_ == "nsubj" and (ctx.is_actor_entity(c.i) or any(ctx.is_actor_entity(m.i) for m in c.children
+                                                                  if m.dep_ in ("compound", "poss", "appos")))
+        for c in t.children) for t in toks)
     modal = [t.lower_ for t in toks if t.tag_ == "MD"]
     future = any(m in ("will", "'ll", "shall") for m in modal) or any(t.lower_ in ("expected", "forecast", "projected") for t in toks)
     opinion = sum(t.lower_ in lex.opinion_words for t in toks)
-    return {"nums": nums, "dates": dates, "named": named, "past_event": past_event, "past_main": past_main,
+    return {"nums": nums, "dates": dates, "named": named, "past_event": past_event or actor_past,
+            "past_main": past_main,
             "rule": rule, "rule_noun": rule_noun, "causal": causal, "modal": bool(modal), "future": future,
             "opinion": opinion}
 
@@ -338,8 +361,12 @@ class ClaimSuggester:
                     continue
                 # X accused Y of ...
                 if lemma in ("accuse", "blame"):
-                    dobj = next((c for c in children if c.dep_ in ("dobj", "nsubjpass")), None)
+                    objs = [c for c in children if c.dep_ in ("dobj", "nsubjpass")]
+                    dobj = objs[0] if objs else None
                     of = next((c for c in children if c.dep_ == "prep" and c.lower_ in ("of", "for")), None)
+                    for o in objs:
+                        if of is None:
+                            of = next((c for c in o.children if c.dep_ == "prep" and c.lower_ in ("of", "for")), None)
                     who = agent_obj if agent_obj is not None else subj
                     if dobj is not None and of is not None and who is not None:
                         spk = speaker_of(ctx, who, sent_starts)
@@ -529,4 +556,6 @@ def _exclude(rng: tuple[int, int], cut: tuple[int, int]) -> tuple[int, int]:
         e = a
     elif s < a and b < e and b >= e - 2:
         e = a
+    elif s < a and b < e and a - s >= 4:
+        e = a  # "X fell to 89 percent, according to Y, below ..." -> the part before
     return s, e

@@ -33,7 +33,7 @@ LIST_KEYS = (
     # stances
     "support_verbs", "oppose_verbs", "support_nouns", "oppose_nouns", "reaction_nouns",
     "reaction_verbs", "favour_reaction_nouns", "favor_phrases", "against_phrases", "vote_verbs",
-    "control_verbs", "negating_verbs", "topic_nouns",
+    "control_verbs", "negating_verbs", "topic_nouns", "positive_evaluations", "negative_evaluations",
 )
 MAP_KEYS = ("aliases",)
 

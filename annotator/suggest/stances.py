@@ -57,7 +57,7 @@ class StanceSuggester:
             # appositive/compound lists: "leaders Kim Jong Un and Vladimir Putin"
         return out
 
-    def _targets(self, ctx, tok, sent_starts) -> list[tuple[Actor, bool]]:
+    def _targets(self, ctx, tok, sent_starts, any_np: bool = False) -> list[tuple[Actor, bool]]:
         """Each conjunct of a target phrase: (actor, is_topic)."""
         out = []
         lex = self.lex
@@ -99,6 +99,19 @@ class StanceSuggester:
             a = actor_np(ctx, c)
             if a is not None:
                 out.append((a, False))
+                continue
+            # "Western pressure": the actor named in a modifier
+            for m in c.children:
+                if m.dep_ in ("amod", "compound") and ctx.is_actor_entity(m.i):
+                    e = ctx.entity_of(m.i)
+                    out.append((Actor(e[0], e[1], e[2], e[3]), False))
+                    break
+            else:
+                if any_np and c.pos_ == "NOUN":
+                    start = c.left_edge.i
+                    while start < c.i and (doc[start].is_punct or doc[start].dep_ in ("prep", "cc", "preconj")):
+                        start += 1
+                    out.append((Actor(start, c.i + 1, self.schema.topic.name, "TOPIC"), True))
         return out
 
     # --- the suggester -------------------------------------------------------------------
@@ -110,9 +123,11 @@ class StanceSuggester:
         sent_starts = [s.start for s in sents]
         found: list[tuple] = []  # (sources, targets, polarity, rule, sent, cue_tok, score)
 
-        def emit(src_toks, tgt_toks, polarity, rule, sent, cue, score=0.7, *, sources=None, targets=None):
+        def emit(src_toks, tgt_toks, polarity, rule, sent, cue, score=0.7, *, sources=None, targets=None,
+                 any_np=False):
             srcs = sources if sources is not None else [a for t in src_toks for a in self._actors(ctx, t, sent_starts)]
-            tgts = targets if targets is not None else [x for t in tgt_toks for x in self._targets(ctx, t, sent_starts)]
+            tgts = targets if targets is not None else [
+                x for t in tgt_toks for x in self._targets(ctx, t, sent_starts, any_np)]
             if srcs and tgts:
                 found.append((srcs, tgts, polarity, rule, sent, cue, score))
 
@@ -163,6 +178,9 @@ class StanceSuggester:
                         if obj is not None and subj is not None:
                             emit([obj], [subj], pol, "reaction", sent, d, 0.7)
             return
+        if lemma in lex.describe_verbs and lemma not in lex.support_verbs:
+            self._describe(ctx, t, children, sent, emit)
+            return
         pol = self._polarity_of_verb(lemma)
         if pol is None:
             return
@@ -177,22 +195,25 @@ class StanceSuggester:
             pol, rule, score = self._negate(pol), "negated", 0.6
         elif t.dep_ == "xcomp" and t.head.lemma_.lower() in lex.negating_verbs:
             pol, rule, score = self._negate(pol), "negated", 0.6
-        if passive or (t.tag_ == "VBN" and t.dep_ in ("acl", "amod", "advcl", "relcl")):
+        if passive or (t.tag_ == "VBN" and t.dep_ in ("acl", "amod", "advcl", "relcl", "conj")):
             if agent_obj is None:
                 return
             if passive:
                 target = next((c for c in children if c.dep_ == "nsubjpass"), None)
                 if target is None and t.dep_ == "conj":
-                    target = next((c for c in t.head.children if c.dep_ == "nsubjpass"), None)
+                    target = next((c for c in t.head.children if c.dep_ in ("nsubjpass", "nsubj")), None)
+            elif t.dep_ == "conj":
+                target = next((c for c in t.head.children if c.dep_ in ("nsubjpass", "nsubj")), None)
             else:
                 target = t.head
             if target is not None:
-                emit([agent_obj], [target], pol, "verb_passive" if rule == "verb" else rule, sent, t, score)
+                emit([agent_obj], [target], pol, "verb_passive" if rule == "verb" else rule, sent, t, score,
+                     any_np=True)
             return
         obj = next((c for c in children if c.dep_ in ("dobj",)), None)
         if obj is None:
             prep = next((c for c in children if c.dep_ == "prep" and c.lower_ in ("on", "against", "for", "with", "to")), None)
-            if prep is not None and lemma in ("cooperate", "ally", "side", "retaliate", "vote", "protest", "appeal"):
+            if prep is not None and lemma in ("cooperate", "ally", "side", "retaliate", "vote", "protest"):
                 obj = next((o for o in prep.children if o.dep_ == "pobj"), None)
         if obj is None:
             return
@@ -203,7 +224,30 @@ class StanceSuggester:
                 rule = "control"
         if subj is None:
             return
-        emit([subj], [obj], pol, rule, sent, t, score)
+        emit([subj], [obj], pol, rule, sent, t, score, any_np=True)
+
+    def _describe(self, ctx, t, children, sent, emit) -> None:
+        """"X described Y as pivotal" / "Y was described by X as a threat": evaluative words only."""
+        lex = self.lex
+        as_prep = next((c for c in children if c.lower_ == "as" or c.dep_ == "oprd"), None)
+        if as_prep is None:
+            return
+        words = {w.lemma_.lower() for w in as_prep.subtree} | {w.lower_ for w in as_prep.subtree}
+        if words & lex.positive_evaluations:
+            pol = "FAVOR"
+        elif words & lex.negative_evaluations:
+            pol = "AGAINST"
+        else:
+            return
+        agent = next((c for c in children if c.dep_ == "agent"), None)
+        if agent is not None:
+            src = next((o for o in agent.children if o.dep_ == "pobj"), None)
+            tgt = next((c for c in children if c.dep_ == "nsubjpass"), None)
+        else:
+            src = subject_token(t)
+            tgt = next((c for c in children if c.dep_ == "dobj"), None)
+        if src is not None and tgt is not None:
+            emit([src], [tgt], pol, "describe_as", sent, t, 0.6, any_np=True)
 
     def _negated(self, t) -> bool:
         return any(c.dep_ == "neg" or (c.lower_ in NEG_WORDS and c.dep_ in ("advmod", "neg")) for c in t.children)
