@@ -182,3 +182,21 @@ def test_jsonl_exports_merge_through_import(tmp_path):
     assert r.exit_code == 0, r.output
     assert state(main)["annotations"] == snapshot["annotations"]
     assert state(main)["documents"] == snapshot["documents"]
+
+
+def test_older_database_is_migrated_in_a_copy_only(tmp_path):
+    import sqlite3
+
+    old = tmp_path / "old.db"
+    con = sqlite3.connect(old)  # an annotator database at schema version 0: only the meta table
+    con.execute("create table annotator_meta (key text primary key, value text)")
+    con.execute("insert into annotator_meta values ('schema_version', '0')")
+    con.commit()
+    con.close()
+    before = old.read_bytes()
+    main = make(tmp_path / "main.db", "alice", [(0, 13, "PERSON")])
+    snapshot = state(main)
+    with Store(main) as s:
+        rep = merge.merge_files(s, [old])
+    assert not rep.changed and state(main) == snapshot
+    assert old.read_bytes() == before

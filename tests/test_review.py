@@ -107,3 +107,28 @@ def test_team_core_modules_do_not_import_textual():
             "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'textual_serve')))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "[]"
+
+
+def test_review_command_reports_documents_with_fewer_than_two_annotators(tmp_path):
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    db = tmp_path / "c.db"
+    lonely = Document.from_text("Only alice read this one.")
+    with Store(db) as s:
+        s.import_records([ImportRecord(DOC), ImportRecord(lonely)])
+        s.apply("alice", lonely.id, "add", [(None, Annotation("x1", lonely.id, "alice", E(0, 4, "ORG")))])
+        s.set_status("bob", DOC.id, "done")
+    run = CliRunner().invoke
+    r = run(cli, ["review", "--db", str(db), "--reviewer", "carol", "--summary"])
+    assert r.exit_code == 1
+    assert f"document {lonely.id} has only 1 annotator (alice)" in r.output
+    assert "no document has at least two of alice, bob" in r.output
+    with Store(db) as s:
+        s.apply("bob", lonely.id, "add", [(None, Annotation("x2", lonely.id, "bob", E(0, 4, "ORG")))])
+    r = run(cli, ["review", "--db", str(db), "--reviewer", "carol", "--summary"])
+    assert r.exit_code == 0, r.output
+    assert lonely.id in r.output and "not started" in r.output
+    r = run(cli, ["review", "--db", str(db), "--reviewer", "carol", "--annotators", "alice,zoe"])
+    assert r.exit_code == 1 and "unknown annotator zoe; annotators in" in r.output and "alice, bob" in r.output
