@@ -8,6 +8,7 @@ The file is an ordinary SQLite database (WAL mode, JSON columns hold valid JSON)
 
 from __future__ import annotations
 
+import hashlib
 import json
 import sqlite3
 import uuid
@@ -306,16 +307,20 @@ class Store:
     def replace_suggestions(self, doc_id: str, suggester: str, version: str,
                             proposals: Iterable[tuple[Value, str, float]]) -> int:
         """Store a suggester's proposals (value, rule, score) for a document, replacing its older ones."""
-        rows = []
+        rows: dict[str, dict] = {}
         for value, rule, score in proposals:
             rec = value_to_record(value)
-            rec["attrs"] = json.dumps(rec["attrs"], ensure_ascii=False)
-            rows.append({"id": new_id(), "doc_id": doc_id, "suggester": suggester, "version": version,
-                         "rule": rule, "score": float(score), **rec, "created": now()})
+            rec["attrs"] = json.dumps(rec["attrs"], ensure_ascii=False, sort_keys=True)
+            # Stable ids: the same proposal keeps its id when suggestions are recomputed, so
+            # decisions stay linked to the rule that made them (the first rule wins a tie).
+            sid = hashlib.sha256(json.dumps([doc_id, suggester, rec["kind"], rec["start"], rec["end"], rec["label"],
+                                             rec["attrs"] if rec["kind"] == "stance" else ""]).encode()).hexdigest()[:32]
+            rows.setdefault(sid, {"id": sid, "doc_id": doc_id, "suggester": suggester, "version": version,
+                                  "rule": rule, "score": float(score), **rec, "created": now()})
         with self._write():
             self.db.execute("delete from suggestions where doc_id = ? and suggester = ?", [doc_id, suggester])
             if rows:
-                self.db["suggestions"].insert_all(rows)
+                self.db["suggestions"].insert_all(rows.values())
             self.db.execute("insert or ignore into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?)",
                             [doc_id, f"suggester:{suggester}", version, now()])
             self.db.execute("update doc_status set status = ?, updated = ? where doc_id = ? and layer = ?",
@@ -493,6 +498,22 @@ class Store:
                                     "skipped": statuses[SKIPPED] + statuses[REJECTED_DOC],
                                     "rejected_suggestions": rejected, "items": labels}
         return out
+
+    def rule_outcomes(self) -> list[dict]:
+        """Per suggester and rule: how often it was suggested, and accepted as is, fixed or rejected.
+
+        A decision counts for the suggestion it was made on (linked by suggestion id), in any layer.
+        """
+        rows = self.db.query("""
+            select s.suggester, s.rule, count(distinct s.id) as suggested,
+                   sum(case when a.status = 'accepted' and a.kind = s.kind and a.start = s.start
+                            and a.end = s.end and a.label = s.label then 1 else 0 end) as accepted,
+                   sum(case when a.status = 'accepted' and not (a.kind = s.kind and a.start = s.start
+                            and a.end = s.end and a.label = s.label) then 1 else 0 end) as fixed,
+                   sum(case when a.status = 'rejected' then 1 else 0 end) as rejected
+            from suggestions s left join annotations a on a.suggestion_id = s.id
+            group by s.suggester, s.rule order by s.suggester, s.rule""")
+        return [dict(r) for r in rows]
 
     def integrity_check(self) -> str:
         return self.db.execute("PRAGMA integrity_check").fetchone()[0]

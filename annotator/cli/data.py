@@ -97,9 +97,12 @@ def export_cmd(db_path, annotator_name, review, suggestions, fmt, out, only_done
 @click.command("stats")
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def stats_cmd(db_path, as_json):
+@click.option("--rules", is_flag=True, help="Each suggestion rule's accept rate, and whether it is demoted or hidden.")
+def stats_cmd(db_path, as_json, rules):
     """Documents, each annotator's progress, and spans by kind and label."""
     with open_store(db_path, create=False) as store:
+        if rules:
+            return _rule_stats(store, as_json)
         stats = store.stats()
     if as_json:
         click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
@@ -114,6 +117,24 @@ def stats_cmd(db_path, as_json):
                    f"{figures['skipped']} skipped, {figures['rejected_suggestions']} suggestions rejected")
         for kind, labels in figures["items"].items():
             click.echo(f"  {kind:<8} {_labels(labels)}")
+
+
+def _rule_stats(store, as_json: bool) -> None:
+    from annotator.feedback import rule_stats
+
+    stats = rule_stats(store)
+    if as_json:
+        click.echo(json.dumps([{**s.__dict__, "keep_rate": s.keep_rate, "weight": s.weight, "verdict": s.verdict}
+                               for s in stats], indent=2))
+        return
+    if not stats:
+        click.echo("no suggestions yet: run `annotator suggest`")
+        return
+    click.echo(f"{'suggester:rule':<40} {'suggested':>9} {'accepted':>8} {'fixed':>6} {'rejected':>8} {'kept':>6}  verdict")
+    for s in stats:
+        rate = f"{s.keep_rate:.0%}" if s.keep_rate is not None else "-"
+        click.echo(f"{s.suggester + ':' + s.rule:<40} {s.suggested:>9} {s.accepted:>8} {s.fixed:>6} {s.rejected:>8} "
+                   f"{rate:>6}  {s.verdict}")
 
 
 def _labels(labels: dict) -> str:
