@@ -23,7 +23,9 @@ def check_annotators(store, names: list[str] | None, *, at_least: int = 0) -> li
     if names is None:
         names = existing
     else:
-        unknown = [n for n in names if n not in existing]
+        # the review layer may be compared by name too (an annotator against the adjudication)
+        known = existing + (["review"] if "review" in store.layers() else [])
+        unknown = [n for n in names if n not in known]
         if unknown:
             raise AnnotatorError(
                 f"unknown annotator{'s' if len(unknown) > 1 else ''} {', '.join(unknown)}; "
