@@ -274,6 +274,9 @@ class Store:
                 if rec.status:
                     statuses.append({"doc_id": rec.document.id, "layer": rec.layer, "status": rec.status,
                                      "updated": now()})
+                else:  # the layer saw the document; an existing status is kept
+                    self.db.execute("insert or ignore into doc_status (doc_id, layer, status, updated) "
+                                    "values (?, ?, ?, ?)", [rec.document.id, rec.layer, IN_PROGRESS, now()])
                 if added or rec.status:
                     events.append({"time": now(), "annotator": annotator, "doc_id": rec.document.id,
                                    "action": "import", "payload": json.dumps(

@@ -32,7 +32,10 @@ def read_text(path: Path) -> str:
 def iter_jsonl(path: Path, text: str | None = None) -> Iterator[tuple[int, dict | AnnotatorError]]:
     """Yield (line number, object) for each non-blank line; a bad line yields an AnnotatorError instead."""
     text = read_text(path) if text is None else text
-    for number, line in enumerate(text.splitlines(), 1):
+    # Split on "\n" only: str.splitlines() would also break at U+2028, U+0085 and friends,
+    # which JSON writers leave unescaped inside strings.
+    for number, line in enumerate(text.split("\n"), 1):
+        line = line.removesuffix("\r")
         if not line.strip():
             continue
         try:
