@@ -79,13 +79,12 @@ def trim(doc, start: int, end: int) -> tuple[int, int]:
 
 def subtree_range(tok, exclude=()) -> tuple[int, int]:
     """Token range of tok's subtree, cut before any excluded child subtree that lies at its edge."""
+    doc = tok.doc
     start, end = tok.left_edge.i, tok.right_edge.i + 1
     for ex in exclude:
         a, b = ex.left_edge.i, ex.right_edge.i + 1
         if a <= start < b:
             start = b
-        if a < end <= b:
-            end = a
-        elif start < a and b >= end:
-            end = a
+        elif start < a and (b >= end or all(doc[k].is_punct or doc[k].is_space for k in range(b, end))):
+            end = a  # the excluded part ends the range, perhaps before a full stop
     return start, end

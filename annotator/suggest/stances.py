@@ -106,6 +106,9 @@ class StanceSuggester:
                     e = ctx.entity_of(m.i)
                     out.append((Actor(e[0], e[1], e[2], e[3]), False))
                     break
+                if m.dep_ in ("amod", "compound") and m.lower_ in lex.aliases:
+                    out.append((Actor(m.i, m.i + 1, "", ""), False))
+                    break
             else:
                 if any_np and c.pos_ == "NOUN":
                     start = c.left_edge.i
@@ -290,6 +293,13 @@ class StanceSuggester:
                 tgt = next((o for o in c.children if o.dep_ == "pobj"), None)
                 if tgt is not None:
                     break
+        if tgt is None and t.dep_ == "dobj":
+            # "voiced support for Y": the preposition hangs on the verb
+            for c in t.head.children:
+                if c.dep_ == "prep" and c.lower_ in ("for", "to", "against") and c.i > t.i:
+                    tgt = next((o for o in c.children if o.dep_ == "pobj"), None)
+                    if tgt is not None:
+                        break
         if tgt is None:
             # "accusations from X that Y has ...": the clause subject is the target
             for c in children:
