@@ -89,3 +89,30 @@ async def _article_text_is_not_markup(tmp_path):
     async with app.run_test(size=(120, 30)) as pilot:
         await pilot.pause()
         assert "[bold]Boris" in str(app.screen.query_one("#rows").render())
+
+
+def test_edit_a_claims_speaker(tmp_path):
+    asyncio.run(_edit_speaker(tmp_path))
+
+
+async def _edit_speaker(tmp_path):
+    db = tmp_path / "c.db"
+    with Store(db) as s:
+        s.import_records([ImportRecord(DOC)])
+        for who, speaker in (("alice", {"start": 0, "end": 13, "label": "PERSON"}), ("bob", "UNNAMED")):
+            for v in (Span(0, 13, "PERSON"), Span(0, 49, "CLAIM", "claim", {"speaker": speaker, "cue": "said"})):
+                s.apply(who, DOC.id, "add", [(None, Annotation(uuid.uuid4().hex, DOC.id, who, v))])
+    app = ReviewApp(str(db), "carol", ["alice", "bob"], [DOC.id])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        rows = [r.kind for r in screen.al.rows]
+        screen.focus_row = rows.index("claim")
+        await pilot.press("e")
+        await pilot.pause()
+        await pilot.press("1")  # AUTHOR
+        await pilot.pause()
+    with Store(db) as s:
+        (claim,) = [a for a in s.items(DOC.id, "review") if a.value.kind == "claim"]
+        assert claim.value.attrs["speaker"] == "AUTHOR" and claim.value.attrs["cue"] == "said"
+        assert {a.value.attrs.get("speaker") for a in s.items(DOC.id, "bob") if a.value.kind == "claim"} == {"UNNAMED"}

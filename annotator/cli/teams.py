@@ -117,7 +117,7 @@ def review(db_path: str, reviewer: str, names: str | None, summary: bool) -> Non
     """Settle disagreements between annotators into the review layer (never into their own layers).
 
     Keys: A accepts every unanimous item; 1-9 take annotator k's version; 0 or x: nothing
-    here; e edits the label; u undoes; d marks the document reviewed; q quits. Resumable.
+    here; e edits the label (a claim's speaker); u undoes; d marks the document reviewed; q quits. Resumable.
     """
     from annotator import review as rv
 

@@ -4,7 +4,7 @@ One row per place (a span's offsets, a stance's source and target). A row shows 
 annotator's version; ``=`` marks a unanimous row, ``≠`` a disagreement (also in words,
 not by colour alone), ``✓`` a settled one. ``A`` accepts every unanimous row at once;
 ``1``-``9`` take annotator k's version of the focused row, ``0`` settles it as "nothing
-here", ``e`` edits the label. Only the ``review`` layer is written; each decision is
+here", ``e`` edits the label (for a claim: its speaker). Only the ``review`` layer is written; each decision is
 saved at once (an event by the reviewer), so reviewing resumes where it stopped.
 """
 
@@ -213,6 +213,9 @@ class ReviewScreen(Screen[None]):
         if row is None:
             return
         base = row.decision or next(v for v in row.versions.values() if v is not None)
+        if row.kind == "claim":
+            self._edit_speaker(row, base)
+            return
         if row.kind == STANCE:
             labels = [(p.name, p.key) for p in self.schema.polarities]
         elif row.kind == "entity":
@@ -228,6 +231,32 @@ class ReviewScreen(Screen[None]):
                 self.redraw(message=f"set {label}")
 
         self.app.push_screen(PickerScreen(f"Label for the review layer ({row.kind})", choices), chosen)
+
+    def _edit_speaker(self, row: rv.Row, base) -> None:
+        """A claim's speaker: AUTHOR, UNNAMED, or an entity any annotator marked in the document."""
+        options: list[tuple[str, object]] = [("AUTHOR (the article's own voice)", "AUTHOR"), ("UNNAMED", "UNNAMED")]
+        seen: set[tuple[int, int]] = set()
+        for other in self.al.rows:
+            if other.kind != "entity" or (other.start, other.end) in seen:
+                continue
+            v = next((x for x in other.versions.values() if x is not None), None)
+            if v is not None and v.label in ("PERSON", "ORG", "GPE", "NORP"):
+                seen.add((other.start, other.end))
+                options.append((f"{one_line(self.text[v.start:v.end], 40)} ({v.label})",
+                                {"start": v.start, "end": v.end, "label": v.label}))
+        keys = "123456789abcdfghijklmnoprstvwyz"
+        choices = [Choice(value, Text(prompt), keys[i] if i < len(keys) else None)
+                   for i, (prompt, value) in enumerate(options)]
+
+        def chosen(speaker) -> None:
+            if speaker:
+                from annotator.model import Span
+
+                edited = Span(base.start, base.end, base.label, base.kind, {**base.attrs, "speaker": speaker})
+                rv.save(self.store, self.reviewer, self.al.doc_id, "review_edit", rv.choose(self.al, row, edited))
+                self.redraw(message=f"speaker set to {rv.describe(edited, self.text).split(' by ', 1)[-1]}")
+
+        self.app.push_screen(PickerScreen("Speaker of the claim (review layer)", choices), chosen)
 
     def action_undo(self) -> None:
         ev = self.store.undo(self.reviewer, self.al.doc_id)
