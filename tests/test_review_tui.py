@@ -72,6 +72,9 @@ async def _accept_unanimous_then_settle(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.screen.index == 1
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
 
 
 def test_article_text_is_not_markup(tmp_path):

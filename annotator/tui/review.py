@@ -39,7 +39,7 @@ REVIEW_KEYS = [
     Binding("d", "done", "Reviewed, next", id="review_done"),
     Binding("right_square_bracket", "doc(1)", "Next document", show=False, id="review_next_doc"),
     Binding("left_square_bracket", "doc(-1)", "Previous document", show=False, id="review_prev_doc"),
-    Binding("q", "quit", "Quit", id="review_quit"),
+    Binding("q", "app.quit", "Quit", id="review_quit"),
 ]
 
 
