@@ -26,10 +26,13 @@ def _schema(schema_path):
 @click.option("--batch-size", "batch_size", type=click.IntRange(1, 10_000), default=32, show_default=True,
               help="Documents per nlp.pipe batch.")
 @click.option("--all", "all_docs", is_flag=True, help="Redo every document, not only those lacking current suggestions.")
+@click.option("--max-chars", "max_chars", type=click.IntRange(1), default=None,
+              help="Refuse documents longer than this (default 2,000,000 characters; longer ones are parsed in "
+                   "100,000-character pieces).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar.")
-def suggest_cmd(db_path, model, schema_path, n_process, batch_size, all_docs, quiet):
+def suggest_cmd(db_path, model, schema_path, n_process, batch_size, all_docs, max_chars, quiet):
     """Suggest entities, claims and stances for documents that lack current suggestions."""
-    from annotator.suggest.runner import suggest_documents
+    from annotator.suggest.runner import MAX_CHARS, suggest_documents
 
     schema = _schema(schema_path)
     warned = set()
@@ -56,12 +59,13 @@ def suggest_cmd(db_path, model, schema_path, n_process, batch_size, all_docs, qu
 
         try:
             report = suggest_documents(store, schema, model=model, all=all_docs, n_process=n_process,
-                                       batch_size=batch_size, progress=progress, on_warning=on_warning)
+                                       batch_size=batch_size, progress=progress, on_warning=on_warning,
+                                       max_chars=max_chars or MAX_CHARS)
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
     for doc_id, reason in report.skipped:
-        click.echo(f"skipped document {doc_id}: {reason}", err=True)
+        click.echo(f"skipped document {doc_id}: {reason}; raise --max-chars to process it", err=True)
     if report.documents == 0:
         if report.total == 0:
             click.echo("no documents in the database; import some first")

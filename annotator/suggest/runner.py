@@ -11,7 +11,7 @@ from annotator.suggest.lexicon import Lexicons, load_lexicons
 
 DEFAULT_BATCH_SIZE = 32
 CHUNK_CHARS = 100_000  # longer documents are parsed in pieces split at line breaks
-MAX_CHARS = 6_000_000  # longer documents are refused (reported, not stored)
+MAX_CHARS = 2_000_000  # longer documents are refused (reported, not stored); --max-chars raises it
 
 
 @dataclass
