@@ -72,6 +72,11 @@ async def _accept_unanimous_then_settle(tmp_path):
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         assert app.screen.index == 1
+        await pilot.press("question_mark")
+        await pilot.pause()
+        assert type(app.screen).__name__ == "ReviewHelp"
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running

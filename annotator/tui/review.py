@@ -14,7 +14,7 @@ from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 from annotator import review as rv
@@ -39,8 +39,42 @@ REVIEW_KEYS = [
     Binding("d", "done", "Reviewed, next", id="review_done"),
     Binding("right_square_bracket", "doc(1)", "Next document", show=False, id="review_next_doc"),
     Binding("left_square_bracket", "doc(-1)", "Previous document", show=False, id="review_prev_doc"),
+    Binding("question_mark", "help", "Keys", id="review_help"),
     Binding("q", "app.quit", "Quit", id="review_quit"),
 ]
+
+KEY_HELP = [
+    ("A", "accept every unanimous row into the review layer"),
+    ("1-9", "take annotator k's version of the focused row"),
+    ("0, x", "settle the row as 'nothing here'"),
+    ("e", "edit: entity label, stance polarity, claim speaker"),
+    ("j/down, k/up", "next / previous row"),
+    ("tab", "next open row"),
+    ("u, ctrl+z", "undo your last decision on this document"),
+    ("d", "mark the document reviewed, open the next"),
+    ("], [", "next / previous document"),
+    ("?", "this help"),
+    ("q", "quit (everything is already saved)"),
+]
+
+
+class ReviewHelp(ModalScreen[None]):
+    DEFAULT_CSS = """
+    ReviewHelp { align: center middle; }
+    ReviewHelp > Static { width: 72; height: auto; border: round $accent; background: $surface; padding: 1 2; }
+    """
+    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="review_help_close")]
+
+    def compose(self) -> ComposeResult:
+        text = Text("Review keys\n\n", style="bold")
+        for keys, what in KEY_HELP:
+            text.append(f"{keys:<14}", style="bold")
+            text.append(f"{what}\n")
+        text.append("\nescape closes", style="dim")
+        yield Static(text)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
 
 
 def row_items(al: rv.Alignment, focus: int) -> list[Item]:
@@ -271,6 +305,9 @@ class ReviewScreen(Screen[None]):
                         + (f" ({open_rows} row(s) left open)" if open_rows else ""))
         else:
             self.redraw(message="last document marked reviewed: every document is done")
+
+    def action_help(self) -> None:
+        self.app.push_screen(ReviewHelp())
 
     def action_doc(self, step: int) -> None:
         self.open_document(self.index + step)
