@@ -28,7 +28,12 @@ class Located:
         return self.lines.get((), 1)
 
 
+MAX_NODES = 100_000  # aliases can make a small file expand without bound ("billion laughs")
+
+
 def _build(node: yaml.Node, path: tuple, lines: dict, source: object) -> Any:
+    if len(lines) > MAX_NODES:
+        raise AnnotatorError(f"too large once aliases are expanded (over {MAX_NODES:,} values)", source)
     lines.setdefault(path, node.start_mark.line + 1)
     if not isinstance(node, yaml.ScalarNode) and node.tag not in SAFE_COLLECTION_TAGS:
         raise AnnotatorError(f"not valid YAML: tag {node.tag} is not allowed", source, node.start_mark.line + 1)

@@ -33,7 +33,7 @@ class AnnotatorGroup(click.Group):
 
 def db_option(f):
     """--db PATH, default $ANNOTATOR_DB or ./annotations.db."""
-    return click.option("--db", "db_path", type=click.Path(dir_okay=False), envvar="ANNOTATOR_DB",
+    return click.option("--db", "db_path", type=click.Path(), envvar="ANNOTATOR_DB",
                         default=DEFAULT_DB, show_default=True, show_envvar=True,
                         help="SQLite database file.")(f)
 

@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from annotator.formats.prodigy import DEFAULT_LAYER, RecordError, _int
+from annotator.formats.prodigy import DEFAULT_LAYER, RecordError, _int, check_unicode
 from annotator.model import CLAIM, POLARITIES, Document, Span, SpanRef, Stance, Value, check_offsets
 from annotator.store import ImportRecord
 
@@ -34,6 +34,7 @@ def parse_doccano(record: dict, layer: str | None = None, claim_label: str = CLA
         raise RecordError("no 'text' field")
     if not isinstance(text, str):
         raise RecordError(f"'text' must be a string, got {type(text).__name__}")
+    check_unicode(text)
     meta = {k: v for k, v in record.items() if k not in META_SKIP}
     if "id" in record:
         meta["doccano_id"] = record["id"]

@@ -29,6 +29,21 @@ def read_text(path: Path) -> str:
     return text[1:] if text.startswith("\ufeff") else text
 
 
+class DuplicateKey(ValueError):
+    pass
+
+
+def _no_duplicates(pairs: list) -> dict:
+    out = dict(pairs)
+    if len(out) != len(pairs):
+        seen = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(key)
+            seen.add(key)
+    return out
+
+
 def iter_jsonl(path: Path, text: str | None = None) -> Iterator[tuple[int, dict | AnnotatorError]]:
     """Yield (line number, object) for each non-blank line; a bad line yields an AnnotatorError instead."""
     text = read_text(path) if text is None else text
@@ -39,7 +54,10 @@ def iter_jsonl(path: Path, text: str | None = None) -> Iterator[tuple[int, dict 
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = json.loads(line, object_pairs_hook=_no_duplicates)
+        except DuplicateKey as exc:
+            yield number, AnnotatorError(f"duplicate key {exc.args[0]!r} in a JSON object", path, number)
+            continue
         except json.JSONDecodeError as exc:
             yield number, AnnotatorError(f"not valid JSON: {exc.msg} (column {exc.colno})", path, number)
             continue
@@ -49,6 +67,12 @@ def iter_jsonl(path: Path, text: str | None = None) -> Iterator[tuple[int, dict 
         if not isinstance(obj, dict):
             yield number, AnnotatorError(f"expected a JSON object, got {type(obj).__name__}", path, number)
             continue
+        if "\\ud" in line.lower():  # a \uXXXX escape may have made a lone surrogate SQLite cannot store
+            try:
+                dump_json(obj).encode("utf-8")
+            except UnicodeEncodeError:
+                yield number, AnnotatorError("invalid Unicode: a lone surrogate escape such as \\ud800", path, number)
+                continue
         yield number, obj
 
 

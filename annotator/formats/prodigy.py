@@ -41,6 +41,14 @@ class RecordError(AnnotatorError):
     """A problem in one record; the caller adds the file and line."""
 
 
+def check_unicode(text: str) -> None:
+    """Refuse text SQLite cannot store: lone surrogates (from JSON escapes such as \\ud800)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as exc:
+        raise RecordError(f"'text' holds invalid Unicode (a lone surrogate at offset {exc.start})") from None
+
+
 def _int(value: Any, what: str) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise RecordError(f"{what} must be an integer, got {value!r}")
@@ -91,6 +99,7 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
         raise RecordError("no 'text' field")
     if not isinstance(text, str):
         raise RecordError(f"'text' must be a string, got {type(text).__name__}")
+    check_unicode(text)
     meta = record.get("meta")
     meta = dict(meta) if isinstance(meta, dict) else ({} if meta is None else {"meta": meta})
     for key in ("label", "title", "url", "source", "id"):  # textcat labels and other top-level facts
