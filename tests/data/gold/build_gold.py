@@ -21,7 +21,10 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-HELD_OUT = {"elections-runoff", "courts-data-ruling"}
+# Held out while writing the rules (see README.md): the first pair was measured once and then
+# used for fixes, so a fresh pair was written and annotated before any further change.
+HELD_OUT = {"labour-port-strike", "energy-pipeline-deal"}
+BURNED = {"elections-runoff", "courts-data-ruling"}
 
 
 def occurrences(text: str, needle: str) -> list[int]:
@@ -143,7 +146,8 @@ def build(name: str) -> dict:
     for (s, e) in topics:
         spans.append({"start": s, "end": e, "label": "TOPIC", "text": text[s:e], "kind": "topic", "attrs": {}})
     spans.sort(key=lambda x: (x["start"], x["end"]))
-    return {"text": text, "meta": {"source": f"{name}.txt", "held_out": name in HELD_OUT},
+    return {"text": text, "meta": {"source": f"{name}.txt", "held_out": name in HELD_OUT,
+                     "split": "held_out" if name in HELD_OUT else ("held_out_v1" if name in BURNED else "tuning")},
             "spans": spans, "relations": relations, "answer": "accept"}
 
 
