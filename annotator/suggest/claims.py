@@ -30,13 +30,15 @@ from annotator.suggest.common import (
 
 RULES_VERSION = "1"
 SUBJ = ("nsubj",)
-PRIORITY = {"describe_as": 6, "passive_agent": 6, "accuse_of": 5, "speech_ccomp": 4, "speech_parataxis": 4,
+PRIORITY = {"speech_final": 4, "describe_as": 6, "passive_agent": 6, "accuse_of": 5, "speech_ccomp": 4, "speech_parataxis": 4,
             "nominal_cue": 3, "speech_act_np": 2, "according_to": 1}
-RULE_SCORE = {"speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
+RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
               "passive_agent": 0.75, "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act_np": 0.55}
 MODAL_HEDGES = {"may", "might", "could", "would"}
 NUMBER_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
 DATE_LABELS = {"DATE", "TIME"}
+SOURCE_NOUNS = {"figure", "data", "report", "statement", "study", "survey", "poll", "document", "estimate",
+                "number", "statistic", "record", "filing", "analysis"}
 SENT_END = {".", "!", "?", "”", '"', "’", "'", "…", ")"}
 
 
@@ -122,7 +124,8 @@ def speaker_of(ctx: DocContext, tok, sent_starts) -> dict | None:
     """
     if tok.lower_ in ("who", "which", "that") and tok.head.dep_ == "relcl":
         tok = tok.head.head
-    if tok.pos_ in ("NOUN",) and not ctx.is_actor_entity(tok.i):
+    if tok.pos_ in ("NOUN",) and not ctx.is_actor_entity(tok.i) and (
+            tok.lemma_.lower() in SOURCE_NOUNS or tok.lemma_.lower() not in ctx.lex.actor_nouns):
         # "figures from Eurostat", "a report by the ministry": the actor behind a source noun
         for c in tok.children:
             if c.dep_ == "prep" and c.lower_ in ("from", "by", "of"):
@@ -144,11 +147,22 @@ def speaker_of(ctx: DocContext, tok, sent_starts) -> dict | None:
                            first.model_label, plural=True), "pronoun": None, "parts": parts}
 
 
+def misattached_conj(tok) -> bool:
+    """"X said the vote was peaceful but criticised delays": the parser hangs "criticised" on "was"."""
+    head = tok.head
+    return (tok.dep_ == "conj" and tok.tag_ == "VBD" and head.lemma_ == "be" and head.dep_ == "ccomp"
+            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children))
+
+
 def subject_token(tok, depth: int = 0):
     """The subject of a verb, climbing through conj/xcomp/advcl/participles (control)."""
     for c in tok.children:
         if c.dep_ in SUBJ:
+            if c.lower_ in ("who", "which", "that") and tok.dep_ == "relcl":
+                return tok.head  # "the ministry, which had defended the law"
             return c
+    if depth < 3 and misattached_conj(tok):
+        return subject_token(tok.head.head, depth + 1)
     if depth < 3 and tok.dep_ in ("conj", "xcomp", "advcl", "ccomp") and tok.head is not tok:
         if tok.dep_ == "ccomp":
             return None
@@ -164,6 +178,11 @@ def cut_gloss(ctx: DocContext, start: int, end: int) -> int:
     lex = ctx.lex
     for k in range(start + 1, end):
         t = doc[k]
+        if t.dep_ == "cc" and k + 1 < end and misattached_conj(doc[k + 1]):
+            return k
+        if t.text in ("”", '"') and k + 2 < end and doc[k + 1].dep_ == "cc" and doc[k + 2].dep_ == "conj" \
+                and doc[k + 2].pos_ == "VERB" and not any(c.dep_ == "nsubj" for c in doc[k + 2].children):
+            return k + 1
         if t.text in DASHES and k + 1 < end:
             nxt = doc[k + 1]
             nxt2 = doc[k + 2] if k + 2 < end else nxt
@@ -375,6 +394,11 @@ class ClaimSuggester:
                                 (t.i, t.i + 1), sent, accused=(dobj.i,))
                         continue
                 comp = next((c for c in children if c.dep_ == "ccomp"), None)
+                if comp is None and lemma in lex.speech_verbs:
+                    comp = _misattached_that_clause(t)
+                if comp is None and lemma in lex.speech_verbs and not any(c.dep_ == "dobj" for c in children):
+                    if self._speech_final(ctx, t, sent, sent_starts, add):
+                        continue
                 if lemma in lex.speech_verbs and comp is not None:
                     who = subj if subj is not None else agent_obj
                     if who is None:
@@ -441,6 +465,39 @@ class ClaimSuggester:
         if spk is None:
             spk = {"actor": None, "pronoun": None, "unnamed": True}
         add("nominal_cue", subtree_range(clause), spk, (t.i, t.i + 1), sent)
+
+    def _speech_final(self, ctx, t, sent, sent_starts, add) -> bool:
+        """"..., the electoral commission announced on Monday." parsed as a clause on a noun."""
+        doc = ctx.doc
+        if t.dep_ in ("acl", "relcl") and t.head.pos_ in ("NOUN", "PROPN"):
+            subj = t.head
+        else:
+            subj = next((c for c in t.children if c.dep_ == "nsubj"), None)
+            if subj is None or t.dep_ not in ("parataxis", "conj", "advcl", "ccomp"):
+                return False
+        last = t.right_edge.i
+        while last + 1 < sent.end and (doc[last + 1].is_punct or doc[last + 1].is_space):
+            last += 1
+        if last + 1 < sent.end:
+            return False
+        np_start = subj.left_edge.i
+        if t.dep_ in ("acl", "relcl"):
+            np_start = min(k for k in range(subj.left_edge.i, subj.i + 1))
+            while np_start > sent.start and doc[np_start].dep_ in ("det", "amod", "compound"):
+                np_start -= 1
+            np_start += 0 if doc[np_start].text == "," else 0
+        comma = np_start - 1
+        if comma <= sent.start or doc[comma].text != ",":
+            return False
+        spk = speaker_of(ctx, subj, sent_starts) if t.dep_ not in ("acl", "relcl") else None
+        if spk is None:
+            a = actor_np(ctx, subj)
+            if a is None:
+                return False
+            a.start = max(a.start, np_start)
+            spk = {"actor": a, "pronoun": None}
+        add("speech_final", (sent.start, comma), spk, (t.i, t.i + 1), sent)
+        return True
 
     @staticmethod
     def _resolve(cands: list[dict]) -> list[dict]:
@@ -545,6 +602,17 @@ class ClaimSuggester:
                  "checkworthy": score, "hedged": hedged(ctx, a, b, sent)}
         ctx.claim_info.append({"start": a, "end": b, "rule": "author", "speaker": {"actor": None}, "cue": None})
         return Span(s, e, self.schema.claim.name, CLAIM, attrs), "author", score
+
+
+def _misattached_that_clause(verb):
+    """"X told supporters in the capital that ...": the parser hangs the that-clause on "capital"."""
+    for c in verb.children:
+        if c.dep_ in ("prep", "dobj"):
+            for d in c.subtree:
+                if d.dep_ in ("relcl", "acl") and d.left_edge.lower_ == "that" and d.left_edge.dep_ in ("dobj", "mark", "nsubj"):
+                    if any(m.dep_ == "nsubj" and m.lower_ != "that" for m in d.children):
+                        return d
+    return None
 
 
 def _exclude(rng: tuple[int, int], cut: tuple[int, int]) -> tuple[int, int]:

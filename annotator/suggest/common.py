@@ -66,7 +66,7 @@ class DocContext:
 def trim(doc, start: int, end: int) -> tuple[int, int]:
     """Drop punctuation, quotes, spaces and a leading 'that' from both ends of a token range."""
     while start < end and (doc[start].is_punct or doc[start].is_space or doc[start].text in QUOTES
-                           or (doc[start].lower_ == "that" and doc[start].dep_ == "mark")):
+                           or (doc[start].lower_ == "that" and doc[start].dep_ in ("mark", "dobj") and start + 1 < end)):
         start += 1
     while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space or doc[end - 1].text in QUOTES):
         # keep a closing quote when its opening quote is inside the range

@@ -22,17 +22,35 @@ class EntitySuggester:
         ctx.entities.clear()
         ctx.ent_tokens.clear()
         ctx.ent_at.clear()
+        # a surname seen in a full PERSON name is that person later on ("Elena Marquez" ... "Marquez")
+        surnames = {}
         for ent in doc.ents:
-            label = self.schema.map_model_label(ent.label_)
+            if ent.label_ == "PERSON" and len(ent) >= 2 and ent[-1].pos_ == "PROPN":
+                surnames.setdefault(ent[-1].text, ent.start)
+        ents = []
+        covered = set()
+        for ent in doc.ents:
+            model_label, rule = ent.label_, "ner"
+            if len(ent) == 1 and model_label != "PERSON" and ent.text in surnames and surnames[ent.text] < ent.start:
+                model_label, rule = "PERSON", "ner+person_name"
+            ents.append((ent.start, ent.end, model_label, rule))
+            covered.update(range(ent.start, ent.end))
+        if surnames:
+            for tok in doc:
+                if tok.i not in covered and tok.pos_ == "PROPN" and tok.text in surnames and surnames[tok.text] < tok.i \
+                        and not (tok.i > 0 and doc[tok.i - 1].pos_ == "PROPN") \
+                        and not (tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "PROPN"):
+                    ents.append((tok.i, tok.i + 1, "PERSON", "ner+person_name"))
+            ents.sort()
+        for start, end, model_label, rule in ents:
+            label = self.schema.map_model_label(model_label)
             if label is None:
                 continue
-            start, end = ent.start, ent.end
-            rule = "ner"
             # "North Korea’s" -> "North Korea"; stray punctuation at the edges
             while end > start + 1 and (doc[end - 1].tag_ == "POS" or doc[end - 1].text in ("'s", "’s", "'", "’")
                                        or doc[end - 1].is_punct or doc[end - 1].is_space):
                 end -= 1
-                rule = "ner+trim"
+                rule = "ner+trim" if rule == "ner" else rule
             while start < end - 1 and (doc[start].is_punct or doc[start].is_space):
                 start += 1
                 rule = "ner+trim"
@@ -41,9 +59,9 @@ class EntitySuggester:
             cs, ce = ctx.char_span(start, end)
             span = Span(cs, ce, label, ENTITY, {})
             k = len(ctx.ent_tokens)
-            ctx.ent_tokens.append((start, end, label, ent.label_))
+            ctx.ent_tokens.append((start, end, label, model_label))
             for i in range(start, end):
                 ctx.ent_at[i] = k
             ctx.entities.append(span)
-            out.append((span, rule, 0.9 if rule == "ner" else 0.85))
+            out.append((span, rule, 0.9 if rule == "ner" else 0.8))
         return out

@@ -34,6 +34,7 @@ LIST_KEYS = (
     "support_verbs", "oppose_verbs", "support_nouns", "oppose_nouns", "reaction_nouns",
     "reaction_verbs", "favour_reaction_nouns", "favor_phrases", "against_phrases", "vote_verbs",
     "control_verbs", "negating_verbs", "topic_nouns", "positive_evaluations", "negative_evaluations",
+    "prep_stance_verbs",
 )
 MAP_KEYS = ("aliases",)
 

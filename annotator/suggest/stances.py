@@ -169,6 +169,18 @@ class StanceSuggester:
                             pol = self._negate(pol)
                         emit([subj], [obj], pol, "vote", sent, t, 0.8)
             return
+        # "ruled against Y", "campaigned for Y", "sided with Y"
+        if lemma in lex.prep_stance_verbs and not any(c.dep_ == "dobj" for c in children):
+            subj = subject_token(t)
+            for c in children:
+                if c.dep_ == "prep" and c.lower_ in ("for", "against", "with"):
+                    obj = next((o for o in c.children if o.dep_ == "pobj"), None)
+                    if obj is not None and subj is not None:
+                        pol = "AGAINST" if c.lower_ == "against" else "FAVOR"
+                        if self._negated(t):
+                            pol = self._negate(pol)
+                        emit([subj], [obj], pol, "verb_prep", sent, t, 0.65, any_np=True)
+            return
         # reactions: "raised alarm in X", "drew praise from X"
         if lemma in lex.reaction_verbs:
             for d in children:
