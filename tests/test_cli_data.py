@@ -159,3 +159,13 @@ def test_fashion_file_through_the_real_console_script(tmp_path):
     assert len(out.read_text(encoding="utf-8").splitlines()) == 1235
     refused = run("export", "--annotator", "imported", "-o", str(out))
     assert refused.returncode == 1 and "already exists" in refused.stderr and "Traceback" not in refused.stderr
+
+
+def test_blind_stats_show_only_your_own_layer(run_cli, tmp_path):
+    src = tmp_path / "team.jsonl"
+    src.write_text("\n".join(json.dumps({"text": NEWS, "spans": [{"start": 0, "end": 5, "label": "GPE"}],
+                                         "_annotator_id": name}) for name in ("alice", "bob")) + "\n")
+    assert run_cli("import", str(src)).exit_code == 0
+    everyone = json.loads(run_cli("stats", "--json").output)
+    blind = json.loads(run_cli("stats", "--json", "--blind", "--annotator", "alice").output)
+    assert set(everyone["layers"]) == {"alice", "bob"} and set(blind["layers"]) == {"alice"}

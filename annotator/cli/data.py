@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from annotator.cli.common import db_option, open_store
+from annotator.cli.common import annotator_option, db_option, open_store
 from annotator.errors import AnnotatorError
 
 BIG_INPUT = 1_000_000  # bytes; smaller imports finish before a progress bar would help
@@ -98,12 +98,16 @@ def export_cmd(db_path, annotator_name, review, suggestions, fmt, out, only_done
 @db_option
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 @click.option("--rules", is_flag=True, help="Each suggestion rule's accept rate, and whether it is demoted or hidden.")
-def stats_cmd(db_path, as_json, rules):
+@click.option("--blind", is_flag=True, help="Show only your own layer (with --annotator), not your teammates'.")
+@annotator_option
+def stats_cmd(db_path, as_json, rules, blind, annotator_name):
     """Documents, each annotator's progress, and spans by kind and label."""
     with open_store(db_path, create=False) as store:
         if rules:
             return _rule_stats(store, as_json)
         stats = store.stats()
+    if blind:  # blind annotation: other people's layers (and the review layer) stay out of view
+        stats["layers"] = {k: v for k, v in stats["layers"].items() if k == annotator_name}
     if as_json:
         click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
         return
