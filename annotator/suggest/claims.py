@@ -481,11 +481,6 @@ class ClaimSuggester:
         if last + 1 < sent.end:
             return False
         np_start = subj.left_edge.i
-        if t.dep_ in ("acl", "relcl"):
-            np_start = min(k for k in range(subj.left_edge.i, subj.i + 1))
-            while np_start > sent.start and doc[np_start].dep_ in ("det", "amod", "compound"):
-                np_start -= 1
-            np_start += 0 if doc[np_start].text == "," else 0
         comma = np_start - 1
         if comma <= sent.start or doc[comma].text != ",":
             return False

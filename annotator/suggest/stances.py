@@ -233,7 +233,9 @@ class StanceSuggester:
         if obj is None:
             return
         subj = next((c for c in children if c.dep_ == "nsubj"), None)
-        if subj is None:
+        if subj is not None and subj.lower_ in ("who", "which", "that"):
+            subj = subject_token(t)
+        elif subj is None:
             subj = subject_token(t)
             if subj is not None and rule == "verb":
                 rule = "control"
