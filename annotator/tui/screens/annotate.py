@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -22,6 +22,7 @@ from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.picker import Choice, PickerScreen
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
+from annotator.tui.widgets.lines import LinesView
 from annotator.tui.widgets.panels import detail, side_panel, status_line
 
 if TYPE_CHECKING:
@@ -65,6 +66,9 @@ class AnnotateScreen(Screen):
         self.too_small = False
         self.note = ""
         self._save_timer: Timer | None = None
+        self._item_lines: dict[str, int] = {}
+        self._suggestions: list = []
+        self._suggestions_for: str | None = None
 
     @property
     def app(self) -> "AnnotatorApp":  # type: ignore[override]
@@ -91,8 +95,7 @@ class AnnotateScreen(Screen):
             yield ArticleView(self.app.schema, id="article")
             with Vertical(id="side"):
                 yield Static(id="detail")
-                with VerticalScroll(id="items-scroll"):
-                    yield Static(id="items")
+                yield LinesView(id="items")
         yield Static(id="status")
         yield Static(Text(""), id="too-small")
         yield Footer()
@@ -154,7 +157,7 @@ class AnnotateScreen(Screen):
         self.doc = doc
         self.doc_index = self.doc_ids.index(doc_id)
         self.words = D.Words(doc.text)
-        self.items = self._load_items()
+        self.items = self._load_items(suggestions=True)
         self.focus_index = self._index_for_cursor(cursor or {})
         self.article.set_document(doc.text, self.items)
         self.article.set_cursor(None, None)
@@ -163,9 +166,13 @@ class AnnotateScreen(Screen):
         self.refresh_bindings()
         self.save_cursor()
 
-    def _load_items(self) -> list[D.Item]:
+    def _load_items(self, *, suggestions: bool = False) -> list[D.Item]:
+        """The visible items: cached suggestions (re-read when they change) plus the layer."""
         assert self.doc is not None
-        return D.visible_items(self.store.suggestions(self.doc.id), self.store.items(self.doc.id, self.layer))
+        if suggestions or self._suggestions_for != self.doc.id:
+            self._suggestions = self.store.suggestions(self.doc.id)
+            self._suggestions_for = self.doc.id
+        return D.visible_items(self._suggestions, self.store.items(self.doc.id, self.layer))
 
     def _index_for_cursor(self, cursor: dict) -> int | None:
         if not self.items:
@@ -185,7 +192,7 @@ class AnnotateScreen(Screen):
         if self.doc is None:
             return
         old = self.focused_item
-        self.items = self._load_items()
+        self.items = self._load_items(suggestions=True)
         i = D.find_item(self.items, keep or (old.key if old else None))
         if i is None:
             i = D.next_undecided(self.items) if old is None else self._index_for_cursor(
@@ -225,12 +232,14 @@ class AnnotateScreen(Screen):
         self.article.set_focus(self._focus_ranges(item), scroll=scroll)
         text = self.doc.text if self.doc else ""
         self.query_one("#detail", Static).update(
-            detail(item, text, self.app.schema, self.focus_index or 0, len(self.items)))
+            detail(item, text, self.app.schema, self.focus_index or 0, len(self.items)), layout=False)
         self._update_status()
 
     def _update_panels(self) -> None:
         text = self.doc.text if self.doc else ""
-        self.query_one("#items", Static).update(side_panel(self.items, text, self.app.schema))
+        lines, self._item_lines = side_panel(self.items, text, self.app.schema)
+        item = self.focused_item
+        self.query_one("#items", LinesView).set_lines(lines, self._item_lines.get(item.key) if item else None)
         self._update_status()
 
     def _update_status(self) -> None:
@@ -243,7 +252,7 @@ class AnnotateScreen(Screen):
         note = self.note or self.app.suggest_note
         self.query_one("#status", Static).update(status_line(
             self.doc_index + 1, len(self.doc_ids), self.layer, done, D.counts(self.items),
-            self.statuses.get(self.doc.id, "todo"), note, mode))
+            self.statuses.get(self.doc.id, "todo"), note, mode), layout=False)
 
     def set_note(self, note: str) -> None:
         self.note = note
@@ -267,6 +276,8 @@ class AnnotateScreen(Screen):
             return
         self.focus_index = max(0, min(index, len(self.items) - 1))
         self._show_focus()
+        item = self.focused_item
+        self.query_one("#items", LinesView).highlight(self._item_lines.get(item.key) if item else None)
         self._save_soon()
 
     def action_next_span(self) -> None:
@@ -327,7 +338,7 @@ class AnnotateScreen(Screen):
         self.focus_index = target if self.items else None
         self._show_focus()
         self._update_panels()
-        self.save_cursor()
+        self._save_soon()
         return True
 
     def _need_item(self) -> D.Item | None:
@@ -544,7 +555,7 @@ class AnnotateScreen(Screen):
         self._show_focus()
         self._update_panels()
         self.set_note(f"{which}: {ev.action}")
-        self.save_cursor()
+        self._save_soon()
 
     def action_undo(self) -> None:
         self._history("undo")

@@ -16,6 +16,7 @@ How items look (not by colour alone):
 from __future__ import annotations
 
 from bisect import bisect_right
+from itertools import groupby
 from typing import Iterable
 
 from rich.color import Color
@@ -107,7 +108,15 @@ class ArticleView(ScrollView, can_focus=False):
         ent = [-1] * n
         span = [-1] * n
         self._items = items
-        self._styles = [item_style(i, self.schema) for i in items]
+        cache: dict[tuple, Style] = {}
+        styles = []
+        for it in items:
+            k = (it.kind, it.state, it.label)
+            st = cache.get(k)
+            if st is None:
+                st = cache[k] = item_style(it, self.schema)
+            styles.append(st)
+        self._styles = styles
         # longer spans first, so shorter ones (nested) paint on top
         order = sorted(range(len(items)), key=lambda i: -(items[i].end - items[i].start))
         for i in order:
@@ -247,14 +256,24 @@ class ArticleView(ScrollView, can_focus=False):
         text = self.text
         segments: list[Segment] = []
         if s < e:
-            run_start = s
-            run_state = self._char_state(s)
-            for i in range(s + 1, e):
-                st = self._char_state(i)
-                if st != run_state:
-                    segments.append(Segment(text[run_start:i], self._style(run_state, base)))
-                    run_start, run_state = i, st
-            segments.append(Segment(text[run_start:e], self._style(run_state, base)))
+            n = len(self._ent)
+            cuts = {e}
+            pos = s
+            for _key, group in groupby(zip(self._span[s:min(e, n)], self._ent[s:min(e, n)])):
+                pos += sum(1 for _ in group)
+                cuts.add(pos)
+            extra = [p for r in self._focus for p in r]
+            if self.cursor is not None:
+                extra += [self.cursor, self.cursor + 1]
+                if self.mark is not None:
+                    extra.append(self.mark)
+            cuts.update(p for p in extra if s < p < e)
+            start = s
+            for cut in sorted(cuts):
+                if cut <= start:
+                    continue
+                segments.append(Segment(text[start:cut], self._style(self._char_state(start), base)))
+                start = cut
         if self.cursor is not None and self.cursor == e and (e >= len(text) or text[e] == "\n"):
             segments.append(Segment(" ", base + CURSOR))
         return Strip(segments)

@@ -23,37 +23,64 @@ def stance_text(value: Stance, text: str) -> str:
     return f"{src} → {tgt}"
 
 
-def side_panel(items: list[Item], text: str, schema: Schema, limit: int = 400) -> Text:
-    """The lists of entities, claims (with speaker) and stances, as safe Text."""
-    out = Text()
-    groups = [("Entities", [i for i in items if i.kind == ENTITY]),
-              ("Claims", [i for i in items if i.kind == CLAIM]),
-              ("Topics", [i for i in items if i.kind == TOPIC]),
-              ("Stances", [i for i in items if i.kind == STANCE])]
-    for title, group in groups:
-        if title == "Topics" and not group:
-            continue
-        out.append(f"{title} ({len(group)})\n", style="bold")
-        if not group:
-            out.append("  none\n", style="dim")
-        for item in group[:limit]:
-            color = schema.color(item.label)
-            out.append(f" {MARK[item.state]} ", style="bold")
-            if item.kind == STANCE:
-                out.append(item.label, style=f"{color} {_state_style(item.state)}")
-                out.append(" " + stance_text(item.value, text) + "\n")
-            elif item.kind == CLAIM:
-                out.append(one_line(text[item.start:item.end], 40), style=f"{color} {_state_style(item.state)}")
-                out.append("\n    speaker: ", style="dim")
-                out.append(one_line(speaker_text(item.value, text), 30) + "\n")
-            else:
-                out.append(f"{item.label:<8} ", style=f"{color} {_state_style(item.state)}")
-                out.append(one_line(text[item.start:item.end], 30) + "\n")
-        if len(group) > limit:
-            out.append(f"  … {len(group) - limit} more\n", style="dim")
-        out.append("\n")
-    out.rstrip()
-    return out
+Row = list[tuple[str, str]]  # one line: (plain text, style) pieces
+
+
+class SidePanelRows:
+    """The lists of entities, claims (with speaker) and stances, built row by row on demand
+    (only the rows on screen are ever made). Rows are (plain text, style) pieces."""
+
+    def __init__(self, items: list[Item], text: str, schema: Schema) -> None:
+        self.text = text
+        self.schema = schema
+        self.where: dict[str, int] = {}
+        self._rows: list[tuple] = []
+        groups = [("Entities", [i for i in items if i.kind == ENTITY]),
+                  ("Claims", [i for i in items if i.kind == CLAIM]),
+                  ("Topics", [i for i in items if i.kind == TOPIC]),
+                  ("Stances", [i for i in items if i.kind == STANCE])]
+        rows = self._rows
+        for title, group in groups:
+            if title == "Topics" and not group:
+                continue
+            rows.append(("title", f"{title} ({len(group)})"))
+            if not group:
+                rows.append(("none", None))
+            for item in group:
+                self.where[item.key] = len(rows)
+                rows.append(("item", item))
+                if item.kind == CLAIM:
+                    rows.append(("speaker", item))
+            rows.append(("blank", None))
+
+    def __len__(self) -> int:
+        return len(self._rows)
+
+    def __getitem__(self, index: int) -> Row:
+        what, payload = self._rows[index]
+        if what == "title":
+            return [(payload, "bold")]
+        if what == "none":
+            return [("  none", "dim")]
+        if what == "blank":
+            return []
+        item: Item = payload
+        text = self.text
+        if what == "speaker":
+            return [("    speaker: ", "dim"), (one_line(speaker_text(item.value, text), 30), "")]
+        color = self.schema.color(item.label)
+        mark = (f" {MARK[item.state]} ", "bold")
+        style = f"{color} {_state_style(item.state)}"
+        if item.kind == STANCE:
+            return [mark, (item.label, style), (" " + stance_text(item.value, text), "")]
+        if item.kind == CLAIM:
+            return [mark, (one_line(text[item.start:item.end], 40), style)]
+        return [mark, (f"{item.label:<8} ", style), (one_line(text[item.start:item.end], 30), "")]
+
+
+def side_panel(items: list[Item], text: str, schema: Schema) -> tuple[SidePanelRows, dict[str, int]]:
+    rows = SidePanelRows(items, text, schema)
+    return rows, rows.where
 
 
 def detail(item: Item | None, text: str, schema: Schema, index: int, total: int) -> Text:

@@ -1,0 +1,72 @@
+"""A list of one-line rows drawn with the Line API: only visible rows are rendered.
+
+A row is a rich Text, or a list of (plain text, style) pieces (never parsed as markup)."""
+
+from __future__ import annotations
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual.geometry import Size
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+HIGHLIGHT = Style(reverse=True)
+
+
+class LinesView(ScrollView, can_focus=False):
+    DEFAULT_CSS = """
+    LinesView { overflow-x: hidden; height: 1fr; }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._lines: list = []
+        self._cache: dict[int, Strip] = {}
+        self.highlighted: int | None = None
+
+    def set_lines(self, lines: list, highlighted: int | None = None) -> None:
+        self._lines = lines
+        self._cache.clear()
+        self.highlighted = highlighted
+        self.virtual_size = Size(max(1, self.scrollable_content_region.width), len(lines))
+        self.refresh()
+        if highlighted is not None:
+            self._show(highlighted)
+
+    def highlight(self, line: int | None) -> None:
+        old, self.highlighted = self.highlighted, line
+        for y in (old, line):
+            if y is not None:
+                self._cache.pop(y, None)
+                self.refresh_line(y)
+        if line is not None:
+            self._show(line)
+
+    def _show(self, line: int) -> None:
+        height = self.scrollable_content_region.height
+        top = round(self.scroll_y)
+        if height > 0 and not (top <= line < top + height):
+            self.scroll_to(y=max(0, line - height // 3), animate=False, immediate=True)
+
+    def on_resize(self) -> None:
+        self._cache.clear()
+        self.virtual_size = Size(max(1, self.scrollable_content_region.width), len(self._lines))
+
+    def render_line(self, y: int) -> Strip:
+        index = round(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        base = self.rich_style
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
+        strip = self._cache.get(index)
+        if strip is None:
+            row = self._lines[index]
+            if isinstance(row, Text):
+                segments = [s for s in row.render(self.app.console) if s.text != "\n"]
+            else:
+                segments = [Segment(piece, Style.parse(style) if style else None) for piece, style in row]
+            segments = list(Segment.apply_style(segments, base, HIGHLIGHT if index == self.highlighted else None))
+            strip = Strip(segments).crop_extend(0, width, base)
+            self._cache[index] = strip
+        return strip
