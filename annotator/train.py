@@ -20,6 +20,7 @@ import json
 import shutil
 import sys
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO
@@ -255,6 +256,8 @@ def train(store: Store, out: str | Path, *, source: str = "all", eval_split: flo
             _train_stance(train_items, dev_items, negatives, work, max_epochs, seed, stdout, reports["stance"])
         _standalone(nlp)
         nlp.meta["name"] = "annotator_trained"
+        # a new version per run, so `suggest` knows stored suggestions came from an older model
+        nlp.meta["version"] = f"1.0.{int(time.time())}"
         nlp.meta["description"] = "Trained by `annotator train` from annotations"
         nlp.meta["annotator"] = {
             "source": source, "database": str(store.path), "train_documents": len(train_items),

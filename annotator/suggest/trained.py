@@ -1,0 +1,103 @@
+"""Suggesting with a pipeline made by `annotator train` (imports spaCy).
+
+The rules need a dependency parse, which a trained pipeline does not have, so its
+components are sourced into the base pipeline (the one it was trained on top of, else
+the schema's): the trained ``ner`` runs before the base one, which keeps its own
+entities only where the trained model predicts none; ``span_finder`` + ``spancat`` add
+claim spans; the ``stance/`` classifier re-scores (and may drop) the rules' stance
+candidates. The rules remain the candidate generators for claims and stances.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from annotator.model import CLAIM, UNNAMED, Span, Stance
+
+META_KEY = "annotator"
+NO_STANCE = "NONE"
+DROP_BELOW = 0.5  # a stance candidate the classifier calls NONE with this probability is dropped
+
+
+def trained_meta(path: str | Path) -> dict | None:
+    """The `annotator train` record in a pipeline folder's meta.json, or None for other pipelines."""
+    meta = Path(path) / "meta.json"
+    if not meta.is_file():
+        return None
+    return json.loads(meta.read_text(encoding="utf-8")).get(META_KEY)
+
+
+def combine(trained_path: str | Path, base):
+    """Source the trained components into `base` (a loaded pipeline with a parser)."""
+    import spacy
+
+    trained = spacy.load(trained_path)
+    if "ner" in trained.pipe_names:
+        if "ner" in base.pipe_names:
+            base.rename_pipe("ner", "base_ner")
+            base.add_pipe("ner", source=trained, before="base_ner")
+        else:
+            base.add_pipe("ner", source=trained)
+    for name in ("span_finder", "spancat"):
+        if name in trained.pipe_names:
+            base.add_pipe(name, source=trained)
+    base.meta["annotator_trained"] = {"path": str(trained_path), "version": trained.meta.get("version")}
+    return base
+
+
+class ModelClaimSuggester:
+    """Claims the trained span categorizer finds where no rule made one (speaker left UNNAMED)."""
+
+    name = "model_claims"
+    produces = ("claim",)
+
+    def __init__(self, schema, model_id: str):
+        self.schema = schema
+        self.version = f"1:{model_id}"
+
+    def suggest(self, ctx) -> list:
+        spans = ctx.doc.spans.get("claims", [])
+        scores = getattr(spans, "attrs", {}).get("scores")
+        taken = [(c.start, c.end) for c in ctx.claims]
+        out = []
+        for i, span in enumerate(spans):
+            start, end = ctx.char_span(span.start, span.end)
+            if any(a < end and start < b for a, b in taken):
+                continue
+            score = float(scores[i]) if scores is not None else 0.5
+            out.append((Span(start, end, self.schema.claim.name if self.schema else CLAIM, "claim",
+                             {"speaker": UNNAMED, "cue": "", "checkworthy": round(score, 3)}), "model:spancat", score))
+        return out
+
+
+def marked(text: str, stance: Stance) -> str:
+    from annotator.train import marked_sentence
+
+    return marked_sentence(text, stance)
+
+
+class StanceClassifier:
+    """The trained stance classifier: decides FAVOR / AGAINST / NEUTRAL / NONE for a candidate."""
+
+    def __init__(self, path: str | Path):
+        import spacy
+
+        self.nlp = spacy.load(path)
+
+    def rescore(self, text: str, proposals: list) -> list:
+        out = []
+        stances = [(v, r, s) for v, r, s in proposals if isinstance(v, Stance)]
+        docs = self.nlp.pipe(marked(text, v) for v, _, _ in stances)
+        for (value, rule, _), doc in zip(stances, docs):
+            cats = doc.cats
+            if cats.get(NO_STANCE, 0.0) >= DROP_BELOW:
+                continue
+            polarity = max((p for p in cats if p != NO_STANCE), key=lambda p: cats[p])
+            relabelled = Stance(value.source, value.target, polarity, value.evidence, value.attrs)
+            out.append((relabelled, f"{rule}+model" if polarity == value.polarity else f"{rule}>model",
+                        round(float(cats[polarity]), 3)))
+        return [p for p in proposals if not isinstance(p[0], Stance)] + out
+
+
+
