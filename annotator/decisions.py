@@ -330,8 +330,11 @@ def actors(items: list[Item], actor_labels: Iterable[str] = ACTOR_LABELS) -> lis
     return out
 
 
-def set_speaker(item: Item, speaker: str | SpanRef, doc_id: str, layer: str) -> list[Change]:
-    """Set a claim's speaker (AUTHOR, UNNAMED or an entity span), accepting the claim."""
+def set_speaker(item: Item, speaker: str | SpanRef, doc_id: str, layer: str, text: str | None = None) -> list[Change]:
+    """Set a claim's speaker (AUTHOR, UNNAMED or an entity span), accepting the claim.
+
+    Stored as the suggesters store it: ``speaker`` is "AUTHOR", "UNNAMED" or
+    {start, end, label}; ``speaker_text`` is the speaker's words (given ``text``)."""
     value = item.value
     if not isinstance(value, Span) or value.kind != CLAIM:
         return []
@@ -343,6 +346,10 @@ def set_speaker(item: Item, speaker: str | SpanRef, doc_id: str, layer: str) -> 
         raise ValueError(f"bad speaker {speaker!r}")
     attrs = dict(value.attrs)
     attrs["speaker"] = sp
+    if isinstance(speaker, SpanRef) and text is not None:
+        attrs["speaker_text"] = text[speaker.start:speaker.end]
+    elif "speaker_text" in attrs or text is not None:
+        attrs["speaker_text"] = ""
     return _decide(item, doc_id, layer, replace(value, attrs=attrs), ACCEPTED)
 
 

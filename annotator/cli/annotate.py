@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import sys
 from pathlib import Path
 
@@ -50,8 +51,11 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
                        err=True)
     if not Path(db_path).exists():
         _no_documents(db_path)
-    with open_store(db_path, create=False) as store:
-        count = store.count_documents()
+    try:
+        with open_store(db_path, create=False) as store:
+            count = store.count_documents()
+    except (AnnotatorError, sqlite3.Error):
+        count = None  # damaged or locked: the app shows an error screen and exits cleanly
     if count == 0:
         _no_documents(db_path)
     app = create_app(db_path, annotator_name, schema=schema, suggest=not no_suggest, keys=keys_path, model=model)

@@ -565,13 +565,24 @@ class AnnotateScreen(Screen):
 
     # --- claims and stances -------------------------------------------------------
 
-    def _actor_choices(self, extra_author: bool) -> list[Choice]:
+    def _actor_choices(self, extra_author: bool, near: int = 0) -> list[Choice]:
+        """AUTHOR, UNNAMED and the document's actors, one per name (the mention nearest ``near``)."""
         text = self.doc.text
         choices: list[Choice] = []
         if extra_author:
             choices.append(Choice(AUTHOR, Text("AUTHOR  (the article's own voice)"), "a"))
             choices.append(Choice(UNNAMED, Text("UNNAMED  (an unnamed source)"), "u"))
-        for n, it in enumerate(D.actors(self.items)):
+        best: dict[tuple, D.Item] = {}
+        order: list[tuple] = []
+        for it in D.actors(self.items):
+            name = (one_line(text[it.start:it.end], 200).lower(), it.label)
+            if name not in best:
+                order.append(name)
+                best[name] = it
+            elif abs(it.start - near) < abs(best[name].start - near):
+                best[name] = it
+        for n, name in enumerate(order):
+            it = best[name]
             prompt = Text()
             prompt.append(f" {it.label} ", style=f"black on {self.app.schema.color(it.label)}")
             prompt.append(" " + one_line(text[it.start:it.end], 40))
@@ -585,9 +596,16 @@ class AnnotateScreen(Screen):
         if item.kind != CLAIM:
             self.app.notify("Focus a claim to set its speaker (j/k moves).", severity="warning")
             return
-        choices = self._actor_choices(True)
+        choices = self._actor_choices(True, near=item.start)
         current = D.speaker_of(item.value)
-        selected = next((n for n, c in enumerate(choices) if c.value == current), 0)
+        if isinstance(current, SpanRef) and all(
+                not isinstance(c.value, SpanRef) or (c.value.start, c.value.end) != (current.start, current.end)
+                for c in choices):
+            prompt = Text(one_line(self.doc.text[current.start:current.end], 40) + "  (current speaker)")
+            choices.insert(2, Choice(current, prompt, "c"))
+        selected = next((n for n, c in enumerate(choices) if c.value == current or (
+            isinstance(c.value, SpanRef) and isinstance(current, SpanRef)
+            and (c.value.start, c.value.end) == (current.start, current.end))), 0)
 
         def chosen(speaker) -> None:
             if speaker is None:
@@ -595,21 +613,28 @@ class AnnotateScreen(Screen):
             i = D.find_item(self.items, item.key)
             if i is not None:
                 sp = speaker if isinstance(speaker, str) else speaker.to_dict()
-                self.decide("set_speaker", D.set_speaker(self.items[i], speaker, self.doc.id, self.layer),
+                self.decide("set_speaker", D.set_speaker(self.items[i], speaker, self.doc.id, self.layer, self.doc.text),
                             advance=False, speaker=sp)
 
         self.app.push_screen(PickerScreen("Who makes this claim?", choices, selected=selected), chosen)
 
     def _target_choices(self, source: SpanRef) -> list[Choice]:
+        """Every span that can be a stance target, one per (words, label): the mention nearest the source."""
         text = self.doc.text
-        out: list[Choice] = []
-        seen = set()
+        best: dict[tuple, D.Item] = {}
+        order: list[tuple] = []
         for it in self.items:
             if it.kind == STANCE or it.state == "rejected" or (it.start, it.end) == (source.start, source.end):
                 continue
-            if (it.start, it.end, it.label) in seen:
-                continue
-            seen.add((it.start, it.end, it.label))
+            name = (one_line(text[it.start:it.end], 200).lower(), it.label)
+            if name not in best:
+                order.append(name)
+                best[name] = it
+            elif abs(it.start - source.start) < abs(best[name].start - source.start):
+                best[name] = it
+        out: list[Choice] = []
+        for name in order:
+            it = best[name]
             prompt = Text()
             prompt.append(f" {it.label} ", style=f"black on {self.app.schema.color(it.label)}")
             prompt.append(" " + one_line(text[it.start:it.end], 48))
@@ -621,7 +646,7 @@ class AnnotateScreen(Screen):
             return
         item = self.focused_item
         editing = item if item is not None and isinstance(item.value, Stance) else None
-        sources = self._actor_choices(False)
+        sources = self._actor_choices(False, near=item.start if item is not None else 0)
         if not sources:
             self.app.notify("No actors (PERSON, ORG, GPE, NORP) in this document to hold a stance.",
                             severity="warning")

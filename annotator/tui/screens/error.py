@@ -34,4 +34,4 @@ class ErrorScreen(Screen[None]):
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
-        self.app.exit(return_code=1, message=f"error: {self.message}")
+        self.app.exit(return_code=1, message=Text(f"error: {self.message}"))

@@ -91,18 +91,23 @@ def detail(item: Item | None, text: str, schema: Schema, index: int, total: int)
         out.append("Press n to create one from the cursor.")
         return out
     color = schema.color(item.label)
-    out.append(f"{index + 1}/{total} ", style="dim")
     out.append(f" {item.label} ", style=f"black on {color} bold")
     out.append(f" {MARK[item.state]} {STATE_NAME[item.state]}", style="bold")
-    if item.suggestion is not None:
-        out.append(f"  {item.suggestion.rule or item.suggestion.suggester} {item.suggestion.score:.2f}", style="dim")
-    elif item.annotation is not None and item.annotation.origin != "suggestion":
-        out.append(f"  {item.annotation.origin}", style="dim")
+    out.append(f"  {index + 1}/{total}", style="dim")
     out.append("\n")
+    if item.suggestion is not None:
+        out.append(f"{one_line(item.suggestion.rule or item.suggestion.suggester, 24)} {item.suggestion.score:.2f}\n",
+                   style="dim")
+    elif item.annotation is not None:
+        origin = {"suggestion": "from a suggestion", "manual": "made by hand", "import": "imported",
+                  "review": "from review"}.get(item.annotation.origin, item.annotation.origin)
+        out.append(f"{origin}\n", style="dim")
+    else:
+        out.append("\n")
     if isinstance(item.value, Stance):
         out.append(stance_text(item.value, text))
     else:
-        out.append("“" + one_line(text[item.start:item.end], 120) + "”")
+        out.append("“" + one_line(text[item.start:item.end], 70) + "”")
         if item.kind == CLAIM:
             out.append("\nspeaker: ", style="dim")
             out.append(one_line(speaker_text(item.value, text), 40))
