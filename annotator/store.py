@@ -599,3 +599,17 @@ class Store:
         """The cursor the annotator last saved on this document ({} when none) — for the TUI."""
         rows = list(self.db.query("select cursor from doc_status where doc_id = ? and layer = ?", [doc_id, annotator]))
         return json.loads(rows[0]["cursor"]) if rows and rows[0]["cursor"] else {}
+
+    def replace_suggestions_many(self, items: Iterable[tuple[str, str, str, Iterable]]) -> int:
+        """replace_suggestions for many (doc_id, suggester, version, proposals) in one transaction (suggest)."""
+        import contextlib
+
+        count = 0
+        with self._write():
+            self._write = contextlib.nullcontext  # the per-document calls join this transaction
+            try:
+                for doc_id, suggester, version, proposals in items:
+                    count += self.replace_suggestions(doc_id, suggester, version, proposals)
+            finally:
+                del self._write
+        return count
