@@ -202,10 +202,11 @@ def cut_gloss(ctx: DocContext, start: int, end: int) -> int:
 def hedged(ctx: DocContext, start: int, end: int, sentence=None) -> bool:
     doc = ctx.doc
     lex = ctx.lex
+    toks = ctx.toks
     for k in range(start, end):
-        t = doc[k]
+        t = toks[k]
         low = t.lower_
-        if low in ("about", "around", "some", "nearly", "roughly", "approximately") and low in lex.hedges | {"about"}:
+        if low in ("about", "around", "some", "nearly", "roughly", "approximately") and (low == "about" or low in lex.hedges):
             if k + 1 < len(doc) and (doc[k + 1].like_num or doc[k + 1].ent_type_ in NUMBER_LABELS):
                 return True
             continue
@@ -243,9 +244,9 @@ def facts(ctx: DocContext, start: int, end: int) -> dict:
                 dates += 1
             elif ml in ACTOR_LABELS or ml in ("LAW", "EVENT", "FAC", "LOC"):
                 named += 1
-        elif doc[k].like_num and doc[k].pos_ == "NUM":
+        elif ctx.toks[k].like_num and ctx.toks[k].pos_ == "NUM":
             nums += 1
-    toks = doc[start:end]
+    toks = ctx.toks[start:end]
     past_event = any(t.lemma_.lower() in lex.event_verbs and t.tag_ in ("VBD", "VBN") for t in toks)
     past_main = any(t.tag_ == "VBD" and t.dep_ in ("ROOT", "conj", "ccomp", "relcl") for t in toks)
     rule = any(t.lemma_.lower() in lex.rule_words and t.pos_ == "VERB" for t in toks)

@@ -37,8 +37,13 @@ class DocContext:
     entities: list[Span] = field(default_factory=list)
     ent_tokens: list[tuple[int, int, str, str]] = field(default_factory=list)  # (start, end, label, model label)
     ent_at: dict[int, int] = field(default_factory=dict)  # token index -> index into ent_tokens
+    toks: list = field(default_factory=list)  # the doc's tokens, made once (doc[i] builds a new object)
     claims: list[Span] = field(default_factory=list)
     claim_info: list[dict] = field(default_factory=list)  # per claim: tokens, speaker actor ...
+
+    def __post_init__(self) -> None:
+        if not self.toks:
+            self.toks = list(self.doc)
 
     # --- offsets ---------------------------------------------------------------------
 

@@ -47,6 +47,10 @@ class Lexicons:
     aliases: dict[str, str] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
 
+    def __post_init__(self) -> None:
+        for name, words in self.lists.items():
+            self.__dict__[name] = words  # plain attributes: looked up per token
+
     def __getattr__(self, name: str) -> frozenset:
         lists = self.__dict__.get("lists", {})
         if name in lists:

@@ -155,24 +155,41 @@ def suggest_documents(store, schema, *, model: str | None = None, all: bool = Fa
     pending_docs: list = []
     done = 0
 
-    def finish(doc_id, parsed):
+    buffer: list = []
+    flush_every = max(8, int(batch_size))
+
+    def flush():
         nonlocal done
+        if not buffer:
+            return
+        if hasattr(store, "replace_suggestions_many"):
+            store.replace_suggestions_many(buffer)
+        else:
+            for item in buffer:
+                store.replace_suggestions(*item)
+        ndocs = len({item[0] for item in buffer})
+        buffer.clear()
+        done += ndocs
+        report.documents += ndocs
+        if progress:
+            progress(done, total)
+
+    def finish(doc_id, parsed):
         result = analyse(parsed, schema, suggesters)
         for s in suggesters:
             proposals = result[s.name]
-            store.replace_suggestions(doc_id, s.name, s.version, proposals)
+            buffer.append((doc_id, s.name, s.version, proposals))
             for value, rule, _ in proposals:
                 report.suggestions[value.kind] += 1
                 report.rules[f"{s.name}:{rule}"] += 1
-        done += 1
-        report.documents += 1
-        if progress:
-            progress(done, total)
+        if len(buffer) >= flush_every * len(suggesters):
+            flush()
 
     # empty documents: no suggestions, no error, but marked as done
     for d in docs:
         if not d.text.strip():
             finish(d.id, [])
+    flush()
     n_process = max(1, int(n_process or 1))
     parsed_pipe = nlp.pipe(stream(), as_tuples=True, batch_size=max(1, int(batch_size)), n_process=n_process)
     for doc, (doc_id, off, last) in parsed_pipe:
@@ -180,5 +197,6 @@ def suggest_documents(store, schema, *, model: str | None = None, all: bool = Fa
         if last:
             finish(doc_id, pending_docs)
             pending_docs = []
+    flush()
     del by_id
     return report
