@@ -57,7 +57,7 @@ KEYS: tuple[Key, ...] = (
     Key("end_right", "shift+right,full_stop", "resize('end_right')", "Move the span's end one word right", group="Resize"),
     Key("new_span", "n", "new_span", "New span: show a text cursor at the focus", True, group="Create"),
     Key("cursor_left", "left,h", "cursor(-1)", "(new span) cursor one character left", mode=CREATE, group="Create"),
-    Key("cursor_right", "right", "cursor(1)", "(new span) cursor one character right", mode=CREATE, group="Create"),
+    Key("cursor_right", "right,l", "cursor(1)", "(new span) cursor one character right", mode=CREATE, group="Create"),
     Key("cursor_word_left", "ctrl+left,b,k,up", "cursor_word(-1)", "(new span) cursor one word left", mode=CREATE, group="Create"),
     Key("cursor_word_right", "ctrl+right,w,j,down", "cursor_word(1)", "(new span) cursor one word right", mode=CREATE, group="Create"),
     Key("mark", "m", "mark", "(new span) mark the start here", True, mode=CREATE, group="Create"),
@@ -83,8 +83,9 @@ def _normalize(keys: str) -> str:
 
 
 def bindings(mode: str | None = None) -> list[Binding]:
-    """Textual bindings for the annotation screen (create-mode bindings come first)."""
-    ordered = sorted(KEYS, key=lambda k: k.mode != CREATE)
+    """Textual bindings for the annotation screen (a key bound in both modes is told apart by
+    the screen's check_action, which enables only the current mode's actions)."""
+    ordered = KEYS
     return [Binding(_normalize(k.keys), k.action, short_description(k), show=k.footer, id=k.id,
                     tooltip=k.description)
             for k in ordered if mode is None or k.mode == mode]

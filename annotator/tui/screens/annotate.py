@@ -164,7 +164,10 @@ class AnnotateScreen(Screen):
         self._show_focus()
         self._update_panels()
         self.refresh_bindings()
-        self.save_cursor()
+        self.save_cursor()  # also marks the document in progress for this annotator
+        if self.statuses.get(doc_id) is None:
+            self.statuses[doc_id] = "in_progress"
+            self._update_status()
 
     def _load_items(self, *, suggestions: bool = False) -> list[D.Item]:
         """The visible items: cached suggestions (re-read when they change) plus the layer."""
@@ -444,6 +447,7 @@ class AnnotateScreen(Screen):
         item = self.focused_item
         start = item.start if item is not None else self._first_visible_offset()
         self.mode, self.cursor, self.mark = CREATE, start, None
+        self.article.set_focus([], scroll=False)  # only the text cursor shows while creating
         self.article.set_cursor(self.cursor, self.mark)
         self.refresh_bindings()
         self._update_status()
@@ -482,6 +486,7 @@ class AnnotateScreen(Screen):
     def action_cancel(self) -> None:
         self.mode, self.cursor, self.mark = NORMAL, None, None
         self.article.set_cursor(None, None)
+        self.article.set_focus(self._focus_ranges(self.focused_item), scroll=False)
         self.note = ""
         self.refresh_bindings()
         self._update_status()

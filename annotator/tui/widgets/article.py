@@ -83,6 +83,7 @@ class ArticleView(ScrollView, can_focus=False):
         self._starts: list[int] = [0]
         self._wrap_width = 0
         self._items: list[Item] = []
+        self._items_drawn: list[Item] = []
         self._styles: list[Style] = []
         self._ent: list[int] = []
         self._span: list[int] = []
@@ -100,10 +101,11 @@ class ArticleView(ScrollView, can_focus=False):
         self._focus = list(focus)
         self._wrap_width = 0
         self._rewrap()
-        self.set_items(items)
+        self._items_drawn = []
+        self.set_items(items, keep_cache=False)
         self.scroll_to(y=0, animate=False)
 
-    def set_items(self, items: list[Item]) -> None:
+    def set_items(self, items: list[Item], keep_cache: bool = True) -> None:
         n = len(self.text)
         ent = [-1] * n
         span = [-1] * n
@@ -128,10 +130,18 @@ class ArticleView(ScrollView, can_focus=False):
                 continue
             target = ent if it.kind == ENTITY else span
             target[s:e] = [i] * (e - s)
+        old_sig = {(i.key, i.kind, i.start, i.end, i.state, i.label) for i in self._items_drawn}
+        new_sig = {(i.key, i.kind, i.start, i.end, i.state, i.label) for i in items}
+        self._items_drawn = items
         self._ent, self._span = ent, span
-        self._cache.clear()
         self._style_cache.clear()
-        self.refresh()
+        changed = old_sig ^ new_sig
+        if keep_cache and len(changed) < 50:
+            # only the lines whose spans changed are drawn again
+            self._refresh_ranges([(sig[2], max(sig[2] + 1, sig[3])) for sig in changed if sig[1] != STANCE])
+        else:
+            self._cache.clear()
+            self.refresh()
 
     def set_focus(self, ranges: Iterable[tuple[int, int]], *, scroll: bool = True) -> None:
         old = self._focus
