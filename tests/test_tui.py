@@ -479,3 +479,24 @@ async def test_export_lists_only_accepted_and_hand_made_spans(db):
     exported = sorted(s.get("text") or l["text"][s["start"]:s["end"]]
                       for l in lines if l["text"] == store.document(ids[0]).text for s in l.get("spans", []))
     assert exported == ["June", "North Korea", "leaders"]
+
+
+async def test_keymap_clash_the_mapped_binding_wins(db):
+    path, store, ids = db
+    async with app_for(path, keymap={"accept": "x"}).run_test(size=SIZE) as pilot:
+        await started(pilot)
+        await pilot.press("x")
+    assert spans(store, ids[0]) == [("North Korea", "GPE", ACCEPTED, "suggestion")]
+
+
+def test_annotate_without_documents_says_how_to_import(tmp_path):
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    result = CliRunner().invoke(cli, ["annotate", "--db", str(tmp_path / "none.db"), "--no-suggest"])
+    assert result.exit_code == 2
+    assert "annotator import" in result.output
+    Store(tmp_path / "empty.db").close()
+    result = CliRunner().invoke(cli, ["annotate", "--db", str(tmp_path / "empty.db"), "--no-suggest"])
+    assert result.exit_code == 2 and "No documents" in result.output
