@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import uuid
 from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from annotator.model import (
@@ -52,36 +52,37 @@ _SENTENCE_END_RE = re.compile(r"[.!?]+[\"'”’)]*(?=\s)|\n\s*\n")
 
 @dataclass(frozen=True)
 class Item:
-    """One visible thing on the article: an undecided suggestion or a layer item."""
+    """One visible thing on the article: an undecided suggestion or a layer item.
+
+    ``key`` is a stable handle: "a:" + the annotation id, else "s:" + the suggestion id.
+    ``kind``, ``start``, ``end``, ``label`` and ``sort_key`` are computed once (hot paths).
+    """
 
     value: Value
     state: str  # suggested | accepted | rejected
     suggestion: Suggestion | None = None
     annotation: Annotation | None = None
+    key: str = field(init=False, compare=False)
+    kind: str = field(init=False, compare=False)
+    start: int = field(init=False, compare=False)
+    end: int = field(init=False, compare=False)
+    label: str = field(init=False, compare=False)
+    sort_key: tuple = field(init=False, compare=False, repr=False)
 
-    @property
-    def key(self) -> str:
-        """A stable handle: the annotation id, else the suggestion id."""
+    def __post_init__(self) -> None:
         if self.annotation is not None:
-            return "a:" + self.annotation.id
-        assert self.suggestion is not None
-        return "s:" + self.suggestion.id
-
-    @property
-    def kind(self) -> str:
-        return self.value.kind
-
-    @property
-    def start(self) -> int:
-        return self.value.start
-
-    @property
-    def end(self) -> int:
-        return self.value.end
-
-    @property
-    def label(self) -> str:
-        return self.value.label
+            key = "a:" + self.annotation.id
+        else:
+            assert self.suggestion is not None
+            key = "s:" + self.suggestion.id
+        v = self.value
+        setattr_ = object.__setattr__
+        setattr_(self, "key", key)
+        setattr_(self, "kind", v.kind)
+        setattr_(self, "start", v.start)
+        setattr_(self, "end", v.end)
+        setattr_(self, "label", v.label)
+        setattr_(self, "sort_key", (v.start, v.end, KIND_ORDER.get(v.kind, 9), v.label, key))
 
     @property
     def undecided(self) -> bool:
@@ -92,10 +93,6 @@ class Item:
         if self.suggestion is not None:
             return self.suggestion.id
         return self.annotation.suggestion_id if self.annotation else None
-
-    @property
-    def sort_key(self) -> tuple:
-        return (self.start, self.end, KIND_ORDER.get(self.kind, 9), self.label, self.key)
 
 
 # --- the visible list --------------------------------------------------------------

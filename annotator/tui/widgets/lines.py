@@ -23,6 +23,7 @@ class LinesView(ScrollView, can_focus=False):
         super().__init__(id=id)
         self._lines: list = []
         self._cache: dict[int, Strip] = {}
+        self._by_key: dict[tuple, Strip] = {}
         self.highlighted: int | None = None
 
     def set_lines(self, lines: list, highlighted: int | None = None) -> None:
@@ -51,6 +52,7 @@ class LinesView(ScrollView, can_focus=False):
 
     def on_resize(self) -> None:
         self._cache.clear()
+        self._by_key.clear()
         self.virtual_size = Size(max(1, self.scrollable_content_region.width), len(self._lines))
 
     def render_line(self, y: int) -> Strip:
@@ -60,6 +62,12 @@ class LinesView(ScrollView, can_focus=False):
         if index >= len(self._lines):
             return Strip.blank(width, base)
         strip = self._cache.get(index)
+        row_key = None
+        if strip is None and hasattr(self._lines, "row_key"):
+            row_key = (self._lines.row_key(index), index == self.highlighted, width)
+            strip = self._by_key.get(row_key)
+            if strip is not None:
+                self._cache[index] = strip
         if strip is None:
             row = self._lines[index]
             if isinstance(row, Text):
@@ -69,4 +77,8 @@ class LinesView(ScrollView, can_focus=False):
             segments = list(Segment.apply_style(segments, base, HIGHLIGHT if index == self.highlighted else None))
             strip = Strip(segments).crop_extend(0, width, base)
             self._cache[index] = strip
+            if row_key is not None:
+                if len(self._by_key) > 5000:
+                    self._by_key.clear()
+                self._by_key[row_key] = strip
         return strip

@@ -56,6 +56,16 @@ class SidePanelRows:
     def __len__(self) -> int:
         return len(self._rows)
 
+    def row_key(self, index: int) -> tuple:
+        """What a row shows depends only on this (so a drawn row can be reused)."""
+        what, payload = self._rows[index]
+        if isinstance(payload, Item):
+            v = payload.value
+            return (what, payload.key, payload.state, payload.label, payload.start, payload.end,
+                    repr(v.attrs.get("speaker")) if what == "speaker" else None,
+                    (v.source, v.target) if isinstance(v, Stance) else None)
+        return (what, payload)
+
     def __getitem__(self, index: int) -> Row:
         what, payload = self._rows[index]
         if what == "title":
