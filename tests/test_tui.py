@@ -500,3 +500,33 @@ def test_annotate_without_documents_says_how_to_import(tmp_path):
     Store(tmp_path / "empty.db").close()
     result = CliRunner().invoke(cli, ["annotate", "--db", str(tmp_path / "empty.db"), "--no-suggest"])
     assert result.exit_code == 2 and "No documents" in result.output
+
+
+def test_annotate_imports_sources_then_opens_the_app(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    import annotator.tui.app as tui_app
+    from annotator.cli import cli
+
+    opened = {}
+
+    class FakeApp:
+        return_code = 0
+
+        def run(self):
+            opened["ran"] = True
+
+    def fake_create_app(db_path, annotator, **kw):
+        opened.update(db=db_path, annotator=annotator, **kw)
+        return FakeApp()
+
+    monkeypatch.setattr(tui_app, "create_app", fake_create_app)
+    src = tmp_path / "a.txt"
+    src.write_text(ARTICLE, encoding="utf-8")
+    db = tmp_path / "new.db"
+    result = CliRunner().invoke(cli, ["annotate", "--db", str(db), "--annotator", "zoe", "--no-suggest", str(src)])
+    assert result.exit_code == 0, result.output
+    assert "imported 1 new document" in result.output
+    assert opened["ran"] and opened["annotator"] == "zoe" and opened["suggest"] is False
+    with Store(db) as store:
+        assert [d.text for d in store.documents()] == [ARTICLE]

@@ -44,11 +44,15 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
         except ImportError:
             raise AnnotatorError("importing is not available in this build; use `annotator import`") from None
         with open_store(db_path) as store:
-            result = import_sources(store, list(sources), layer=None, schema=schema)
+            report = import_sources(store, list(sources), layer=None, schema=schema)
+        result = getattr(report, "result", report)
         added = getattr(result, "documents_added", None)
         if added is not None:
             click.echo(f"imported {added} new document(s), {getattr(result, 'documents_existing', 0)} already there",
                        err=True)
+        for what in ("empty", "skipped"):
+            for item in getattr(report, what, None) or []:
+                click.echo(f"{what}: {item}", err=True)
     if not Path(db_path).exists():
         _no_documents(db_path)
     try:

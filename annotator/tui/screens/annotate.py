@@ -352,11 +352,19 @@ class AnnotateScreen(Screen):
 
     def action_accept(self) -> None:
         if item := self._need_item():
-            self.decide("accept", D.accept(item, self.doc.id, self.layer), advance=True)
+            changes = D.accept(item, self.doc.id, self.layer)
+            if not changes:  # already accepted: nothing to write, just move on
+                self.action_next_undecided()
+                return
+            self.decide("accept", changes, advance=True)
 
     def action_reject(self) -> None:
         if item := self._need_item():
-            self.decide("reject", D.reject(item, self.doc.id, self.layer), advance=True)
+            changes = D.reject(item, self.doc.id, self.layer)
+            if not changes:  # already rejected
+                self.action_next_undecided()
+                return
+            self.decide("reject", changes, advance=True)
 
     def action_delete(self) -> None:
         if item := self._need_item():
