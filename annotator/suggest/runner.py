@@ -175,7 +175,9 @@ def suggest_documents(store, schema, *, model: str | None = None, all: bool = Fa
             progress(done, total)
 
     def finish(doc_id, parsed):
-        result = analyse(parsed, schema, suggesters)
+        record(doc_id, analyse(parsed, schema, suggesters))
+
+    def record(doc_id, result):
         for s in suggesters:
             proposals = result[s.name]
             buffer.append((doc_id, s.name, s.version, proposals))
@@ -191,12 +193,52 @@ def suggest_documents(store, schema, *, model: str | None = None, all: bool = Fa
             finish(d.id, [])
     flush()
     n_process = max(1, int(n_process or 1))
-    parsed_pipe = nlp.pipe(stream(), as_tuples=True, batch_size=max(1, int(batch_size)), n_process=n_process)
-    for doc, (doc_id, off, last) in parsed_pipe:
-        pending_docs.append((off, doc))
-        if last:
-            finish(doc_id, pending_docs)
-            pending_docs = []
+    batch_size = max(1, int(batch_size))
+    fork = _fork_context() if n_process > 1 else None
+    if fork is not None:
+        # Workers forked after the pipeline is loaded parse and run the rules; only the small
+        # proposals travel back (spaCy's own n_process would ship every parsed Doc back).
+        work = [d for d in docs if d.text.strip()]
+        chunks = [[(d.id, _pieces(d.text)) for d in work[i:i + batch_size]] for i in range(0, len(work), batch_size)]
+        with fork.Pool(n_process, initializer=_init_worker, initargs=(nlp, schema, suggesters, batch_size)) as pool:
+            for results in pool.imap(_work_chunk, chunks):
+                for doc_id, result in results:
+                    record(doc_id, result)
+    else:
+        parsed_pipe = nlp.pipe(stream(), as_tuples=True, batch_size=batch_size, n_process=n_process)
+        for doc, (doc_id, off, last) in parsed_pipe:
+            pending_docs.append((off, doc))
+            if last:
+                finish(doc_id, pending_docs)
+                pending_docs = []
     flush()
     del by_id
     return report
+
+
+# --- worker processes (--n-process N) -------------------------------------------------------
+
+_WORKER: dict = {}
+
+
+def _fork_context():
+    import multiprocessing
+
+    try:
+        return multiprocessing.get_context("fork")
+    except ValueError:  # no fork on this platform: spaCy's own n_process is used instead
+        return None
+
+
+def _init_worker(nlp, schema, suggesters, batch_size) -> None:
+    _WORKER.update(nlp=nlp, schema=schema, suggesters=suggesters, batch_size=batch_size)
+
+
+def _work_chunk(chunk: list) -> list:
+    """Parse and suggest for a chunk of (doc_id, pieces) in a worker; returns (doc_id, proposals by suggester)."""
+    nlp = _WORKER["nlp"]
+    flat = [(doc_id, off, text) for doc_id, pieces in chunk for off, text in pieces]
+    parsed: dict = {}
+    for (doc_id, off, _), doc in zip(flat, nlp.pipe((t for _, _, t in flat), batch_size=_WORKER["batch_size"])):
+        parsed.setdefault(doc_id, []).append((off, doc))
+    return [(doc_id, analyse(parsed.get(doc_id, []), _WORKER["schema"], _WORKER["suggesters"])) for doc_id, _ in chunk]
