@@ -149,6 +149,7 @@ class AnnotateScreen(Screen):
         if self.doc is not None and self.doc.id != doc_id:
             self.save_cursor()
         self.mode, self.cursor, self.mark = NORMAL, None, None
+        self.note = ""
         doc = self.store.document(doc_id)
         if doc is None:
             return
