@@ -96,3 +96,19 @@ def test_exported_spans_are_accepted_spans_only():
     items = [ann(Span(0, 3, "PERSON"), aid="1"), ann(Span(4, 6, "ORG"), REJECTED, aid="2"),
              ann(Span(7, 9, "GPE"), origin="manual", aid="3")]
     assert [s.label for s in D.exported_spans(items)] == ["PERSON", "GPE"]
+
+
+def test_set_speaker_keeps_speaker_text_in_step():
+    claim = D.visible_items([sug(42, 70, "CLAIM", CLAIM, sid="c", speaker="AUTHOR", speaker_text="")], [])[0]
+    [(_, a)] = D.set_speaker(claim, SpanRef(42, 47, "PERSON"), "d", "alice", TEXT)
+    assert a.value.attrs["speaker_text"] == "Putin"
+    item = D.visible_items([], [a])[0]
+    [(_, b)] = D.set_speaker(item, "UNNAMED", "d", "alice", TEXT)
+    assert b.value.attrs["speaker"] == "UNNAMED" and b.value.attrs["speaker_text"] == ""
+
+
+def test_sentence_around_and_words_edges():
+    assert D.sentence_around(TEXT, 0, 3) == (0, 41)
+    assert TEXT[slice(*D.sentence_around(TEXT, 42, 47))] == "Putin said the treaty is good."
+    words = D.Words("")
+    assert words.next_start(0) is None and words.prev_end(0) is None and words.word_at(0) is None

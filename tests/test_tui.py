@@ -530,3 +530,16 @@ def test_annotate_imports_sources_then_opens_the_app(tmp_path, monkeypatch):
     assert opened["ran"] and opened["annotator"] == "zoe" and opened["suggest"] is False
     with Store(db) as store:
         assert [d.text for d in store.documents()] == [ARTICLE]
+
+
+async def test_tab_jumps_to_next_undecided_and_a_on_decided_moves_on(db):
+    path, store, ids = db
+    async with app_for(path).run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        await pilot.press("a", "k")  # back on the accepted North Korea
+        assert focused_text(screen) == "North Korea"
+        await pilot.press("a")  # already accepted: no event, focus moves on
+        assert focused_text(screen) == "Russia"
+        await pilot.press("k", "tab")
+        assert focused_text(screen) == "Russia"
+    assert actions(store, ids[0]) == ["accept"]

@@ -9,6 +9,8 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
+from annotator.tui.textsafe import display_text
+
 
 class ErrorScreen(Screen[None]):
     DEFAULT_CSS = """
@@ -28,10 +30,10 @@ class ErrorScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Static(Text(self.title_text), classes="title")
-            yield Static(Text(self.message), id="error-message")
+            yield Static(Text(display_text(self.message)), id="error-message")
             yield Static(Text("Everything decided before this point is saved. Press any key to exit."),
                          classes="hint")
 
     def on_key(self, event: events.Key) -> None:
         event.stop()
-        self.app.exit(return_code=1, message=Text(f"error: {self.message}"))
+        self.app.exit(return_code=1, message=Text(f"error: {display_text(self.message)}"))
