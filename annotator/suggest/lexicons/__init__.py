@@ -1,1 +1,1 @@
-"""Data files: cue lexicons and aliases for the suggesters (see ../lexicons.py)."""
+"""Data files: cue lexicons and aliases for the suggesters (loaded by annotator/suggest/lexicon.py)."""
