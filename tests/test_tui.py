@@ -543,3 +543,29 @@ async def test_tab_jumps_to_next_undecided_and_a_on_decided_moves_on(db):
         await pilot.press("k", "tab")
         assert focused_text(screen) == "Russia"
     assert actions(store, ids[0]) == ["accept"]
+
+
+@pytest.mark.slow
+async def test_real_suggester_in_the_background(tmp_path):
+    pytest.importorskip("annotator.suggest.runner")
+    path = tmp_path / "real.db"
+    store, ids = make_db(path, suggestions=False)
+    app = app_for(path, suggest=True)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        assert screen.items == []  # readable before the model has loaded
+        for _ in range(1200):
+            await pilot.pause(0.05)
+            if screen.items or "failed" in app.suggest_note or "unavailable" in app.suggest_note:
+                break
+        assert screen.items, app.suggest_note
+        assert any(i.label == "PERSON" and screen.doc.text[i.start:i.end] == "Kim Jong Un" for i in screen.items)
+        await pilot.press("a")
+        for _ in range(600):
+            if app.suggest_finished:
+                break
+            await pilot.pause(0.05)
+        assert app.suggest_finished and "failed" not in app.suggest_note
+    assert len(store.items(ids[0], "alice")) == 1
+    assert store.suggestions(ids[1])  # every document lacking suggestions got them
+    store.close()

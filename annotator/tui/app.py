@@ -50,6 +50,7 @@ class AnnotatorApp(App):
         self.start_doc = start_doc
         self.suggest_fn = suggest_fn
         self.suggest_note = ""
+        self.suggest_finished = False
         self.store = None
         self.failed: str | None = None
         self._stop_suggest = threading.Event()
@@ -159,6 +160,7 @@ class AnnotatorApp(App):
 
     def on_suggestions_updated(self, message: SuggestionsUpdated) -> None:
         self.suggest_note = message.note
+        self.suggest_finished = message.finished
         screen = self.annotate_screen
         if screen is not None and screen.doc is not None and self.failed is None:
             screen.reload_items()
