@@ -28,7 +28,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.decisions import SUGGESTED, Item
-from annotator.model import ACCEPTED, ENTITY, REJECTED, STANCE
+from annotator.model import ACCEPTED, ENTITY, STANCE
 from annotator.schema import Schema
 from annotator.tui.textsafe import display_text, wrap
 
