@@ -76,6 +76,19 @@ def load_pipeline(name_or_path: str | None, schema, *, on_warning=None) -> Langu
     is_path = path.exists() or "/" in name or name.startswith(".")
     if is_path and not path.is_dir():
         raise AnnotatorError("is not a spaCy pipeline folder (no such directory)", name)
+    from annotator.suggest.trained import combine, trained_meta
+
+    trained = trained_meta(path) if is_path else None
+    if trained is not None:
+        # a pipeline from `annotator train`: the rules need its base's parser, so load the
+        # base and source the trained components into it
+        base = load_pipeline(trained.get("base") or resolve_model(None, schema), None)
+        try:
+            nlp = combine(path, base)
+        except (OSError, ValueError, KeyError) as exc:
+            raise AnnotatorError(f"cannot load trained pipeline: {str(exc).splitlines()[0][:300]}", name) from None
+        _warn_unknown_labels(nlp, schema, name, on_warning)
+        return nlp
     if not is_path and name not in set(installed_models()):
         raise AnnotatorError(f"spaCy pipeline {name!r} is not installed; " + _how_to_add(installed_models()))
     try:
@@ -86,17 +99,22 @@ def load_pipeline(name_or_path: str | None, schema, *, on_warning=None) -> Langu
         nlp.add_pipe(SENTS_COMPONENT, before="parser")
     elif SENTS_COMPONENT not in nlp.pipe_names and "senter" not in nlp.pipe_names:
         nlp.add_pipe(SENTS_COMPONENT, first=True)
-    if schema is not None:
-        unknown = sorted(label for label in model_ner_labels(nlp)
-                         if schema.map_model_label(label) is not None and not schema.known(schema.map_model_label(label), "entity"))
-        if unknown:
-            msg = (f"pipeline {name} predicts labels the schema {schema.name!r} lacks: {', '.join(unknown)}; "
-                   "they are kept under their own names (map them in the schema's model_labels)")
-            if on_warning is not None:
-                on_warning(msg)
-            else:
-                warnings.warn(msg, stacklevel=2)
+    _warn_unknown_labels(nlp, schema, name, on_warning)
     return nlp
+
+
+def _warn_unknown_labels(nlp: Language, schema, name: str, on_warning) -> None:
+    if schema is None:
+        return
+    unknown = sorted(label for label in model_ner_labels(nlp)
+                     if schema.map_model_label(label) is not None and not schema.known(schema.map_model_label(label), "entity"))
+    if unknown:
+        msg = (f"pipeline {name} predicts labels the schema {schema.name!r} lacks: {', '.join(unknown)}; "
+               "they are kept under their own names (map them in the schema's model_labels)")
+        if on_warning is not None:
+            on_warning(msg)
+        else:
+            warnings.warn(msg, stacklevel=2)
 
 
 def model_ner_labels(nlp: Language) -> tuple[str, ...]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Callable, Iterable
 
 from annotator.model import Suggestion
@@ -31,13 +32,30 @@ class SuggestReport:
                 "skipped": [list(s) for s in self.skipped], "model": self.model, "versions": self.versions}
 
 
-def make_suggesters(schema, lex: Lexicons | None = None, model_id: str = ""):
+def make_suggesters(schema, lex: Lexicons | None = None, model_id: str = "", trained: str | None = None):
+    """The active suggesters; with a pipeline from `annotator train` (`trained`, its folder) the
+    trained span categorizer adds claims and its stance classifier re-scores the stance rules."""
     from annotator.suggest.claims import ClaimSuggester
     from annotator.suggest.entities import EntitySuggester
     from annotator.suggest.stances import StanceSuggester
 
     lex = lex if lex is not None else load_lexicons(schema)
-    return [EntitySuggester(schema, lex, model_id), ClaimSuggester(schema, lex), StanceSuggester(schema, lex)]
+    suggesters = [EntitySuggester(schema, lex, model_id), ClaimSuggester(schema, lex), StanceSuggester(schema, lex)]
+    if trained:
+        from annotator.suggest.trained import ModelClaimSuggester, RescoredStances, trained_components
+
+        has_spancat, stance_dir = trained_components(trained)
+        if stance_dir:
+            suggesters[2] = RescoredStances(suggesters[2], stance_dir, model_id)
+        if has_spancat:
+            suggesters.append(ModelClaimSuggester(schema, model_id))
+    return suggesters
+
+
+def _trained(name: str | None) -> str | None:
+    from annotator.suggest.trained import trained_meta
+
+    return name if name and Path(name).is_dir() and trained_meta(name) is not None else None
 
 
 def suggester_versions(schema, model: str | None = None, lex: Lexicons | None = None) -> dict[str, str]:
@@ -48,8 +66,8 @@ def suggester_versions(schema, model: str | None = None, lex: Lexicons | None = 
     """
     from annotator.suggest.pipeline import model_version, resolve_model
 
-    model_id = model_version(resolve_model(model, schema))
-    return {s.name: s.version for s in make_suggesters(schema, lex, model_id)}
+    name = resolve_model(model, schema)
+    return {s.name: s.version for s in make_suggesters(schema, lex, model_version(name), _trained(name))}
 
 
 def _pieces(text: str, limit: int = CHUNK_CHARS) -> list[tuple[int, str]]:
@@ -115,6 +133,8 @@ def suggest_documents(store, schema, *, model: str | None = None, all: bool = Fa
     """
     from annotator.suggest.pipeline import load_pipeline, model_version, resolve_model
 
+    from annotator.feedback import apply_feedback, rule_stats
+
     lex = lex if lex is not None else load_lexicons(schema)
     if nlp is None:
         name = resolve_model(model, schema)
@@ -122,7 +142,10 @@ def suggest_documents(store, schema, *, model: str | None = None, all: bool = Fa
     else:
         name = _model_id(nlp)
         model_id = name
-    suggesters = make_suggesters(schema, lex, model_id)
+    trained = _trained(model if nlp is None else (nlp.meta.get("annotator_trained") or {}).get("path"))
+    suggesters = make_suggesters(schema, lex, model_id, trained)
+    # rules people keep rejecting are demoted or hidden (see annotator.feedback)
+    rule_feedback = {(r.suggester, r.rule): r for r in rule_stats(store)} if hasattr(store, "rule_outcomes") else {}
     versions = {s.name: s.version for s in suggesters}
     report = SuggestReport(model=name, versions=versions)
     ids = store.document_ids() if all else store.documents_lacking(versions)
@@ -179,7 +202,7 @@ def suggest_documents(store, schema, *, model: str | None = None, all: bool = Fa
 
     def record(doc_id, result):
         for s in suggesters:
-            proposals = result[s.name]
+            proposals = apply_feedback(result[s.name], s.name, rule_feedback)
             buffer.append((doc_id, s.name, s.version, proposals))
             for value, rule, _ in proposals:
                 report.suggestions[value.kind] += 1

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from annotator.model import CLAIM, UNNAMED, Span, Stance
+from annotator.model import CLAIM, UNNAMED, Span, SpanRef, Stance
 
 META_KEY = "annotator"
 NO_STANCE = "NONE"
@@ -71,10 +71,43 @@ class ModelClaimSuggester:
         return out
 
 
+def _shift(stance: Stance, by: int) -> Stance:
+    def move(ref):
+        return SpanRef(ref.start + by, ref.end + by, ref.label) if ref else None
+
+    return Stance(move(stance.source), move(stance.target), stance.polarity, move(stance.evidence), stance.attrs)
+
+
 def marked(text: str, stance: Stance) -> str:
     from annotator.train import marked_sentence
 
     return marked_sentence(text, stance)
+
+
+def trained_components(path: str | Path) -> tuple[bool, Path | None]:
+    """(has a claim span categorizer, the stance classifier's folder or None)."""
+    path = Path(path)
+    config = (path / "config.cfg").read_text(encoding="utf-8") if (path / "config.cfg").exists() else ""
+    stance = path / "stance"
+    return "spancat" in config, stance if (stance / "config.cfg").exists() else None
+
+
+class RescoredStances:
+    """The stance rules, their candidates re-scored (or dropped) by the trained classifier."""
+
+    def __init__(self, inner, stance_dir: Path, model_id: str):
+        self.inner = inner
+        self.name = inner.name
+        self.produces = inner.produces
+        self.version = f"{inner.version}+{model_id}"
+        self.classifier = StanceClassifier(stance_dir)
+
+    @property
+    def lex(self):
+        return self.inner.lex
+
+    def suggest(self, ctx) -> list:
+        return self.classifier.rescore(ctx.doc.text, self.inner.suggest(ctx), offset=ctx.offset)
 
 
 class StanceClassifier:
@@ -85,10 +118,11 @@ class StanceClassifier:
 
         self.nlp = spacy.load(path)
 
-    def rescore(self, text: str, proposals: list) -> list:
+    def rescore(self, text: str, proposals: list, offset: int = 0) -> list:
+        """`text` is the parsed piece, which starts at `offset` of the stored text."""
         out = []
         stances = [(v, r, s) for v, r, s in proposals if isinstance(v, Stance)]
-        docs = self.nlp.pipe(marked(text, v) for v, _, _ in stances)
+        docs = self.nlp.pipe(marked(text, _shift(v, -offset)) for v, _, _ in stances)
         for (value, rule, _), doc in zip(stances, docs):
             cats = doc.cats
             if cats.get(NO_STANCE, 0.0) >= DROP_BELOW:
