@@ -240,11 +240,14 @@ def test_import_killed_halfway_leaves_nothing_or_everything(tmp_path):
     proc = run_import(full_db, tmp_path / "full.out")
     wal = Path(f"{full_db}-wal")
     writing = None
-    while proc.poll() is None:
-        if writing is None and wal.exists() and wal.stat().st_size > 0:
-            writing = time.monotonic() - t0
-        assert time.monotonic() - t0 < 120, "the full import took over 2 minutes"
-        time.sleep(0.005)
+    try:
+        while proc.poll() is None:
+            if writing is None and wal.exists() and wal.stat().st_size > 0:
+                writing = time.monotonic() - t0
+            assert time.monotonic() - t0 < 120, "the full import took over 2 minutes"
+            time.sleep(0.005)
+    finally:
+        kill(proc)
     total = time.monotonic() - t0
     assert proc.returncode == 0, (tmp_path / "full.out").read_text()
     after = signature(full_db)
@@ -259,8 +262,15 @@ def test_import_killed_halfway_leaves_nothing_or_everything(tmp_path):
         where = f"round {r} (CRASH_SEED={seed})"
         db, out = tmp_path / f"kill{r}.db", tmp_path / f"kill{r}.out"
         wal = Path(f"{db}-wal")
-        during_write = r % 2 == 1  # odd rounds: kill once the transaction has begun writing to the WAL
-        delay = rng.uniform(0.0, 0.6 * write_phase) if during_write else rng.uniform(0.0, total * 1.1)
+        # odd rounds: kill once the transaction has begun writing to the WAL; even rounds: at any
+        # time from the start, or (every other one) around the moment the full run committed
+        during_write = r % 2 == 1
+        if during_write:
+            delay = rng.uniform(0.0, 0.6 * write_phase)
+        elif r % 4 == 0:
+            delay = rng.uniform(0.0, total)
+        else:
+            delay = rng.uniform(0.85 * total, 1.15 * total)
         t0 = time.monotonic()
         proc = run_import(db, out)
         try:
