@@ -30,8 +30,9 @@ from annotator.exporting import ExportItem, collect
 from annotator.model import REVIEW_LAYER, Span, Stance
 from annotator.store import DONE, Store
 
-# What each component needs before it is worth training (documents, items).
-NEEDS = {"ner": (5, 20), "claims": (5, 20), "stance": (5, 20)}
+# What each component needs before it is worth training (documents, items). Below this a
+# trained component did worse than the rules on held-out news (benchmarks/bench_learning.py).
+NEEDS = {"ner": (5, 20), "claims": (20, 50), "stance": (10, 50)}
 NO_STANCE = "NONE"
 STANCE_LABELS = ("FAVOR", "AGAINST", "NEUTRAL", NO_STANCE)
 CLAIM_CANDIDATES = "claim_candidates"

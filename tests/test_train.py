@@ -44,7 +44,7 @@ def synthetic(n: int, seed: int = 1) -> list[ImportRecord]:
 def trained_db(tmp_path):
     path = tmp_path / "t.db"
     with Store(path) as store:
-        store.import_records(synthetic(30))
+        store.import_records(synthetic(60))
     return path
 
 
@@ -63,7 +63,7 @@ def test_train_writes_a_pipeline_spacy_loads_with_meta(trained_db, tmp_path):
     nlp = spacy.load(out)
     assert "ner" in nlp.pipe_names and "spancat" in nlp.pipe_names
     meta = nlp.meta["annotator"]
-    assert meta["source"] == "all" and meta["train_documents"] + meta["eval_documents"] == 30
+    assert meta["source"] == "all" and meta["train_documents"] + meta["eval_documents"] == 60
     assert set(nlp.get_pipe("ner").labels) == {"PERSON", "GPE", "DATE"}
     stance = spacy.load(out / "stance")
     assert set(stance.get_pipe("textcat").labels) == {"FAVOR", "AGAINST", "NEUTRAL", "NONE"}
@@ -78,6 +78,7 @@ def test_too_little_data_says_how_much_is_needed(tmp_path):
     result = cli("train", "--db", str(path), "--out", str(tmp_path / "m"), "--epochs", "2")
     assert result.returncode == 0, result.stderr
     assert "ner     not trained: needs 20 items in 5 documents for training, has" in result.stdout
+    assert "stance  not trained: needs 50 items in 10 documents for training, has 2 in 2" in result.stdout
     with Store(tmp_path / "empty.db") as store:
         store.import_records([ImportRecord(Document.from_text("Nothing decided."))])
     empty = cli("train", "--db", str(tmp_path / "empty.db"), "--out", str(tmp_path / "m2"))

@@ -17,7 +17,11 @@ from annotator.model import CLAIM, UNNAMED, Span, SpanRef, Stance
 
 META_KEY = "annotator"
 NO_STANCE = "NONE"
-DROP_BELOW = 0.5  # a stance candidate the classifier calls NONE with this probability is dropped
+# The classifier overrules the rules only when it is sure: it drops a candidate it calls NONE
+# with at least DROP_AT, and changes a polarity only to one it gives at least FLIP_AT.
+DROP_AT = 0.8
+FLIP_AT = 0.7
+CLAIM_AT = 0.7  # spancat claims below this score are not suggested
 
 
 def trained_meta(path: str | Path) -> dict | None:
@@ -66,6 +70,8 @@ class ModelClaimSuggester:
             if any(a < end and start < b for a, b in taken):
                 continue
             score = float(scores[i]) if scores is not None else 0.5
+            if score < CLAIM_AT:
+                continue
             out.append((Span(start, end, self.schema.claim.name if self.schema else CLAIM, "claim",
                              {"speaker": UNNAMED, "cue": "", "checkworthy": round(score, 3)}), "model:spancat", score))
         return out
@@ -125,12 +131,14 @@ class StanceClassifier:
         docs = self.nlp.pipe(marked(text, _shift(v, -offset)) for v, _, _ in stances)
         for (value, rule, _), doc in zip(stances, docs):
             cats = doc.cats
-            if cats.get(NO_STANCE, 0.0) >= DROP_BELOW:
+            if cats.get(NO_STANCE, 0.0) >= DROP_AT:
                 continue
             polarity = max((p for p in cats if p != NO_STANCE), key=lambda p: cats[p])
+            if cats[polarity] < FLIP_AT:
+                polarity = value.polarity
             relabelled = Stance(value.source, value.target, polarity, value.evidence, value.attrs)
             out.append((relabelled, f"{rule}+model" if polarity == value.polarity else f"{rule}>model",
-                        round(float(cats[polarity]), 3)))
+                        round(float(cats.get(polarity, 0.0)), 3)))
         return [p for p in proposals if not isinstance(p[0], Stance)] + out
 
 
