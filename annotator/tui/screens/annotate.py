@@ -14,6 +14,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from annotator import decisions as D
+from annotator.assign import annotator_queue
 from annotator.errors import AnnotatorError
 from annotator.model import AUTHOR, CLAIM, STANCE, UNNAMED, SpanRef, Stance
 from annotator.tui.keymap import CREATE, KEYS, NORMAL, bindings
@@ -127,8 +128,11 @@ class AnnotateScreen(Screen):
 
     @guarded
     def open_first(self) -> None:
-        """Open where the annotator stopped, else the first document not done."""
-        self.doc_ids = self.store.document_ids()
+        """Open where the annotator stopped, else the first document not done.
+
+        Documents come in the annotator's queue order: their own unfinished assignments
+        (`annotator assign`), then other unfinished documents, then finished ones."""
+        self.doc_ids = annotator_queue(self.store, self.layer)
         self.statuses = self.store.statuses(self.layer)
         start = self.app.start_doc
         cursor: dict = {}
@@ -154,7 +158,7 @@ class AnnotateScreen(Screen):
         if doc is None:
             return
         if doc_id not in self.doc_ids:
-            self.doc_ids = self.store.document_ids()
+            self.doc_ids = annotator_queue(self.store, self.layer)
         self.doc = doc
         self.doc_index = self.doc_ids.index(doc_id)
         self.words = D.Words(doc.text)
