@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from annotator.formats.prodigy import DEFAULT_LAYER, RecordError, _int, check_unicode
+from annotator.formats.prodigy import DEFAULT_LAYER, RecordError, _int, record_text
 from annotator.model import CLAIM, POLARITIES, Document, Span, SpanRef, Stance, Value, check_offsets
 from annotator.store import ImportRecord
 
@@ -29,12 +29,7 @@ def _check(start, end, text: str, what: str) -> None:
 
 
 def parse_doccano(record: dict, layer: str | None = None, claim_label: str = CLAIM) -> ImportRecord:
-    text = record.get("text")
-    if "text" not in record:
-        raise RecordError("no 'text' field")
-    if not isinstance(text, str):
-        raise RecordError(f"'text' must be a string, got {type(text).__name__}")
-    check_unicode(text)
+    text = record_text(record)
     meta = {k: v for k, v in record.items() if k not in META_SKIP}
     if "id" in record:
         meta["doccano_id"] = record["id"]

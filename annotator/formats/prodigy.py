@@ -41,12 +41,18 @@ class RecordError(AnnotatorError):
     """A problem in one record; the caller adds the file and line."""
 
 
-def check_unicode(text: str) -> None:
-    """Refuse text SQLite cannot store: lone surrogates (from JSON escapes such as \\ud800)."""
+def record_text(record: dict) -> str:
+    """A record's `text`: present, a string, and valid Unicode (no lone surrogates SQLite cannot store)."""
+    if "text" not in record:
+        raise RecordError("no 'text' field")
+    text = record["text"]
+    if not isinstance(text, str):
+        raise RecordError(f"'text' must be a string, got {type(text).__name__}")
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
         raise RecordError(f"'text' holds invalid Unicode (a lone surrogate at offset {exc.start})") from None
+    return text
 
 
 def _int(value: Any, what: str) -> int:
@@ -94,12 +100,7 @@ def speaker_for_export(attrs: dict, text: str) -> dict:
 
 def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM) -> ImportRecord:
     """A Prodigy-shaped record as an ImportRecord. Raises RecordError on bad content."""
-    text = record.get("text")
-    if "text" not in record:
-        raise RecordError("no 'text' field")
-    if not isinstance(text, str):
-        raise RecordError(f"'text' must be a string, got {type(text).__name__}")
-    check_unicode(text)
+    text = record_text(record)
     meta = record.get("meta")
     meta = dict(meta) if isinstance(meta, dict) else ({} if meta is None else {"meta": meta})
     for key in ("label", "title", "url", "source", "id"):  # textcat labels and other top-level facts
