@@ -503,19 +503,19 @@ class Store:
         return out
 
     def rule_outcomes(self) -> list[dict]:
-        """Per suggester and rule: how often it was suggested, and accepted as is, fixed or rejected.
+        """Per suggester, rule and label: how often it was suggested, and accepted as is, fixed or rejected.
 
         A decision counts for the suggestion it was made on (linked by suggestion id), in any layer.
         """
         rows = self.db.query("""
-            select s.suggester, s.rule, count(distinct s.id) as suggested,
+            select s.suggester, s.rule, s.label, count(distinct s.id) as suggested,
                    sum(case when a.status = 'accepted' and a.kind = s.kind and a.start = s.start
                             and a.end = s.end and a.label = s.label then 1 else 0 end) as accepted,
                    sum(case when a.status = 'accepted' and not (a.kind = s.kind and a.start = s.start
                             and a.end = s.end and a.label = s.label) then 1 else 0 end) as fixed,
                    sum(case when a.status = 'rejected' then 1 else 0 end) as rejected
             from suggestions s left join annotations a on a.suggestion_id = s.id
-            group by s.suggester, s.rule order by s.suggester, s.rule""")
+            group by s.suggester, s.rule, s.label order by s.suggester, s.rule, s.label""")
         return [dict(r) for r in rows]
 
     def integrity_check(self) -> str:

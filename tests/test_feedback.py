@@ -2,7 +2,7 @@
 
 import json
 
-from annotator.feedback import MIN_DECISIONS, apply_feedback, rule_stats
+from annotator.feedback import MIN_DECISIONS, apply_feedback, by_key, rule_stats
 from annotator.model import Annotation, Document, Span
 from annotator.store import ImportRecord, new_id
 
@@ -22,18 +22,20 @@ def test_rule_outcomes_count_accepted_fixed_and_rejected(store, run_cli):
         good, bad = sorted(store.suggestions(doc.id), key=lambda s: s.value.start)
         decide(store, doc, good, "accepted", label="LOC" if i == 0 else None)
         decide(store, doc, bad, "rejected")
-    stats = {(s.suggester, s.rule): s for s in rule_stats(store)}
-    ner, bad = stats[("entities", "ner")], stats[("entities", "bad-rule")]
+    stats = by_key(rule_stats(store))
+    ner, bad = stats[("entities", "ner", "GPE")], stats[("entities", "bad-rule", "ORG")]
     assert (ner.suggested, ner.accepted, ner.fixed, ner.rejected) == (12, 11, 1, 0)
     assert (bad.suggested, bad.rejected, bad.keep_rate) == (12, 12, 0.0)
     assert ner.verdict == "trusted" and bad.verdict == "hidden"
     kept = apply_feedback([(Span(0, 3, "GPE"), "ner", 0.9), (Span(0, 3, "ORG"), "bad-rule", 0.8),
-                           (Span(0, 3, "ORG"), "new-rule", 0.5)], "entities", stats)
-    assert [rule for _, rule, _ in kept] == ["ner", "new-rule"]
+                           (Span(0, 3, "PERSON"), "bad-rule", 0.8), (Span(0, 3, "ORG"), "new-rule", 0.5)],
+                          "entities", stats)
+    # the hidden rule is hidden for the label people rejected, not for its other labels
+    assert [(rule, v.label) for v, rule, _ in kept] == [("ner", "GPE"), ("bad-rule", "PERSON"), ("new-rule", "ORG")]
     assert kept[0][2] < 0.9  # scaled by the smoothed keep rate
     # recomputing suggestions keeps their ids, so decisions stay linked to rules
     store.replace_suggestions(docs[0].id, "entities", "2", [(Span(8, 14, "GPE"), "ner", 0.9)])
-    assert {(s.suggester, s.rule): s for s in rule_stats(store)}[("entities", "ner")].accepted == 11
+    assert by_key(rule_stats(store))[("entities", "ner", "GPE")].accepted == 11
     out = run_cli("stats", "--rules", "--json")
     verdicts = {r["rule"]: r["verdict"] for r in json.loads(out.output)}
     assert verdicts == {"ner": "trusted", "bad-rule": "hidden"}

@@ -134,11 +134,12 @@ def _rule_stats(store, as_json: bool) -> None:
     if not stats:
         click.echo("no suggestions yet: run `annotator suggest`")
         return
-    click.echo(f"{'suggester:rule':<40} {'suggested':>9} {'accepted':>8} {'fixed':>6} {'rejected':>8} {'kept':>6}  verdict")
+    click.echo(f"{'suggester:rule':<30} {'label':<14} {'suggested':>9} {'accepted':>8} {'fixed':>6} {'rejected':>8} "
+               f"{'kept':>6}  verdict")
     for s in stats:
         rate = f"{s.keep_rate:.0%}" if s.keep_rate is not None else "-"
-        click.echo(f"{s.suggester + ':' + s.rule:<40} {s.suggested:>9} {s.accepted:>8} {s.fixed:>6} {s.rejected:>8} "
-                   f"{rate:>6}  {s.verdict}")
+        click.echo(f"{s.suggester + ':' + s.rule:<30} {s.label:<14} {s.suggested:>9} {s.accepted:>8} {s.fixed:>6} "
+                   f"{s.rejected:>8} {rate:>6}  {s.verdict}")
 
 
 def _labels(labels: dict) -> str:

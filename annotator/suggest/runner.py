@@ -133,7 +133,7 @@ def suggest_documents(store, schema, *, model: str | None = None, all: bool = Fa
     """
     from annotator.suggest.pipeline import load_pipeline, model_version, resolve_model
 
-    from annotator.feedback import apply_feedback, rule_stats
+    from annotator.feedback import apply_feedback, by_key, rule_stats
 
     lex = lex if lex is not None else load_lexicons(schema)
     if nlp is None:
@@ -145,7 +145,7 @@ def suggest_documents(store, schema, *, model: str | None = None, all: bool = Fa
     trained = _trained(model if nlp is None else (nlp.meta.get("annotator_trained") or {}).get("path"))
     suggesters = make_suggesters(schema, lex, model_id, trained)
     # rules people keep rejecting are demoted or hidden (see annotator.feedback)
-    rule_feedback = {(r.suggester, r.rule): r for r in rule_stats(store)} if hasattr(store, "rule_outcomes") else {}
+    rule_feedback = by_key(rule_stats(store)) if hasattr(store, "rule_outcomes") else {}
     versions = {s.name: s.version for s in suggesters}
     report = SuggestReport(model=name, versions=versions)
     ids = store.document_ids() if all else store.documents_lacking(versions)
