@@ -98,17 +98,6 @@ def test_review_with_a_store_never_touches_annotator_layers(tmp_path):
             review.load(s, other, ["alice", "bob"])
 
 
-def test_team_core_modules_do_not_import_textual():
-    import subprocess
-    import sys
-
-    code = ("import sys, annotator.agreement, annotator.assign, annotator.merge, annotator.review, "
-            "annotator.serve, annotator.cli.teams; "
-            "print(sorted(m for m in sys.modules if m.split('.')[0] in ('textual', 'textual_serve')))")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.strip() == "[]"
-
-
 def test_review_command_reports_documents_with_fewer_than_two_annotators(tmp_path):
     from click.testing import CliRunner
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annotator import serve as sv
+from annotator.tui import serve as sv
 from annotator.cli import cli
 from annotator.errors import AnnotatorError
 from annotator.model import Document, Span

@@ -160,7 +160,7 @@ def serve(db_path: str, annotator_name: str, host: str, port: int, public: bool,
     """
     from pathlib import Path
 
-    from annotator import serve as sv
+    from annotator.tui import serve as sv
 
     sv.check_host(host, public)
     if not Path(db_path).exists():
