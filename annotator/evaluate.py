@@ -42,27 +42,21 @@ class Predicted:
 
 def load_gold(path: str | Path) -> list[GoldDoc]:
     """Read gold JSONL; a bad line raises AnnotatorError naming the file and line."""
+    from annotator.formats.files import iter_jsonl
     from annotator.formats.prodigy import parse_task
 
     path = Path(path)
     if not path.exists():
         raise AnnotatorError("no such gold file", path)
     out = []
-    with open(path, encoding="utf-8") as fh:
-        for n, line in enumerate(fh, 1):
-            if not line.strip():
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                raise AnnotatorError(f"not valid JSON: {exc.msg}", path, n) from None
-            if not isinstance(rec, dict):
-                raise AnnotatorError("each line must be a JSON object", path, n)
-            try:
-                imp = parse_task(rec, "gold")
-            except AnnotatorError as exc:
-                raise AnnotatorError(exc.problem, path, n) from None
-            out.append(GoldDoc(imp.document.text, list(imp.values), dict(imp.document.meta)))
+    for n, rec in iter_jsonl(path):
+        if isinstance(rec, AnnotatorError):
+            raise rec
+        try:
+            imp = parse_task(rec, "gold")
+        except AnnotatorError as exc:
+            raise AnnotatorError(exc.problem, path, n) from None
+        out.append(GoldDoc(imp.document.text, list(imp.values), dict(imp.document.meta)))
     if not out:
         raise AnnotatorError("no gold documents in the file", path)
     return out
