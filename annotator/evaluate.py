@@ -14,14 +14,13 @@ Gold files are JSONL in our export shape (Prodigy's task shape works too), read 
 
 from __future__ import annotations
 
-import json
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
 
 from annotator.errors import AnnotatorError
-from annotator.model import AUTHOR, CLAIM, ENTITY, STANCE, UNNAMED, Span, Stance, Value
+from annotator.model import AUTHOR, ENTITY, UNNAMED, Span, Stance, Value
 
 KINDS_REPORTED = ("entity", "claim", "claim+speaker", "stance")
 

@@ -15,7 +15,7 @@ from typing import Callable, Iterable
 from annotator.errors import AnnotatorError
 from annotator.formats.doccano import is_doccano, parse_doccano
 from annotator.formats.files import iter_jsonl, read_text
-from annotator.formats.prodigy import RecordError, parse_task
+from annotator.formats.prodigy import parse_task
 from annotator.model import CLAIM, Document, Span, Stance
 from annotator.schema import Schema
 from annotator.store import ImportRecord, ImportResult, Store

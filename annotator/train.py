@@ -28,7 +28,7 @@ from typing import IO
 from annotator.errors import AnnotatorError
 from annotator.exporting import ExportItem, collect
 from annotator.model import REVIEW_LAYER, Span, Stance
-from annotator.store import DONE, Store
+from annotator.store import Store
 
 # What each component needs before it is worth training (documents, items). Below this a
 # trained component did worse than the rules on held-out news (benchmarks/bench_learning.py).

@@ -1,6 +1,5 @@
 """Agreement figures, checked against worked examples from the literature."""
 
-import math
 
 import pytest
 

@@ -4,9 +4,6 @@ import subprocess
 import sys
 import textwrap
 import time
-from pathlib import Path
-
-import pytest
 
 from annotator.model import Document
 from annotator.store import ImportRecord, Store

@@ -1,7 +1,6 @@
 """Every format, against the real Prodigy and Doccano files in ../shared/fixtures."""
 
 import json
-from pathlib import Path
 
 import pytest
 

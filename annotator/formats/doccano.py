@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 from annotator.formats.prodigy import DEFAULT_LAYER, RecordError, _int, record_text
-from annotator.model import CLAIM, POLARITIES, Document, Span, SpanRef, Stance, Value, check_offsets
+from annotator.model import CLAIM, POLARITIES, Document, Span, Stance, Value, check_offsets
 from annotator.store import ImportRecord
 
 META_SKIP = {"text", "label", "labels", "entities", "relations", "id"}

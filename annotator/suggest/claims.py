@@ -229,7 +229,6 @@ def _number_after(text: str, phrase: str) -> bool:
 
 
 def facts(ctx: DocContext, start: int, end: int) -> dict:
-    doc = ctx.doc
     lex = ctx.lex
     nums = dates = named = 0
     seen = set()
@@ -565,7 +564,6 @@ class ClaimSuggester:
         s, e = trim(doc, sent.start, sent.end)
         if e <= s:
             return []
-        last = doc[e - 1] if e < len(doc) and e > 0 else doc[min(e, len(doc)) - 1]
         end_tok = sent.end - 1
         while end_tok > sent.start and doc[end_tok].is_space:
             end_tok -= 1

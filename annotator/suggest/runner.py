@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable
 
 from annotator.model import Suggestion
 from annotator.suggest.lexicon import Lexicons, load_lexicons

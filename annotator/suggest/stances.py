@@ -121,7 +121,6 @@ class StanceSuggester:
 
     def suggest(self, ctx: DocContext) -> list:
         doc = ctx.doc
-        lex = self.lex
         sents = list(doc.sents)
         sent_starts = [s.start for s in sents]
         found: list[tuple] = []  # (sources, targets, polarity, rule, sent, cue_tok, score)
@@ -329,7 +328,6 @@ class StanceSuggester:
 
     def _build(self, ctx: DocContext, found) -> list:
         doc = ctx.doc
-        lex = self.lex
         out = []
         topics: dict[tuple[int, int], Span] = {}
         seen: set = set()
