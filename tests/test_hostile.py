@@ -1,4 +1,5 @@
-"""The hostile input corpus (tests/hostile/ plus a few generated giants), run by one test.
+"""The hostile input corpus (tests/hostile/ plus a few generated giants), run by one test:
+article texts, JSONL lines, schemas, key and lexicon config files, and database files.
 
 Every case ends either in correct handling or in a clear one-line error, never a
 traceback; a failed command leaves the database exactly as it was.
@@ -73,6 +74,14 @@ CASES = [
     ("schema alias bomb", "schema", "yaml_bomb.yaml", ERROR, "too large once aliases are expanded"),
     ("empty schema", "schema", "yaml_empty.yaml", ERROR, "yaml_empty.yaml:1: a schema must be a mapping"),
     ("schema key that is a huge number", "schema", "yaml_huge_int_key.yaml", ERROR, "'key' must be one character"),
+    ("key config that is not YAML", "keys", "keys_not_yaml.yaml", ERROR, "keys_not_yaml.yaml:2: not valid YAML"),
+    ("key config with an unknown binding", "keys", "keys_unknown_id.yaml", ERROR,
+     "keys_unknown_id.yaml:1: unknown binding id 'no_such_binding'"),
+    ("key config with a python tag", "keys", "keys_python_tag.yaml", ERROR, "is not allowed"),
+    ("key config with a number for keys", "keys", "keys_number.yaml", ERROR, "keys_number.yaml:1:"),
+    ("lexicon with a bad entry", "lexicon", "lexicon_bad_entry.yaml", ERROR,
+     "lexicon_bad_entry.yaml:1: lexicon 'support_verbs': entry 2 (42)"),
+    ("lexicon with a bad alias", "lexicon", "lexicon_bad_alias.yaml", ERROR, "lexicon_bad_alias.yaml:1:"),
     ("database that is a text file", "db", "not_sqlite.db", ERROR, "not_sqlite.db: not an SQLite database"),
     ("database with a valid header and garbage", "db", "truncated_sqlite.db", ERROR, "truncated_sqlite.db: cannot open database"),
     ("database path that is a folder", "db", "@empty_dir", ERROR, "is a directory"),
@@ -88,7 +97,7 @@ def dump(db: Path):
 
 
 @pytest.mark.parametrize("name, command, file, expect, fragment", CASES, ids=[c[0] for c in CASES])
-def test_hostile_input(tmp_path, name, command, file, expect, fragment):
+def test_hostile_input(tmp_path, monkeypatch, name, command, file, expect, fragment):
     source = generated(tmp_path, file[1:]) if file.startswith("@") else HOSTILE / file
     db = tmp_path / "work.db"
     runner = CliRunner()
@@ -98,6 +107,11 @@ def test_hostile_input(tmp_path, name, command, file, expect, fragment):
         argv = ["import", "--db", str(db), str(source)]
     elif command == "schema":
         argv = ["import", "--db", str(db), "--schema", str(source), str(SEED)]
+    elif command == "keys":
+        argv = ["annotate", "--db", str(db), "--keys", str(source), "--no-suggest"]
+    elif command == "lexicon":
+        monkeypatch.setenv("ANNOTATOR_LEXICONS", str(source))
+        argv = ["suggest", "--db", str(db)]
     else:
         target = tmp_path / source.name
         if source.is_dir():
