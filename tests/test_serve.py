@@ -45,8 +45,12 @@ def test_public_url_and_command(tmp_path):
     assert sv.public_url("::1", 8000) == "http://[::1]:8000"
     assert sv.public_url("0.0.0.0", 8000) != "http://0.0.0.0:8000"  # browsers cannot connect to 0.0.0.0
     assert sv.public_url("0.0.0.0", 80, "https://annotate.example.org/") == "https://annotate.example.org"
-    cmd = sv.app_command(tmp_path / "my db.db", "alice o'neil")
-    assert "annotate --db" in cmd and "'my db.db'" in cmd.replace(str(tmp_path) + "/", "") and "alice" in cmd
+    # nothing the user typed reaches the shell textual-serve runs: names travel in the environment
+    hostile_db, hostile_name = tmp_path / "x; rm -rf ~ $(id).db", "alice'; touch /tmp/pwned #"
+    cmd = sv.app_command(extra=["--no-suggest"])
+    assert cmd.endswith("-m annotator annotate --no-suggest") and "alice" not in cmd
+    env = sv.app_environment(hostile_db, hostile_name)
+    assert env == {"ANNOTATOR_DB": str(hostile_db.resolve()), "ANNOTATOR_NAME": hostile_name}
 
 
 def make_db(path: Path) -> Document:
@@ -69,8 +73,8 @@ def test_serve_command_guard_and_warning(tmp_path, monkeypatch):
     make_db(db)
     made = {}
 
-    def fake_make(command, host, port, url, title):
-        made.update(command=command, host=host, port=port, url=url)
+    def fake_make(command, host, port, url, title, environment):
+        made.update(command=command, host=host, port=port, url=url, environment=environment)
         return FakeServer()
 
     monkeypatch.setattr(sv, "make_server", fake_make)
@@ -80,7 +84,7 @@ def test_serve_command_guard_and_warning(tmp_path, monkeypatch):
     r = run(cli, ["serve", "--db", str(db), "--annotator", "alice"])
     assert r.exit_code == 0, r.output
     assert made["host"] == "127.0.0.1" and made["port"] == 8000 and "no authentication" not in r.output
-    assert "--annotator alice" in made["command"]
+    assert made["environment"] == {"ANNOTATOR_DB": str(db.resolve()), "ANNOTATOR_NAME": "alice"}
     r = run(cli, ["serve", "--db", str(db), "--host", "0.0.0.0", "--public", "--port", "9000"])
     assert r.exit_code == 0, r.output
     assert "warning: textual-serve has no authentication" in r.output and FakeServer.served

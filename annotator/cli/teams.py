@@ -171,8 +171,9 @@ def serve(db_path: str, annotator_name: str, host: str, port: int, public: bool,
     url = sv.public_url(host, port, public_url)
     if not sv.is_loopback(host):
         click.echo(sv.WARNING.format(url=url, db=db_path), err=True)
-    command = sv.app_command(db_path, annotator_name, extra=["--no-suggest"] if no_suggest else [])
-    server = sv.make_server(command, host, port, url, title=f"annotator · {annotator_name} · {Path(db_path).name}")
+    command = sv.app_command(extra=["--no-suggest"] if no_suggest else [])
+    server = sv.make_server(command, host, port, url, title=f"annotator · {annotator_name} · {Path(db_path).name}",
+                            environment=sv.app_environment(db_path, annotator_name))
     click.echo(f"Serving annotator for {annotator_name} on {url} (Ctrl+C to stop)", err=True)
     server.serve()
 

@@ -9,6 +9,7 @@ No Textual import here: the TUI runs in the child process.
 from __future__ import annotations
 
 import ipaddress
+import os
 import shlex
 import socket
 import sys
@@ -53,19 +54,26 @@ def public_url(host: str, port: int, given: str | None = None) -> str:
     return f"http://{name}:{port}"
 
 
-def app_command(db_path: str | Path, annotator: str, *, app: str = "annotate", extra: list[str] | None = None) -> str:
-    """The shell command textual-serve runs for each browser session."""
-    argv = [sys.executable, "-m", "annotator", app, "--db", str(Path(db_path).resolve())]
-    if app == "annotate":
-        argv += ["--annotator", annotator]
-    argv += list(extra or [])
-    return shlex.join(argv)
+def app_command(*, app: str = "annotate", extra: list[str] | None = None) -> str:
+    """The shell command textual-serve runs for each browser session.
+
+    textual-serve starts it through a shell, so nothing a user typed goes into it: the
+    database and the annotator travel in the environment (see :func:`app_environment`).
+    """
+    return shlex.join([sys.executable, "-m", "annotator", app, *(extra or [])])
 
 
-def make_server(command: str, host: str, port: int, url: str, title: str):
+def app_environment(db_path: str | Path, annotator: str) -> dict[str, str]:
+    """Variables the served sessions read for --db and --annotator."""
+    return {"ANNOTATOR_DB": str(Path(db_path).resolve()), "ANNOTATOR_NAME": annotator}
+
+
+def make_server(command: str, host: str, port: int, url: str, title: str, environment: dict[str, str] | None = None):
+    """A textual-serve server; `environment` is added to this process's, which each session inherits."""
     try:
         from textual_serve.server import Server
     except ImportError:
         raise AnnotatorError("textual-serve is not installed; install the web extra: "
                              "pip install 'annotator[web]'") from None
+    os.environ.update(environment or {})
     return Server(command, host=host, port=port, title=title, public_url=url)
