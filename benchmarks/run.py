@@ -37,13 +37,14 @@ def main(argv: list[str]) -> int:
                 ratio = row["figure"] / row["baseline"]
             rows.append((row["name"], row["figure"], row["baseline"], ratio, row.get("unit", ""), row.get("note", "")))
     print(f"machine: {machine()}")
-    header = f"{'benchmark':<58} {'figure':>12} {'baseline':>12} {'ratio':>7}  unit"
+    width = max([len("benchmark")] + [len(r[0]) for r in rows])
+    header = f"{'benchmark':<{width}} {'figure':>12} {'baseline':>12} {'ratio':>7}  unit"
     print(header)
     print("-" * len(header))
     for name, figure, baseline, ratio, unit, note in rows:
         ratio_s = f"{ratio:.2f}" if ratio is not None else "-"
         base_s = f"{baseline:.4g}" if baseline is not None else "-"
-        print(f"{name:<58} {figure:>12.4g} {base_s:>12} {ratio_s:>7}  {unit}{'  ' + note if note else ''}")
+        print(f"{name:<{width}} {figure:>12.4g} {base_s:>12} {ratio_s:>7}  {unit}{'  ' + note if note else ''}")
     return 0
 
 
