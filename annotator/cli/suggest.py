@@ -51,8 +51,9 @@ def suggest_cmd(db_path, model, schema_path, n_process, batch_size, all_docs, ma
             if quiet:
                 return
             if bar is None:
-                bar = click.progressbar(length=total, label="suggesting", file=click.get_text_stream("stderr"),
-                                        show_pos=True, show_eta=True)
+                stderr = click.get_text_stream("stderr")
+                bar = click.progressbar(length=total, label="suggesting", file=stderr, show_pos=True, show_eta=True,
+                                        hidden=not stderr.isatty())  # no stray label in logs and pipes
                 bar.__enter__()
             bar.update(done - state["last"])
             state["last"] = done
