@@ -13,7 +13,6 @@ tokenizer (runs of word characters, or single other non-space characters).
 from __future__ import annotations
 
 import re
-import uuid
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field, replace
 from typing import Iterable
@@ -33,6 +32,7 @@ from annotator.model import (
     Stance,
     Suggestion,
     Value,
+    new_id,
 )
 
 SUGGESTED = "suggested"
@@ -42,9 +42,6 @@ KIND_ORDER = {ENTITY: 0, CLAIM: 1, TOPIC: 2, STANCE: 3}
 
 Change = tuple[Annotation | None, Annotation | None]
 
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 _WORD_RE = re.compile(r"\w+|[^\w\s]", re.UNICODE)
 _SENTENCE_END_RE = re.compile(r"[.!?]+[\"'”’)]*(?=\s)|\n\s*\n")

@@ -6,6 +6,7 @@ Offsets are Python ``str`` indices (code points), end-exclusive, as in spaCy and
 from __future__ import annotations
 
 import hashlib
+import uuid
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -16,6 +17,11 @@ ACCEPTED, REJECTED = "accepted", "rejected"
 REVIEW_LAYER = "review"
 AUTHOR, UNNAMED = "AUTHOR", "UNNAMED"
 POLARITIES = ("FAVOR", "AGAINST", "NEUTRAL")
+
+
+def new_id() -> str:
+    """A fresh id for an annotation item (uuid4 hex)."""
+    return uuid.uuid4().hex
 
 
 def text_hash(text: str) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import sqlite3
-import uuid
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -28,6 +27,7 @@ from annotator.model import (
     Document,
     Suggestion,
     Value,
+    new_id,
     value_from_record,
     value_to_record,
 )
@@ -41,10 +41,6 @@ DOC_STATUSES = (DONE, IN_PROGRESS, SKIPPED, REJECTED_DOC)
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
 
 
 @dataclass
@@ -202,7 +198,12 @@ class Store:
 
     @contextmanager
     def _write(self) -> Iterator[None]:
-        """One write transaction; BEGIN IMMEDIATE so concurrent writers wait instead of failing."""
+        """One write transaction; BEGIN IMMEDIATE so concurrent writers wait instead of failing.
+
+        Inside an open transaction it joins that one, so writes compose (the outer one commits)."""
+        if self.db.conn.in_transaction:
+            yield
+            return
         self.db.execute("BEGIN IMMEDIATE")
         try:
             yield
@@ -222,6 +223,15 @@ class Store:
             "insert into events (time, annotator, doc_id, action, payload) values (?, ?, ?, ?, ?)",
             [now(), annotator, doc_id, action, json.dumps(payload, ensure_ascii=False)])
         return cur.lastrowid
+
+    def _ensure_status(self, doc_id: str, layer: str) -> None:
+        """The layer has seen the document: in progress, unless it already has a status."""
+        self.db.execute("insert or ignore into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?)",
+                        [doc_id, layer, IN_PROGRESS, now()])
+
+    def _put_status(self, doc_id: str, layer: str, status: str) -> None:
+        self.db["doc_status"].upsert({"doc_id": doc_id, "layer": layer, "status": status, "updated": now()},
+                                     pk=("doc_id", "layer"))
 
     # --- documents -------------------------------------------------------------------
 
@@ -275,8 +285,7 @@ class Store:
                     statuses.append({"doc_id": rec.document.id, "layer": rec.layer, "status": rec.status,
                                      "updated": now()})
                 else:  # the layer saw the document; an existing status is kept
-                    self.db.execute("insert or ignore into doc_status (doc_id, layer, status, updated) "
-                                    "values (?, ?, ?, ?)", [rec.document.id, rec.layer, IN_PROGRESS, now()])
+                    self._ensure_status(rec.document.id, rec.layer)
                 if added or rec.status:
                     events.append({"time": now(), "annotator": annotator, "doc_id": rec.document.id,
                                    "action": "import", "payload": json.dumps(
@@ -324,10 +333,7 @@ class Store:
             self.db.execute("delete from suggestions where doc_id = ? and suggester = ?", [doc_id, suggester])
             if rows:
                 self.db["suggestions"].insert_all(rows.values())
-            self.db.execute("insert or ignore into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?)",
-                            [doc_id, f"suggester:{suggester}", version, now()])
-            self.db.execute("update doc_status set status = ?, updated = ? where doc_id = ? and layer = ?",
-                            [version, now(), doc_id, f"suggester:{suggester}"])
+            self._put_status(doc_id, f"suggester:{suggester}", version)
         return len(rows)
 
     def suggestions(self, doc_id: str | None = None) -> list[Suggestion]:
@@ -372,11 +378,15 @@ class Store:
         The event and the new state are written in one transaction; returns the event id.
         """
         with self._write():
-            self._apply_changes(changes)
-            payload = {"changes": [[annotation_record(b), annotation_record(a)] for b, a in changes], **extra}
-            event_id = self._event(annotator, doc_id, action, payload)
+            event_id = self._decide(annotator, doc_id, action, changes, extra)
             self._touch(annotator, doc_id)
         return event_id
+
+    def _decide(self, annotator: str, doc_id: str, action: str, changes, extra: dict) -> int:
+        """The new state and its event, in the caller's transaction."""
+        self._apply_changes(changes)
+        payload = {"changes": [[annotation_record(b), annotation_record(a)] for b, a in changes], **extra}
+        return self._event(annotator, doc_id, action, payload)
 
     def _apply_changes(self, changes) -> None:
         for before, after in changes:
@@ -387,8 +397,7 @@ class Store:
                 self.db["annotations"].upsert(_annotation_to_row(after), pk="id")
 
     def _touch(self, annotator: str, doc_id: str) -> None:
-        self.db.execute("insert or ignore into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?)",
-                        [doc_id, annotator, IN_PROGRESS, now()])
+        self._ensure_status(doc_id, annotator)
         self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
 
     def _stacks(self, annotator: str, doc_id: str) -> tuple[list[Event], list[Event]]:
@@ -439,8 +448,7 @@ class Store:
         if status not in DOC_STATUSES:
             raise AnnotatorError(f"unknown document status {status!r}")
         with self._write():
-            self.db["doc_status"].upsert({"doc_id": doc_id, "layer": annotator, "status": status, "updated": now()},
-                                         pk=("doc_id", "layer"))
+            self._put_status(doc_id, annotator, status)
             self._event(annotator, doc_id, "status", {"status": status})
             self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
 
@@ -451,11 +459,9 @@ class Store:
     def save_cursor(self, annotator: str, doc_id: str, cursor: dict) -> None:
         """Remember where the annotator is (document and span), to resume there."""
         with self._write():
-            self.db.execute("insert or ignore into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?)",
-                            [doc_id, annotator, IN_PROGRESS, now()])
+            self._touch(annotator, doc_id)
             self.db.execute("update doc_status set cursor = ? where doc_id = ? and layer = ?",
                             [json.dumps(cursor), doc_id, annotator])
-            self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
 
     def resume_point(self, annotator: str) -> tuple[str | None, dict]:
         """(last document id, its saved cursor) for the annotator."""
@@ -463,8 +469,7 @@ class Store:
         if not rows or not rows[0]["last_doc"]:
             return None, {}
         doc_id = rows[0]["last_doc"]
-        cur = list(self.db.query("select cursor from doc_status where doc_id = ? and layer = ?", [doc_id, annotator]))
-        return doc_id, json.loads(cur[0]["cursor"]) if cur and cur[0]["cursor"] else {}
+        return doc_id, self.cursor(annotator, doc_id)
 
     # --- history and summaries -------------------------------------------------------
 
@@ -578,12 +583,8 @@ class Store:
                 if ann is not None and ann.layer != "review":
                     raise AnnotatorError(f"review writes only the review layer, not {ann.layer!r}")
         with self._write():
-            self._apply_changes(changes)
-            payload = {"changes": [[annotation_record(b), annotation_record(a)] for b, a in changes],
-                       "layer": "review", **extra}
-            event_id = self._event(reviewer, doc_id, action, payload)
-            self.db.execute("insert or ignore into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?)",
-                            [doc_id, "review", IN_PROGRESS, now()])
+            event_id = self._decide(reviewer, doc_id, action, changes, {"layer": "review", **extra})
+            self._ensure_status(doc_id, "review")
         return event_id
 
     def set_review_status(self, reviewer: str, doc_id: str, status: str) -> None:
@@ -591,8 +592,7 @@ class Store:
         if status not in DOC_STATUSES:
             raise AnnotatorError(f"unknown document status {status!r}")
         with self._write():
-            self.db["doc_status"].upsert({"doc_id": doc_id, "layer": "review", "status": status, "updated": now()},
-                                         pk=("doc_id", "layer"))
+            self._put_status(doc_id, "review", status)
             self._event(reviewer, doc_id, "review_status", {"status": status, "layer": "review"})
 
     def cursor(self, annotator: str, doc_id: str) -> dict:
@@ -602,14 +602,5 @@ class Store:
 
     def replace_suggestions_many(self, items: Iterable[tuple[str, str, str, Iterable]]) -> int:
         """replace_suggestions for many (doc_id, suggester, version, proposals) in one transaction (suggest)."""
-        import contextlib
-
-        count = 0
         with self._write():
-            self._write = contextlib.nullcontext  # the per-document calls join this transaction
-            try:
-                for doc_id, suggester, version, proposals in items:
-                    count += self.replace_suggestions(doc_id, suggester, version, proposals)
-            finally:
-                del self._write
-        return count
+            return sum(self.replace_suggestions(*item) for item in items)
