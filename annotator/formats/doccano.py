@@ -4,7 +4,7 @@
 
 from __future__ import annotations
 
-from annotator.formats.prodigy import DEFAULT_LAYER, RecordError, _int, record_text
+from annotator.formats.prodigy import DEFAULT_LAYER, RecordError, _int, _objects, record_text
 from annotator.model import CLAIM, POLARITIES, Document, Span, Stance, Value, check_offsets
 from annotator.store import ImportRecord
 
@@ -51,9 +51,7 @@ def parse_doccano(record: dict, layer: str | None = None, claim_label: str = CLA
         span = Span(start, end, label, "claim" if label == claim_label else "entity")
         by_id[ent.get("id", i)] = span
         values.append(span)
-    for i, rel in enumerate(record.get("relations") or []):
-        if not isinstance(rel, dict):
-            raise RecordError(f"relation {i} must be an object")
+    for i, rel in _objects(record, "relations", "relation"):
         src, dst, label = by_id.get(rel.get("from_id")), by_id.get(rel.get("to_id")), rel.get("type")
         if src is None or dst is None:
             raise RecordError(f"relation {i} points at an entity id that is not in this record")

@@ -98,6 +98,17 @@ def speaker_for_export(attrs: dict, text: str) -> dict:
     return attrs
 
 
+def _objects(record: dict, key: str, what: str):
+    """(index, object) for each item of a list field such as `spans`; anything else is a RecordError."""
+    items = record.get(key) or []
+    if not isinstance(items, list):
+        raise RecordError(f"'{key}' must be a list")
+    for i, item in enumerate(items):
+        if not isinstance(item, dict):
+            raise RecordError(f"{what} {i} must be an object")
+        yield i, item
+
+
 def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM) -> ImportRecord:
     """A Prodigy-shaped record as an ImportRecord. Raises RecordError on bad content."""
     text = record_text(record)
@@ -107,12 +118,7 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
         if key in record and key not in meta and not isinstance(record[key], (list, dict)):
             meta[key] = record[key]
     spans: list[Span] = []
-    raw_spans = record.get("spans") or []
-    if not isinstance(raw_spans, list):
-        raise RecordError("'spans' must be a list")
-    for i, raw in enumerate(raw_spans):
-        if not isinstance(raw, dict):
-            raise RecordError(f"span {i} must be an object")
+    for i, raw in _objects(record, "spans", "span"):
         ref = _span_ref(raw, text, f"span {i}")
         label = raw.get("label")
         if not isinstance(label, str) or not label:
@@ -128,12 +134,7 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
     spans = [Span(s.start, s.end, s.label, s.kind, speaker_from_export(s.attrs, text, spans))
              if s.kind == "claim" else s for s in spans]
     values: list[Value] = list(spans)
-    raw_rels = record.get("relations") or []
-    if not isinstance(raw_rels, list):
-        raise RecordError("'relations' must be a list")
-    for i, raw in enumerate(raw_rels):
-        if not isinstance(raw, dict):
-            raise RecordError(f"relation {i} must be an object")
+    for i, raw in _objects(record, "relations", "relation"):
         source = _span_ref(raw.get("head_span"), text, f"relation {i} head_span")
         target = _span_ref(raw.get("child_span"), text, f"relation {i} child_span")
         label = raw.get("label")
