@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import json
 import shutil
 import sys
 import tempfile
@@ -352,8 +351,3 @@ def describe(report: TrainReport) -> str:
 
 def quiet() -> IO:
     return io.StringIO()
-
-
-def read_meta(path: str | Path) -> dict:
-    meta = Path(path) / "meta.json"
-    return json.loads(meta.read_text(encoding="utf-8")).get("annotator", {}) if meta.exists() else {}

@@ -14,6 +14,7 @@ import json
 from pathlib import Path
 
 from annotator.model import CLAIM, UNNAMED, Span, SpanRef, Stance
+from annotator.train import marked_sentence
 
 META_KEY = "annotator"
 NO_STANCE = "NONE"
@@ -84,12 +85,6 @@ def _shift(stance: Stance, by: int) -> Stance:
     return Stance(move(stance.source), move(stance.target), stance.polarity, move(stance.evidence), stance.attrs)
 
 
-def marked(text: str, stance: Stance) -> str:
-    from annotator.train import marked_sentence
-
-    return marked_sentence(text, stance)
-
-
 def trained_components(path: str | Path) -> tuple[bool, Path | None]:
     """(has a claim span categorizer, the stance classifier's folder or None)."""
     path = Path(path)
@@ -128,7 +123,7 @@ class StanceClassifier:
         """`text` is the parsed piece, which starts at `offset` of the stored text."""
         out = []
         stances = [(v, r, s) for v, r, s in proposals if isinstance(v, Stance)]
-        docs = self.nlp.pipe(marked(text, _shift(v, -offset)) for v, _, _ in stances)
+        docs = self.nlp.pipe(marked_sentence(text, _shift(v, -offset)) for v, _, _ in stances)
         for (value, rule, _), doc in zip(stances, docs):
             cats = doc.cats
             if cats.get(NO_STANCE, 0.0) >= DROP_AT:
