@@ -291,7 +291,7 @@ def keystrokes(tmp: Path) -> list[dict]:
             screen = app.screen
             if not isinstance(screen, AnnotateScreen):
                 return None
-            return screen.focus_index if key == "j" else len(screen.items) - sum(i.undecided for i in screen.items)
+            return screen.session.focus_index if key == "j" else len(screen.items) - sum(i.undecided for i in screen.items)
 
         results[key] = asyncio.run(_keystrokes(app, ready, changed, key, KEYS))
 

@@ -8,6 +8,7 @@ from click.testing import CliRunner
 from hypothesis import given, strategies as st
 
 from annotator import assign
+from annotator.annotate import queue
 from annotator.cli import cli
 from annotator.errors import AnnotatorError
 from annotator.model import Document
@@ -56,7 +57,7 @@ def test_plan_bad_input(people, k, msg):
 
 def test_queue_serves_own_assignments_first():
     docs = ["d1", "d2", "d3", "d4"]
-    assert assign.queue(docs, ["d3", "d4"], {"d4": "done"}) == ["d3", "d1", "d2", "d4"]
+    assert queue.queue(docs, ["d3", "d4"], {"d4": "done"}) == ["d3", "d1", "d2", "d4"]
 
 
 def make_db(path, n=5):
@@ -74,7 +75,7 @@ def test_assign_command(tmp_path):
         a = s.assignments()
         assert all(len(v) == 2 for v in a.values()) and len(a) == 5
         mine = s.assigned_documents("alice")
-        assert assign.annotator_queue(s, "alice")[:len(mine)] == mine
+        assert queue.annotator_queue(s, "alice")[:len(mine)] == mine
         assert any(e.action == "assign" for e in s.events())
     r = CliRunner().invoke(cli, ["assign", "--db", str(db), "--annotators", "alice,bob,carol", "--overlap", "2"])
     assert "Assigned 0 new" in r.output

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from pathlib import Path
 from typing import Any, Callable
 
+from textual import work
 from textual.app import App
 from textual.message import Message
+from textual.worker import get_current_worker
 
+from annotator.annotate.session import AnnotationSession
 from annotator.errors import AnnotatorError
 from annotator.schema import Schema, load_schema
 from annotator.tui.keymap import config_path, load_keymap
@@ -18,16 +19,21 @@ from annotator.tui.screens.error import ErrorScreen
 
 
 class SuggestionsUpdated(Message):
-    """Posted from the suggestion worker when stored suggestions changed."""
+    """Posted from the suggestion worker when stored suggestions changed.
+
+    A queued progress report is replaced by a newer one, so a busy UI never falls behind."""
 
     def __init__(self, note: str, finished: bool = False) -> None:
         self.note = note
         self.finished = finished
         super().__init__()
 
+    def can_replace(self, message: Message) -> bool:
+        return isinstance(message, SuggestionsUpdated) and not self.finished
+
 
 class SuggestCancelled(Exception):
-    """Raised inside the suggestion worker when the app is closing."""
+    """Raised inside the suggestion worker when the worker was cancelled (the app is closing)."""
 
 
 class AnnotatorApp(App):
@@ -53,7 +59,6 @@ class AnnotatorApp(App):
         self.suggest_finished = False
         self.store = None
         self.failed: str | None = None
-        self._stop_suggest = threading.Event()
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -68,7 +73,8 @@ class AnnotatorApp(App):
         except STORE_ERRORS as exc:
             self.show_error(exc)
             return
-        screen = AnnotateScreen()
+        session = AnnotationSession(self.store, self.schema, self.annotator, start_doc=self.start_doc)
+        screen = AnnotateScreen(session, keymap=self.keymap, keys_path=self.keys_path)
         self.push_screen(screen)
         screen.call_after_refresh(self._first_paint, screen)
 
@@ -76,21 +82,22 @@ class AnnotatorApp(App):
         screen.open_first()
         if self.suggest_enabled and self.failed is None:
             self.suggest_note = "suggestions: loading the model…"
-            screen._update_status()
-            self.run_worker(self._suggest_in_thread, thread=True, exclusive=True, group="suggest",
-                            name="suggest")
+            screen.suggestions_changed(self.suggest_note, False)
+            self.suggest_in_background()
 
     def exit(self, *args, **kwargs) -> None:  # type: ignore[override]
-        self._stop_suggest.set()  # the worker thread stops at its next progress report
+        self.workers.cancel_group(self, "suggest")  # the worker thread stops at its next progress report
         super().exit(*args, **kwargs)
 
     def on_unmount(self) -> None:
-        self._stop_suggest.set()
         if self.store is not None:
             try:
                 self.store.close()
             except Exception:
                 pass
+
+    def on_annotate_screen_failed(self, message: AnnotateScreen.Failed) -> None:
+        self.show_error(message.error)
 
     def show_error(self, exc: BaseException | str) -> None:
         """Replace the UI by an error screen; any key then exits with code 1."""
@@ -114,8 +121,10 @@ class AnnotatorApp(App):
 
     # --- suggestions off the UI thread --------------------------------------------
 
-    def _suggest_in_thread(self) -> None:
-        """Runs in a worker thread with its own Store connection (sqlite is per thread)."""
+    @work(thread=True, exclusive=True, group="suggest", name="suggest")
+    def suggest_in_background(self) -> None:
+        """Compute missing suggestions with a Store connection of the worker's own (sqlite is per thread)."""
+        worker = get_current_worker()
         try:
             fn = self.suggest_fn
             if fn is None:
@@ -125,16 +134,12 @@ class AnnotatorApp(App):
             return
         from annotator.store import Store
 
-        last = [0.0]
         warnings: list[str] = []
 
         def progress(done: int = 0, total: int = 0, *args, **kwargs) -> None:
-            if self._stop_suggest.is_set():
+            if worker.is_cancelled:
                 raise SuggestCancelled()
-            now = time.monotonic()
-            if done == 0 or done == total or now - last[0] > 0.3:
-                last[0] = now
-                self.post_message(SuggestionsUpdated(f"suggesting {done}/{total}…" if done < total else ""))
+            self.post_message(SuggestionsUpdated(f"suggesting {done}/{total}…" if done < total else ""))
 
         try:
             store = Store(self.db_path, create=False)
@@ -162,8 +167,8 @@ class AnnotatorApp(App):
         self.suggest_note = message.note
         self.suggest_finished = message.finished
         screen = self.annotate_screen
-        if screen is not None and screen.doc is not None and self.failed is None:
-            screen.reload_items()
+        if screen is not None and self.failed is None:
+            screen.suggestions_changed(message.note, message.finished)
 
 
 def one_line_error(exc: BaseException) -> str:

@@ -1,22 +1,29 @@
-"""The annotation screen: article, side panel, status line; every decision saved first."""
+"""The annotation screen: drawing and key dispatch over an :class:`AnnotationSession`.
+
+Every rule (which document, where the focus goes, what a decision writes) lives in the
+session; this screen turns keys into session calls and shows the result. It talks to the
+app only by messages: a store failure posts :class:`AnnotateScreen.Failed`.
+"""
 
 from __future__ import annotations
 
 import sqlite3
-from functools import wraps
-from typing import TYPE_CHECKING
+from functools import partial, wraps
+from pathlib import Path
+from typing import Callable
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
+from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from annotator import decisions as D
-from annotator.assign import annotator_queue
+from annotator.annotate.session import AnnotationSession, Candidate, Refused, StanceDraft
 from annotator.errors import AnnotatorError
-from annotator.model import AUTHOR, CLAIM, STANCE, UNNAMED, SpanRef, Stance
+from annotator.model import AUTHOR, UNNAMED, SpanRef, Stance
 from annotator.tui.keymap import CREATE, KEYS, NORMAL, bindings
 from annotator.tui.screens.documents import DocRow, DocumentListScreen
 from annotator.tui.screens.help import HelpScreen
@@ -26,25 +33,24 @@ from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.lines import LinesView
 from annotator.tui.widgets.panels import detail, side_panel, status_line
 
-if TYPE_CHECKING:
-    from annotator.tui.app import AnnotatorApp
-
 MIN_WIDTH, MIN_HEIGHT = 60, 12
 CREATE_ACTIONS = {k.action.split("(")[0] for k in KEYS if k.mode == CREATE}
 ALWAYS = {"quit", "help"}
 STORE_ERRORS = (sqlite3.Error, AnnotatorError, OSError)
 
 
-def guarded(method):
-    """Turn a store failure (locked, damaged, disk full) into the error screen."""
+def keyed(method):
+    """Run a key's action: a refusal becomes a notification, a store failure the error screen."""
 
     @wraps(method)
-    def wrapper(self, *args, **kwargs):
+    def wrapper(self: "AnnotateScreen", *args, **kwargs):
         try:
             return method(self, *args, **kwargs)
+        except Refused as refused:
+            self.refused(refused)
         except STORE_ERRORS as exc:
-            self.app.show_error(exc)
-            return None
+            self.post_message(self.Failed(exc))
+        return None
 
     return wrapper
 
@@ -52,48 +58,51 @@ def guarded(method):
 class AnnotateScreen(Screen):
     BINDINGS = bindings()
 
-    def __init__(self) -> None:
+    class Failed(Message):
+        """The store failed (locked, damaged, disk full): the app shows its error screen."""
+
+        def __init__(self, error: BaseException) -> None:
+            self.error = error
+            super().__init__()
+
+    def __init__(self, session: AnnotationSession, *, keymap: dict[str, str] | None = None,
+                 keys_path: str | Path = "") -> None:
         super().__init__()
-        self.doc_ids: list[str] = []
-        self.doc_index = 0
-        self.doc = None
-        self.items: list[D.Item] = []
-        self.focus_index: int | None = None
-        self.words: D.Words | None = None
+        self.session = session
+        self.schema = session.schema
+        self.keymap = dict(keymap or {})
+        self.keys_path = str(keys_path)
         self.mode = NORMAL
         self.cursor: int | None = None
         self.mark: int | None = None
-        self.statuses: dict[str, str] = {}
         self.too_small = False
         self.note = ""
+        self.suggest_note = ""
         self._save_timer: Timer | None = None
         self._item_lines: dict[str, int] = {}
-        self._suggestions: list = []
-        self._suggestions_for: str | None = None
+
+    # the session's state, read by drawing code and tests
+    @property
+    def doc(self):
+        return self.session.doc
 
     @property
-    def app(self) -> "AnnotatorApp":  # type: ignore[override]
-        return super().app  # type: ignore[return-value]
-
-    @property
-    def store(self):
-        return self.app.store
-
-    @property
-    def layer(self) -> str:
-        return self.app.annotator
+    def items(self) -> list[D.Item]:
+        return self.session.items
 
     @property
     def focused_item(self) -> D.Item | None:
-        if self.focus_index is None or not (0 <= self.focus_index < len(self.items)):
-            return None
-        return self.items[self.focus_index]
+        return self.session.focused
+
+    @property
+    def doc_ids(self) -> list[str]:
+        return self.session.doc_ids
 
     # --- layout -------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
-            yield ArticleView(self.app.schema, id="article")
+            yield ArticleView(self.schema, id="article")
             with Vertical(id="side"):
                 yield Static(id="detail")
                 yield LinesView(id="items")
@@ -124,102 +133,53 @@ class AnnotateScreen(Screen):
     def article(self) -> ArticleView:
         return self.query_one(ArticleView)
 
-    # --- loading ------------------------------------------------------------------
+    def refused(self, refused: Refused) -> None:
+        if refused.bell:
+            self.app.bell()
+        if refused.message:
+            self.notify(refused.message, severity="warning" if refused.warning else "information")
 
-    @guarded
+    # --- documents ----------------------------------------------------------------
+
+    @keyed
     def open_first(self) -> None:
-        """Open where the annotator stopped, else the first document not done.
-
-        Documents come in the annotator's queue order: their own unfinished assignments
-        (`annotator assign`), then other unfinished documents, then finished ones."""
-        self.doc_ids = annotator_queue(self.store, self.layer)
-        self.statuses = self.store.statuses(self.layer)
-        start = self.app.start_doc
-        cursor: dict = {}
-        if start is None:
-            last, cursor = self.store.resume_point(self.layer)
-            if last in self.doc_ids:
-                start = last
-            else:
-                start = next((d for d in self.doc_ids if self.statuses.get(d) != "done"),
-                             self.doc_ids[0] if self.doc_ids else None)
-        if start is None:
+        """Open where the annotator stopped, else the first document not done."""
+        if not self.session.open_first():
             self.query_one("#detail", Static).update(Text("No documents in this database."))
             return
-        self.open_document(start, cursor)
+        self._show_document()
 
-    @guarded
+    @keyed
     def open_document(self, doc_id: str, cursor: dict | None = None) -> None:
-        if self.doc is not None and self.doc.id != doc_id:
-            self.save_cursor()
+        self.session.open(doc_id, cursor)
+        self._show_document()
+
+    def _show_document(self) -> None:
         self.mode, self.cursor, self.mark = NORMAL, None, None
         self.note = ""
-        doc = self.store.document(doc_id)
-        if doc is None:
-            return
-        if doc_id not in self.doc_ids:
-            self.doc_ids = annotator_queue(self.store, self.layer)
-        self.doc = doc
-        self.doc_index = self.doc_ids.index(doc_id)
-        self.words = D.Words(doc.text)
-        self.items = self._load_items(suggestions=True)
-        self.focus_index = self._index_for_cursor(cursor or {})
-        self.article.set_document(doc.text, self.items)
+        self.article.set_document(self.doc.text, self.items)
         self.article.set_cursor(None, None)
         self._show_focus()
         self._update_panels()
         self.refresh_bindings()
-        self.save_cursor()  # also marks the document in progress for this annotator
-        if self.statuses.get(doc_id) is None:
-            self.statuses[doc_id] = "in_progress"
+
+    @keyed
+    def suggestions_changed(self, note: str, finished: bool) -> None:
+        """The background suggester reports: show its note, and new highlights when they concern us."""
+        self.suggest_note = note
+        if self.doc is not None and (finished or self.session.awaiting_suggestions):
+            scroll = self.session.reload()
+            self.article.set_items(self.items)
+            self._show_focus(scroll=scroll)
+            self._update_panels()
+        else:
             self._update_status()
 
-    def _load_items(self, *, suggestions: bool = False) -> list[D.Item]:
-        """The visible items: cached suggestions (re-read when they change) plus the layer."""
-        assert self.doc is not None
-        if suggestions or self._suggestions_for != self.doc.id:
-            self._suggestions = self.store.suggestions(self.doc.id)
-            self._suggestions_for = self.doc.id
-        return D.visible_items(self._suggestions, self.store.items(self.doc.id, self.layer))
-
-    def _index_for_cursor(self, cursor: dict) -> int | None:
-        if not self.items:
-            return None
-        i = D.find_item(self.items, cursor.get("key"))
-        if i is None and cursor.get("suggestion_id"):
-            i = next((n for n, it in enumerate(self.items) if it.suggestion_id == cursor["suggestion_id"]), None)
-        if i is None and "start" in cursor:
-            i = D.nearest_index(self.items, int(cursor["start"]))
-        if i is None:
-            i = D.next_undecided(self.items)
-        return 0 if i is None else i
-
-    @guarded
-    def reload_items(self, *, keep: str | None = None) -> None:
-        """Re-read the document's items (after suggestions arrive), keeping the focus."""
-        if self.doc is None:
-            return
-        old = self.focused_item
-        self.items = self._load_items(suggestions=True)
-        i = D.find_item(self.items, keep or (old.key if old else None))
-        if i is None:
-            i = D.next_undecided(self.items) if old is None else self._index_for_cursor(
-                {"start": old.start, "suggestion_id": old.suggestion_id})
-        self.focus_index = i if self.items else None
-        self.article.set_items(self.items)
-        self._show_focus(scroll=old is None)
-        self._update_panels()
-
     def save_cursor(self) -> None:
-        if self.doc is None:
-            return
-        item = self.focused_item
-        cursor = {"key": item.key, "start": item.start, "end": item.end,
-                  "suggestion_id": item.suggestion_id} if item else {}
         try:
-            self.store.save_cursor(self.layer, self.doc.id, cursor)
+            self.session.save_cursor()
         except STORE_ERRORS as exc:
-            self.app.show_error(exc)
+            self.post_message(self.Failed(exc))
 
     def _save_soon(self) -> None:
         if self._save_timer is not None:
@@ -240,12 +200,12 @@ class AnnotateScreen(Screen):
         self.article.set_focus(self._focus_ranges(item), scroll=scroll)
         text = self.doc.text if self.doc else ""
         self.query_one("#detail", Static).update(
-            detail(item, text, self.app.schema, self.focus_index or 0, len(self.items)), layout=False)
+            detail(item, text, self.schema, self.session.focus_index or 0, len(self.items)), layout=False)
         self._update_status()
 
     def _update_panels(self) -> None:
         text = self.doc.text if self.doc else ""
-        lines, self._item_lines = side_panel(self.items, text, self.app.schema)
+        lines, self._item_lines = side_panel(self.items, text, self.schema)
         item = self.focused_item
         self.query_one("#items", LinesView).set_lines(lines, self._item_lines.get(item.key) if item else None)
         self._update_status()
@@ -253,18 +213,21 @@ class AnnotateScreen(Screen):
     def _update_status(self) -> None:
         if self.doc is None:
             return
-        done = sum(1 for d in self.doc_ids if self.statuses.get(d) == "done")
-        mode = ""
-        if self.mode == CREATE:
-            mode = "NEW SPAN: ←→ w b move · m mark"
-        note = self.note or self.app.suggest_note
+        mode = "NEW SPAN: ←→ w b move · m mark" if self.mode == CREATE else ""
+        s = self.session
         self.query_one("#status", Static).update(status_line(
-            self.doc_index + 1, len(self.doc_ids), self.layer, done, D.counts(self.items),
-            self.statuses.get(self.doc.id, "todo"), note, mode), layout=False)
+            s.doc_index + 1, len(s.doc_ids), s.layer, s.done_count, D.counts(self.items), s.status,
+            self.note or self.suggest_note, mode), layout=False)
 
     def set_note(self, note: str) -> None:
         self.note = note
         self._update_status()
+
+    def _after_decision(self) -> None:
+        self.article.set_items(self.items)
+        self._show_focus()
+        self._update_panels()
+        self._save_soon()
 
     # --- bindings -----------------------------------------------------------------
 
@@ -279,28 +242,24 @@ class AnnotateScreen(Screen):
 
     # --- moving -------------------------------------------------------------------
 
-    def _move_to(self, index: int | None) -> None:
-        if index is None or not self.items:
-            return
-        self.focus_index = max(0, min(index, len(self.items) - 1))
+    def _show_moved(self) -> None:
         self._show_focus()
         item = self.focused_item
         self.query_one("#items", LinesView).highlight(self._item_lines.get(item.key) if item else None)
         self._save_soon()
 
     def action_next_span(self) -> None:
-        if self.items:
-            self._move_to(0 if self.focus_index is None else min(self.focus_index + 1, len(self.items) - 1))
+        if self.session.step(+1):
+            self._show_moved()
 
     def action_prev_span(self) -> None:
-        if self.items:
-            self._move_to(0 if self.focus_index is None else max(self.focus_index - 1, 0))
+        if self.session.step(-1):
+            self._show_moved()
 
+    @keyed
     def action_next_undecided(self) -> None:
-        i = D.next_undecided(self.items, self.focus_index)
-        if i is None:
-            self.app.notify("No undecided suggestions left in this document.")
-        self._move_to(i)
+        self.session.next_undecided()
+        self._show_moved()
 
     def action_page(self, direction: int) -> None:
         view = self.article
@@ -311,112 +270,44 @@ class AnnotateScreen(Screen):
             self.cursor = message.offset
             self.article.set_cursor(self.cursor, self.mark)
             return
-        hits = [i for i, it in enumerate(self.items) if it.start <= message.offset < it.end and it.kind != STANCE]
-        if hits:
-            self._move_to(min(hits, key=lambda i: self.items[i].end - self.items[i].start))
+        if self.session.move_to(self.session.item_at(message.offset)):
+            self._show_moved()
 
     # --- deciding -----------------------------------------------------------------
 
-    @guarded
-    def decide(self, action: str, changes: list, *, advance: bool, focus_key: str | None = None, **extra) -> bool:
-        """Write one decision (event + state in one transaction), then show it."""
-        if self.doc is None:
-            return False
-        if not changes:
-            self.app.bell()
-            return False
-        old = self.focused_item
-        self.store.apply(self.layer, self.doc.id, action, changes, **extra)  # committed before we show it
-        if self.statuses.get(self.doc.id) is None:
-            self.statuses[self.doc.id] = "in_progress"
-        self.items = self._load_items()
-        self.article.set_items(self.items)
-        target = None
-        if focus_key is None:
-            after = [a for _, a in changes if a is not None]
-            focus_key = "a:" + after[0].id if after else None
-        if advance:
-            pos = old.sort_key if old else None
-            nxt = [i for i, it in enumerate(self.items) if it.undecided and (pos is None or it.sort_key > pos)]
-            target = nxt[0] if nxt else D.next_undecided(self.items)
-        if target is None:
-            target = D.find_item(self.items, focus_key)
-        if target is None and old is not None:
-            target = D.nearest_index(self.items, old.start)
-        self.focus_index = target if self.items else None
-        self._show_focus()
-        self._update_panels()
-        self._save_soon()
-        return True
+    @keyed
+    def _decided(self, decide: Callable, *args) -> None:
+        """Run a session decision, then show it (it is committed already)."""
+        decide(*args)
+        self._after_decision()
 
-    def _need_item(self) -> D.Item | None:
-        item = self.focused_item
-        if item is None:
-            self.app.notify("Nothing is focused: press n to create a span.", severity="warning")
-        return item
+    def _when_picked(self, decide: Callable[[object], None]) -> Callable[[object], None]:
+        """A picker's callback: decide with the picked value, nothing when the picker was dismissed."""
+
+        def picked(value) -> None:
+            if value is not None and value != "":
+                self._decided(decide, value)
+
+        return picked
 
     def action_accept(self) -> None:
-        if item := self._need_item():
-            changes = D.accept(item, self.doc.id, self.layer)
-            if not changes:  # already accepted: nothing to write, just move on
-                self.action_next_undecided()
-                return
-            self.decide("accept", changes, advance=True)
+        self._decided(self.session.accept)
 
     def action_reject(self) -> None:
-        if item := self._need_item():
-            changes = D.reject(item, self.doc.id, self.layer)
-            if not changes:  # already rejected
-                self.action_next_undecided()
-                return
-            self.decide("reject", changes, advance=True)
+        self._decided(self.session.reject)
 
     def action_delete(self) -> None:
-        if item := self._need_item():
-            if item.annotation is None:
-                self.app.notify("An undecided suggestion is not in your layer: x rejects it.")
-                return
-            self.decide("delete", D.delete(item), advance=False)
+        self._decided(self.session.delete)
 
     def action_accept_all(self) -> None:
-        changes = D.accept_all(self.items, self.doc.id, self.layer)
-        if not changes:
-            self.app.notify("No undecided suggestions left in this document.")
-            return
-        item = self.focused_item
-        self.decide("accept_all", changes, advance=False, focus_key=item.key if item else None, count=len(changes))
-
-    def _labels(self) -> list[str]:
-        return [label.name for label in self.app.schema.entities]
-
-    def _kind_for(self, label: str) -> str:
-        schema = self.app.schema
-        return D.kind_of_label(label, schema.claim.name, schema.topic.name)
-
-    def _relabel(self, item: D.Item, label: str) -> None:
-        kind = None if isinstance(item.value, Stance) else self._kind_for(label)
-        self.decide("relabel", D.relabel(item, label, self.doc.id, self.layer, kind=kind), advance=True,
-                    label=label)
+        self._decided(self.session.accept_all)
 
     def action_relabel(self, number: int) -> None:
-        item = self._need_item()
-        if item is None:
-            return
-        if isinstance(item.value, Stance):
-            pols = [p.name for p in self.app.schema.polarities]
-            if number <= len(pols):
-                self._relabel(item, pols[number - 1])
-            return
-        labels = self._labels()
-        if number <= len(labels):
-            self._relabel(item, labels[number - 1])
+        self._decided(self.session.relabel_number, number)
 
     def _label_choices(self, stance: bool) -> list[Choice[str]]:
-        schema = self.app.schema
-        if stance:
-            labels = list(schema.polarities)
-        else:
-            labels = list(schema.entities) + [schema.claim, schema.topic]
+        schema = self.schema
+        labels = list(schema.polarities) if stance else list(schema.entities) + [schema.claim, schema.topic]
         out = []
         for n, label in enumerate(labels, 1):
             prompt = Text()
@@ -428,31 +319,18 @@ class AnnotateScreen(Screen):
             out.append(Choice(label.name, prompt, label.key))
         return out
 
+    @keyed
     def action_label_picker(self) -> None:
-        item = self._need_item()
-        if item is None:
-            return
+        item = self.session.need_focus()
         stance = isinstance(item.value, Stance)
         choices = self._label_choices(stance)
         selected = next((n for n, c in enumerate(choices) if c.value == item.label), 0)
         title = "Polarity of the stance" if stance else f"Label for “{one_line(self.doc.text[item.start:item.end], 40)}”"
-
-        def chosen(label: str | None) -> None:
-            if label:
-                current = D.find_item(self.items, item.key)
-                if current is not None:
-                    self._relabel(self.items[current], label)
-
-        self.app.push_screen(PickerScreen(title, choices, selected=selected), chosen)
+        self.app.push_screen(PickerScreen(title, choices, selected=selected),
+                             self._when_picked(lambda label: self.session.relabel(label, item.key)))
 
     def action_resize(self, how: str) -> None:
-        item = self._need_item()
-        if item is None or self.words is None:
-            return
-        if isinstance(item.value, Stance):
-            self.app.notify("A stance has no boundaries to move.")
-            return
-        self.decide("resize", D.resize(item, self.words, how, self.doc.id, self.layer), advance=False, how=how)
+        self._decided(self.session.resize, how)
 
     # --- creating -----------------------------------------------------------------
 
@@ -477,16 +355,9 @@ class AnnotateScreen(Screen):
         self.article.set_cursor(self.cursor, self.mark)
 
     def action_cursor_word(self, step: int) -> None:
-        if self.cursor is None or self.words is None:
+        if self.cursor is None:
             return
-        if step > 0:
-            # to the end of this word when marking, else to the start of the next word
-            new = self.words.next_end(self.cursor) if self.mark is not None else self.words.next_start(self.cursor)
-        else:
-            new = self.words.prev_end(self.cursor) if self.mark is not None and self.cursor > self.mark \
-                else self.words.prev_start(self.cursor)
-            if self.mark is not None and new is not None and new <= self.mark < self.cursor:
-                new = self.words.prev_start(self.cursor)
+        new = self.session.move_cursor_word(self.cursor, self.mark, step)
         if new is not None:
             self.cursor = new
             self.article.set_cursor(self.cursor, self.mark)
@@ -504,76 +375,25 @@ class AnnotateScreen(Screen):
         self.refresh_bindings()
         self._update_status()
 
-    def _selection(self) -> tuple[int, int] | None:
-        if self.cursor is None or self.doc is None or self.words is None:
-            return None
-        if self.mark is None:
-            word = self.words.word_at(self.cursor)
-            return word
-        s, e = min(self.mark, self.cursor), max(self.mark, self.cursor)
-        if s == e:
-            return self.words.word_at(s)
-        # trim whitespace at either end
-        text = self.doc.text
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        return (s, e) if e > s else None
-
     def action_confirm(self) -> None:
-        sel = self._selection()
+        sel = self.session.selection(self.cursor, self.mark)
         if sel is None:
             self.app.bell()
             self.set_note("nothing selected: m marks the start, move, then enter")
             return
         s, e = sel
         self.action_cancel()
-        choices = self._label_choices(False)
         title = f"Label for the new span “{one_line(self.doc.text[s:e], 40)}”"
-
-        def chosen(label: str | None) -> None:
-            if label:
-                self.decide("create", D.create(self.doc.id, self.layer, s, e, label, self._kind_for(label)),
-                            advance=False)
-
-        self.app.push_screen(PickerScreen(title, choices), chosen)
+        self.app.push_screen(PickerScreen(title, self._label_choices(False)),
+                             self._when_picked(partial(self.session.create, s, e)))
 
     # --- undo / redo --------------------------------------------------------------
 
-    def _focus_for_records(self, records: list[dict | None]) -> str | None:
-        for rec in records:
-            if rec is None:
-                continue
-            key = "a:" + rec["id"]
-            if D.find_item(self.items, key) is not None:
-                return key
-            if rec.get("suggestion_id"):
-                i = next((n for n, it in enumerate(self.items) if it.suggestion_id == rec["suggestion_id"]), None)
-                if i is not None:
-                    return self.items[i].key
-        return None
-
-    @guarded
+    @keyed
     def _history(self, which: str) -> None:
-        if self.doc is None:
-            return
-        ev = (self.store.undo if which == "undo" else self.store.redo)(self.layer, self.doc.id)
-        if ev is None:
-            self.app.notify(f"Nothing to {which} in this document.")
-            return
-        self.items = self._load_items()
-        self.article.set_items(self.items)
-        records = [r for pair in ev.payload.get("changes", []) for r in pair]
-        key = self._focus_for_records(records)
-        i = D.find_item(self.items, key)
-        if i is None and records and records[0]:
-            i = D.nearest_index(self.items, int(records[0]["start"]))
-        self.focus_index = i if self.items else None
-        self._show_focus()
-        self._update_panels()
+        ev = self.session.history(which)
+        self._after_decision()
         self.set_note(f"{which}: {ev.action}")
-        self._save_soon()
 
     def action_undo(self) -> None:
         self._history("undo")
@@ -583,38 +403,26 @@ class AnnotateScreen(Screen):
 
     # --- claims and stances -------------------------------------------------------
 
-    def _actor_choices(self, extra_author: bool, near: int = 0) -> list[Choice]:
-        """AUTHOR, UNNAMED and the document's actors, one per name (the mention nearest ``near``)."""
-        text = self.doc.text
-        choices: list[Choice] = []
-        if extra_author:
-            choices.append(Choice(AUTHOR, Text("AUTHOR  (the article's own voice)"), "a"))
-            choices.append(Choice(UNNAMED, Text("UNNAMED  (an unnamed source)"), "u"))
-        best: dict[tuple, D.Item] = {}
-        order: list[tuple] = []
-        for it in D.actors(self.items):
-            name = (one_line(text[it.start:it.end], 200).lower(), it.label)
-            if name not in best:
-                order.append(name)
-                best[name] = it
-            elif abs(it.start - near) < abs(best[name].start - near):
-                best[name] = it
-        for n, name in enumerate(order):
-            it = best[name]
+    def _span_choices(self, candidates: list[Candidate], width: int, digits: bool = False) -> list[Choice]:
+        out = []
+        for n, c in enumerate(candidates):
             prompt = Text()
-            prompt.append(f" {it.label} ", style=f"black on {self.app.schema.color(it.label)}")
-            prompt.append(" " + one_line(text[it.start:it.end], 40))
-            choices.append(Choice(SpanRef(it.start, it.end, it.label), prompt, str(n + 1) if n < 9 else None))
-        return choices
+            prompt.append(f" {c.label} ", style=f"black on {self.schema.color(c.label)}")
+            prompt.append(" " + one_line(c.text, width))
+            out.append(Choice(c.ref, prompt, str(n + 1) if digits and n < 9 else None))
+        return out
 
+    @staticmethod
+    def _index_of(choices: list[Choice], ref: SpanRef | None) -> int:
+        return next((n for n, c in enumerate(choices) if ref is not None and isinstance(c.value, SpanRef)
+                     and (c.value.start, c.value.end) == (ref.start, ref.end)), 0)
+
+    @keyed
     def action_speaker(self) -> None:
-        item = self._need_item()
-        if item is None:
-            return
-        if item.kind != CLAIM:
-            self.app.notify("Focus a claim to set its speaker (j/k moves).", severity="warning")
-            return
-        choices = self._actor_choices(True, near=item.start)
+        item = self.session.claim_in_focus()
+        choices = [Choice(AUTHOR, Text("AUTHOR  (the article's own voice)"), "a"),
+                   Choice(UNNAMED, Text("UNNAMED  (an unnamed source)"), "u")]
+        choices += self._span_choices(self.session.actor_candidates(near=item.start), 40, digits=True)
         current = D.speaker_of(item.value)
         if isinstance(current, SpanRef) and all(
                 not isinstance(c.value, SpanRef) or (c.value.start, c.value.end) != (current.start, current.end)
@@ -624,131 +432,64 @@ class AnnotateScreen(Screen):
         selected = next((n for n, c in enumerate(choices) if c.value == current or (
             isinstance(c.value, SpanRef) and isinstance(current, SpanRef)
             and (c.value.start, c.value.end) == (current.start, current.end))), 0)
+        self.app.push_screen(PickerScreen("Who makes this claim?", choices, selected=selected),
+                             self._when_picked(partial(self.session.set_speaker, item.key)))
 
-        def chosen(speaker) -> None:
-            if speaker is None:
-                return
-            i = D.find_item(self.items, item.key)
-            if i is not None:
-                sp = speaker if isinstance(speaker, str) else speaker.to_dict()
-                self.decide("set_speaker", D.set_speaker(self.items[i], speaker, self.doc.id, self.layer, self.doc.text),
-                            advance=False, speaker=sp)
-
-        self.app.push_screen(PickerScreen("Who makes this claim?", choices, selected=selected), chosen)
-
-    def _target_choices(self, source: SpanRef) -> list[Choice]:
-        """Every span that can be a stance target, one per (words, label): the mention nearest the source."""
-        text = self.doc.text
-        best: dict[tuple, D.Item] = {}
-        order: list[tuple] = []
-        for it in self.items:
-            if it.kind == STANCE or it.state == "rejected" or (it.start, it.end) == (source.start, source.end):
-                continue
-            name = (one_line(text[it.start:it.end], 200).lower(), it.label)
-            if name not in best:
-                order.append(name)
-                best[name] = it
-            elif abs(it.start - source.start) < abs(best[name].start - source.start):
-                best[name] = it
-        out: list[Choice] = []
-        for name in order:
-            it = best[name]
-            prompt = Text()
-            prompt.append(f" {it.label} ", style=f"black on {self.app.schema.color(it.label)}")
-            prompt.append(" " + one_line(text[it.start:it.end], 48))
-            out.append(Choice(SpanRef(it.start, it.end, it.label), prompt))
-        return out
-
+    @keyed
     def action_stance(self) -> None:
         if self.doc is None:
             return
-        item = self.focused_item
-        editing = item if item is not None and isinstance(item.value, Stance) else None
-        sources = self._actor_choices(False, near=item.start if item is not None else 0)
-        if not sources:
-            self.app.notify("No actors (PERSON, ORG, GPE, NORP) in this document to hold a stance.",
-                            severity="warning")
+        draft, sources, current = self.session.stance_draft()
+        choices = self._span_choices(sources, 40, digits=True)
+        title = "Edit stance: who holds it? (1/3)" if draft.editing else "New stance: who holds it? (1/3)"
+        self.app.push_screen(PickerScreen(title, choices, selected=self._index_of(choices, current)),
+                             lambda source: self._stance_source(draft, source))
+
+    @keyed
+    def _stance_source(self, draft: StanceDraft, source: SpanRef | None) -> None:
+        if source is None:
             return
-        if editing is not None:
-            cur_src = editing.value.source
-        else:
-            cur_src = SpanRef(item.start, item.end, item.label) if item is not None else None
-        sel = next((n for n, c in enumerate(sources) if cur_src and (c.value.start, c.value.end) ==
-                    (cur_src.start, cur_src.end)), 0)
-        state: dict = {}
+        draft.source = source
+        targets, current = self.session.stance_targets(draft)
+        choices = self._span_choices(targets, 48)
+        title = f"Stance of {one_line(self.doc.text[source.start:source.end], 30)} towards… (2/3)"
+        self.app.push_screen(PickerScreen(title, choices, selected=self._index_of(choices, current)),
+                             lambda target: self._stance_target(draft, target))
 
-        def got_polarity(polarity: str | None) -> None:
-            if polarity is None:
-                return
-            if editing is not None:
-                i = D.find_item(self.items, editing.key)
-                if i is None:
-                    return
-                changes = D.edit_stance(self.items[i], self.doc.id, self.layer, source=state["source"],
-                                        target=state["target"], polarity=polarity)
-                self.decide("edit_stance", changes, advance=False)
-            else:
-                changes = D.add_stance(self.doc.id, self.layer, self.doc.text, state["source"], state["target"],
-                                       polarity)
-                self.decide("add_stance", changes, advance=False)
+    def _stance_target(self, draft: StanceDraft, target: SpanRef | None) -> None:
+        if target is None:
+            return
+        draft.target = target
+        pols = self._label_choices(True)
+        current = self.session.stance_polarity(draft)
+        psel = next((n for n, c in enumerate(pols) if c.value == current), 0)
+        self.app.push_screen(PickerScreen("Stance polarity (3/3)", pols, selected=psel),
+                             self._when_picked(partial(self.session.finish_stance, draft)))
 
-        def got_target(target: SpanRef | None) -> None:
-            if target is None:
-                return
-            state["target"] = target
-            pols = self._label_choices(True)
-            cur = editing.value.polarity if editing is not None else None
-            psel = next((n for n, c in enumerate(pols) if c.value == cur), 0)
-            self.app.push_screen(PickerScreen("Stance polarity (3/3)", pols, selected=psel), got_polarity)
-
-        def got_source(source: SpanRef | None) -> None:
-            if source is None:
-                return
-            state["source"] = source
-            targets = self._target_choices(source)
-            if not targets:
-                self.app.notify("No target spans: create one first (n).", severity="warning")
-                return
-            cur_t = editing.value.target if editing is not None else (
-                SpanRef(item.start, item.end) if item is not None and item.kind != STANCE else None)
-            tsel = next((n for n, c in enumerate(targets) if cur_t and (c.value.start, c.value.end) ==
-                         (cur_t.start, cur_t.end)), 0)
-            src_text = one_line(self.doc.text[source.start:source.end], 30)
-            self.app.push_screen(PickerScreen(f"Stance of {src_text} towards… (2/3)", targets, selected=tsel),
-                                 got_target)
-
-        title = "Edit stance: who holds it? (1/3)" if editing else "New stance: who holds it? (1/3)"
-        self.app.push_screen(PickerScreen(title, sources, selected=sel), got_source)
 
     # --- documents ----------------------------------------------------------------
 
-    @guarded
+    @keyed
     def action_done(self) -> None:
         if self.doc is None:
             return
-        self.store.set_status(self.layer, self.doc.id, "done")
-        self.statuses = self.store.statuses(self.layer)
-        n = len(self.doc_ids)
-        nxt = next((self.doc_ids[(self.doc_index + k) % n] for k in range(1, n + 1)
-                    if self.statuses.get(self.doc_ids[(self.doc_index + k) % n]) != "done"), None)
+        nxt = self.session.mark_done()
         if nxt is None:
-            self.app.notify("Every document is done. Well done!", title="All done")
+            self.notify("Every document is done. Well done!", title="All done")
             self._update_status()
             return
         self.open_document(nxt)
 
+    @keyed
     def _open_relative(self, step: int) -> None:
         if self.doc is None or not self.doc_ids:
             return
-        i = self.doc_index + step
-        if not 0 <= i < len(self.doc_ids):
-            self.app.notify("That was the " + ("last" if step > 0 else "first") + " document.")
-            return
-        self.open_document(self.doc_ids[i], self._saved_cursor(self.doc_ids[i]))
+        doc_id = self.session.relative(step)
+        self.open_document(doc_id, self._saved_cursor(doc_id))
 
     def _saved_cursor(self, doc_id: str) -> dict:
         try:
-            return self.store.cursor(self.layer, doc_id)
+            return self.session.saved_cursor(doc_id)
         except STORE_ERRORS:
             return {}
 
@@ -758,21 +499,11 @@ class AnnotateScreen(Screen):
     def action_prev_doc(self) -> None:
         self._open_relative(-1)
 
-    @guarded
+    @keyed
     def action_doc_list(self) -> None:
-        self.save_cursor()
-        statuses = self.store.statuses(self.layer)
-        layer = self.store.layer_items(self.layer)
-        by_doc: dict[str, list] = {}
-        for s in self.store.suggestions():
-            by_doc.setdefault(s.doc_id, []).append(s)
-        rows = []
-        for n, doc in enumerate(self.store.documents(), 1):
-            items = D.visible_items(by_doc.get(doc.id, []), layer.get(doc.id, []))
-            c = D.counts(items)
-            title = doc.meta.get("title") or doc.text
-            rows.append(DocRow(doc.id, n, statuses.get(doc.id, "todo"), c[D.SUGGESTED], c["accepted"],
-                               c["rejected"], one_line(str(title), 70)))
+        self.session.save_cursor()
+        rows = [DocRow(r["doc_id"], r["number"], r["status"], r["counts"][D.SUGGESTED], r["counts"]["accepted"],
+                       r["counts"]["rejected"], one_line(r["title"], 70)) for r in self.session.document_rows()]
 
         def chosen(doc_id: str | None) -> None:
             if doc_id:
@@ -783,7 +514,7 @@ class AnnotateScreen(Screen):
     # --- app ----------------------------------------------------------------------
 
     def action_help(self) -> None:
-        self.app.push_screen(HelpScreen(self.app.keymap, self._labels(), str(self.app.keys_path)))
+        self.app.push_screen(HelpScreen(self.keymap, self.session.span_labels(), self.keys_path))
 
     def action_quit(self) -> None:
         self.save_cursor()

@@ -1,0 +1,1 @@
+"""The annotate stage: decisions on one document, the annotation session, the queue."""
