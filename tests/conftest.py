@@ -47,3 +47,9 @@ def run_cli(db_path: Path):
         return CliRunner().invoke(cli, argv, input=input, catch_exceptions=True)
 
     return run
+
+
+@pytest.fixture
+def anyio_backend():
+    """Async tests (``pytest.mark.anyio``) run on asyncio, as Textual does."""
+    return "asyncio"

@@ -23,7 +23,7 @@ def core_modules() -> list[str]:
 
 def test_core_modules_do_not_import_textual():
     modules = core_modules()
-    assert {"annotator.store", "annotator.decisions", "annotator.annotate.session"} <= set(modules)
+    assert {"annotator.store", "annotator.annotate.decisions", "annotator.annotate.session"} <= set(modules)
     code = (
         "import importlib, sys\n"
         f"mods = {modules!r}\n"

@@ -1,6 +1,6 @@
 """Crash safety and concurrency of the store, with real processes (issue 7).
 
-- Annotating processes (tests/helpers_crash.py ``decide``: decisions.py builds the
+- Annotating processes (tests/helpers/crash_worker.py ``decide``: decisions.py builds the
   changes, Store.apply / undo / set_status commit them, the same path the TUI takes)
   are killed with SIGKILL at random moments. On reopen, every decision acknowledged
   before the kill is there exactly, an unacknowledged one is there completely or not
@@ -41,13 +41,13 @@ from pathlib import Path
 
 import pytest
 
-from annotator import decisions as D
+from annotator.annotate import decisions as D
 from annotator.store import Store, annotation_record
-from helpers_crash import ROOT, make_db, read_lines, signature
+from helpers.crash_worker import ROOT, make_db, read_lines, signature
 
 pytestmark = pytest.mark.slow
 
-WORKER = Path(__file__).resolve().parent / "helpers_crash.py"
+WORKER = Path(__file__).resolve().parent / "helpers" / "crash_worker.py"
 ENV = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [str(ROOT), os.environ.get("PYTHONPATH")]))}
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from annotator import decisions as D
+from annotator.annotate import decisions as D
 from annotator.model import ACCEPTED, CLAIM, REJECTED, Annotation, Span, SpanRef, Stance, Suggestion
 
 TEXT = "Kim Jong Un met Vladimir Putin in Moscow. Putin said the treaty is good."

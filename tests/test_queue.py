@@ -3,15 +3,10 @@
 import pytest
 
 from annotator.store import Store
-from test_tui import SIZE, app_for, started
-from tui_helpers import make_db
+from helpers.pilot import SIZE, app_for, started
+from helpers.tui import make_db
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
 
 
 async def test_assigned_documents_come_first(tmp_path):

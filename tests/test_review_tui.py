@@ -1,6 +1,5 @@
 """The review screen, driven by keys (Textual's pilot)."""
 
-import asyncio
 import uuid
 
 import pytest
@@ -8,6 +7,7 @@ import pytest
 from annotator.model import Annotation, Document, Span
 from annotator.store import ImportRecord, Store
 
+pytestmark = pytest.mark.anyio
 pytest.importorskip("textual")
 from annotator.tui.review import ReviewApp, ReviewScreen  # noqa: E402
 
@@ -31,11 +31,7 @@ def labels(db, layer, doc=DOC):
         return sorted((a.value.start, a.value.label, a.status) for a in s.items(doc.id, layer))
 
 
-def test_accept_unanimous_then_settle_a_disagreement(tmp_path):
-    asyncio.run(_accept_unanimous_then_settle(tmp_path))
-
-
-async def _accept_unanimous_then_settle(tmp_path):
+async def test_accept_unanimous_then_settle_a_disagreement(tmp_path):
     db = make(tmp_path / "r.db")
     with Store(db) as s:
         alice_before = s.items(DOC.id, "alice")
@@ -82,11 +78,7 @@ async def _accept_unanimous_then_settle(tmp_path):
         assert not app.is_running
 
 
-def test_article_text_is_not_markup(tmp_path):
-    asyncio.run(_article_text_is_not_markup(tmp_path))
-
-
-async def _article_text_is_not_markup(tmp_path):
+async def test_article_text_is_not_markup(tmp_path):
     doc = Document.from_text("[bold]Boris[/bold] \x1b[31mJohnson said so.")
     db = tmp_path / "m.db"
     with Store(db) as s:
@@ -99,11 +91,7 @@ async def _article_text_is_not_markup(tmp_path):
         assert "[bold]Boris" in str(app.screen.query_one("#rows").render())
 
 
-def test_edit_a_claims_speaker(tmp_path):
-    asyncio.run(_edit_speaker(tmp_path))
-
-
-async def _edit_speaker(tmp_path):
+async def test_edit_a_claims_speaker(tmp_path):
     db = tmp_path / "c.db"
     with Store(db) as s:
         s.import_records([ImportRecord(DOC)])

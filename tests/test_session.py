@@ -7,7 +7,7 @@ import pytest
 from annotator.annotate.session import AnnotationSession, Refused
 from annotator.model import ACCEPTED, AUTHOR, REJECTED, SpanRef, Stance
 from annotator.schema import load_schema
-from tui_helpers import ARTICLE, find, make_db
+from helpers.tui import ARTICLE, find, make_db
 
 
 @pytest.fixture
@@ -147,7 +147,7 @@ def test_assigned_documents_come_first_and_start_doc_wins(made):
 
 
 def test_suggestions_arriving_later_are_picked_up(tmp_path):
-    from tui_helpers import article_suggestions
+    from helpers.tui import article_suggestions
 
     store, ids = make_db(tmp_path / "late.db", suggestions=False)
     s = session(store)

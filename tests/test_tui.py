@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import threading
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from annotator.cli import cli
 from annotator.errors import AnnotatorError
 from annotator.model import ACCEPTED, CLAIM, REJECTED, Document, SpanRef, Stance
 from annotator.store import ImportRecord, Store
@@ -18,15 +21,10 @@ from annotator.tui.screens.documents import DocumentListScreen
 from annotator.tui.screens.error import ErrorScreen
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.picker import PickerScreen
-from tui_helpers import ARTICLE, find, make_db
+from helpers.pilot import SIZE, actions, app_for, focused_text, spans, started
+from helpers.tui import ARTICLE, find, make_db
 
-SIZE = (120, 40)
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend():
-    return "asyncio"
 
 
 @pytest.fixture
@@ -35,46 +33,6 @@ def db(tmp_path):
     store, ids = make_db(path)
     yield path, store, ids
     store.close()
-
-
-def app_for(path, annotator="alice", **kw):
-    kw.setdefault("suggest", False)
-    kw.setdefault("keymap", {})
-    return create_app(path, annotator, **kw)
-
-
-async def started(pilot) -> AnnotateScreen:
-    for _ in range(50):
-        await pilot.pause()
-        screen = pilot.app.screen
-        if isinstance(screen, AnnotateScreen) and screen.doc is not None:
-            return screen
-        if isinstance(screen, ErrorScreen):
-            return screen  # type: ignore[return-value]
-    raise AssertionError("the app never showed a document")
-
-
-def spans(store, doc_id, layer="alice"):
-    """(text, label, status, origin) of every item in the layer, for readable asserts."""
-    doc = store.document(doc_id)
-    out = []
-    for a in store.items(doc_id, layer):
-        v = a.value
-        if isinstance(v, Stance):
-            out.append((doc.text[v.source.start:v.source.end], "->", doc.text[v.target.start:v.target.end],
-                        v.polarity, a.status))
-        else:
-            out.append((doc.text[v.start:v.end], v.label, a.status, a.origin))
-    return sorted(out)
-
-
-def actions(store, doc_id, layer="alice"):
-    return [e.action for e in store.events(doc_id=doc_id, annotator=layer)]
-
-
-def focused_text(screen: AnnotateScreen) -> str:
-    item = screen.focused_item
-    return screen.doc.text[item.start:item.end]
 
 
 async def test_focus_starts_on_first_undecided_and_accept_moves_on(db):
@@ -425,7 +383,7 @@ async def test_suggestions_arrive_from_worker_after_article_is_shown(tmp_path):
         calls.append(threading.current_thread().name)
         assert release.wait(10)
         doc = worker_store.document(ids[0])
-        from tui_helpers import article_suggestions
+        from helpers.tui import article_suggestions
 
         worker_store.replace_suggestions(ids[0], "fake", "1", article_suggestions(doc.text))
         if progress:
@@ -457,28 +415,13 @@ async def test_export_lists_only_accepted_and_hand_made_spans(db):
     accepted = sorted(store.document(ids[0]).text[a.value.start:a.value.end]
                       for a in store.items(ids[0], "alice") if a.status == ACCEPTED)
     assert accepted == ["June", "North Korea", "leaders"]
-    try:
-        from click.testing import CliRunner
-
-        from annotator.cli import cli
-    except ImportError:  # pragma: no cover
-        return
-    if "export" not in cli.commands:
-        pytest.skip("annotator export is not there yet; checked the store instead")
     out = Path(path).parent / "out.jsonl"
     result = CliRunner().invoke(cli, ["export", "--db", str(path), "--annotator", "alice", "-o", str(out)])
-    if result.exit_code != 0:
-        result = CliRunner().invoke(cli, ["export", "--db", str(path), "--annotator", "alice"])
-        text = result.output
-    else:
-        text = out.read_text()
     assert result.exit_code == 0, result.output
-    import json
-
-    lines = [json.loads(line) for line in text.splitlines() if line.strip().startswith("{")]
-    exported = sorted(s.get("text") or l["text"][s["start"]:s["end"]]
-                      for l in lines if l["text"] == store.document(ids[0]).text for s in l.get("spans", []))
-    assert exported == ["June", "North Korea", "leaders"]
+    [task] = [json.loads(line) for line in out.read_text().splitlines()]
+    assert task["text"] == store.document(ids[0]).text and task["answer"] == "accept"
+    assert sorted(s["text"] for s in task["spans"]) == ["June", "North Korea", "leaders"]
+    assert all(task["text"][s["start"]:s["end"]] == s["text"] for s in task["spans"])
 
 
 async def test_keymap_clash_the_mapped_binding_wins(db):
@@ -490,9 +433,6 @@ async def test_keymap_clash_the_mapped_binding_wins(db):
 
 
 def test_annotate_without_documents_says_how_to_import(tmp_path):
-    from click.testing import CliRunner
-
-    from annotator.cli import cli
 
     result = CliRunner().invoke(cli, ["annotate", "--db", str(tmp_path / "none.db"), "--no-suggest"])
     assert result.exit_code == 2
@@ -503,10 +443,7 @@ def test_annotate_without_documents_says_how_to_import(tmp_path):
 
 
 def test_annotate_imports_sources_then_opens_the_app(tmp_path, monkeypatch):
-    from click.testing import CliRunner
-
     import annotator.tui.app as tui_app
-    from annotator.cli import cli
 
     opened = {}
 

@@ -8,7 +8,7 @@ from annotator.model import Document
 from annotator.store import ImportRecord, Store
 from annotator.tui.app import create_app
 from annotator.tui.screens.annotate import AnnotateScreen
-from tui_helpers import make_db
+from helpers.tui import make_db
 
 SIZE = (110, 32)
 MARKUP = (

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from annotator import decisions as D
+from annotator.annotate import decisions as D
 from annotator.annotate.queue import annotator_queue
 from annotator.model import AUTHOR, STANCE, UNNAMED, SpanRef, Stance
 from annotator.schema import Schema

@@ -18,7 +18,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
 from annotator import review as rv
-from annotator.decisions import Item
+from annotator.annotate.decisions import Item
 from annotator.model import ACCEPTED, REJECTED, REVIEW_LAYER, STANCE, Annotation
 from annotator.tui.screens.picker import Choice, PickerScreen
 from annotator.tui.textsafe import one_line

@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from annotator import decisions as D
+from annotator.annotate import decisions as D
 from annotator.annotate.session import AnnotationSession, Candidate, Refused, StanceDraft
 from annotator.errors import AnnotatorError
 from annotator.model import AUTHOR, UNNAMED, SpanRef, Stance

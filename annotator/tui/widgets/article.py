@@ -27,7 +27,7 @@ from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotator.decisions import SUGGESTED, Item
+from annotator.annotate.decisions import SUGGESTED, Item
 from annotator.model import ACCEPTED, ENTITY, STANCE
 from annotator.schema import Schema
 from annotator.tui.textsafe import display_text, wrap

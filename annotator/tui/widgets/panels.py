@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rich.text import Text
 
-from annotator.decisions import SUGGESTED, Item, speaker_text
+from annotator.annotate.decisions import SUGGESTED, Item, speaker_text
 from annotator.model import ACCEPTED, CLAIM, ENTITY, STANCE, TOPIC, Stance
 from annotator.schema import Schema
 from annotator.tui.textsafe import one_line

@@ -2,15 +2,15 @@
 
 Run as a script (the tests start it in a subprocess with this checkout on PYTHONPATH):
 
-    python tests/helpers_crash.py decide DB ANNOTATOR SEED
+    python tests/helpers/crash_worker.py decide DB ANNOTATOR SEED
         Make random decisions through the same core code the TUI uses
-        (annotator.decisions builds the changes; Store.apply / Store.undo /
+        (annotator.annotate.decisions builds the changes; Store.apply / Store.undo /
         Store.set_status commit them) until killed or a deadline passes. Before each
         commit it prints ``I {intent}``; only after the commit has returned it prints
         ``A {ack}``. Every line is flushed at once, so a line on stdout means the
         process got that far.
 
-    python tests/helpers_crash.py write DB ANNOTATOR N GOFILE
+    python tests/helpers/crash_worker.py write DB ANNOTATOR N GOFILE
         Wait for GOFILE, then make N decisions (accept an undecided suggestion, else
         create a span), each one ``Store.apply`` with ``seq=i`` in its event; every
         decision adds one item to the layer.
@@ -27,11 +27,11 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from annotator import decisions as D  # noqa: E402
+from annotator.annotate import decisions as D  # noqa: E402
 from annotator.model import CLAIM, Document, Span  # noqa: E402
 from annotator.store import DONE, IN_PROGRESS, SKIPPED, ImportRecord, Store, annotation_record  # noqa: E402
 

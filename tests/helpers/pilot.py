@@ -1,0 +1,50 @@
+"""Driving the annotate app in tests (Textual's pilot): build it, wait for it, read the layer back."""
+
+from __future__ import annotations
+
+from annotator.model import Stance
+from annotator.tui.app import create_app
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.error import ErrorScreen
+
+SIZE = (120, 40)
+
+
+def app_for(path, annotator="alice", **kw):
+    kw.setdefault("suggest", False)
+    kw.setdefault("keymap", {})
+    return create_app(path, annotator, **kw)
+
+
+async def started(pilot) -> AnnotateScreen:
+    for _ in range(50):
+        await pilot.pause()
+        screen = pilot.app.screen
+        if isinstance(screen, AnnotateScreen) and screen.doc is not None:
+            return screen
+        if isinstance(screen, ErrorScreen):
+            return screen  # type: ignore[return-value]
+    raise AssertionError("the app never showed a document")
+
+
+def spans(store, doc_id, layer="alice"):
+    """(text, label, status, origin) of every item in the layer, for readable asserts."""
+    doc = store.document(doc_id)
+    out = []
+    for a in store.items(doc_id, layer):
+        v = a.value
+        if isinstance(v, Stance):
+            out.append((doc.text[v.source.start:v.source.end], "->", doc.text[v.target.start:v.target.end],
+                        v.polarity, a.status))
+        else:
+            out.append((doc.text[v.start:v.end], v.label, a.status, a.origin))
+    return sorted(out)
+
+
+def actions(store, doc_id, layer="alice"):
+    return [e.action for e in store.events(doc_id=doc_id, annotator=layer)]
+
+
+def focused_text(screen: AnnotateScreen) -> str:
+    item = screen.focused_item
+    return screen.doc.text[item.start:item.end]
