@@ -161,6 +161,7 @@ def _row_to_document(row: dict) -> Document:
 
 # Documents whose row can be used at all (cheap, in SQL); the rest are reported as bad rows.
 _USABLE_DOC = ("typeof(id) = 'text' and length(id) between 1 and 200 and typeof(text) = 'text' and "
+               "id not glob ('*[' || char(1) || '-' || char(31) || char(127) || '-' || char(159) || ']*') and "
                "(meta is null or meta = '' or case when json_valid(meta) then json_type(meta) = 'object' else 0 end)")
 
 

@@ -96,8 +96,7 @@ def name_problem(name: object, what: str = "annotator name", *, allow_review: bo
     if name.startswith(BOOKKEEPING_PREFIX):
         return f"{what} {_shown(name)} is reserved: names starting {BOOKKEEPING_PREFIX!r} are the suggesters' bookkeeping"
     if name == REVIEW_LAYER and not allow_review:
-        return (f"{what} {name!r} is the adjudication layer: write to it with `annotator review` "
-                f"(or `import --as review`)")
+        return f"{what} 'review' is the adjudication layer (written by `annotator review`), not an annotator"
     return None
 
 

@@ -50,7 +50,10 @@ def default_annotator() -> str:
 
 
 def annotator_option(f):
+    from annotator.cli.names import annotator_name  # refuses empty, control-character and reserved names
+
     return click.option("--annotator", "annotator_name", default=default_annotator, show_default="login name",
+                        callback=annotator_name,
                         help="Whose annotation layer to use ($ANNOTATOR_NAME or the login name).")(f)
 
 

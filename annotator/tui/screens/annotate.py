@@ -24,7 +24,7 @@ from annotator.tui.screens.picker import Choice, PickerScreen
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.lines import LinesView
-from annotator.tui.widgets.panels import detail, side_panel, status_line
+from annotator.tui.widgets.panels import bad_rows_note, detail, side_panel, status_line
 
 if TYPE_CHECKING:
     from annotator.tui.app import AnnotatorApp
@@ -257,7 +257,7 @@ class AnnotateScreen(Screen):
         mode = ""
         if self.mode == CREATE:
             mode = "NEW SPAN: ←→ w b move · m mark"
-        note = self.note or self.app.suggest_note
+        note = self.note or self.app.suggest_note or bad_rows_note(self.store)
         self.query_one("#status", Static).update(status_line(
             self.doc_index + 1, len(self.doc_ids), self.layer, done, D.counts(self.items),
             self.statuses.get(self.doc.id, "todo"), note, mode), layout=False)
