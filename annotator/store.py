@@ -465,9 +465,18 @@ class Store:
         return dict(out)
 
     def layers(self) -> list[str]:
+        """Names of the layers (human and review); a name that is not a usable name is left out (bad_rows)."""
         names = {r[0] for r in self.db.execute("select distinct layer from annotations")}
         names |= {r[0] for r in self.db.execute("select distinct layer from doc_status where layer not like 'suggester:%'")}
-        return sorted(names)
+        out = []
+        for name in names:
+            problem = validate.name_problem(name, "layer", allow_review=True)
+            if problem:
+                self.__dict__.setdefault("_bad_rows", {}).setdefault(
+                    ("layer", name), f"annotations and doc_status rows of an unusable layer name: {problem}")
+            else:
+                out.append(name)
+        return sorted(out)
 
     def apply(self, annotator: str, doc_id: str, action: str,
               changes: list[tuple[Annotation | None, Annotation | None]], **extra) -> int:

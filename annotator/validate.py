@@ -58,7 +58,12 @@ class Invalid(ValueError):
 # --- names and labels --------------------------------------------------------------
 
 
-def _shown(value: object, limit: int = 60) -> str:
+def type_name(value: object) -> str:
+    """A value's type for a message: "null" for None (JSON's and SQL's word for it)."""
+    return "null" if value is None else type(value).__name__
+
+
+def shown(value: object, limit: int = 60) -> str:
     """A value quoted for a message: repr() escapes every control character."""
     text = repr(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"
@@ -67,11 +72,11 @@ def _shown(value: object, limit: int = 60) -> str:
 def label_problem(label: object, what: str = "label", *, allow_empty: bool = False) -> str | None:
     """Why ``label`` cannot be a label (None when it can)."""
     if not isinstance(label, str):
-        return f"{what} must be a string, got {type(label).__name__}"
+        return f"{what} must be a string, got {type_name(label)}"
     if not label:
         return None if allow_empty else f"{what} is empty"
     if has_control(label):
-        return f"{what} {_shown(label)} contains control characters or line breaks"
+        return f"{what} {shown(label)} contains control characters or line breaks"
     if not label.strip():
         return f"{what} is blank"
     if len(label) > MAX_LABEL:
@@ -82,19 +87,19 @@ def label_problem(label: object, what: str = "label", *, allow_empty: bool = Fal
 def name_problem(name: object, what: str = "annotator name", *, allow_review: bool = False) -> str | None:
     """Why ``name`` cannot name an annotator or a layer (None when it can)."""
     if not isinstance(name, str):
-        return f"{what} must be a string, got {type(name).__name__}"
+        return f"{what} must be a string, got {type_name(name)}"
     if not name.strip():
         return f"{what} is empty"
     if has_control(name):
-        return f"{what} {_shown(name)} contains control characters or line breaks"
+        return f"{what} {shown(name)} contains control characters or line breaks"
     if name != name.strip():
-        return f"{what} {_shown(name)} starts or ends with a space"
+        return f"{what} {shown(name)} starts or ends with a space"
     if len(name) > MAX_NAME:
         return f"{what} is longer than {MAX_NAME} characters"
     if name == SUGGESTIONS_NAME:
         return f"{what} {name!r} is reserved for the model's suggestions"
     if name.startswith(BOOKKEEPING_PREFIX):
-        return f"{what} {_shown(name)} is reserved: names starting {BOOKKEEPING_PREFIX!r} are the suggesters' bookkeeping"
+        return f"{what} {shown(name)} is reserved: names starting {BOOKKEEPING_PREFIX!r} are the suggesters' bookkeeping"
     if name == REVIEW_LAYER and not allow_review:
         return f"{what} 'review' is the adjudication layer (written by `annotator review`), not an annotator"
     return None
@@ -125,7 +130,7 @@ def _refuse_constant(name: str) -> Any:
 def loads(raw: object, what: str) -> Any:
     """Parse a JSON column strictly (NaN, Infinity and overflowing numbers refused)."""
     if not isinstance(raw, str):
-        raise Invalid(f"{what} must be JSON text, got {type(raw).__name__}")
+        raise Invalid(f"{what} must be JSON text, got {type_name(raw)}")
     try:
         return json.loads(raw, parse_constant=_refuse_constant, parse_float=_finite)
     except Invalid as exc:
@@ -144,7 +149,7 @@ def json_object(raw: object, what: str, *, default: dict | None = None) -> dict:
         return dict(default)
     value = loads(raw, what)
     if not isinstance(value, dict):
-        raise Invalid(f"{what} must be a JSON object, got {type(value).__name__}")
+        raise Invalid(f"{what} must be a JSON object, got {type_name(value)}")
     return value
 
 
@@ -166,7 +171,7 @@ def json_problem(value: Any, what: str = "value") -> str | None:
         if isinstance(v, Mapping):
             for k, x in v.items():
                 if not isinstance(k, str):
-                    return f"{what} has a key that is not a string: {_shown(k)}"
+                    return f"{what} has a key that is not a string: {shown(k)}"
                 stack.append(x)
             continue
         if isinstance(v, (list, tuple)):
@@ -191,7 +196,7 @@ def _is_int(value: object) -> bool:
 def offsets_problem(start: object, end: object, length: int | None, what: str = "span") -> str | None:
     """Why (start, end) is not a span of a text of ``length`` characters (length None: not checked)."""
     if not _is_int(start) or not _is_int(end):
-        return f"{what} offsets must be integers, got {_shown(start, 20)}, {_shown(end, 20)}"
+        return f"{what} offsets must be integers, got {shown(start, 20)}, {shown(end, 20)}"
     if start < 0 or (length is not None and end > length):
         return f"{what} {start}-{end} lies outside the text (length {length})"
     if end <= start:
@@ -202,7 +207,7 @@ def offsets_problem(start: object, end: object, length: int | None, what: str = 
 def ref_problem(ref: object, length: int | None, what: str) -> str | None:
     """A {start, end, label} pointer (stance source/target/evidence, claim speaker)."""
     if not isinstance(ref, Mapping):
-        return f"{what} must be an object with start and end, got {type(ref).__name__}"
+        return f"{what} must be an object with start and end, got {type_name(ref)}"
     if "start" not in ref or "end" not in ref:
         return f"{what} needs 'start' and 'end'"
     problem = offsets_problem(ref["start"], ref["end"], length, what)
@@ -220,11 +225,11 @@ def speaker_problem(speaker: object, length: int | None) -> str | None:
         return None
     if isinstance(speaker, str):
         if has_control(speaker):
-            return f"claim speaker {_shown(speaker)} contains control characters or line breaks"
+            return f"claim speaker {shown(speaker)} contains control characters or line breaks"
         return None
     if isinstance(speaker, Mapping):
         return ref_problem(speaker, length, "claim speaker")
-    return f"claim speaker must be AUTHOR, UNNAMED, a name or {{start, end, label}}, got {type(speaker).__name__}"
+    return f"claim speaker must be AUTHOR, UNNAMED, a name or {{start, end, label}}, got {type_name(speaker)}"
 
 
 def value_problem(value: Value, length: int | None) -> str | None:
@@ -240,7 +245,7 @@ def value_problem(value: Value, length: int | None) -> str | None:
         return (label_problem(value.polarity, "stance polarity")
                 or json_problem(value.attrs, "stance attrs"))
     if value.kind not in SPAN_KINDS:
-        return f"unknown kind {_shown(value.kind)}"
+        return f"unknown kind {shown(value.kind)}"
     problem = offsets_problem(value.start, value.end, length) or label_problem(value.label)
     if problem:
         return problem
@@ -257,7 +262,7 @@ def value_from_row(row: Mapping, length: int | None) -> Value:
     """A span or stance from a flat row (kind, start, end, label, attrs as JSON text); raises Invalid."""
     kind = row.get("kind")
     if kind not in KINDS:
-        raise Invalid(f"unknown kind {_shown(kind)}")
+        raise Invalid(f"unknown kind {shown(kind)}")
     attrs = json_object(row.get("attrs"), "attrs", default={})
     if kind == STANCE:
         refs = {}
@@ -271,7 +276,7 @@ def value_from_row(row: Mapping, length: int | None) -> Value:
                 raise Invalid(problem)
             refs[key] = SpanRef(ref["start"], ref["end"], ref.get("label") or "")
         if (row.get("start"), row.get("end")) != (refs["source"].start, refs["source"].end):
-            raise Invalid(f"stance row offsets {_shown(row.get('start'), 20)}-{_shown(row.get('end'), 20)} "
+            raise Invalid(f"stance row offsets {shown(row.get('start'), 20)}-{shown(row.get('end'), 20)} "
                           f"are not its source's {refs['source'].start}-{refs['source'].end}")
         value: Value = Stance(refs["source"], refs["target"], row.get("label"), refs["evidence"], attrs)
     else:
@@ -288,9 +293,9 @@ def value_from_row(row: Mapping, length: int | None) -> Value:
 def _str(row: Mapping, key: str, *, empty: bool = False) -> str:
     value = row.get(key)
     if not isinstance(value, str) or (not empty and not value):
-        raise Invalid(f"{key} must be a {'string' if empty else 'non-empty string'}, got {_shown(value, 30)}")
+        raise Invalid(f"{key} must be a {'string' if empty else 'non-empty string'}, got {shown(value, 30)}")
     if has_control(value):
-        raise Invalid(f"{key} {_shown(value)} contains control characters")
+        raise Invalid(f"{key} {shown(value)} contains control characters")
     return value
 
 
@@ -299,14 +304,14 @@ def _opt_str(row: Mapping, key: str) -> str | None:
     if value is None:
         return None
     if not isinstance(value, str):
-        raise Invalid(f"{key} must be a string or NULL, got {_shown(value, 30)}")
+        raise Invalid(f"{key} must be a string or NULL, got {shown(value, 30)}")
     return value
 
 
 def text_problem(text: object) -> str | None:
     """A document text: a string that is valid Unicode (SQLite cannot store a lone surrogate)."""
     if not isinstance(text, str):
-        return f"text must be a string, got {type(text).__name__}"
+        return f"text must be a string, got {type_name(text)}"
     try:
         text.encode("utf-8")
     except UnicodeEncodeError as exc:
@@ -340,7 +345,7 @@ def annotation_from_row(row: Mapping, length: int | None) -> Annotation:
     layer = layer_of(row)
     status = row.get("status")
     if status not in ITEM_STATUSES:
-        raise Invalid(f"status must be accepted or rejected, got {_shown(status, 30)}")
+        raise Invalid(f"status must be accepted or rejected, got {shown(status, 30)}")
     value = value_from_row(row, length)
     return Annotation(ann_id, doc_id, layer, value, status, _opt_str(row, "suggestion_id"),
                       _opt_str(row, "origin") or "manual")
@@ -354,7 +359,7 @@ def suggestion_from_row(row: Mapping, length: int | None) -> Suggestion:
     if score is None:
         score = 1.0
     elif isinstance(score, bool) or not isinstance(score, (int, float)) or not math.isfinite(score):
-        raise Invalid(f"score must be a finite number, got {_shown(score, 30)}")
+        raise Invalid(f"score must be a finite number, got {shown(score, 30)}")
     value = value_from_row(row, length)
     return Suggestion(sugg_id, doc_id, suggester, _opt_str(row, "version") or "", _opt_str(row, "rule") or "",
                       float(score), value)
@@ -374,12 +379,12 @@ def check_row(table: str, row: Mapping, lengths: Mapping[str, int]) -> None:
         document_from_row(row)
         position = row.get("position")
         if position is not None and not _is_int(position):
-            raise Invalid(f"position must be an integer, got {_shown(position, 30)}")
+            raise Invalid(f"position must be an integer, got {shown(position, 30)}")
         return
     if table in ("annotations", "suggestions"):
         doc_id = row.get("doc_id")
         if doc_id not in lengths:
-            raise Invalid(f"doc_id {_shown(doc_id, 40)} is not a document of this database")
+            raise Invalid(f"doc_id {shown(doc_id, 40)} is not a document of this database")
         (annotation_from_row if table == "annotations" else suggestion_from_row)(row, lengths[doc_id])
         return
     if table == "doc_status":
@@ -387,12 +392,12 @@ def check_row(table: str, row: Mapping, lengths: Mapping[str, int]) -> None:
         layer = layer_of(row, bookkeeping=True)
         status = row.get("status")
         if not isinstance(status, str) or has_control(status) or not status:
-            raise Invalid(f"status must be a non-empty string, got {_shown(status, 30)}")
+            raise Invalid(f"status must be a non-empty string, got {shown(status, 30)}")
         if not layer.startswith(BOOKKEEPING_PREFIX):
             from annotator.store import DOC_STATUSES  # the store owns the list of document statuses
 
             if status not in DOC_STATUSES:
-                raise Invalid(f"status must be one of {', '.join(DOC_STATUSES)}, got {_shown(status, 30)}")
+                raise Invalid(f"status must be one of {', '.join(DOC_STATUSES)}, got {shown(status, 30)}")
         if row.get("cursor") not in (None, ""):
             json_object(row.get("cursor"), "cursor")
         return
@@ -406,7 +411,7 @@ def check_row(table: str, row: Mapping, lengths: Mapping[str, int]) -> None:
         return
     if table == "events":
         if not isinstance(row.get("annotator"), str) or has_control(row["annotator"]):
-            raise Invalid(f"annotator must be a string without control characters, got {_shown(row.get('annotator'))}")
+            raise Invalid(f"annotator must be a string without control characters, got {shown(row.get('annotator'))}")
         _str(row, "action")
         _opt_str(row, "doc_id")
         _opt_str(row, "time")

@@ -111,6 +111,7 @@ def stats_cmd(db_path, as_json, rules, blind, annotator_name):
         if rules:
             return _rule_stats(store, as_json)
         stats = store.stats()
+        warn_bad_rows(store)
     if blind:  # blind annotation: other people's layers (and the review layer) stay out of view
         stats["layers"] = {k: v for k, v in stats["layers"].items() if k == annotator_name}
     if as_json:
