@@ -30,7 +30,6 @@ from annotator.model import (
     Suggestion,
     Value,
     new_id,
-    value_from_record,
     value_to_record,
 )
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from annotator import validate
 from annotator.formats.prodigy import DEFAULT_LAYER, RecordError, _int, _objects, check_label, record_text
-from annotator.model import CLAIM, POLARITIES, Document, Span, Stance, Value, check_offsets
+from annotator.model import CLAIM, POLARITIES, Document, Span, Stance, Value
 from annotator.store import ImportRecord
 
 META_SKIP = {"text", "label", "labels", "entities", "relations", "id"}
@@ -24,7 +24,7 @@ def is_doccano(record: dict) -> bool:
 def _check(start, end, text: str, what: str) -> None:
     _int(start, f"{what} start")
     _int(end, f"{what} end")
-    problem = check_offsets(start, end, text)
+    problem = validate.offsets_problem(start, end, len(text))
     if problem:
         raise RecordError(f"{what}: {problem}")
 

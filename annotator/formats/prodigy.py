@@ -29,7 +29,6 @@ from annotator.model import (
     SpanRef,
     Stance,
     Value,
-    check_offsets,
     prodigy_hash,
 )
 from annotator.store import ImportRecord
@@ -102,7 +101,7 @@ def _span_ref(d: Any, text: str, what: str) -> SpanRef:
     if not isinstance(d, dict) or "start" not in d or "end" not in d:
         raise RecordError(f"{what} needs 'start' and 'end'")
     start, end = _int(d["start"], f"{what} start"), _int(d["end"], f"{what} end")
-    problem = check_offsets(start, end, text)
+    problem = validate.offsets_problem(start, end, len(text))
     if problem:
         raise RecordError(f"{what}: {problem}")
     label = str(d.get("label") or "")

@@ -21,7 +21,7 @@ from annotator import review as rv
 from annotator.decisions import Item
 from annotator.model import ACCEPTED, REJECTED, REVIEW_LAYER, STANCE, Annotation
 from annotator.tui.screens.picker import Choice, PickerScreen
-from annotator.tui.textsafe import display_text, one_line
+from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
 
 SUGGESTED = "suggested"
