@@ -218,3 +218,13 @@ def test_real_process_bytes_are_inert(hostile, argv):
     for stream in (proc.stdout, proc.stderr):
         text = stream.decode("utf-8")
         assert b"\x1b" not in stream and b"\x07" not in stream and not FORBIDDEN.search(text)
+
+
+def test_a_database_error_quoting_a_hostile_name_is_inert(tmp_path):
+    """SQLite's own messages quote names from the file: `annotations` as a view of a table named with ESC."""
+    db = tmp_path / "v.db"
+    Store(db).close()
+    _sql(db, ("drop table annotations", ()), (f"create view annotations as select * from [x{EVIL[:4]}]", ()))
+    r = CliRunner().invoke(cli, ["stats", "--db", str(db)], color=True)
+    assert r.exit_code == 1 and r.stderr.startswith("error: database: no such table: main.x␛[2J"), r.output
+    assert not FORBIDDEN.search(r.output)
