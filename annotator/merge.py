@@ -12,12 +12,22 @@
 * Events (the history), document statuses, assignments and suggestions come along;
   a status already present is kept (a different incoming one is reported).
 * Merging the same file twice changes nothing the second time.
+* Every row of the other file is checked by :mod:`annotator.validate` before anything is
+  written: one bad row (text that is not text, offsets outside the text, a label with
+  control characters, a reserved layer name, JSON that is not JSON, ...) refuses the whole
+  merge with one line naming the file, table, row and problem.
+* Only regular files are read, only real tables of the expected shape (a view named
+  ``documents`` is refused, not queried), and the copy is made only when the temporary
+  folder has room for it.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import shutil
+import sqlite3
+import stat
 import tempfile
 import uuid
 from collections import Counter
@@ -25,7 +35,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
+from annotator import validate
 from annotator.errors import AnnotatorError
+
+ROOM_MARGIN = 16 * 1024 * 1024  # bytes kept free in the temporary folder beyond the copy
 
 
 @dataclass
@@ -71,36 +84,107 @@ class MergeReport:
                 "suggestions_added": self.suggestions_added, "assignments_added": self.assignments_added}
 
 
+def _regular_size(path: Path) -> int:
+    """The size of a regular file; anything else (folder, FIFO, device, socket) is refused."""
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise AnnotatorError("no such file", path) from None
+    except OSError as exc:
+        raise AnnotatorError(exc.strerror or str(exc), path) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise AnnotatorError("is a directory, not a database file", path)
+    if not stat.S_ISREG(st.st_mode):
+        raise AnnotatorError("is not a regular file (a device, FIFO or socket), not a database file", path)
+    return st.st_size
+
+
+def _copy(src: Path, dst: Path, size: int) -> None:
+    """Copy at most ``size`` bytes (the size checked before): a file that grows is not followed."""
+    with open(src, "rb") as fin, open(dst, "wb") as fout:
+        left = size
+        while left > 0:
+            chunk = fin.read(min(left, 1 << 20))
+            if not chunk:
+                break
+            fout.write(chunk)
+            left -= len(chunk)
+
+
 def read_other(path: str | Path) -> dict[str, list[dict]]:
-    """Every row of another annotator database, read from a temporary copy (the file is left alone)."""
+    """Every row of another annotator database, read from a temporary copy (the file is left alone).
+
+    Every row is checked (:func:`check_rows`); a bad one is an AnnotatorError naming the file,
+    table, row and problem.
+    """
     from annotator.store import Store
 
     src = Path(path)
-    if not src.exists():
-        raise AnnotatorError("no such file", src)
-    if src.is_dir():
-        raise AnnotatorError("is a directory, not a database file", src)
+    size = _regular_size(src)
+    wal = src.with_name(src.name + "-wal")
+    wal_size = _regular_size(wal) if os.path.lexists(wal) else 0
     tmp = Path(tempfile.mkdtemp(prefix="annotator-merge-"))
     try:
+        free = shutil.disk_usage(tmp).free
+        if size + wal_size + ROOM_MARGIN > free:
+            raise AnnotatorError(f"cannot merge: copying it needs {size + wal_size} bytes, the temporary folder "
+                                 f"{tmp.parent} has {free} free", src)
         copy = tmp / "other.db"
-        shutil.copyfile(src, copy)
-        wal = src.with_name(src.name + "-wal")
-        if wal.exists():
-            shutil.copyfile(wal, tmp / "other.db-wal")
+        _copy(src, copy, size)
+        if wal_size:
+            _copy(wal, tmp / "other.db-wal", wal_size)
         try:
             store = Store(copy, create=False)
         except AnnotatorError as exc:
             raise AnnotatorError(f"cannot merge: {exc.problem}", src) from None
         try:
-            return store.dump_rows()
+            rows = store.dump_rows()
+        except AnnotatorError as exc:
+            raise AnnotatorError(f"cannot merge: {exc.problem}", src) from None
+        except sqlite3.DatabaseError as exc:
+            raise AnnotatorError(f"cannot merge: cannot read it: {exc}", src) from None
         finally:
             store.close()
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
+    check_rows(rows, src)
+    return rows
+
+
+def _row_key(table: str, row: dict) -> str:
+    if table == "doc_status":
+        return f"({row.get('doc_id')}, {row.get('layer')})"
+    if table == "annotators":
+        return str(row.get("name"))
+    if table == "assignments":
+        return f"({row.get('doc_id')}, {row.get('annotator')})"
+    return str(row.get("id"))
+
+
+def check_rows(rows: dict[str, list[dict]], source: str | Path) -> None:
+    """Every row of another database against the validator; the first bad one is an AnnotatorError."""
+    lengths: dict[str, int] = {}
+    for table, table_rows in rows.items():
+        for row in table_rows:
+            try:
+                validate.check_row(table, row, lengths)
+            except validate.Invalid as exc:
+                raise AnnotatorError(f"cannot merge: {table} row {_row_key(table, row)[:80]}: {exc}; "
+                                     f"nothing was merged", source) from None
+            if table == "documents":
+                lengths[row["id"]] = len(row["text"])
+
+
+def _json(raw: object) -> object:
+    """A JSON column's value (incoming rows are validated; a bad local row compares as its raw text)."""
+    try:
+        return validate.loads(raw or "{}", "attrs")
+    except validate.Invalid:
+        return raw
 
 
 def _attrs(row: dict) -> str:
-    return json.dumps(json.loads(row.get("attrs") or "{}"), sort_keys=True, ensure_ascii=False)
+    return json.dumps(_json(row.get("attrs")), sort_keys=True, ensure_ascii=False)
 
 
 def _content(row: dict) -> tuple:
@@ -111,8 +195,9 @@ def _content(row: dict) -> tuple:
 def _place(row: dict) -> tuple:
     place: tuple = (row["doc_id"], row["layer"], row["kind"], row["start"], row["end"])
     if row["kind"] == "stance":
-        target = json.loads(row.get("attrs") or "{}").get("target") or {}
-        place += (target.get("start"), target.get("end"))
+        attrs = _json(row.get("attrs"))
+        target = (attrs.get("target") if isinstance(attrs, dict) else None) or {}
+        place += (target.get("start"), target.get("end")) if isinstance(target, dict) else (None, None)
     return place
 
 

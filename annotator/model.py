@@ -145,7 +145,8 @@ class Annotation:
 
 
 def value_to_record(value: Value) -> dict[str, Any]:
-    """Flatten a span or stance into kind/start/end/label/attrs (JSON-ready)."""
+    """Flatten a span or stance into kind/start/end/label/attrs (JSON-ready); the inverse, with every check,
+    is :func:`annotator.validate.value_from_row`."""
     if isinstance(value, Stance):
         attrs = dict(value.attrs)
         attrs["source"] = value.source.to_dict()
@@ -155,25 +156,3 @@ def value_to_record(value: Value) -> dict[str, Any]:
                 "label": value.polarity, "attrs": attrs}
     return {"kind": value.kind, "start": value.start, "end": value.end,
             "label": value.label, "attrs": dict(value.attrs)}
-
-
-def value_from_record(rec: dict[str, Any]) -> Value:
-    """The inverse of :func:`value_to_record`."""
-    attrs = dict(rec.get("attrs") or {})
-    if rec["kind"] == STANCE:
-        source = SpanRef.from_dict(attrs.pop("source"))
-        target = SpanRef.from_dict(attrs.pop("target"))
-        ev = attrs.pop("evidence", None)
-        return Stance(source, target, rec["label"], SpanRef.from_dict(ev) if ev else None, attrs)
-    return Span(int(rec["start"]), int(rec["end"]), rec["label"], rec["kind"], attrs)
-
-
-def check_offsets(start: int, end: int, text: str) -> str | None:
-    """Return a problem description when (start, end) is not a valid span of text."""
-    if not isinstance(start, int) or not isinstance(end, int) or isinstance(start, bool) or isinstance(end, bool):
-        return f"span offsets must be integers, got {start!r}, {end!r}"
-    if start < 0 or end > len(text):
-        return f"span {start}-{end} lies outside the text (length {len(text)})"
-    if end <= start:
-        return f"span {start}-{end} has end <= start"
-    return None

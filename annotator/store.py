@@ -14,12 +14,14 @@ import sqlite3
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import cache
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterable, Iterator
 
 import sqlite_utils
 
+from annotator import validate
 from annotator.errors import AnnotatorError
 from annotator.model import (
     ACCEPTED,
@@ -28,7 +30,6 @@ from annotator.model import (
     Suggestion,
     Value,
     new_id,
-    value_from_record,
     value_to_record,
 )
 
@@ -102,15 +103,29 @@ def _create_v1(db: sqlite_utils.Database) -> None:
 MIGRATIONS = [_create_v1]
 
 
-def _row_to_annotation(row: dict) -> Annotation:
-    value = value_from_record({**row, "attrs": json.loads(row["attrs"] or "{}")})
-    return Annotation(row["id"], row["doc_id"], row["layer"], value, row["status"],
-                      row["suggestion_id"], row["origin"])
+@cache
+def data_columns() -> dict[str, list[str]]:
+    """Each data table's columns at the current schema version (what merge reads and writes)."""
+    db = sqlite_utils.Database(memory=True)
+    for step in MIGRATIONS:
+        step(db)
+    try:
+        return {t: list(db[t].columns_dict) for t in Store.MERGE_TABLES}
+    finally:
+        db.close()
+
+
+def _row_to_annotation(row: dict, length: int | None = None) -> Annotation:
+    """An annotations row as an Annotation; raises validate.Invalid for a row that breaks an invariant."""
+    return validate.annotation_from_row(row, length)
 
 
 def _annotation_to_row(ann: Annotation) -> dict:
+    problem = validate.value_problem(ann.value, None) or validate.name_problem(ann.layer, "layer", allow_review=True)
+    if problem:
+        raise AnnotatorError(f"refusing to store an item of document {ann.doc_id}: {problem}")
     rec = value_to_record(ann.value)
-    rec["attrs"] = json.dumps(rec["attrs"], ensure_ascii=False)
+    rec["attrs"] = validate.dumps(rec["attrs"])
     return {"id": ann.id, "doc_id": ann.doc_id, "layer": ann.layer, **rec, "status": ann.status,
             "suggestion_id": ann.suggestion_id, "origin": ann.origin, "updated": now()}
 
@@ -125,24 +140,47 @@ def annotation_record(ann: Annotation | None) -> dict | None:
 
 
 def annotation_from_record(rec: dict | None) -> Annotation | None:
+    """The inverse of :func:`annotation_record`; raises validate.Invalid for a malformed record."""
     if rec is None:
         return None
-    return Annotation(rec["id"], rec["doc_id"], rec["layer"], value_from_record(rec), rec["status"],
-                      rec.get("suggestion_id"), rec.get("origin") or "manual")
+    if not isinstance(rec, dict):
+        raise validate.Invalid(f"a change must be an object, got {type(rec).__name__}")
+    return validate.annotation_from_row({**rec, "attrs": validate.dumps(rec.get("attrs") or {})}, None)
 
 
-def _row_to_suggestion(row: dict) -> Suggestion:
-    value = value_from_record({**row, "attrs": json.loads(row["attrs"] or "{}")})
-    return Suggestion(row["id"], row["doc_id"], row["suggester"], row["version"], row["rule"] or "",
-                      row["score"] if row["score"] is not None else 1.0, value)
+def _row_to_suggestion(row: dict, length: int | None = None) -> Suggestion:
+    """A suggestions row as a Suggestion; raises validate.Invalid for a row that breaks an invariant."""
+    return validate.suggestion_from_row(row, length)
 
 
 def _row_to_document(row: dict) -> Document:
-    return Document(row["id"], row["text"], json.loads(row["meta"] or "{}"))
+    """A documents row as a Document; raises validate.Invalid for a row that breaks an invariant."""
+    return validate.document_from_row(row)
+
+
+# Documents whose row can be used at all (cheap, in SQL); the rest are reported as bad rows.
+_USABLE_DOC = ("typeof(id) = 'text' and length(id) between 1 and 200 and typeof(text) = 'text' and "
+               "id not glob ('*[' || char(1) || '-' || char(31) || char(127) || '-' || char(159) || ']*') and "
+               "(meta is null or meta = '' or case when json_valid(meta) then json_type(meta) = 'object' else 0 end)")
+
+
+def _check_import_record(rec: ImportRecord) -> None:
+    """The validator's rules for what import writes (the readers check them again on the way out)."""
+    doc = rec.document
+    problem = (validate.text_problem(doc.text) or validate.json_problem(doc.meta, "meta")
+               or (validate.name_problem(rec.layer, "layer", allow_review=True) if rec.layer else None))
+    if problem is None:
+        problem = next((p for p in (validate.value_problem(v, len(doc.text)) for v in rec.values) if p), None)
+    if problem:
+        raise AnnotatorError(f"refusing to import document {doc.id}: {problem}")
 
 
 class Store:
-    """An open annotator database."""
+    """An open annotator database.
+
+    Readers skip a row that breaks an invariant (see :mod:`annotator.validate`) instead of
+    failing on it: the row is named in :attr:`bad_rows`, for the caller to warn about.
+    """
 
     def __init__(self, path: str | Path, *, create: bool = True):
         self.path = Path(path)
@@ -221,7 +259,7 @@ class Store:
     def _event(self, annotator: str, doc_id: str | None, action: str, payload: dict) -> int:
         cur = self.db.execute(
             "insert into events (time, annotator, doc_id, action, payload) values (?, ?, ?, ?, ?)",
-            [now(), annotator, doc_id, action, json.dumps(payload, ensure_ascii=False)])
+            [now(), annotator, doc_id, action, validate.dumps(payload)])
         return cur.lastrowid
 
     def _ensure_status(self, doc_id: str, layer: str) -> None:
@@ -232,6 +270,47 @@ class Store:
     def _put_status(self, doc_id: str, layer: str, status: str) -> None:
         self.db["doc_status"].upsert({"doc_id": doc_id, "layer": layer, "status": status, "updated": now()},
                                      pk=("doc_id", "layer"))
+
+    # --- reading rows that may have been edited by hand ------------------------------
+
+    @property
+    def bad_rows(self) -> list[str]:
+        """One message per row skipped so far because it breaks an invariant ("table row ID: problem")."""
+        return list(self.__dict__.get("_bad_rows", {}).values())
+
+    def _skip(self, table: str, key: object, problem: object) -> None:
+        self.__dict__.setdefault("_bad_rows", {}).setdefault((table, key), f"{table} row {key}: {problem}")
+
+    def _read(self, table: str, row: dict, convert):
+        """convert(row), or None when the row is bad (remembered in bad_rows)."""
+        try:
+            return convert(row)
+        except validate.Invalid as exc:
+            self._skip(table, row.get("id"), exc)
+            return None
+
+    def _read_items(self, table: str, rows: Iterable[dict], convert) -> list:
+        """Annotations or suggestions checked against their document's text; bad rows skipped."""
+        out = []
+        for row in rows:
+            try:
+                out.append(convert(row, self._length(row.get("doc_id"))))
+            except validate.Invalid as exc:
+                self._skip(table, row.get("id"), exc)
+        return out
+
+    def _length(self, doc_id: object) -> int | None:
+        """A document's text length in characters (None when it has no usable text)."""
+        lengths = self.__dict__.setdefault("_lengths", {})
+        if doc_id not in lengths:
+            row = self.db.execute("select typeof(text), length(text), instr(text, char(0)) from documents "
+                                  "where id = ?", [doc_id]).fetchone()
+            if row is None or row[0] != "text":
+                return None
+            if row[2]:  # SQLite's length() stops at a NUL character
+                row = (row[0], len(self.db.execute("select text from documents where id = ?", [doc_id]).fetchone()[0]))
+            lengths[doc_id] = row[1]
+        return lengths[doc_id]
 
     # --- documents -------------------------------------------------------------------
 
@@ -252,12 +331,14 @@ class Store:
                 existing_ids.update(row[0] for row in self.db.execute(
                     f"select id from documents where id in ({','.join('?' * len(part))})", part))
             for rec in records:
+                _check_import_record(rec)
+            for rec in records:
                 doc = rec.document
                 if doc.id in existing_ids or doc.id in new_docs:
                     result.documents_existing += 1
                     continue
                 position += 1
-                new_docs[doc.id] = {"id": doc.id, "text": doc.text, "meta": json.dumps(doc.meta, ensure_ascii=False),
+                new_docs[doc.id] = {"id": doc.id, "text": doc.text, "meta": validate.dumps(doc.meta),
                                     "position": position, "added": now()}
             if new_docs:
                 self.db["documents"].insert_all(new_docs.values(), batch_size=500)
@@ -288,7 +369,7 @@ class Store:
                     self._ensure_status(rec.document.id, rec.layer)
                 if added or rec.status:
                     events.append({"time": now(), "annotator": annotator, "doc_id": rec.document.id,
-                                   "action": "import", "payload": json.dumps(
+                                   "action": "import", "payload": validate.dumps(
                                        {"layer": rec.layer, "added": added, "status": rec.status})})
             if rows:
                 self.db["annotations"].insert_all(rows, batch_size=500)
@@ -299,17 +380,28 @@ class Store:
         return result
 
     def documents(self, ids: Iterable[str] | None = None) -> list[Document]:
-        """All documents in import order (or just those with the given ids, in that order)."""
+        """All documents in import order (or just those with the given ids, in that order).
+
+        A row that breaks an invariant is left out and named in :attr:`bad_rows`."""
         if ids is None:
-            return [_row_to_document(r) for r in self.db.query("select * from documents order by position")]
+            out = []
+            for r in self.db.query("select * from documents order by position"):
+                doc = self._read("documents", r, _row_to_document)
+                if doc is not None:
+                    out.append(doc)
+            return out
         return [d for d in (self.document(i) for i in ids) if d is not None]
 
     def document(self, doc_id: str) -> Document | None:
+        """One document, or None when there is none (or its row is bad: see :attr:`bad_rows`)."""
         rows = list(self.db.query("select * from documents where id = ?", [doc_id]))
-        return _row_to_document(rows[0]) if rows else None
+        return self._read("documents", rows[0], _row_to_document) if rows else None
 
     def document_ids(self) -> list[str]:
-        return [r[0] for r in self.db.execute("select id from documents order by position")]
+        """Ids of the usable documents in import order (a row whose text is not text is left out)."""
+        for r in self.db.query(f"select id, text from documents where not ({_USABLE_DOC})"):
+            self._read("documents", {"meta": None, **r}, _row_to_document)
+        return [r[0] for r in self.db.execute(f"select id from documents where {_USABLE_DOC} order by position")]
 
     def count_documents(self) -> int:
         return self.db.execute("select count(*) from documents").fetchone()[0]
@@ -321,8 +413,11 @@ class Store:
         """Store a suggester's proposals (value, rule, score) for a document, replacing its older ones."""
         rows: dict[str, dict] = {}
         for value, rule, score in proposals:
+            problem = validate.value_problem(value, None)
+            if problem:
+                raise AnnotatorError(f"suggester {suggester} proposed a bad item for document {doc_id}: {problem}")
             rec = value_to_record(value)
-            rec["attrs"] = json.dumps(rec["attrs"], ensure_ascii=False, sort_keys=True)
+            rec["attrs"] = json.dumps(rec["attrs"], ensure_ascii=False, sort_keys=True, allow_nan=False)
             # Stable ids: the same proposal keeps its id when suggestions are recomputed, so
             # decisions stay linked to the rule that made them (the first rule wins a tie).
             sid = hashlib.sha256(json.dumps([doc_id, suggester, rec["kind"], rec["start"], rec["end"], rec["label"],
@@ -341,7 +436,7 @@ class Store:
             rows = self.db.query("select * from suggestions order by doc_id, start, end")
         else:
             rows = self.db.query("select * from suggestions where doc_id = ? order by start, end", [doc_id])
-        return [_row_to_suggestion(r) for r in rows]
+        return self._read_items("suggestions", rows, _row_to_suggestion)
 
     def documents_lacking(self, versions: dict[str, str]) -> list[str]:
         """Ids of documents without suggestions from every given suggester at its version."""
@@ -358,18 +453,29 @@ class Store:
         """Every item (accepted and rejected) of one layer on one document."""
         rows = self.db.query("select * from annotations where doc_id = ? and layer = ? order by start, end",
                              [doc_id, layer])
-        return [_row_to_annotation(r) for r in rows]
+        return self._read_items("annotations", rows, _row_to_annotation)
 
     def layer_items(self, layer: str) -> dict[str, list[Annotation]]:
+        """doc_id -> the layer's items on it (rows that break an invariant left out, see :attr:`bad_rows`)."""
         out: dict[str, list[Annotation]] = defaultdict(list)
-        for r in self.db.query("select * from annotations where layer = ? order by doc_id, start, end", [layer]):
-            out[r["doc_id"]].append(_row_to_annotation(r))
+        rows = self.db.query("select * from annotations where layer = ? order by doc_id, start, end", [layer])
+        for ann in self._read_items("annotations", rows, _row_to_annotation):
+            out[ann.doc_id].append(ann)
         return dict(out)
 
     def layers(self) -> list[str]:
+        """Names of the layers (human and review); a name that is not a usable name is left out (bad_rows)."""
         names = {r[0] for r in self.db.execute("select distinct layer from annotations")}
         names |= {r[0] for r in self.db.execute("select distinct layer from doc_status where layer not like 'suggester:%'")}
-        return sorted(names)
+        out = []
+        for name in names:
+            problem = validate.name_problem(name, "layer", allow_review=True)
+            if problem:
+                self.__dict__.setdefault("_bad_rows", {}).setdefault(
+                    ("layer", name), f"annotations and doc_status rows of an unusable layer name: {problem}")
+            else:
+                out.append(name)
+        return sorted(out)
 
     def apply(self, annotator: str, doc_id: str, action: str,
               changes: list[tuple[Annotation | None, Annotation | None]], **extra) -> int:
@@ -414,9 +520,22 @@ class Store:
                 if redo and redo[-1].id == ev.payload.get("redoes"):
                     done.append(redo.pop())
             elif "changes" in ev.payload:
+                if self._changes(ev) is None:
+                    continue  # a malformed decision (hand-edited): never replayed, named in bad_rows
                 done.append(ev)
                 redo.clear()
         return done, redo
+
+    def _changes(self, ev: Event) -> list[tuple[Annotation | None, Annotation | None]] | None:
+        """A decision event's (before, after) pairs; None (and a bad row) when they are malformed."""
+        try:
+            changes = ev.payload["changes"]
+            if not isinstance(changes, list) or not all(isinstance(c, list) and len(c) == 2 for c in changes):
+                raise validate.Invalid("payload changes must be a list of [before, after] pairs")
+            return [(annotation_from_record(b), annotation_from_record(a)) for b, a in changes]
+        except validate.Invalid as exc:
+            self._skip("events", ev.id, exc)
+            return None
 
     def undo(self, annotator: str, doc_id: str) -> Event | None:
         """Undo the annotator's last decision on the document; returns the undone event."""
@@ -425,8 +544,7 @@ class Store:
             if not done:
                 return None
             ev = done[-1]
-            changes = [(annotation_from_record(a), annotation_from_record(b)) for b, a in reversed(ev.payload["changes"])]
-            self._apply_changes(changes)
+            self._apply_changes([(after, before) for before, after in reversed(self._changes(ev))])
             self._event(annotator, doc_id, "undo", {"undoes": ev.id, "action": ev.action})
         return ev
 
@@ -437,7 +555,7 @@ class Store:
             if not redo:
                 return None
             ev = redo[-1]
-            self._apply_changes([(annotation_from_record(b), annotation_from_record(a)) for b, a in ev.payload["changes"]])
+            self._apply_changes(self._changes(ev))
             self._event(annotator, doc_id, "redo", {"redoes": ev.id, "action": ev.action})
         return ev
 
@@ -482,8 +600,12 @@ class Store:
             where.append("annotator = ?")
             params.append(annotator)
         sql = "select * from events" + (" where " + " and ".join(where) if where else "") + " order by id"
-        return [Event(r["id"], r["time"], r["annotator"], r["doc_id"], r["action"], json.loads(r["payload"]))
-                for r in self.db.query(sql, params)]
+        out = []
+        for r in self.db.query(sql, params):
+            payload = self._read("events", r, validate.event_payload)
+            if payload is not None:
+                out.append(Event(r["id"], r["time"], r["annotator"], r["doc_id"], r["action"], payload))
+        return out
 
     def annotators(self) -> list[str]:
         """Names of human layers (everything except review and suggester bookkeeping)."""
@@ -564,8 +686,31 @@ class Store:
     MERGE_TABLES = ("documents", "suggestions", "annotations", "doc_status", "annotators", "assignments", "events")
 
     def dump_rows(self) -> dict[str, list[dict]]:
-        """Every row of every data table, as plain dicts (for merging into another database)."""
-        return {t: list(self.db.query(f"select * from [{t}] order by rowid")) for t in self.MERGE_TABLES}
+        """Every row of every data table, as plain dicts (for merging into another database).
+
+        Only real tables are read, and only the columns annotator creates (extra columns
+        added by hand are left behind): a data table that is a view or a virtual table, or
+        lacks a column, is an AnnotatorError naming it, so a hostile file (a recursive view,
+        say) cannot make a merge run forever.
+        """
+        found = {r[0]: (r[1], r[2] or "") for r in self.db.execute(
+            f"select name, type, sql from sqlite_master where name in ({','.join('?' * len(self.MERGE_TABLES))})",
+            list(self.MERGE_TABLES))}
+        out: dict[str, list[dict]] = {}
+        for table, wanted in data_columns().items():
+            kind, sql = found.get(table, ("missing", ""))
+            plain = kind == "table" and not sql.lstrip().upper().startswith("CREATE VIRTUAL") \
+                and "WITHOUT ROWID" not in " ".join(sql.upper().split())
+            if not plain:
+                what = "is missing" if kind == "missing" else f"is a {'special table' if kind == 'table' else kind}"
+                raise AnnotatorError(f"data table {table!r} {what}, not a plain table", self.path)
+            have = {r[1] for r in self.db.execute(f"PRAGMA table_info([{table}])")}
+            missing = [c for c in wanted if c not in have]
+            if missing:
+                raise AnnotatorError(f"table {table!r} lacks column {missing[0]!r}", self.path)
+            cols = ", ".join(f"[{c}]" for c in wanted)
+            out[table] = list(self.db.query(f"select {cols} from [{table}] order by rowid"))
+        return out
 
     def insert_rows(self, table: str, rows: list[dict]) -> int:
         """Insert rows as they are (merge); call inside :meth:`transaction`. Rows must not exist yet."""
@@ -598,7 +743,13 @@ class Store:
     def cursor(self, annotator: str, doc_id: str) -> dict:
         """The cursor the annotator last saved on this document ({} when none) — for the TUI."""
         rows = list(self.db.query("select cursor from doc_status where doc_id = ? and layer = ?", [doc_id, annotator]))
-        return json.loads(rows[0]["cursor"]) if rows and rows[0]["cursor"] else {}
+        if not rows or not rows[0]["cursor"]:
+            return {}
+        try:
+            return validate.json_object(rows[0]["cursor"], "cursor")
+        except validate.Invalid as exc:
+            self._skip("doc_status", f"({doc_id}, {annotator})", exc)
+            return {}
 
     def replace_suggestions_many(self, items: Iterable[tuple[str, str, str, Iterable]]) -> int:
         """replace_suggestions for many (doc_id, suggester, version, proposals) in one transaction (suggest)."""

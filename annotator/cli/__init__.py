@@ -8,9 +8,22 @@ import click
 
 from annotator import __version__
 from annotator.cli.common import AnnotatorGroup
+from annotator.textsafe import terminal_text
 
 
-@click.group(cls=AnnotatorGroup, context_settings={"help_option_names": ["-h", "--help"]})
+class Group(AnnotatorGroup):
+    """The annotator group: click's own usage errors, which may quote a hostile file name
+    (``Path '\x1b[2J...' does not exist``), are made inert before click prints them."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except click.ClickException as exc:
+            exc.message = terminal_text(exc.message)
+            raise
+
+
+@click.group(cls=Group, context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="annotator")
 def cli() -> None:
     """Annotate news articles in the terminal: entities, claims and stances.

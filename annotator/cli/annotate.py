@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from annotator.cli.common import annotator_option, db_option, open_store
+from annotator.cli.output import echo
 from annotator.errors import AnnotatorError
 
 
@@ -48,11 +49,11 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
         result = getattr(report, "result", report)
         added = getattr(result, "documents_added", None)
         if added is not None:
-            click.echo(f"imported {added} new document(s), {getattr(result, 'documents_existing', 0)} already there",
+            echo(f"imported {added} new document(s), {getattr(result, 'documents_existing', 0)} already there",
                        err=True)
         for what in ("empty", "skipped"):
             for item in getattr(report, what, None) or []:
-                click.echo(f"{what}: {item}", err=True)
+                echo(f"{what}: {item}", err=True)
     if not Path(db_path).exists():
         _no_documents(db_path)
     try:
@@ -68,7 +69,7 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
 
 
 def _no_documents(db_path: str) -> None:
-    click.echo(
+    echo(
         f"No documents in {db_path} yet. Import some first, for example:\n"
         f"  annotator import --db {db_path} articles/          (.txt files, a directory, or JSONL)\n"
         f"or pass them straight to annotate:\n"

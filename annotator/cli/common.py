@@ -10,6 +10,7 @@ import sys
 import click
 
 from annotator.errors import AnnotatorError
+from annotator.textsafe import terminal_text
 
 DEFAULT_DB = "annotations.db"
 
@@ -21,10 +22,10 @@ class AnnotatorGroup(click.Group):
         try:
             return super().invoke(ctx)
         except AnnotatorError as exc:
-            click.echo(f"error: {exc}", err=True)
+            click.echo(terminal_text(f"error: {exc}"), err=True)
             sys.exit(1)
         except sqlite3.OperationalError as exc:
-            click.echo(f"error: database: {exc}", err=True)
+            click.echo(terminal_text(f"error: database: {exc}"), err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
@@ -50,7 +51,10 @@ def default_annotator() -> str:
 
 
 def annotator_option(f):
+    from annotator.cli.names import annotator_name  # refuses empty, control-character and reserved names
+
     return click.option("--annotator", "annotator_name", default=default_annotator, show_default="login name",
+                        callback=annotator_name,
                         help="Whose annotation layer to use ($ANNOTATOR_NAME or the login name).")(f)
 
 

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
+from annotator.cli import names as name_checks
 from annotator.cli.common import annotator_option, db_option, open_store
+from annotator.cli.output import echo, echo_json, warn_bad_rows
 from annotator.errors import AnnotatorError
+from annotator.textsafe import one_line
 
 BIG_INPUT = 1_000_000  # bytes; smaller imports finish before a progress bar would help
 
@@ -20,8 +22,9 @@ def schema_option(f):
 
 @click.command("import")
 @db_option
-@click.option("--as", "layer", metavar="NAME", help="Annotation layer for imported spans (default: the record's "
-              "_annotator_id or _session_id, else 'imported').")
+@click.option("--as", "layer", metavar="NAME", callback=name_checks.layer_name,
+              help="Annotation layer for imported spans (default: the record's _annotator_id or _session_id, "
+              "else 'imported'; the review layer only when named here).")
 @schema_option
 @click.option("--skip-invalid", is_flag=True, help="Import the valid records and report the bad ones.")
 @click.option("--strict", is_flag=True, help="Refuse labels that the schema lacks.")
@@ -49,9 +52,9 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, sources):
         with open_store(db_path) as store:
             report.result = store.import_records(records)
     for path in report.empty:
-        click.echo(f"{path}: empty, nothing imported", err=True)
+        echo(f"{path}: empty, nothing imported", err=True)
     for problem in report.skipped:
-        click.echo(f"skipped {problem}", err=True)
+        echo(f"skipped {problem}", err=True)
     res = report.result
     line = f"imported {res.documents_added} new documents ({res.documents_existing} already present)"
     if res.annotations_added or res.annotations_existing:
@@ -59,17 +62,18 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, sources):
         line += f", {res.annotations_added} annotations ({layers or 'none new'})"
         if res.annotations_existing:
             line += f", {res.annotations_existing} already present"
-    click.echo(line + f" into {db_path}")
+    echo(line + f" into {db_path}")
     if report.unknown_labels:
         labels = ", ".join(f"{label} ({n})" for label, n in report.unknown_labels.most_common())
-        click.echo(f"labels not in schema {schema.name} (kept as they are): {labels}", err=True)
+        echo(f"labels not in schema {schema.name} (kept as they are): {labels}", err=True)
     if report.skipped:
-        click.echo(f"{len(report.skipped)} invalid records skipped", err=True)
+        echo(f"{len(report.skipped)} invalid records skipped", err=True)
 
 
 @click.command("export")
 @db_option
-@click.option("--annotator", "annotator_name", metavar="NAME", help="Export this annotator's layer.")
+@click.option("--annotator", "annotator_name", metavar="NAME", callback=name_checks.annotator_name,
+              help="Export this annotator's layer.")
 @click.option("--review", is_flag=True, help="Export the adjudicated review layer.")
 @click.option("--suggestions", is_flag=True, help="Export the model's suggestions.")
 @click.option("--format", "fmt", type=click.Choice(["jsonl", "spacy", "doccano", "brat"]), default="jsonl",
@@ -85,13 +89,14 @@ def export_cmd(db_path, annotator_name, review, suggestions, fmt, out, only_done
     with open_store(db_path, create=False) as store:
         layer = choose_layer(store, annotator_name, review, suggestions)
         items = collect(store, layer, only_done=only_done)
+        warn_bad_rows(store)
     report = export(items, fmt, out, force=force)
     if out and out != "-":
         msg = f"wrote {report.documents} documents, {report.spans} spans, {report.relations} relations from " \
               f"layer {layer} to {out}"
         if report.moved:
             msg += f" ({report.moved} spans widened to token boundaries)"
-        click.echo(msg, err=True)
+        echo(msg, err=True)
 
 
 @click.command("stats")
@@ -106,21 +111,22 @@ def stats_cmd(db_path, as_json, rules, blind, annotator_name):
         if rules:
             return _rule_stats(store, as_json)
         stats = store.stats()
+        warn_bad_rows(store)
     if blind:  # blind annotation: other people's layers (and the review layer) stay out of view
         stats["layers"] = {k: v for k, v in stats["layers"].items() if k == annotator_name}
     if as_json:
-        click.echo(json.dumps(stats, indent=2, ensure_ascii=False))
+        echo_json(stats)
         return
-    click.echo(f"documents: {stats['documents']}")
+    echo(f"documents: {stats['documents']}")
     if stats["suggestions"]:
-        click.echo("suggestions:")
+        echo("suggestions:")
         for kind, labels in stats["suggestions"].items():
-            click.echo(f"  {kind:<8} {_labels(labels)}")
+            echo(f"  {one_line(kind, 20):<8} {_labels(labels)}")
     for layer, figures in stats["layers"].items():
-        click.echo(f"layer {layer}: {figures['done']} done, {figures['in_progress']} in progress, "
-                   f"{figures['skipped']} skipped, {figures['rejected_suggestions']} suggestions rejected")
+        echo(f"layer {one_line(layer, 60)}: {figures['done']} done, {figures['in_progress']} in progress, "
+             f"{figures['skipped']} skipped, {figures['rejected_suggestions']} suggestions rejected")
         for kind, labels in figures["items"].items():
-            click.echo(f"  {kind:<8} {_labels(labels)}")
+            echo(f"  {one_line(kind, 20):<8} {_labels(labels)}")
 
 
 def _rule_stats(store, as_json: bool) -> None:
@@ -128,23 +134,24 @@ def _rule_stats(store, as_json: bool) -> None:
 
     stats = rule_stats(store)
     if as_json:
-        click.echo(json.dumps([{**s.__dict__, "keep_rate": s.keep_rate, "weight": s.weight, "verdict": s.verdict}
-                               for s in stats], indent=2))
+        echo_json([{**s.__dict__, "keep_rate": s.keep_rate, "weight": s.weight, "verdict": s.verdict}
+                   for s in stats])
         return
     if not stats:
-        click.echo("no suggestions yet: run `annotator suggest`")
+        echo("no suggestions yet: run `annotator suggest`")
         return
-    click.echo(f"{'suggester:rule':<30} {'label':<14} {'suggested':>9} {'accepted':>8} {'fixed':>6} {'rejected':>8} "
-               f"{'kept':>6}  verdict")
+    echo(f"{'suggester:rule':<30} {'label':<14} {'suggested':>9} {'accepted':>8} {'fixed':>6} {'rejected':>8} "
+         f"{'kept':>6}  verdict")
     for s in stats:
         rate = f"{s.keep_rate:.0%}" if s.keep_rate is not None else "-"
-        click.echo(f"{s.suggester + ':' + s.rule:<30} {s.label:<14} {s.suggested:>9} {s.accepted:>8} {s.fixed:>6} "
-                   f"{s.rejected:>8} {rate:>6}  {s.verdict}")
+        echo(f"{one_line(s.suggester + ':' + s.rule, 60):<30} {one_line(s.label, 40):<14} {s.suggested:>9} "
+             f"{s.accepted:>8} {s.fixed:>6} {s.rejected:>8} {rate:>6}  {s.verdict}")
 
 
 def _labels(labels: dict) -> str:
     total = sum(labels.values())
-    return f"{total:>6}  " + ", ".join(f"{label} {n}" for label, n in sorted(labels.items(), key=lambda x: -x[1]))
+    return f"{total:>6}  " + ", ".join(f"{one_line(label, 40)} {n}"
+                                       for label, n in sorted(labels.items(), key=lambda x: -x[1]))
 
 
 @click.group("schema")
@@ -161,7 +168,7 @@ def schema_check(path):
     if not Path(path).exists():
         raise AnnotatorError("no such file", path)
     schema = load_schema(path)
-    click.echo(f"{path}: ok — schema {schema.name!r}: {len(schema.entities)} entity labels, "
+    echo(f"{path}: ok — schema {schema.name!r}: {len(schema.entities)} entity labels, "
                f"{schema.claim.name} with {len(schema.claim_attributes)} attributes, "
                f"polarities {', '.join(p.name for p in schema.polarities)}")
 
@@ -171,7 +178,7 @@ def schema_path_cmd():
     """Print where the bundled default schema lives (copy it to make your own)."""
     from annotator.schema import builtin_schema_path
 
-    click.echo(str(builtin_schema_path()))
+    echo(str(builtin_schema_path()))
 
 
 COMMANDS = [import_cmd, export_cmd, stats_cmd, schema_group]

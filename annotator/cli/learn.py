@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from annotator.cli.common import db_option, open_store
+from annotator.cli.output import echo, warn_bad_rows
 
 
 @click.command("train")
@@ -27,7 +28,8 @@ def train_cmd(db_path, out, source, eval_split, base, max_epochs, seed):
     with open_store(db_path, create=False) as store:
         report = train(store, out, source=source, eval_split=eval_split, base=base, max_epochs=max_epochs,
                        seed=seed, stdout=click.get_text_stream("stderr"))
-    click.echo(describe(report))
+        warn_bad_rows(store)
+    echo(describe(report))
 
 
 COMMANDS = [train_cmd]

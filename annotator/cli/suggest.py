@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
 from annotator.cli.common import db_option, open_store
+from annotator.cli.output import echo, echo_json, warn_bad_rows
 
 
 def _schema(schema_path):
@@ -40,7 +39,7 @@ def suggest_cmd(db_path, model, schema_path, n_process, batch_size, all_docs, ma
     def on_warning(msg):
         if msg not in warned:
             warned.add(msg)
-            click.echo(f"warning: {msg}", err=True)
+            echo(f"warning: {msg}", err=True)
 
     with open_store(db_path, create=False) as store:
         bar = None
@@ -65,17 +64,18 @@ def suggest_cmd(db_path, model, schema_path, n_process, batch_size, all_docs, ma
         finally:
             if bar is not None:
                 bar.__exit__(None, None, None)
+        warn_bad_rows(store)
     for doc_id, reason in report.skipped:
-        click.echo(f"skipped document {doc_id}: {reason}; raise --max-chars to process it", err=True)
+        echo(f"skipped document {doc_id}: {reason}; raise --max-chars to process it", err=True)
     if report.documents == 0:
         if report.total == 0:
-            click.echo("no documents in the database; import some first")
+            echo("no documents in the database; import some first")
         elif not report.skipped:
-            click.echo(f"nothing to do: all {report.total} documents have suggestions from the current suggesters "
+            echo(f"nothing to do: all {report.total} documents have suggestions from the current suggesters "
                        f"(use --all to redo them)")
         return
     kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.suggestions.items())) or "no suggestions"
-    click.echo(f"suggested for {report.documents} of {report.total} documents with {report.model}: {kinds}")
+    echo(f"suggested for {report.documents} of {report.total} documents with {report.model}: {kinds}")
 
 
 @click.command("evaluate")
@@ -92,10 +92,11 @@ def evaluate_cmd(db_path, gold_path, layer, as_json):
     gold = load_gold(gold_path)
     with open_store(db_path, create=False) as store:
         report = evaluate_store(store, gold, layer)
+        warn_bad_rows(store)
     if as_json:
-        click.echo(json.dumps(report, indent=2, ensure_ascii=False))
+        echo_json(report)
     else:
-        click.echo(format_report(report))
+        echo(format_report(report))
 
 
 COMMANDS = [suggest_cmd, evaluate_cmd]

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
-
 import click
 
+from annotator.cli import names as name_checks
 from annotator.cli.common import annotator_option, db_option, open_store
+from annotator.cli.output import echo, echo_json, warn_bad_rows
 from annotator.errors import AnnotatorError
 
 
@@ -48,17 +48,19 @@ def agreement(db_path: str, names: str | None, as_json: bool) -> None:
         chosen = check_annotators(store, split_names(names), at_least=2)
         layers = {n: store.layer_items(n) for n in chosen}
         worked = {n: set(store.statuses(n)) for n in chosen}
+        warn_bad_rows(store)
     report = ag.compute(layers, worked, chosen)
     if as_json:
-        click.echo(json.dumps(report.to_dict(), indent=2))
+        echo_json(report.to_dict())
     else:
-        click.echo(ag.format_report(report))
+        echo(ag.format_report(report))
 
 
 
 @click.command()
 @db_option
-@click.option("--annotators", "names", required=True, metavar="A,B,...", help="The people to share the documents among.")
+@click.option("--annotators", "names", required=True, metavar="A,B,...", callback=name_checks.annotator_list,
+              help="The people to share the documents among.")
 @click.option("--overlap", type=int, default=1, show_default=True, help="How many annotators each document gets.")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
@@ -75,13 +77,13 @@ def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
         info = asg.summary(store.assignments(), doc_ids)
     info["added"] = added
     if as_json:
-        click.echo(json.dumps(info, indent=2))
+        echo_json(info)
         return
-    click.echo(f"Assigned {added} new document-annotator pair(s) over {len(doc_ids)} document(s).")
+    echo(f"Assigned {added} new document-annotator pair(s) over {len(doc_ids)} document(s).")
     for person, n in info["annotators"].items():
-        click.echo(f"  {person:<16} {n:>5} document(s)")
+        echo(f"  {person:<16} {n:>5} document(s)")
     for k, n in info["documents_by_overlap"].items():
-        click.echo(f"  {n:>5} document(s) with {k} annotator(s)")
+        echo(f"  {n:>5} document(s) with {k} annotator(s)")
 
 
 
@@ -104,13 +106,17 @@ def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: b
     rows = mg.read_all(others, Path(db_path))  # a bad file fails before the database is touched
     with open_store(db_path, create=True) as store:
         report = mg.merge_rows(store, rows, merged_by=annotator_name)
-    click.echo(json.dumps(report.to_dict(), indent=2) if as_json else mg.format_report(report))
+    if as_json:
+        echo_json(report.to_dict())
+    else:
+        echo(mg.format_report(report))
 
 
 
 @click.command()
 @db_option
-@click.option("--reviewer", required=True, metavar="NAME", help="Who is reviewing (named in every review event).")
+@click.option("--reviewer", required=True, metavar="NAME", callback=name_checks.annotator_name,
+              help="Who is reviewing (named in every review event).")
 @click.option("--annotators", "names", metavar="A,B,...", help="Whose layers to compare (default: all).")
 @click.option("--summary", is_flag=True, help="Print agreement per document instead of opening the screen.")
 def review(db_path: str, reviewer: str, names: str | None, summary: bool) -> None:
@@ -125,17 +131,18 @@ def review(db_path: str, reviewer: str, names: str | None, summary: bool) -> Non
         chosen = check_annotators(store, split_names(names), at_least=2)
         docs, short = rv.documents_to_review(store, chosen)
         for doc_id, who in short:
-            click.echo(f"note: document {doc_id} has only {len(who)} annotator ({', '.join(who)}): "
+            echo(f"note: document {doc_id} has only {len(who)} annotator ({', '.join(who)}): "
                        "reviewing needs at least two; skipped", err=True)
         if not docs:
             raise AnnotatorError(f"no document has at least two of {', '.join(chosen)}; nothing to review")
         if summary:
             statuses = store.statuses("review")
-            click.echo(f"{'document':<18} {'places':>6} {'agree':>6} {'differ':>6} {'open':>5}  review")
+            echo(f"{'document':<18} {'places':>6} {'agree':>6} {'differ':>6} {'open':>5}  review")
             for d in docs:
                 s = rv.summary(rv.load(store, d, chosen))
-                click.echo(f"{d:<18} {s['places']:>6} {s['unanimous']:>6} {s['disagreements']:>6} {s['open']:>5}  "
+                echo(f"{d:<18} {s['places']:>6} {s['unanimous']:>6} {s['disagreements']:>6} {s['open']:>5}  "
                            f"{statuses.get(d, 'not started')}")
+            warn_bad_rows(store)
             return
     from annotator.tui.review import ReviewApp
 
@@ -170,11 +177,11 @@ def serve(db_path: str, annotator_name: str, host: str, port: int, public: bool,
             raise AnnotatorError("has no documents yet (import some first)", db_path)
     url = sv.public_url(host, port, public_url)
     if not sv.is_loopback(host):
-        click.echo(sv.WARNING.format(url=url, db=db_path), err=True)
+        echo(sv.WARNING.format(url=url, db=db_path), err=True)
     command = sv.app_command(extra=["--no-suggest"] if no_suggest else [])
     server = sv.make_server(command, host, port, url, title=f"annotator · {annotator_name} · {Path(db_path).name}",
                             environment=sv.app_environment(db_path, annotator_name))
-    click.echo(f"Serving annotator for {annotator_name} on {url} (Ctrl+C to stop)", err=True)
+    echo(f"Serving annotator for {annotator_name} on {url} (Ctrl+C to stop)", err=True)
     server.serve()
 
 

@@ -4,8 +4,9 @@
 
 from __future__ import annotations
 
-from annotator.formats.prodigy import DEFAULT_LAYER, RecordError, _int, _objects, record_text
-from annotator.model import CLAIM, POLARITIES, Document, Span, Stance, Value, check_offsets
+from annotator import validate
+from annotator.formats.prodigy import DEFAULT_LAYER, RecordError, _int, _objects, check_label, record_text
+from annotator.model import CLAIM, POLARITIES, Document, Span, Stance, Value
 from annotator.store import ImportRecord
 
 META_SKIP = {"text", "label", "labels", "entities", "relations", "id"}
@@ -23,7 +24,7 @@ def is_doccano(record: dict) -> bool:
 def _check(start, end, text: str, what: str) -> None:
     _int(start, f"{what} start")
     _int(end, f"{what} end")
-    problem = check_offsets(start, end, text)
+    problem = validate.offsets_problem(start, end, len(text))
     if problem:
         raise RecordError(f"{what}: {problem}")
 
@@ -33,6 +34,9 @@ def parse_doccano(record: dict, layer: str | None = None, claim_label: str = CLA
     meta = {k: v for k, v in record.items() if k not in META_SKIP}
     if "id" in record:
         meta["doccano_id"] = record["id"]
+    problem = validate.json_problem(meta, "meta")
+    if problem:
+        raise RecordError(problem)
     values: list[Value] = []
     triples = record.get("label", record.get("labels"))
     if isinstance(triples, list) and "entities" not in record:
@@ -41,13 +45,15 @@ def parse_doccano(record: dict, layer: str | None = None, claim_label: str = CLA
                 raise RecordError(f"label {i} must be [start, end, LABEL]")
             start, end, label = triple
             _check(start, end, text, f"label {i}")
+            check_label(label, f"label {i}")
             values.append(Span(start, end, label, "claim" if label == claim_label else "entity"))
     by_id: dict = {}
-    for i, ent in enumerate(record.get("entities") or []):
+    for i, ent in _objects(record, "entities", "entity"):
         start, end, label = ent.get("start_offset"), ent.get("end_offset"), ent.get("label")
         _check(start, end, text, f"entity {i}")
         if not isinstance(label, str) or not label:
             raise RecordError(f"entity {i} has no label")
+        check_label(label, f"entity {i}")
         span = Span(start, end, label, "claim" if label == claim_label else "entity")
         by_id[ent.get("id", i)] = span
         values.append(span)
@@ -57,6 +63,7 @@ def parse_doccano(record: dict, layer: str | None = None, claim_label: str = CLA
             raise RecordError(f"relation {i} points at an entity id that is not in this record")
         if not isinstance(label, str) or not label:
             raise RecordError(f"relation {i} has no type")
+        check_label(label, f"relation {i} type")
         attrs = {} if label in POLARITIES else {"relation": "relation"}
         values.append(Stance(src.ref(), dst.ref(), label, None, attrs))
     return ImportRecord(Document.from_text(text, meta), layer or DEFAULT_LAYER, values, None)

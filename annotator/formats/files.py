@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Iterator
 
 from annotator.errors import AnnotatorError
+from annotator.textsafe import json_text
 
 BINARY_SNIFF = 8192
 
@@ -69,7 +70,7 @@ def iter_jsonl(path: Path, text: str | None = None) -> Iterator[tuple[int, dict 
             continue
         if "\\ud" in line.lower():  # a \uXXXX escape may have made a lone surrogate SQLite cannot store
             try:
-                dump_json(obj).encode("utf-8")
+                json.dumps(obj, ensure_ascii=False).encode("utf-8")
             except UnicodeEncodeError:
                 yield number, AnnotatorError("invalid Unicode: a lone surrogate escape such as \\ud800", path, number)
                 continue
@@ -77,4 +78,5 @@ def iter_jsonl(path: Path, text: str | None = None) -> Iterator[tuple[int, dict 
 
 
 def dump_json(obj: object) -> str:
-    return json.dumps(obj, ensure_ascii=False)
+    """One JSONL line: valid JSON, control characters escaped (see annotator.textsafe.json_text)."""
+    return json_text(obj)

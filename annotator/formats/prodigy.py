@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from annotator import validate
 from annotator.errors import AnnotatorError
 from annotator.formats.files import dump_json
 from annotator.formats.tokens import token_bounds, tokenize
@@ -19,6 +20,7 @@ from annotator.model import (
     AUTHOR,
     CLAIM,
     POLARITIES,
+    REVIEW_LAYER,
     SPAN_KINDS,
     STANCE,
     UNNAMED,
@@ -27,7 +29,6 @@ from annotator.model import (
     SpanRef,
     Stance,
     Value,
-    check_offsets,
     prodigy_hash,
 )
 from annotator.store import ImportRecord
@@ -45,14 +46,49 @@ def record_text(record: dict) -> str:
     """A record's `text`: present, a string, and valid Unicode (no lone surrogates SQLite cannot store)."""
     if "text" not in record:
         raise RecordError("no 'text' field")
-    text = record["text"]
-    if not isinstance(text, str):
-        raise RecordError(f"'text' must be a string, got {type(text).__name__}")
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError as exc:
-        raise RecordError(f"'text' holds invalid Unicode (a lone surrogate at offset {exc.start})") from None
-    return text
+    problem = validate.text_problem(record["text"])
+    if problem:
+        raise RecordError(problem.replace("text", "'text'", 1))
+    return record["text"]
+
+
+def check_label(label: object, what: str) -> str:
+    """A span or relation label: a non-empty string without control characters or line breaks."""
+    problem = validate.label_problem(label, f"{what} label")
+    if problem:
+        raise RecordError(problem)
+    return label  # type: ignore[return-value]
+
+
+def layer_name(record: dict, layer: str | None) -> str:
+    """The layer a record's items go to: --as, else its _annotator_id or _session_id, else 'imported'.
+
+    A name from the record must be a usable layer name: not empty, no control characters,
+    not reserved, and not the review layer (that takes an explicit ``--as review``)."""
+    if layer:
+        return layer
+    for key in ("_annotator_id", "_session_id"):
+        value = record.get(key)
+        if value is None or value == "":
+            continue
+        if value == REVIEW_LAYER:
+            raise RecordError(f"'{key}' is 'review', the adjudication layer: import into it only with --as review "
+                              f"(or choose another layer with --as NAME)")
+        problem = validate.name_problem(value, f"'{key}'")
+        if problem:
+            raise RecordError(f"{problem}; choose the layer with --as NAME")
+        return value
+    return DEFAULT_LAYER
+
+
+def record_answer(record: dict) -> str | None:
+    """Prodigy's `answer` as a document status (None when absent or not one of accept/reject/ignore)."""
+    answer = record.get("answer")
+    if answer is None:
+        return None
+    if not isinstance(answer, str):
+        raise RecordError(f"'answer' must be \"accept\", \"reject\" or \"ignore\", got {type(answer).__name__}")
+    return ANSWER_TO_STATUS.get(answer)
 
 
 def _int(value: Any, what: str) -> int:
@@ -65,10 +101,14 @@ def _span_ref(d: Any, text: str, what: str) -> SpanRef:
     if not isinstance(d, dict) or "start" not in d or "end" not in d:
         raise RecordError(f"{what} needs 'start' and 'end'")
     start, end = _int(d["start"], f"{what} start"), _int(d["end"], f"{what} end")
-    problem = check_offsets(start, end, text)
+    problem = validate.offsets_problem(start, end, len(text))
     if problem:
         raise RecordError(f"{what}: {problem}")
-    return SpanRef(start, end, str(d.get("label") or ""))
+    label = str(d.get("label") or "")
+    problem = validate.label_problem(label, f"{what} label", allow_empty=True)
+    if problem:
+        raise RecordError(problem)
+    return SpanRef(start, end, label)
 
 
 def speaker_from_export(attrs: dict, text: str, spans: list[Span]) -> dict:
@@ -117,12 +157,16 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
     for key in ("label", "title", "url", "source", "id"):  # textcat labels and other top-level facts
         if key in record and key not in meta and not isinstance(record[key], (list, dict)):
             meta[key] = record[key]
+    problem = validate.json_problem(meta, "meta")
+    if problem:
+        raise RecordError(problem)
     spans: list[Span] = []
     for i, raw in _objects(record, "spans", "span"):
         ref = _span_ref(raw, text, f"span {i}")
         label = raw.get("label")
         if not isinstance(label, str) or not label:
             raise RecordError(f"span {i} ({ref.start}-{ref.end}) has no label")
+        check_label(label, f"span {i}")
         if isinstance(raw.get("text"), str) and raw["text"] != text[ref.start:ref.end]:
             raise RecordError(f"span {i} says {raw['text']!r} but the text at {ref.start}-{ref.end} is "
                               f"{text[ref.start:ref.end]!r}")
@@ -133,6 +177,10 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
         spans.append(Span(ref.start, ref.end, label, kind, attrs))
     spans = [Span(s.start, s.end, s.label, s.kind, speaker_from_export(s.attrs, text, spans))
              if s.kind == "claim" else s for s in spans]
+    for i, s in enumerate(spans):
+        problem = validate.value_problem(s, len(text))
+        if problem:
+            raise RecordError(f"span {i} ({s.start}-{s.end}): {problem}")
     values: list[Value] = list(spans)
     for i, raw in _objects(record, "relations", "relation"):
         source = _span_ref(raw.get("head_span"), text, f"relation {i} head_span")
@@ -140,17 +188,21 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
         label = raw.get("label")
         if not isinstance(label, str) or not label:
             raise RecordError(f"relation {i} has no label")
+        check_label(label, f"relation {i}")
         evidence = _span_ref(raw["evidence"], text, f"relation {i} evidence") if raw.get("evidence") else None
         attrs = dict(raw.get("attrs") or {}) if isinstance(raw.get("attrs"), dict) else {}
         kind = raw.get("kind") or (STANCE if label in POLARITIES else "relation")
         if kind != STANCE:
             attrs["relation"] = kind
-        values.append(Stance(source, target, label, evidence, attrs))
+        stance = Stance(source, target, label, evidence, attrs)
+        problem = validate.value_problem(stance, len(text))
+        if problem:
+            raise RecordError(f"relation {i}: {problem}")
+        values.append(stance)
+    status = record_answer(record)
     has_layer = any(k in record for k in ("spans", "relations", "answer"))
-    name = layer or record.get("_annotator_id") or record.get("_session_id") or DEFAULT_LAYER
-    answer = record.get("answer")
-    return ImportRecord(Document.from_text(text, meta), str(name) if has_layer else None, values,
-                        ANSWER_TO_STATUS.get(answer) if has_layer else None)
+    return ImportRecord(Document.from_text(text, meta), layer_name(record, layer) if has_layer else None, values,
+                        status if has_layer else None)
 
 
 def to_task(document: Document, values: list[Value], layer: str | None, status: str | None,

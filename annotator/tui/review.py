@@ -90,14 +90,14 @@ def row_items(al: rv.Alignment, focus: int) -> list[Item]:
 def _short(value, text: str) -> str:
     """A version as shown in a row (a stance row already names its source and target)."""
     if value is not None and value.kind == STANCE:
-        return value.polarity
-    return rv.describe(value, text)
+        return one_line(value.polarity, 24)
+    return one_line(rv.describe(value, text), 60)
 
 
 def rows_text(al: rv.Alignment, text: str, focus: int) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
     names = al.annotators
-    out.append("    " + "  ".join(f"{i + 1}:{n}" for i, n in enumerate(names)) + "\n", style="bold")
+    out.append("    " + "  ".join(f"{i + 1}:{one_line(n, 30)}" for i, n in enumerate(names)) + "\n", style="bold")
     for i, row in enumerate(al.rows):
         if row.settled:
             mark, word = "✓", "settled"
@@ -157,6 +157,10 @@ class ReviewScreen(Screen[None]):
     def open_document(self, index: int) -> None:
         self.index = max(0, min(index, len(self.docs) - 1))
         doc = self.store.document(self.docs[self.index])
+        if doc is None:  # its row breaks an invariant (edited by hand): say so, never crash
+            self.query_one("#message", Static).update(Text(one_line(
+                f"document {self.docs[self.index]} cannot be shown: " + "; ".join(self.store.bad_rows), 200)))
+            return
         self.text = doc.text
         self.al = rv.load(self.store, doc.id, self.annotators)
         opened = [i for i, r in enumerate(self.al.rows) if not r.settled]
@@ -185,15 +189,15 @@ class ReviewScreen(Screen[None]):
         s = rv.summary(al)
         status = self.store.statuses(REVIEW_LAYER).get(al.doc_id, "not started")
         self.query_one("#status", Static).update(Text(
-            f"Review · document {self.index + 1} of {len(self.docs)} · reviewer {self.reviewer} · "
-            f"{s['unanimous']} agree, {s['disagreements']} differ, {s['open']} open · {status}"))
+            f"Review · document {self.index + 1} of {len(self.docs)} · reviewer {one_line(self.reviewer, 30)} · "
+            f"{s['unanimous']} agree, {s['disagreements']} differ, {s['open']} open · {one_line(status, 16)}"))
         self.query_one("#rows", Static).update(rows_text(al, self.text, self.focus_row))
         box = self.query_one("#rows-box", VerticalScroll)
         line = self.focus_row + 1  # one line per row, after the header
         if not box.scroll_y <= line < box.scroll_y + box.scrollable_content_region.height - 1:
             box.scroll_to(y=max(0, line - 3), animate=False)
         self.query_one(ArticleView).set_focus(self._focus_ranges())
-        self.query_one("#message", Static).update(Text(message))
+        self.query_one("#message", Static).update(Text(one_line(message, 200)))
 
     # --- actions ------------------------------------------------------------------
 

@@ -31,7 +31,7 @@ from annotator.tui.screens.picker import Choice, PickerScreen
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.lines import LinesView
-from annotator.tui.widgets.panels import detail, side_panel, status_line
+from annotator.tui.widgets.panels import bad_rows_note, detail, side_panel, status_line
 
 MIN_WIDTH, MIN_HEIGHT = 60, 12
 CREATE_ACTIONS = {k.action.split("(")[0] for k in KEYS if k.mode == CREATE}
@@ -217,7 +217,7 @@ class AnnotateScreen(Screen):
         s = self.session
         self.query_one("#status", Static).update(status_line(
             s.doc_index + 1, len(s.doc_ids), s.layer, s.done_count, D.counts(self.items), s.status,
-            self.note or self.suggest_note, mode), layout=False)
+            self.note or self.suggest_note or bad_rows_note(s.store), mode), layout=False)
 
     def set_note(self, note: str) -> None:
         self.note = note

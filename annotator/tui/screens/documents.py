@@ -11,6 +11,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Static
 
+from annotator.tui.textsafe import one_line
+
 FILTERS = ("all", "todo", "in_progress", "done", "skipped")
 STATUS_STYLE = {"done": "green", "in_progress": "yellow", "todo": "", "skipped": "dim", "rejected": "dim"}
 
@@ -70,9 +72,10 @@ class DocumentListScreen(ModalScreen["str | None"]):
             f"Documents: {len(self.rows)} · done {done} · showing {self.status_filter} ({len(shown)})"))
         cursor = 0
         for i, r in enumerate(shown):
-            table.add_row(Text(str(r.position)), Text(r.status.replace("_", " "), style=STATUS_STYLE.get(r.status, "")),
-                          Text(str(r.undecided)), Text(str(r.accepted)), Text(str(r.rejected)), Text(r.title),
-                          key=r.doc_id)
+            table.add_row(Text(str(r.position)), Text(one_line(r.status.replace("_", " "), 16),
+                                                      style=STATUS_STYLE.get(r.status, "")),
+                          Text(str(r.undecided)), Text(str(r.accepted)), Text(str(r.rejected)),
+                          Text(one_line(r.title, 200)), key=r.doc_id)
             if r.doc_id == self.current:
                 cursor = i
         if shown:

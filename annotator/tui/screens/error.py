@@ -29,7 +29,7 @@ class ErrorScreen(Screen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Static(Text(self.title_text), classes="title")
+            yield Static(Text(display_text(self.title_text)), classes="title")
             yield Static(Text(display_text(self.message)), id="error-message")
             yield Static(Text("Everything decided before this point is saved. Press any key to exit."),
                          classes="hint")

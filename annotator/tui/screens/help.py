@@ -11,6 +11,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from annotator.tui.keymap import effective_keys
+from annotator.tui.textsafe import display_text, one_line
 
 
 def _display(keys: str) -> str:
@@ -37,8 +38,8 @@ def keys_table(keymap: dict[str, str] | None, labels: list[str] | None = None) -
         if key.id.startswith("relabel_") and labels:
             i = int(key.id.split("_")[1])
             if i <= len(labels):
-                desc = f"Relabel as {labels[i - 1]} (accepts)"
-        table.add_row(Text(_display(keys)), Text(desc), Text(key.id))
+                desc = f"Relabel as {one_line(labels[i - 1], 40)} (accepts)"
+        table.add_row(Text(display_text(_display(keys))), Text(display_text(desc)), Text(key.id))
     return table
 
 
@@ -61,7 +62,7 @@ class HelpScreen(ModalScreen[None]):
         with VerticalScroll():
             yield Static(Text("Keys  (escape closes)", style="bold"))
             yield Static(keys_table(self.keymap, self.labels))
-            yield Static(Text(f"\nRemap keys by binding id in {self.config} (YAML, e.g. `accept: y`).",
+            yield Static(Text(f"\nRemap keys by binding id in {display_text(self.config)} (YAML, e.g. `accept: y`).",
                               style="dim"))
 
     def action_close(self) -> None:

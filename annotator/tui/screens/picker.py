@@ -14,6 +14,8 @@ from textual.screen import ModalScreen
 from textual.widgets import OptionList, Static
 from textual.widgets.option_list import Option
 
+from annotator.tui.textsafe import display_text, safe_text
+
 T = TypeVar("T")
 
 
@@ -25,7 +27,7 @@ class Choice(Generic[T]):
 
 
 class PickerScreen(ModalScreen["T | None"], Generic[T]):
-    """Dismisses with the chosen value, or None on escape."""
+    """Dismisses with the chosen value, or None on escape. Title, prompts and hint are drawn inert."""
 
     DEFAULT_CSS = """
     PickerScreen { align: center middle; }
@@ -52,13 +54,13 @@ class PickerScreen(ModalScreen["T | None"], Generic[T]):
         options = []
         for c in self.choices:
             prompt = Text()
-            prompt.append(f"{c.key or ' ':>2}  ", style="bold")
-            prompt.append_text(c.prompt)
+            prompt.append(f"{display_text(c.key or ' '):>2}  ", style="bold")
+            prompt.append_text(safe_text(c.prompt))
             options.append(Option(prompt))
         with Vertical():
-            yield Static(Text(self.title_text), classes="title")
+            yield Static(Text(display_text(self.title_text)), classes="title")
             yield OptionList(*options, id="choices")
-            yield Static(Text(self.hint), classes="hint")
+            yield Static(Text(display_text(self.hint)), classes="hint")
 
     def on_mount(self) -> None:
         ol = self.query_one(OptionList)

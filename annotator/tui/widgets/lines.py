@@ -1,6 +1,8 @@
 """A list of one-line rows drawn with the Line API: only visible rows are rendered.
 
-A row is a rich Text, or a list of (plain text, style) pieces (never parsed as markup)."""
+A row is a rich Text, or a list of (plain text, style) pieces (never parsed as markup).
+Every row is made inert as it is drawn (control characters shown, not sent), whatever
+its builder did."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ from rich.text import Text
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+
+from annotator.tui.textsafe import display_text, safe_text
 
 HIGHLIGHT = Style(reverse=True)
 
@@ -71,9 +75,10 @@ class LinesView(ScrollView, can_focus=False):
         if strip is None:
             row = self._lines[index]
             if isinstance(row, Text):
-                segments = [s for s in row.render(self.app.console) if s.text != "\n"]
+                segments = [s for s in safe_text(row).render(self.app.console) if s.text != "\n"]
             else:
-                segments = [Segment(piece, Style.parse(style) if style else None) for piece, style in row]
+                segments = [Segment(display_text(piece).replace("\n", " "), Style.parse(style) if style else None)
+                            for piece, style in row]
             segments = list(Segment.apply_style(segments, base, HIGHLIGHT if index == self.highlighted else None))
             strip = Strip(segments).crop_extend(0, width, base)
             self._cache[index] = strip

@@ -69,7 +69,7 @@ class SidePanelRows:
     def __getitem__(self, index: int) -> Row:
         what, payload = self._rows[index]
         if what == "title":
-            return [(payload, "bold")]
+            return [(payload, "bold")]  # "Entities (3)": our own words
         if what == "none":
             return [("  none", "dim")]
         if what == "blank":
@@ -81,11 +81,12 @@ class SidePanelRows:
         color = self.schema.color(item.label)
         mark = (f" {MARK[item.state]} ", "bold")
         style = f"{color} {_state_style(item.state)}"
+        label = one_line(item.label, 24)
         if item.kind == STANCE:
-            return [mark, (item.label, style), (" " + stance_text(item.value, text), "")]
+            return [mark, (label, style), (" " + stance_text(item.value, text), "")]
         if item.kind == CLAIM:
             return [mark, (one_line(text[item.start:item.end], 40), style)]
-        return [mark, (f"{item.label:<8} ", style), (one_line(text[item.start:item.end], 30), "")]
+        return [mark, (f"{label:<8} ", style), (one_line(text[item.start:item.end], 30), "")]
 
 
 def side_panel(items: list[Item], text: str, schema: Schema) -> tuple[SidePanelRows, dict[str, int]]:
@@ -101,7 +102,7 @@ def detail(item: Item | None, text: str, schema: Schema, index: int, total: int)
         out.append("Press n to create one from the cursor.")
         return out
     color = schema.color(item.label)
-    out.append(f" {item.label} ", style=f"black on {color} bold")
+    out.append(f" {one_line(item.label, 40)} ", style=f"black on {color} bold")
     out.append(f" {MARK[item.state]} {STATE_NAME[item.state]}", style="bold")
     out.append(f"  {index + 1}/{total}", style="dim")
     out.append("\n")
@@ -111,7 +112,7 @@ def detail(item: Item | None, text: str, schema: Schema, index: int, total: int)
     elif item.annotation is not None:
         origin = {"suggestion": "from a suggestion", "manual": "made by hand", "import": "imported",
                   "review": "from review"}.get(item.annotation.origin, item.annotation.origin)
-        out.append(f"{origin}\n", style="dim")
+        out.append(f"{one_line(origin, 40)}\n", style="dim")
     else:
         out.append("\n")
     if isinstance(item.value, Stance):
@@ -140,7 +141,7 @@ def status_line(k: int, n: int, annotator: str, done: int, counts: dict, doc_sta
                 note: str = "", mode: str = "") -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
     out.append(f" doc {k}/{n} ", style="bold reverse")
-    out.append(f" {doc_status.replace('_', ' ')} ", style="bold" if doc_status == "done" else "")
+    out.append(f" {one_line(doc_status.replace('_', ' '), 16)} ", style="bold" if doc_status == "done" else "")
     out.append(" ")
     out.append(one_line(annotator, 20), style="bold cyan")
     out.append("  ")
@@ -151,5 +152,14 @@ def status_line(k: int, n: int, annotator: str, done: int, counts: dict, doc_sta
         out.append("  ")
         out.append(f" {mode} ", style="black on #ffaf00 bold")
     if note:
-        out.append("  " + note, style="italic")
+        out.append("  " + one_line(note, 200), style="italic")
     return out
+
+
+def bad_rows_note(store) -> str:
+    """A status-line note when the store skipped rows that break an invariant (empty when none)."""
+    bad = store.bad_rows if store is not None else []
+    if not bad:
+        return ""
+    more = f" (+{len(bad) - 1} more)" if len(bad) > 1 else ""
+    return f"skipped a bad database row: {one_line(bad[0], 80)}{more}"

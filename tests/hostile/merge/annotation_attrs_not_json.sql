@@ -1,0 +1,3 @@
+-- annotation attrs not JSON
+-- expect: attrs is not valid JSON
+update annotations set attrs = 'nope' where id = 'ent1';

@@ -1,0 +1,3 @@
+-- annotation kind unknown
+-- expect: unknown kind 'bogus'
+update annotations set kind = 'bogus' where id = 'ent1';

@@ -1,0 +1,3 @@
+-- annotation label empty
+-- expect: label is empty
+update annotations set label = '' where id = 'ent1';

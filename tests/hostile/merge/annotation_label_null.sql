@@ -1,0 +1,3 @@
+-- annotation label NULL
+-- expect: label must be a string
+update annotations set label = NULL where id = 'ent1';

@@ -1,0 +1,3 @@
+-- annotation layer suggestions
+-- expect: reserved
+update annotations set layer = 'suggestions' where id = 'ent1';

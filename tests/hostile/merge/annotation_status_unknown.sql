@@ -1,0 +1,3 @@
+-- annotation status unknown
+-- expect: status must be
+update annotations set status = 'maybe' where id = 'ent1';

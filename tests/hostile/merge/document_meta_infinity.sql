@@ -1,0 +1,3 @@
+-- document meta Infinity
+-- expect: -Infinity is not valid JSON
+update documents set meta = '{"x": -Infinity}' where id = '{DOC}';

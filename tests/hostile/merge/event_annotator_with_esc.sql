@@ -1,0 +1,3 @@
+-- event annotator with ESC
+-- expect: events row 1
+update events set annotator = 'x' || char(27) where id = 1;

@@ -1,0 +1,3 @@
+-- annotation kind unknown
+-- expect: unknown kind
+update annotations set kind = 'x' where id = 'ent2';

@@ -1,0 +1,3 @@
+-- annotations missing a column
+-- expect: table 'annotations' lacks column 'origin'
+alter table annotations drop column origin;

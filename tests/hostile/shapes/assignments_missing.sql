@@ -1,0 +1,3 @@
+-- assignments missing
+-- expect: data table 'assignments' is missing
+drop table assignments;
