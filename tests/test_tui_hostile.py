@@ -5,7 +5,6 @@ in the database is skipped with a note instead of crashing the app at start."""
 
 from __future__ import annotations
 
-import asyncio
 import re
 import sqlite3
 import uuid
@@ -16,6 +15,7 @@ from annotator import validate
 from annotator.model import CLAIM, Annotation, Document, Span
 from annotator.store import ImportRecord, Store
 
+pytestmark = pytest.mark.anyio
 pytest.importorskip("textual")
 from annotator.tui.app import create_app  # noqa: E402
 from annotator.tui.review import ReviewApp, ReviewScreen  # noqa: E402
@@ -72,11 +72,7 @@ def make(path, label: str = MARKUP) -> tuple[Document, Document]:
     return doc, doc2
 
 
-def test_every_annotate_screen_draws_hostile_text_literally(tmp_path):
-    asyncio.run(_annotate_screens(tmp_path))
-
-
-async def _annotate_screens(tmp_path):
+async def test_every_annotate_screen_draws_hostile_text_literally(tmp_path):
     db = tmp_path / "t.db"
     doc, _ = make(db, MARKUP)
     with Store(db) as s:  # bob's markup label lands in alice's layer too, so the side panel shows it
@@ -90,11 +86,13 @@ async def _annotate_screens(tmp_path):
         assert "␛[2J␛]0;pwned␇" in text  # the article itself
         # focus the GPE suggestion whose rule name is hostile: the detail header shows it literally
         i = next(n for n, it in enumerate(screen.items) if it.suggestion and it.suggestion.rule.startswith("ner"))
-        screen._move_to(i)
+        screen.session.move_to(i)
+        screen._show_moved()
         await pilot.pause()
         assert "ner␛[2J" in assert_inert(app)
         j = next(n for n, it in enumerate(screen.items) if it.kind == CLAIM)
-        screen._move_to(j)
+        screen.session.move_to(j)
+        screen._show_moved()
         await pilot.pause()
         text = assert_inert(app)
         assert "cue:" in text and "␛[2J␛]0;pwned␇␛]52;…" in text  # the claim's cue, an attribute
@@ -109,14 +107,10 @@ async def _annotate_screens(tmp_path):
         assert_inert(app)
 
 
-def test_a_hostile_label_that_got_into_the_database_is_drawn_literally(tmp_path, monkeypatch):
+async def test_a_hostile_label_that_got_into_the_database_is_drawn_literally(tmp_path, monkeypatch):
     """Defence in depth: even with the validator switched off, a label holding escape sequences is
     drawn as visible characters in the side panel, the detail header and the review screen."""
     monkeypatch.setattr(validate, "label_problem", lambda *a, **k: None)
-    asyncio.run(_hostile_label(tmp_path))
-
-
-async def _hostile_label(tmp_path):
     db = tmp_path / "h.db"
     doc, _ = make(db, "GPE")
     con = sqlite3.connect(db)
@@ -128,7 +122,8 @@ async def _hostile_label(tmp_path):
         await until(pilot, lambda: isinstance(app.screen, AnnotateScreen) and app.screen.doc is not None, "a document")
         screen = app.screen
         i = next(n for n, it in enumerate(screen.items) if it.label.startswith("LBL"))
-        screen._move_to(i)
+        screen.session.move_to(i)
+        screen._show_moved()
         await pilot.pause()
         text = assert_inert(app)
         assert text.count("LBL␛[2J") >= 2  # side panel and detail header
@@ -141,11 +136,7 @@ async def _hostile_label(tmp_path):
         assert_inert(review)
 
 
-def test_annotate_starts_past_a_bad_document_it_would_resume_on(tmp_path):
-    asyncio.run(_bad_resume(tmp_path))
-
-
-async def _bad_resume(tmp_path):
+async def test_annotate_starts_past_a_bad_document_it_would_resume_on(tmp_path):
     """Hand-edited with sqlite-utils: the document alice stopped on no longer has text. The app used
     to crash at every start; now it opens the next document and says which row it skipped."""
     db = tmp_path / "r.db"
@@ -169,11 +160,7 @@ async def _bad_resume(tmp_path):
     assert app.return_code in (0, None)
 
 
-def test_a_bad_annotation_row_is_skipped_with_a_note(tmp_path):
-    asyncio.run(_bad_item(tmp_path))
-
-
-async def _bad_item(tmp_path):
+async def test_a_bad_annotation_row_is_skipped_with_a_note(tmp_path):
     db = tmp_path / "i.db"
     doc, _ = make(db, "GPE")
     con = sqlite3.connect(db)
@@ -191,11 +178,7 @@ async def _bad_item(tmp_path):
         assert any(a.value.label == "GPE" for a in s.items(doc.id, "alice"))
 
 
-def test_the_lines_view_draws_every_row_inert_whatever_its_builder_passed(tmp_path):
-    asyncio.run(_lines_view())
-
-
-async def _lines_view():
+async def test_the_lines_view_draws_every_row_inert_whatever_its_builder_passed(tmp_path):
     from rich.text import Text
     from textual.app import App
 
