@@ -224,13 +224,24 @@ def _team(store, names: list[str] | None, team: bool, reviewer: str | None):
     from annotator.tui import serve as sv
 
     if team:
-        names = sorted({n for people in store.assignments().values() for n in people})
+        names = []
+        for name in sorted({n for people in store.assignments().values() for n in people}):
+            try:
+                names.append(sv.check_name(name))
+            except AnnotatorError as exc:
+                click.echo(f"warning: skipped an assignment's annotator: {exc}", err=True)
         if not names:
             raise AnnotatorError("has no assignments; run `annotator assign` first or name people with "
                                  "--annotators", store.path)
     people = [sv.Person(sv.ANNOTATE, sv.check_name(n)) for n in dict.fromkeys(names or [])]
     if reviewer is not None:
+        from annotator import review as rv
+
         people.append(sv.Person(sv.REVIEW, sv.check_name(reviewer, sv.REVIEW)))
+        annotators = store.annotators()
+        if len(annotators) < 2 or not rv.documents_to_review(store, annotators)[0]:
+            click.echo(f"note: {reviewer}'s review link opens nothing yet: no document has two annotators' work",
+                       err=True)
     known = set(store.annotators()) | {n for p in store.assignments().values() for n in p}
     for person in people:
         if person.role == sv.ANNOTATE and person.name not in known:

@@ -308,7 +308,7 @@ class GuardedServer(Server):
         await websocket.prepare(request)
         if self._full():
             self.say(f"turned away {inert(person.describe())}: {self.full_reason()}")
-            await websocket.close(code=WSCloseCode.TRY_AGAIN_LATER, message=self.full_reason().encode())
+            await websocket.close(code=WSCloseCode.TRY_AGAIN_LATER, message=close_reason(self.full_reason()))
             return websocket
         key = id(websocket)
         self.sessions[key] = Running(person, request.match_info["token"], websocket)
@@ -330,8 +330,7 @@ class GuardedServer(Server):
                 code = await session.returncode()
                 if code:  # the app failed (e.g. nothing to review): tell the page why
                     why = inert(session.stderr_tail.last_line() if session.stderr_tail else "", 100)
-                    await websocket.close(code=CLOSE_ERROR, message=(why or f"the session exited with {code}")
-                                          .encode("utf-8")[:120])
+                    await websocket.close(code=CLOSE_ERROR, message=close_reason(why or f"the session exited with {code}"))
                 else:
                     await websocket.close()
         except asyncio.CancelledError:
@@ -358,6 +357,14 @@ class GuardedServer(Server):
                 if not still and not running.websocket.closed:
                     self.say(f"closing the session of {inert(running.person.describe())}: its link was revoked")
                     await running.websocket.close(code=CLOSE_POLICY, message=b"this link was revoked")
+
+
+def close_reason(text: str) -> bytes:
+    """A WebSocket close reason: at most 123 bytes of whole UTF-8 characters."""
+    data = text.encode("utf-8")
+    if len(data) <= 123:
+        return data
+    return (data[:120].decode("utf-8", "ignore") + "…").encode("utf-8")
 
 
 def page(status: int, title: str, message: str) -> web.Response:
