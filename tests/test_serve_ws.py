@@ -234,6 +234,8 @@ def test_a_session_that_cannot_start_says_why(tmp_path):
 
         run(scenario())
         assert "note: carol's review link opens nothing yet" in server.stderr
+        assert "carol (review): error: needs at least 2 annotators" in server.stderr  # the session's own error
+        assert "error: needs" not in server.out.read_text()  # the links on stdout stay clean
 
 
 def test_team_links_survive_a_restart_and_revoking_closes_the_session(tmp_path):
@@ -249,7 +251,8 @@ def test_team_links_survive_a_restart_and_revoking_closes_the_session(tmp_path):
 
     with Served(tmp_path, "--db", str(db), "--annotators", "alice,bob", expect_links=0, name="second") as second:
         out = second.out.read_text()
-        assert "/s/" not in out and out.count("still works") == 2  # kept links are not printed again
+        assert "/s/" not in out and out.count("still valid; not shown again") == 2  # kept links stay unprinted
+        assert "--new-links gives everyone one" in second.stderr
 
         async def scenario():
             async with aiohttp.ClientSession() as http:
@@ -284,3 +287,14 @@ def test_a_link_opens_only_people_this_server_serves(tmp_path):
         bob = team.link("bob")
     with Served(tmp_path, "--db", str(db), "--annotators", "alice", expect_links=0, name="alice") as only_alice:
         assert http_get(bob.replace(team.origin(), only_alice.origin()))[0] == 403
+
+
+def test_names_and_file_names_are_inert_in_the_page(tmp_path):
+    db = tmp_path / "<img src=x onerror=alert(1)>.db"
+    make_db(db)
+    name = '"><script>alert(1)</script>'
+    with Served(tmp_path, "--db", str(db), "--annotator", name) as server:
+        status, page = http_get(server.link(name))
+    assert status == 200
+    assert "<script>alert" not in page and "<img src=x" not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page and "&lt;img src=x onerror=alert(1)&gt;.db" in page

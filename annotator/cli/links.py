@@ -6,13 +6,9 @@ import click
 
 from annotator.cli.common import db_option, open_store
 from annotator.errors import AnnotatorError
+from annotator.tui.serve import shown as _shown
 
 ROLES = ("annotate", "review")
-
-
-def _shown(name: str) -> str:
-    """A name as printed: as is, or escaped if it holds control characters (a hand-edited database)."""
-    return name if name.isprintable() else repr(name)
 
 
 @click.group()

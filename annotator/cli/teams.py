@@ -245,29 +245,36 @@ def _team(store, names: list[str] | None, team: bool, reviewer: str | None):
     known = set(store.annotators()) | {n for p in store.assignments().values() for n in p}
     for person in people:
         if person.role == sv.ANNOTATE and person.name not in known:
-            click.echo(f"note: {person.name} has no assignment and no annotations in {store.path} yet", err=True)
+            click.echo(f"note: {person.name} has no assignment and no annotations in {sv.shown(str(store.path))} yet",
+                       err=True)
     return people
 
 
 def _print_links(url: str, issued, db_name: str, limit: int, team_mode: bool) -> None:
     """The private links on stdout (the only place a token is ever shown); the rest on stderr."""
+    from annotator.tui import serve as sv
+
     if not team_mode:
         person, token, _ = issued[0]
         click.echo(f"Serving annotator for {person.name} on {url}/s/{token}")
         click.echo(f"This link is private: whoever has it annotates as {person.name}. A new one is made at "
-                   f"every start. At most {limit} sessions at once; Ctrl+C to stop.", err=True)
+                   f"every start. At most {limit} session{'s' if limit != 1 else ''} at once; Ctrl+C to stop.", err=True)
         return
-    click.echo(f"Serving {db_name} on {url} for {len(issued)} "
+    click.echo(f"Serving {sv.shown(db_name)} on {url} for {len(issued)} "
                f"{'person' if len(issued) == 1 else 'people'}; give each link only to its owner:")
     width = max(len(p.describe()) for p, _, _ in issued)
     for person, token, created in issued:
         if token is not None:
             click.echo(f"  {person.describe():<{width}}  {url}/s/{token}")
         else:
-            click.echo(f"  {person.describe():<{width}}  link issued {created[:16].replace('T', ' ')} UTC still works "
-                       "(stored hashed, so not shown again; --new-links replaces it)")
-    click.echo(f"Links survive a restart; `annotator links revoke NAME` stops one. At most {limit} sessions at "
-               "once; Ctrl+C to stop.", err=True)
+            click.echo(f"  {person.describe():<{width}}  (link of {sv.shown(created[:16].replace('T', ' '))} UTC "
+                       "still valid; not shown again)")
+    if any(token is None for _, token, _ in issued):
+        click.echo("Only a hash of each link is stored, so kept links cannot be shown again: "
+                   "`annotator links revoke NAME` and a restart give NAME a new one; --new-links gives everyone "
+                   "one.", err=True)
+    click.echo(f"Links survive a restart; `annotator links revoke NAME` stops one. At most {limit} "
+               f"session{'s' if limit != 1 else ''} at once; Ctrl+C to stop.", err=True)
 
 
 COMMANDS = [agreement, assign, merge, review, serve]

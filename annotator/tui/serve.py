@@ -69,6 +69,11 @@ def check_name(name: str, role: str = ANNOTATE) -> str:
     return name
 
 
+def shown(text: str) -> str:
+    """A name (or any database string) as printed: as is if printable, else escaped like Python's repr."""
+    return text if text.isprintable() else repr(text)
+
+
 def new_token() -> str:
     return secrets.token_urlsafe(TOKEN_BYTES)
 

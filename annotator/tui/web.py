@@ -66,39 +66,58 @@ def _die_with_server() -> None:
         pass
 
 
-class StderrTail:
-    """Wraps a session's stderr: textual-serve prints what it reads, so make it inert, and keep the tail."""
+class StderrLog:
+    """Reads a session's stderr itself: each line goes to the server's log, inert and prefixed, and the
+    last ones are kept (the reason shown when the session fails). textual-serve gets an empty stream."""
 
-    def __init__(self, stream: asyncio.StreamReader):
-        self.stream = stream
+    MAX_LOGGED = 200
+
+    def __init__(self, stream: asyncio.StreamReader, say, who: str):
+        self.stream, self.say, self.who = stream, say, who
         self.lines: deque[str] = deque(maxlen=20)
-        self._decode = codecs.getincrementaldecoder("utf-8")("replace").decode
-        self._partial = ""
+        self.logged = 0
 
-    async def read(self, n: int = -1) -> bytes:
-        data = await self.stream.read(n)
-        if not data:
-            return b""
-        text = self._decode(data)
-        *done, self._partial = (self._partial + text).split("\n")
-        self.lines.extend(line for line in done if line.strip())
-        return display_text(text).encode("utf-8")
+    async def pump(self) -> None:
+        decode = codecs.getincrementaldecoder("utf-8")("replace").decode
+        partial = ""
+        while data := await self.stream.read(4096):
+            *done, partial = (partial + decode(data)).split("\n")
+            for line in done:
+                self._line(line)
+        self._line(partial + decode(b"", final=True))
+
+    def _line(self, line: str) -> None:
+        if not line.strip():
+            return
+        self.lines.append(line)
+        self.logged += 1
+        if self.logged <= self.MAX_LOGGED:
+            self.say(f"{self.who}: {inert(line, 300)}")
+        elif self.logged == self.MAX_LOGGED + 1:
+            self.say(f"{self.who}: (more output not shown)")
 
     def last_line(self) -> str:
-        if self._partial.strip():
-            return self._partial
         return self.lines[-1] if self.lines else ""
+
+
+class _NoOutput:
+    """Stands in for the stderr stream textual-serve would read and echo unfiltered."""
+
+    async def read(self, n: int = -1) -> bytes:
+        return b""
 
 
 class Session(AppService):
     """One browser tab's process: textual-serve's AppService, started without a shell."""
 
-    def __init__(self, argv: list[str], environment: dict[str, str], **kwargs):
+    def __init__(self, argv: list[str], environment: dict[str, str], *, say, who: str, **kwargs):
         super().__init__(shlex.join(argv), **kwargs)
         self.argv = argv
         self.extra_environment = environment
         self.finished = asyncio.Event()
-        self.stderr_tail: StderrTail | None = None
+        self.say, self.who = say, who
+        self.stderr: StderrLog | None = None
+        self._stderr_task: asyncio.Task | None = None
 
     def _build_environment(self, width: int = 80, height: int = 24) -> dict[str, str]:
         environment = super()._build_environment(width, height)
@@ -111,7 +130,9 @@ class Session(AppService):
             stderr=asyncio.subprocess.PIPE, env=self._build_environment(width, height),
             preexec_fn=_die_with_server if sys.platform.startswith("linux") else None)
         self._stdin = process.stdin
-        self.stderr_tail = process.stderr = StderrTail(process.stderr)
+        self.stderr = StderrLog(process.stderr, self.say, self.who)
+        self._stderr_task = asyncio.create_task(self.stderr.pump())
+        process.stderr = _NoOutput()
         return process
 
     async def run(self) -> None:
@@ -121,32 +142,41 @@ class Session(AppService):
             self.finished.set()
 
     async def returncode(self) -> int | None:
+        """The exit status (once its stderr is read to the end), None if it is still running."""
         process = self._process
         if process is None:
             return None
         try:
-            return await asyncio.wait_for(process.wait(), 2)
+            code = await asyncio.wait_for(process.wait(), 2)
+            if self._stderr_task is not None:
+                await asyncio.wait_for(self._stderr_task, 2)
         except asyncio.TimeoutError:
-            return None
+            return process.returncode
+        return code
 
     async def stop(self) -> None:
-        """Ask the app to quit; terminate, then kill, a process that does not."""
+        """Ask the app to quit; terminate, then kill, a process that does not exit."""
         process = self._process
         try:
             await asyncio.wait_for(super().stop(), STOP_TIMEOUT)
         except (asyncio.TimeoutError, ConnectionError, RuntimeError):
             pass
-        if process is None or process.returncode is not None:
-            return
-        for sig in (signal.SIGTERM, signal.SIGKILL):
+        if process is not None:
+            for sig in (None, signal.SIGTERM, signal.SIGKILL):
+                try:
+                    if sig is not None:
+                        process.send_signal(sig)
+                    await asyncio.wait_for(process.wait(), 3)
+                    break
+                except ProcessLookupError:
+                    break
+                except asyncio.TimeoutError:
+                    continue
+        if self._stderr_task is not None:
             try:
-                process.send_signal(sig)
-                await asyncio.wait_for(process.wait(), 3)
-                return
-            except ProcessLookupError:
-                return
+                await asyncio.wait_for(self._stderr_task, 2)
             except asyncio.TimeoutError:
-                continue
+                pass
 
 
 @dataclass
@@ -315,7 +345,7 @@ class GuardedServer(Server):
         width = max(10, min(1000, to_int(request.query.get("width", "80"), 80)))
         height = max(5, min(500, to_int(request.query.get("height", "24"), 24)))
         session = Session(session_argv(person, no_suggest=self.no_suggest),
-                          session_environment(self.db_path, person),
+                          session_environment(self.db_path, person), say=self.say, who=inert(person.describe()),
                           write_bytes=websocket.send_bytes, write_str=websocket.send_str, close=websocket.close,
                           download_manager=self.download_manager, debug=self.debug)
         self.say(f"session opened for {inert(person.describe())} ({len(self.sessions)} of {self.max_sessions})")
@@ -326,10 +356,13 @@ class GuardedServer(Server):
             ended = asyncio.create_task(session.finished.wait())
             done, _ = await asyncio.wait({reader, ended}, return_when=asyncio.FIRST_COMPLETED)
             ended.cancel()
+            if reader in done and reader.exception() is not None:  # a malformed message from the client
+                self.say(f"session for {inert(person.describe())}: bad message from the browser "
+                         f"({inert(type(reader.exception()).__name__)})")
             if ended in done and not websocket.closed:
                 code = await session.returncode()
                 if code:  # the app failed (e.g. nothing to review): tell the page why
-                    why = inert(session.stderr_tail.last_line() if session.stderr_tail else "", 100)
+                    why = inert(session.stderr.last_line() if session.stderr else "", 100)
                     await websocket.close(code=CLOSE_ERROR, message=close_reason(why or f"the session exited with {code}"))
                 else:
                     await websocket.close()
