@@ -311,10 +311,13 @@ class Chromium:
              "--window-size=1280,900", "about:blank"],
             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
         port_file = Path(self.profile) / "DevToolsActivePort"
-        for _ in range(300):
+        for _ in range(600):
             if port_file.exists() and port_file.read_text().strip():
                 break
             await asyncio.sleep(0.1)
+        else:
+            self._stop()
+            raise AssertionError(f"{CHROMIUM} did not start within 60 s (no DevToolsActivePort)")
         self.cdp = f"http://127.0.0.1:{int(port_file.read_text().split()[0])}"
         self.http = aiohttp.ClientSession()
         self.sockets = []
@@ -330,11 +333,16 @@ class Chromium:
         for ws in self.sockets:
             await ws.close()
         await self.http.close()
-        os.killpg(self.proc.pid, signal.SIGTERM)
+        self._stop()
+
+    def _stop(self):
         try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
             self.proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(timeout=20)
+        except ProcessLookupError:
             self.proc.wait(timeout=20)
 
 

@@ -32,7 +32,8 @@ def list_links(db_path: str) -> None:
     width = max(4, *(len(_shown(r["name"])) for r in rows))
     click.echo(f"{'name':<{width}}  {'opens':<8}  issued (UTC)")
     for r in rows:
-        click.echo(f"{_shown(r['name']):<{width}}  {_shown(r['role']):<8}  {_shown(r['created'][:16].replace('T', ' '))}")
+        issued = _shown(r["created"][:16].replace("T", " "))
+        click.echo(f"{_shown(r['name']):<{width}}  {_shown(r['role']):<8}  {issued}")
 
 
 @links.command("revoke")

@@ -258,7 +258,8 @@ def _print_links(url: str, issued, db_name: str, limit: int, team_mode: bool) ->
         person, token, _ = issued[0]
         click.echo(f"Serving annotator for {person.name} on {url}/s/{token}")
         click.echo(f"This link is private: whoever has it annotates as {person.name}. A new one is made at "
-                   f"every start. At most {limit} session{'s' if limit != 1 else ''} at once; Ctrl+C to stop.", err=True)
+                   f"every start. At most {limit} session{'s' if limit != 1 else ''} at once; Ctrl+C to stop.",
+                   err=True)
         return
     click.echo(f"Serving {sv.shown(db_name)} on {url} for {len(issued)} "
                f"{'person' if len(issued) == 1 else 'people'}; give each link only to its owner:")

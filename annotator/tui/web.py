@@ -31,7 +31,7 @@ import signal
 import sys
 import time
 from collections import deque
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import aiohttp_jinja2
@@ -181,10 +181,11 @@ class Session(AppService):
 
 @dataclass
 class Running:
+    """An open session: whose, through which link, on which socket."""
+
     person: Person
     token: str
     websocket: web.WebSocketResponse
-    started: float = field(default_factory=time.monotonic)
 
 
 def origin_key(url: URL) -> tuple[str, str, int | None]:
@@ -309,8 +310,7 @@ class GuardedServer(Server):
             "static_url": "../static/",
             "font_size": max(8, min(40, to_int(request.query.get("fontsize", "16"), 16))),
         }
-        response = aiohttp_jinja2.render_template("page.html", request, context)
-        return response
+        return aiohttp_jinja2.render_template("page.html", request, context)
 
     def origin_allowed(self, request: web.Request) -> bool:
         origin = request.headers.get("Origin")
@@ -363,11 +363,13 @@ class GuardedServer(Server):
                 code = await session.returncode()
                 if code:  # the app failed (e.g. nothing to review): tell the page why
                     why = inert(session.stderr.last_line() if session.stderr else "", 100)
-                    await websocket.close(code=CLOSE_ERROR, message=close_reason(why or f"the session exited with {code}"))
+                    why = why or f"the session exited with {code}"
+                    await websocket.close(code=CLOSE_ERROR, message=close_reason(why))
                 else:
                     await websocket.close()
         except asyncio.CancelledError:
             await websocket.close(code=CLOSE_GOING_AWAY)
+            raise
         except Exception as exc:  # one session's failure must not stop the server
             self.say(f"session for {inert(person.describe())} failed: {inert(type(exc).__name__)}: {inert(exc)}")
         finally:
