@@ -164,6 +164,8 @@ def test_serve_refuses_bad_requests_in_one_line(tmp_path):
         r = run("serve", "--db", str(db), *args)
         assert r.exit_code != 0 and message in r.output, (args, r.output)
         assert "Traceback" not in r.output and "\x1b" not in r.output
+    r = CliRunner().invoke(cli, ["serve", "--db", str(db)], env={"ANNOTATOR_NAME": "eve\x1b]0;pwned\x07"})
+    assert r.exit_code == 1 and "contains control" in r.output and "\x1b" not in r.output and "\x07" not in r.output
     r = run("serve", "--db", str(tmp_path / "none.db"))
     assert r.exit_code == 1 and "no such database" in r.output
     with Store(db) as s:
