@@ -33,7 +33,7 @@ from annotator.model import (
     value_to_record,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 30_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DONE, IN_PROGRESS, SKIPPED, REJECTED_DOC = "done", "in_progress", "skipped", "rejected"
@@ -99,8 +99,15 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     db["events"].create_index(["doc_id", "annotator"], if_not_exists=True)
 
 
+def _add_serve_links(db: sqlite_utils.Database) -> None:
+    """Version 2: private `serve` links, one per (role, name); only the token's sha256 is kept."""
+    db["serve_links"].create({"role": str, "name": str, "token_sha256": str, "created": str},
+                             pk=("role", "name"), if_not_exists=True)
+    db["serve_links"].create_index(["token_sha256"], unique=True, if_not_exists=True)
+
+
 # Index i holds the step from version i to i + 1.
-MIGRATIONS = [_create_v1]
+MIGRATIONS = [_create_v1, _add_serve_links]
 
 
 @cache
@@ -755,3 +762,28 @@ class Store:
         """replace_suggestions for many (doc_id, suggester, version, proposals) in one transaction (suggest)."""
         with self._write():
             return sum(self.replace_suggestions(*item) for item in items)
+
+    # --- serve: private links (issue 15.1); the tokens themselves are never stored ----
+
+    def put_link(self, role: str, name: str, token_sha256: str) -> None:
+        """Store (or replace) the link of `name` in `role` ('annotate' or 'review') by its token's hash."""
+        with self._write():
+            self.db["serve_links"].upsert({"role": role, "name": name, "token_sha256": token_sha256,
+                                           "created": now()}, pk=("role", "name"))
+
+    def link_by_hash(self, token_sha256: str) -> tuple[str, str] | None:
+        """(role, name) of the link whose token hashes to `token_sha256`, or None."""
+        row = self.db.execute("select role, name from serve_links where token_sha256 = ?", [token_sha256]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def links(self) -> list[dict]:
+        """Every live link: role, name, created (no hashes)."""
+        return [dict(r) for r in self.db.query("select role, name, created from serve_links order by name, role")]
+
+    def revoke_links(self, name: str, role: str | None = None) -> int:
+        """Delete `name`'s links (in one role, or all); returns how many there were."""
+        sql, params = "delete from serve_links where name = ?", [name]
+        if role is not None:
+            sql, params = sql + " and role = ?", params + [role]
+        with self._write():
+            return self.db.execute(sql, params).rowcount

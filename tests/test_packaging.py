@@ -27,5 +27,5 @@ def test_wheel_contains_schema_lexicons_and_styles(tmp_path):
     [wheel] = tmp_path.glob("annotator-*.whl")
     names = set(zipfile.ZipFile(wheel).namelist())
     for needed in ["annotator/_schemas/news.yaml", "annotator/tui/app.tcss", "annotator/suggest/lexicons/stances.yaml",
-                   "annotator/tui/screens/annotate.py"]:
+                   "annotator/tui/screens/annotate.py", "annotator/tui/templates/page.html"]:
         assert needed in names

@@ -34,9 +34,9 @@ def cli() -> None:
 
 def _register() -> None:
     """Each module under annotator/cli/ lists its click commands in COMMANDS."""
-    from annotator.cli import annotate, data, learn, suggest, teams
+    from annotator.cli import annotate, data, learn, links, suggest, teams
 
-    for module in (data, suggest, annotate, teams, learn):
+    for module in (data, suggest, annotate, teams, links, learn):
         for command in getattr(module, "COMMANDS", []):
             cli.add_command(command)
 

@@ -115,7 +115,8 @@ def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: b
 
 @click.command()
 @db_option
-@click.option("--reviewer", required=True, metavar="NAME", callback=name_checks.annotator_name,
+@click.option("--reviewer", required=True, metavar="NAME", envvar="ANNOTATOR_REVIEWER",
+              callback=name_checks.annotator_name,
               help="Who is reviewing (named in every review event).")
 @click.option("--annotators", "names", metavar="A,B,...", help="Whose layers to compare (default: all).")
 @click.option("--summary", is_flag=True, help="Print agreement per document instead of opening the screen.")
@@ -153,36 +154,135 @@ def review(db_path: str, reviewer: str, names: str | None, summary: bool) -> Non
 @click.command()
 @db_option
 @annotator_option
+@click.option("--annotators", "names", metavar="A,B,...", help="Serve these people, one private link each.")
+@click.option("--team", is_flag=True, help="Serve everyone with an assignment, one private link each.")
+@click.option("--reviewer", metavar="NAME", help="Also serve a link that opens `review` as NAME.")
+@click.option("--new-links", is_flag=True, help="Replace the stored links of everyone served (old ones stop working).")
+@click.option("--max-sessions", type=click.IntRange(1, 256), default=None,
+              help="Sessions (browser tabs) open at once  [default: 4, or one per person if more]")
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
-@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="Port to listen on.")
-@click.option("--public", is_flag=True, help="Allow a non-loopback --host (textual-serve has no authentication).")
-@click.option("--public-url", metavar="URL", help="The address browsers use, if not http://HOST:PORT.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535),
+              help="Port to listen on (0: any free port).")
+@click.option("--public", is_flag=True, help="Allow a --host other machines can reach.")
+@click.option("--public-url", metavar="URL", help="The address browsers use, if not http://HOST:PORT (a proxy).")
 @click.option("--no-suggest", is_flag=True, help="Do not compute missing suggestions in the served sessions.")
-def serve(db_path: str, annotator_name: str, host: str, port: int, public: bool, public_url: str | None,
-          no_suggest: bool) -> None:
-    """Serve the annotation TUI in a browser (textual-serve; the `web` extra).
+@click.pass_context
+def serve(ctx: click.Context, db_path: str, annotator_name: str, names: str | None, team: bool,
+          reviewer: str | None, new_links: bool, max_sessions: int | None, host: str, port: int, public: bool,
+          public_url: str | None, no_suggest: bool) -> None:
+    """Serve the annotation TUI in a browser, through private links (the `web` extra).
 
-    Each browser tab runs `annotator annotate --annotator NAME` on the database. Loopback
-    only by default; any other --host needs --public and prints a warning.
+    \b
+    One person:  serve --annotator alice        a new private link each start
+    A team:      serve --annotators alice,bob   one stored link per person
+                 serve --team                   everyone with an assignment
+                 serve ... --reviewer carol     plus a link that opens `review`
+
+    Each link opens its own person's session and nobody else's; team links survive a
+    restart and are printed once (`annotator links` lists and revokes them). Loopback
+    only unless --public.
     """
     from pathlib import Path
 
     from annotator.tui import serve as sv
 
     sv.check_host(host, public)
-    if not Path(db_path).exists():
-        raise AnnotatorError("no such database (import some documents first)", db_path)
+    team_mode = bool(names or team or reviewer)
+    if team_mode and ctx.get_parameter_source("annotator_name") == click.core.ParameterSource.COMMANDLINE:
+        raise AnnotatorError("--annotator serves one person; for several use --annotators A,B,... or --team")
+    if new_links and not team_mode:
+        raise AnnotatorError("--new-links is for team links (--annotators, --team or --reviewer); "
+                             "a one-person server makes a new link at every start")
+    if names and team:
+        raise AnnotatorError("give either --annotators or --team, not both")
+    sv.require_web()
     with open_store(db_path, create=False) as store:
         if store.count_documents() == 0:
             raise AnnotatorError("has no documents yet (import some first)", db_path)
-    url = sv.public_url(host, port, public_url)
-    if not sv.is_loopback(host):
-        echo(sv.WARNING.format(url=url, db=db_path), err=True)
-    command = sv.app_command(extra=["--no-suggest"] if no_suggest else [])
-    server = sv.make_server(command, host, port, url, title=f"annotator · {annotator_name} · {Path(db_path).name}",
-                            environment=sv.app_environment(db_path, annotator_name))
-    echo(f"Serving annotator for {annotator_name} on {url} (Ctrl+C to stop)", err=True)
+        if team_mode:
+            people = _team(store, split_names(names), team, reviewer)
+        else:
+            people = [sv.Person(sv.ANNOTATE, sv.check_name(annotator_name))]
+    limit = max_sessions or max(sv.DEFAULT_MAX_SESSIONS, len(people))
+    sock = sv.bind(host, port)  # a port in use fails here, before any link is issued
+    try:
+        url = sv.public_url(host, sock.getsockname()[1], public_url)
+        if team_mode:
+            with open_store(db_path, create=False) as store:
+                issued = sv.issue_team_links(store, people, renew=new_links)
+            links = sv.Links(db_path, served=set(people))
+        else:
+            links = sv.Links()
+            issued = [(people[0], links.add(people[0]), None)]
+        server = sv.make_server(links, sock, url, db_path=db_path, no_suggest=no_suggest, max_sessions=limit,
+                                bound_loopback=sv.is_loopback(host), url_given=bool(public_url))
+    except BaseException:
+        sock.close()
+        raise
+    if not sv.is_loopback(host) and not url.startswith("https:"):
+        echo(sv.PLAIN_HTTP_WARNING.format(port=sock.getsockname()[1]), err=True)
+    _print_links(url, issued, Path(db_path).name, limit, team_mode)
     server.serve()
+    echo("stopped", err=True)
+
+
+def _team(store, names: list[str] | None, team: bool, reviewer: str | None):
+    """The people a team server serves: the named annotators (or all assigned ones) and the reviewer."""
+    from annotator.tui import serve as sv
+
+    if team:
+        names = []
+        for name in sorted({n for people in store.assignments().values() for n in people}):
+            try:
+                names.append(sv.check_name(name))
+            except AnnotatorError as exc:
+                echo(f"warning: skipped an assignment's annotator: {exc}", err=True)
+        if not names:
+            raise AnnotatorError("has no assignments; run `annotator assign` first or name people with "
+                                 "--annotators", store.path)
+    people = [sv.Person(sv.ANNOTATE, sv.check_name(n)) for n in dict.fromkeys(names or [])]
+    if reviewer is not None:
+        from annotator import review as rv
+
+        people.append(sv.Person(sv.REVIEW, sv.check_name(reviewer, sv.REVIEW)))
+        annotators = store.annotators()
+        if len(annotators) < 2 or not rv.documents_to_review(store, annotators)[0]:
+            echo(f"note: {reviewer}'s review link opens nothing yet: no document has two annotators' work",
+                       err=True)
+    known = set(store.annotators()) | {n for p in store.assignments().values() for n in p}
+    for person in people:
+        if person.role == sv.ANNOTATE and person.name not in known:
+            echo(f"note: {person.name} has no assignment and no annotations in {sv.shown(str(store.path))} yet",
+                       err=True)
+    return people
+
+
+def _print_links(url: str, issued, db_name: str, limit: int, team_mode: bool) -> None:
+    """The private links on stdout (the only place a token is ever shown); the rest on stderr."""
+    from annotator.tui import serve as sv
+
+    if not team_mode:
+        person, token, _ = issued[0]
+        echo(f"Serving annotator for {person.name} on {url}/s/{token}")
+        echo(f"This link is private: whoever has it annotates as {person.name}. A new one is made at "
+                   f"every start. At most {limit} session{'s' if limit != 1 else ''} at once; Ctrl+C to stop.",
+                   err=True)
+        return
+    echo(f"Serving {sv.shown(db_name)} on {url} for {len(issued)} "
+               f"{'person' if len(issued) == 1 else 'people'}; give each link only to its owner:")
+    width = max(len(p.describe()) for p, _, _ in issued)
+    for person, token, created in issued:
+        if token is not None:
+            echo(f"  {person.describe():<{width}}  {url}/s/{token}")
+        else:
+            echo(f"  {person.describe():<{width}}  (link of {sv.shown(created[:16].replace('T', ' '))} UTC "
+                       "still valid; not shown again)")
+    if any(token is None for _, token, _ in issued):
+        echo("Only a hash of each link is stored, so kept links cannot be shown again: "
+                   "`annotator links revoke NAME` and a restart give NAME a new one; --new-links gives everyone "
+                   "one.", err=True)
+    echo(f"Links survive a restart; `annotator links revoke NAME` stops one. At most {limit} "
+               f"session{'s' if limit != 1 else ''} at once; Ctrl+C to stop.", err=True)
 
 
 COMMANDS = [agreement, assign, merge, review, serve]
