@@ -72,14 +72,17 @@ def test_session_command_has_no_shell_and_names_travel_in_the_environment(tmp_pa
 
 @pytest.mark.parametrize("name, problem", [
     ("", "empty"), ("  ", "empty"), ("al\x1b[2Jice", "control"), ("bob\u202e", "control"), ("a\nb", "control"),
-    ("review", "reserved"), ("suggestions", "reserved"), ("suggester:entities", "reserved")])
+    ("review", "adjudication layer"), ("suggestions", "reserved"), ("suggester:entities", "reserved")])
 def test_names_that_cannot_be_served(name, problem):
     with pytest.raises(AnnotatorError, match=problem):
         sv.check_name(name)
 
 
-def test_reviewer_may_be_called_review_but_not_hold_controls():
-    assert sv.check_name("review", sv.REVIEW) == "review"
+def test_reviewer_names_are_checked_as_review_checks_them():
+    # the same rules as `annotator review --reviewer`, which the reviewer's session runs
+    assert sv.check_name("carol", sv.REVIEW) == "carol"
+    with pytest.raises(AnnotatorError, match="adjudication layer"):
+        sv.check_name("review", sv.REVIEW)
     with pytest.raises(AnnotatorError, match="reviewer name"):
         sv.check_name("x\x07", sv.REVIEW)
 
@@ -154,9 +157,9 @@ def test_serve_refuses_bad_requests_in_one_line(tmp_path):
         (["--annotator", "alice", "--annotators", "bob"], "--annotator serves one person"),
         (["--new-links"], "--new-links is for team links"),
         (["--team", "--annotators", "bob"], "either --annotators or --team"),
-        (["--annotators", "bob,review"], "'review' is reserved"),
+        (["--annotators", "bob,review"], "'review' is the adjudication layer"),
         (["--annotators", "al\x1bice"], "control"),
-        (["--annotator", ""], "empty annotator name"),
+        (["--annotator", ""], "--annotator: name is empty"),
         (["--host", "0.0.0.0", "--public", "--public-url", "annotate.example.org"], "not an http"),
         (["--max-sessions", "0"], "0 is not in the range"),
     ]

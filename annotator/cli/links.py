@@ -6,7 +6,8 @@ import click
 
 from annotator.cli.common import db_option, open_store
 from annotator.errors import AnnotatorError
-from annotator.tui.serve import shown as _shown
+from annotator.cli.output import echo
+from annotator.textsafe import one_line
 
 ROLES = ("annotate", "review")
 
@@ -27,13 +28,13 @@ def list_links(db_path: str) -> None:
     with open_store(db_path, create=False) as store:
         rows = store.links()
     if not rows:
-        click.echo(f"no links in {db_path} (`annotator serve --annotators A,B,...` issues them)")
+        echo(f"no links in {db_path} (`annotator serve --annotators A,B,...` issues them)")
         return
-    width = max(4, *(len(_shown(r["name"])) for r in rows))
-    click.echo(f"{'name':<{width}}  {'opens':<8}  issued (UTC)")
+    width = max(4, *(len(one_line(r["name"])) for r in rows))
+    echo(f"{'name':<{width}}  {'opens':<8}  issued (UTC)")
     for r in rows:
-        issued = _shown(r["created"][:16].replace("T", " "))
-        click.echo(f"{_shown(r['name']):<{width}}  {_shown(r['role']):<8}  {issued}")
+        issued = one_line(r["created"][:16].replace("T", " "))
+        echo(f"{one_line(r['name']):<{width}}  {one_line(r['role']):<8}  {issued}")
 
 
 @links.command("revoke")
@@ -60,7 +61,7 @@ def revoke(db_path: str, names: tuple[str, ...], everyone: bool, role: str | Non
         with store.transaction():
             count = sum(store.revoke_links(n, role) for n in chosen)
     who = ", ".join(map(_shown, chosen)) if chosen else "nobody"
-    click.echo(f"revoked {count} link{'s' if count != 1 else ''} ({who}); a running server closes their "
+    echo(f"revoked {count} link{'s' if count != 1 else ''} ({who}); a running server closes their "
                "sessions within seconds")
 
 
