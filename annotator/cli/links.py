@@ -56,11 +56,11 @@ def revoke(db_path: str, names: tuple[str, ...], everyone: bool, role: str | Non
         chosen = sorted(present) if everyone else list(dict.fromkeys(names))
         missing = [n for n in chosen if n not in present]
         if missing:
-            raise AnnotatorError(f"no {role + ' ' if role else ''}link for {', '.join(map(_shown, missing))} "
+            raise AnnotatorError(f"no {role + ' ' if role else ''}link for {', '.join(map(one_line, missing))} "
                                  f"(see `annotator links list`); nothing revoked", db_path)
         with store.transaction():
             count = sum(store.revoke_links(n, role) for n in chosen)
-    who = ", ".join(map(_shown, chosen)) if chosen else "nobody"
+    who = ", ".join(map(one_line, chosen)) if chosen else "nobody"
     echo(f"revoked {count} link{'s' if count != 1 else ''} ({who}); a running server closes their "
                "sessions within seconds")
 
