@@ -39,12 +39,14 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
 
     schema = load_schema(schema_path)
     if sources:
-        try:
-            from annotator.importing import import_sources
-        except ImportError:
-            raise AnnotatorError("importing is not available in this build; use `annotator import`") from None
-        with open_store(db_path) as store:
-            report = import_sources(store, list(sources), layer=None, schema=schema)
+        from annotator.importing import read_sources
+
+        if Path(db_path).exists():  # a bad database is refused before the sources are read
+            open_store(db_path, create=False).close()
+        records, report = read_sources(list(sources), None, schema)  # a bad source fails before any file is made
+        if records:
+            with open_store(db_path) as store:
+                report.result = store.import_records(records)
         result = getattr(report, "result", report)
         added = getattr(result, "documents_added", None)
         if added is not None:
