@@ -13,11 +13,14 @@ Errors: every ``sqlite3`` error raised by a public method is translated here int
 :class:`StoreError` (:class:`DatabaseLocked` when another program held the lock too long), so
 no other module needs to know SQLite's messages.
 
-Lock waits: a writer that finds the database locked waits up to ``LOCK_TIMEOUT_S``; once it
-has waited ``WAIT_NOTICE_S`` it calls ``on_wait(message)``, and ``on_wait(None)`` when the wait
-ends (the lock was taken, or the wait gave up). The callback runs on the thread that called the
-store (a TUI worker thread, say), so a UI must hand the message to its own thread (Textual:
-``app.call_from_thread``).
+Lock waits: a writer that finds the database locked waits up to ``LOCK_TIMEOUT_S`` (or
+$ANNOTATOR_LOCK_TIMEOUT seconds); once it has waited ``WAIT_NOTICE_S`` it calls
+``on_wait(message)``, and ``on_wait(None)`` when the wait ends (the lock was taken, or the wait
+gave up with :class:`DatabaseLocked`, after which nothing was written and the call can simply be
+made again). The callback runs on the thread that called the store (a TUI worker thread, say),
+so a UI must hand the message to its own thread (Textual: ``app.call_from_thread``). A store
+(its SQLite connection) belongs to the thread that opened it, unless it is opened with
+``any_thread=True``: then any thread may use it, one at a time (the caller serialises).
 """
 
 from __future__ import annotations
@@ -54,8 +57,8 @@ from annotator.model import (
 
 SCHEMA_VERSION = 1
 LOCK_TIMEOUT_S = 30.0  # how long a blocked writer waits for another program's lock, in all
+LOCK_TIMEOUT_ENV = "ANNOTATOR_LOCK_TIMEOUT"  # seconds; overrides LOCK_TIMEOUT_S
 WAIT_NOTICE_S = 1.0  # after this long, ``on_wait`` is told what is being waited for
-BUSY_TIMEOUT_MS = int(LOCK_TIMEOUT_S * 1000)
 SQLITE_MAGIC = b"SQLite format 3\x00"
 SIDE_FILES = ("-wal", "-shm", "-journal")
 MIGRATE_COMMAND = "annotator migrate --db {path}"
@@ -94,6 +97,20 @@ class DatabaseLocked(StoreError):
     """Another program held the database's lock for longer than the lock timeout."""
 
 
+def lock_timeout() -> float:
+    """How long to wait for another program's lock: $ANNOTATOR_LOCK_TIMEOUT seconds, else 30."""
+    raw = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return LOCK_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86_400:
+        raise AnnotatorError(f"{LOCK_TIMEOUT_ENV}={raw!r} must be a number of seconds between 0 and 86400")
+    return value
+
+
 def _error_name(exc: sqlite3.Error) -> str:
     return getattr(exc, "sqlite_errorname", "") or ""
 
@@ -116,7 +133,7 @@ def translate_error(exc: sqlite3.Error, path: object, timeout: float = LOCK_TIME
         return StoreError(f"the database file is damaged ({text}); restore a backup, or try `sqlite3 "
                           f"{path} .recover`", path)
     if name.startswith("SQLITE_IOERR"):
-        return StoreError(f"disk I/O error ({text})", path)
+        return StoreError(f"disk I/O error ({name}); is the disk full or failing?", path)
     if name.startswith("SQLITE_CANTOPEN"):
         return StoreError(f"cannot open the database file ({text})", path)
     return StoreError(f"database error: {text}", path)
@@ -242,11 +259,12 @@ class Store:
     """An open annotator database (see the module docstring for ``readonly`` and ``on_wait``)."""
 
     def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False,
-                 on_wait: Callable[[str | None], None] | None = None):
+                 on_wait: Callable[[str | None], None] | None = None, any_thread: bool = False):
         self.path = Path(path)
         self.readonly = readonly
+        self.any_thread = any_thread
         self.on_wait = on_wait
-        self.lock_timeout = LOCK_TIMEOUT_S
+        self.lock_timeout = lock_timeout()
         self.migrated_from: int | None = None  # the version an existing file had before this open migrated it
         self.db: sqlite_utils.Database | None = None
         existed = self.path.exists()
@@ -280,21 +298,23 @@ class Store:
             raise
 
     def _connect(self) -> sqlite3.Connection:
-        if not self.readonly:
-            conn = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S)
-        elif os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
-            # An ordinary connection that refuses to write: closing it as the last one removes the
-            # -wal/-shm files (a mode=ro connection would leave them behind).
-            conn = sqlite3.connect(self.path, timeout=LOCK_TIMEOUT_S)
-            conn.execute("PRAGMA query_only = ON")
+        options = {"timeout": self.lock_timeout, "check_same_thread": not self.any_thread}
+        if not self.readonly or os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
+            conn = sqlite3.connect(self.path, **options)
+            if self.readonly:
+                # An ordinary connection that refuses to write: closing it as the last one removes
+                # the -wal/-shm files (a mode=ro connection would leave them behind).
+                conn.execute("PRAGMA query_only = ON")
         else:
             # We cannot write the file, so SQLite could not clean up -wal/-shm files it made for us.
             # Without a -wal file every committed change is in the main file: read it as immutable.
             # (Someone else writing it meanwhile could make a read fail; it can never change the file.)
             wal = self.path.with_name(self.path.name + "-wal").exists()
             uri = f"file:{urllib.parse.quote(str(self.path.resolve()))}?mode=ro" + ("" if wal else "&immutable=1")
-            conn = sqlite3.connect(uri, uri=True, timeout=LOCK_TIMEOUT_S)
-        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            conn = sqlite3.connect(uri, uri=True, **options)
+        if self.readonly:
+            conn.execute("PRAGMA temp_store = MEMORY")  # a read command writes no file at all, not even a sort
+        conn.execute(f"PRAGMA busy_timeout = {int(self.lock_timeout * 1000)}")
         return conn
 
     def _abandon(self, created: bool) -> None:
@@ -391,7 +411,7 @@ class Store:
                     wait = wait or _LockWait(self, first)
                     wait.again(exc, tried_at)
         finally:
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            self.db.execute(f"PRAGMA busy_timeout = {int(self.lock_timeout * 1000)}")
             if wait is not None:
                 wait.done()
 
