@@ -10,6 +10,7 @@ import click
 
 from annotator.cli.common import annotator_option, db_option, open_store
 from annotator.errors import AnnotatorError
+from annotator.formats.files import regular_file
 
 
 @click.command("annotate")
@@ -57,6 +58,7 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
                 click.echo(f"{what}: {item}", err=True)
     if not Path(db_path).exists():
         _no_documents(db_path)
+    regular_file(db_path)  # a FIFO or a device is refused here, not on the app's error screen
     try:
         with open_store(db_path, create=False) as store:
             count = store.count_documents()
