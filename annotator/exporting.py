@@ -101,6 +101,7 @@ def export(items: list[ExportItem], fmt: str, out: str | None, *, force: bool = 
     """
     if fmt not in FORMATS:
         raise AnnotatorError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    protect = list(protect)
     report = ExportReport(len(items), sum(isinstance(v, Span) for i in items for v in i.values),
                           sum(isinstance(v, Stance) for i in items for v in i.values), 0, out or "-")
     to_stdout = not out or out == "-"
@@ -120,7 +121,7 @@ def export(items: list[ExportItem], fmt: str, out: str | None, *, force: bool = 
                 sys.stdout.write(line + "\n")
             sys.stdout.flush()
             return report
-        with atomic_file(path) as tmp:
+        with atomic_file(path, force=force, protect=protect) as tmp:
             with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
                 for line in lines:
                     fh.write(line + "\n")
@@ -131,10 +132,10 @@ def export(items: list[ExportItem], fmt: str, out: str | None, *, force: bool = 
             doc, moved = spacy_docbin.to_doc(item.document.text, item.values, item.document.meta)
             report.moved += moved
             docs.append(doc)
-        with atomic_file(path) as tmp:
+        with atomic_file(path, force=force, protect=protect) as tmp:
             spacy_docbin.write_docbin(tmp, docs)
         return report
-    with atomic_folder(path) as tmp:
+    with atomic_folder(path, force=force, fmt=fmt, protect=protect) as tmp:
         labels, relations, names, used = set(), set(), {}, set()
         for item in items:
             stem = brat.file_stem(item.document.id, used)

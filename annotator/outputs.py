@@ -193,60 +193,97 @@ def _write_error(exc: OSError, path: Path) -> AnnotatorError:
 
 
 @contextmanager
-def atomic_file(path: Path) -> Iterator[Path]:
-    """Yield a temporary file beside ``path``; it becomes ``path`` only if the block succeeds."""
+def atomic_file(path: Path, *, force: bool, protect: Iterable[str | Path] = ()) -> Iterator[Path]:
+    """Yield a temporary file beside ``path``; it becomes ``path`` only if the block succeeds.
+
+    ``path`` is checked (:func:`check_target`, :func:`check_replace_file`) before and again just
+    before the temporary file takes its place.
+    """
     path = Path(path)
+    protect = list(protect)
+
+    def check() -> None:
+        check_target(path, folder=False, protect=protect)
+        check_replace_file(path, force)
+
+    check()
     if not path.parent.is_dir():
         raise AnnotatorError("folder does not exist", path.parent)
     tmp = _temp_name(path.parent, path.name, "tmp")
+    ours = True  # from before the file exists: a signal may arrive just as it is made
     with interrupt_on_signals():
         try:
-            os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666))
-        except OSError as exc:
-            raise _write_error(exc, path.parent) from None
-        try:
+            try:
+                os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_CLOEXEC", 0), 0o666))
+            except OSError as exc:
+                ours = False  # nothing made (or a name clash: not ours to remove)
+                raise _write_error(exc, path.parent) from None
             yield tmp
             with open(tmp, "rb+") as fh:
                 os.fsync(fh.fileno())
+            check()
             os.replace(tmp, path)
         except BaseException as exc:
-            with _no_signals():
-                tmp.unlink(missing_ok=True)
+            if ours:
+                with _no_signals():
+                    tmp.unlink(missing_ok=True)
             if isinstance(exc, OSError):
                 raise _write_error(exc, path) from None
             raise
 
 
 @contextmanager
-def atomic_folder(path: Path) -> Iterator[Path]:
+def atomic_folder(path: Path, *, force: bool, fmt: str, protect: Iterable[str | Path] = ()) -> Iterator[Path]:
     """Yield a temporary folder beside ``path``; it replaces ``path`` only if the block succeeds.
 
-    Call :func:`check_replace_folder` first: whatever is at ``path`` is removed at the end.
+    What is at ``path`` is replaced only as :func:`check_target` and :func:`check_replace_folder`
+    allow: it is checked before the work and again just before the swap, which no signal can
+    interrupt half way.
     """
     path = Path(path)
+    protect = list(protect)
+
+    def check() -> None:
+        check_target(path, folder=True, protect=protect)
+        check_replace_folder(path, force, fmt)
+
+    check()
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise _write_error(exc, path.parent) from None
     tmp = _temp_name(path.parent, path.name, "tmp")
+    ours = True
     with interrupt_on_signals():
         try:
-            os.mkdir(tmp, 0o777)
-        except OSError as exc:
-            raise _write_error(exc, path.parent) from None
-        try:
+            try:
+                os.mkdir(tmp, 0o777)
+            except OSError as exc:
+                ours = False
+                raise _write_error(exc, path.parent) from None
             yield tmp
-            if path.is_dir() and any(path.iterdir()):
-                old = _temp_name(path.parent, path.name, "old")
-                os.rename(path, old)
-                os.rename(tmp, path)
-                with _no_signals():
-                    shutil.rmtree(old)
-            else:
-                os.replace(tmp, path)  # onto an empty folder, or a new name
-        except BaseException as exc:
+            check()  # nobody put a file of their own there meanwhile
             with _no_signals():
-                shutil.rmtree(tmp, ignore_errors=True)
+                _swap_in(tmp, path)
+        except BaseException as exc:
+            if ours:
+                with _no_signals():
+                    shutil.rmtree(tmp, ignore_errors=True)
             if isinstance(exc, OSError):
                 raise _write_error(exc, path) from None
             raise
+
+
+def _swap_in(new: Path, path: Path) -> None:
+    """Put the folder ``new`` at ``path``; a previous (checked) export there is removed, or restored on failure."""
+    if not (path.is_dir() and any(path.iterdir())):
+        os.replace(new, path)  # onto an empty folder, or a new name
+        return
+    old = _temp_name(path.parent, path.name, "old")
+    os.rename(path, old)
+    try:
+        os.rename(new, path)
+    except OSError:
+        os.rename(old, path)
+        raise
+    shutil.rmtree(old, ignore_errors=True)

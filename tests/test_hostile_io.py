@@ -7,12 +7,20 @@ hang fails at the timeout instead of hanging the suite. Each asserts: exit code 
 line on stderr naming the file and the problem, nothing on stdout, no traceback, and the
 folder exactly as it was — every file's SHA-256 (the database included), nothing added, nothing
 removed — and the database's row counts unchanged.
+
+Safety of the suite itself: a case must be harmless should the code under test regress. No
+case names a system path as an output (a broken export once replaced /dev/zero and deleted
+/etc through ``-o / --force``): outputs that are devices are device nodes made inside the
+project, and the refusals of ``/`` and the system's devices are checked on
+:func:`annotator.outputs.check_target`, which writes nothing. Every command runs with a
+64 MB limit on file size, so a runaway copy fails instead of filling the disk.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import resource
 import shlex
 import shutil
 import socket
@@ -27,6 +35,7 @@ import pytest
 from click.testing import CliRunner
 
 from annotator.cli import cli
+from annotator.errors import AnnotatorError
 from tests.conftest import ROOT, SEED
 
 HOSTILE = ROOT / "tests" / "hostile"
@@ -38,7 +47,15 @@ for _var in ("ANNOTATOR_DB", "ANNOTATOR_SCHEMA", "ANNOTATOR_KEYS", "ANNOTATOR_LE
     ENV.pop(_var, None)
 
 
+MAX_FILE = 64_000_000
+
+
+def _limit_file_size(limit: int = MAX_FILE) -> None:
+    resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
+
 def run(argv: list[str], cwd: Path, env: dict | None = None, **kwargs) -> subprocess.CompletedProcess:
+    kwargs.setdefault("preexec_fn", _limit_file_size)
     return subprocess.run([sys.executable, "-m", "annotator", *argv], cwd=cwd, capture_output=True, text=True,
                           timeout=TIMEOUT, env={**ENV, "HOME": str(cwd / "home"), **(env or {})},
                           stdin=subprocess.DEVNULL, **kwargs)
@@ -123,6 +140,14 @@ def _blank_sqlite(p: Path) -> None:
     conn.close()
 
 
+def _device(p: Path, name: str, minor: int) -> None:
+    """A character device node inside the project (1,3 is null, 1,5 zero), never the system's own."""
+    try:
+        os.mknod(p / name, stat.S_IFCHR | 0o666, os.makedev(1, minor))
+    except PermissionError:
+        pytest.skip("making a device node needs root")
+
+
 def _socket(p: Path) -> None:
     here = os.getcwd()
     os.chdir(p)  # AF_UNIX paths are limited to ~100 bytes: bind a short relative name
@@ -142,6 +167,8 @@ SETUPS = {
     "zero_link": lambda p: (p / "zero.txt").symlink_to("/dev/zero"),
     "zero_db_link": lambda p: (p / "zero.db").symlink_to("/dev/zero"),
     "socket": _socket,
+    "null_device": lambda p: _device(p, "null.jsonl", 3),
+    "zero_device": lambda p: _device(p, "zero.spacy", 5),
     "empty_db": lambda p: (p / "empty.db").write_bytes(b""),
     "blank_db": _blank_sqlite,
     "old_db": lambda p: _copy_db(p, "old.db", "0"),
@@ -179,7 +206,6 @@ CASES = [
     Case("brat into the project folder by absolute path", f"{EXPORT} --format brat -o {{p}} --force",
          "holds the database work.db"),
     Case("brat into the folder above the project", f"{EXPORT} --format brat -o .. --force", "holds the database"),
-    Case("brat into /", f"{EXPORT} --format brat -o / --force", "holds the database"),
     Case("brat into the home folder", f"{EXPORT} --format brat -o home --force", "is your home folder"),
     Case("brat into a folder of my notes", f"{EXPORT} --format brat -o notes --force",
          "is not empty and is not a previous annotator brat export"),
@@ -218,8 +244,12 @@ CASES = [
     Case("spacy into an existing folder", f"{EXPORT} --format spacy -o notes --force", "is a folder"),
     Case("doccano into a missing folder", f"{EXPORT} --format doccano -o nowhere/x.jsonl", "folder does not exist"),
     Case("jsonl onto a FIFO", f"{EXPORT} -o fifo.txt --force", "is a named pipe (FIFO), not a regular file", "fifo"),
-    Case("jsonl onto /dev/null", f"{EXPORT} -o /dev/null --force", "is a character device, not a regular file"),
-    Case("spacy onto a device", f"{EXPORT} --format spacy -o /dev/zero --force", "is a character device"),
+    Case("jsonl onto a null device", f"{EXPORT} -o null.jsonl --force", "is a character device, not a regular file",
+         "null_device"),
+    Case("spacy onto a zero device", f"{EXPORT} --format spacy -o zero.spacy --force", "is a character device",
+         "zero_device"),
+    Case("brat onto a device", f"{EXPORT} --format brat -o null.jsonl --force", "is a character device, not a folder",
+         "null_device"),
     Case("jsonl onto a socket", f"{EXPORT} -o sock.jsonl --force", "is a socket", "socket"),
     # 10.6: special files are refused before they are opened
     Case("import a FIFO", "import --db work.db fifo.txt", "fifo.txt: is a named pipe (FIFO)", "fifo"),
@@ -242,6 +272,10 @@ CASES = [
     Case("merge a FIFO", "merge --db work.db fifo.db", "fifo.db: is a named pipe", "fifo_db"),
     Case("merge /dev/zero", "merge --db work.db /dev/zero", "/dev/zero: is a character device"),
     Case("merge a symlink to /dev/zero", "merge --db work.db zero.db", "is a character device", "zero_db_link"),
+    Case("merge a zero device node", "merge --db work.db zero.spacy", "zero.spacy: is a character device",
+         "zero_device"),
+    Case("import a zero device node", "import --db work.db zero.spacy", "zero.spacy: is a character device",
+         "zero_device"),
     Case("evaluate against a FIFO", "evaluate --db work.db --gold fifo.jsonl", "fifo.jsonl: is a named pipe",
          "fifo_jsonl"),
     Case("evaluate against /dev/zero", "evaluate --db work.db --gold /dev/zero", "is a character device"),
@@ -324,3 +358,29 @@ def test_hostile_io(project, case):
 def test_the_table_is_big_and_names_each_case_once():
     assert len(CASES) >= 80
     assert len({c.id for c in CASES}) == len(CASES)
+
+
+@pytest.mark.parametrize("target, fragment", [
+    ("/", "is a folder"), ("/dev/null", "is a character device, not a regular file"),
+    ("/dev/zero", "is a character device"), ("/dev", "is a folder"), ("~", "is a folder")])
+def test_system_paths_are_refused_as_file_outputs(tmp_path, target, fragment):
+    """What `export -o /dev/null --force` must refuse, checked without running an export (see the docstring)."""
+    from annotator.outputs import check_target
+
+    with pytest.raises(AnnotatorError, match=fragment):
+        check_target(Path(target).expanduser(), folder=False, protect=[tmp_path / "work.db"])
+
+
+@pytest.mark.parametrize("target, fragment", [
+    ("/", "holds the database"), ("~", "is your home folder"), (".", "is the current folder"),
+    ("..", "holds the current folder"), ("/dev/null", "is a character device, not a folder"),
+    ("/etc", "is not empty and is not a previous annotator brat export"),
+    ("/usr", "is not empty and is not a previous annotator brat export")])
+def test_system_folders_are_refused_as_folder_outputs(tmp_path, target, fragment):
+    """What `export --format brat -o / --force` must refuse, checked without running an export."""
+    from annotator.outputs import check_replace_folder, check_target
+
+    with pytest.raises(AnnotatorError, match=fragment):
+        path = Path(target).expanduser()
+        check_target(path, folder=True, protect=[tmp_path / "work.db"])
+        check_replace_folder(path, True, "brat")
