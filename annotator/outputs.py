@@ -58,6 +58,17 @@ def _same_file(a: Path, b: Path) -> bool:
         return _real(a) == _real(b)
 
 
+def _places() -> list[tuple[str, Path]]:
+    """The current and the home folder, where they can be found."""
+    places = []
+    for name, where in (("the current folder", Path.cwd), ("your home folder", Path.home)):
+        try:
+            places.append((name, where()))
+        except (OSError, RuntimeError, KeyError):  # a deleted current folder; no $HOME and no passwd entry
+            pass
+    return places
+
+
 def check_target(path: Path, *, folder: bool, protect: Iterable[str | Path] = ()) -> None:
     """Refuse an output path that annotator must never replace (see the module docstring)."""
     path = Path(path)
@@ -76,7 +87,7 @@ def check_target(path: Path, *, folder: bool, protect: Iterable[str | Path] = ()
     for db in protect:
         if real in _real(Path(db)).parents:
             raise AnnotatorError(f"holds the database {db}; choose a new folder for the output", path)
-    for name, place in (("the current folder", Path.cwd()), ("your home folder", Path.home())):
+    for name, place in _places():
         if real == _real(place):
             raise AnnotatorError(f"is {name}; choose a new folder for the output", path)
         if real in _real(place).parents:

@@ -159,7 +159,7 @@ def migrate_cmd(db_path):
     """Bring a database written by an older annotator up to this version, in place.
 
     Commands that write do this on their own; read-only commands (stats, export, agreement,
-    evaluate, review --summary) refuse an older file and name this command.
+    evaluate, review --summary, train) refuse an older file and name this command.
     """
     with open_store(db_path, create=False) as store:
         version, before = store.version, store.migrated_from
