@@ -126,7 +126,7 @@ def translate_error(exc: sqlite3.Error, path: object, timeout: float = LOCK_TIME
         return DatabaseLocked(f"the database is locked by another program (waited {timeout:g} s and gave up); "
                               "close the other program or try again", path)
     if name.startswith("SQLITE_FULL") or "disk is full" in text:
-        return StoreError("the disk is full (database or disk is full); free some space and try again", path)
+        return StoreError("the disk is full; free some space and try again", path)
     if name.startswith("SQLITE_READONLY") or "readonly database" in text:
         return StoreError("cannot write: the database file or its folder is read-only", path)
     if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:

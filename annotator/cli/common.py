@@ -35,10 +35,8 @@ class AnnotatorGroup(click.Group):
             _fail(f"error: database: {exc}")
         except KeyboardInterrupt as exc:
             _fail("interrupted", 128 + getattr(exc, "signum", 2))
-        except BrokenPipeError:
-            output_closed()
         except OSError as exc:
-            if exc.errno == errno.EPIPE:
+            if exc.errno == errno.EPIPE:  # BrokenPipeError
                 output_closed()
             where = f"{exc.filename}: " if exc.filename else "cannot write output: "
             _fail(f"error: {where}{exc.strerror or exc}")
@@ -60,16 +58,17 @@ def _fail(message: str, code: int = 1):
     sys.exit(code)
 
 
-def output_closed():
-    """Standard output was closed by the reader (``annotator export | head -1``): stop quietly, exit 141.
-
-    The rest of what was buffered goes to /dev/null so that Python's exit does not complain.
-    """
+def _silence_stdout() -> None:
+    """Send what is still buffered for standard output to /dev/null, so Python's exit does not complain."""
     try:
-        devnull = os.open(os.devnull, os.O_WRONLY)
-        os.dup2(devnull, sys.stdout.fileno())
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     except (OSError, ValueError):
         pass
+
+
+def output_closed():
+    """Standard output was closed by its reader (``annotator export | head -1``): stop quietly, exit 141."""
+    _silence_stdout()
     sys.exit(141)
 
 
@@ -89,23 +88,20 @@ def crash_report(exc: BaseException) -> str:
 
 
 def finish_output(code: int | None) -> int:
-    """Flush standard output at exit: a full device or a closed pipe is one line (or silence), not a traceback."""
+    """Flush standard output at exit: a closed pipe ends quietly (141), a full device in one line (1)."""
     try:
         sys.stdout.flush()
     except BrokenPipeError:
-        try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-        except (OSError, ValueError):
-            pass
+        _silence_stdout()
         return code or 141
     except OSError as exc:
+        _silence_stdout()
         try:
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             click.echo(f"error: cannot write output: {exc.strerror or exc}", err=True)
-        except (OSError, ValueError):
+        except OSError:
             pass
         return code or 1
-    except ValueError:  # stdout was closed
+    except ValueError:  # standard output was closed
         pass
     return code or 0
 
