@@ -1,24 +1,24 @@
 """Export one layer (an annotator's, the review layer, or the suggestions) in any format.
 
-Files are written to a temporary name beside the target and moved into place, so a
-failed export never leaves half a file; an existing target is refused unless forced.
+Outputs are written by :mod:`annotator.outputs`: to a temporary name beside the target, moved
+into place when complete, removed on failure or interruption (Ctrl+C, SIGTERM, SIGHUP). An
+existing output is replaced only with ``force``, and never the database, a folder holding it,
+the current or home folder, or a folder that is not an untouched previous export.
 """
 
 from __future__ import annotations
 
-import os
-import shutil
 import sys
-import tempfile
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterable, Iterator
 
 from annotator.errors import AnnotatorError
 from annotator.formats import brat, doccano, prodigy, spacy_docbin
 from annotator.formats.files import dump_json
 from annotator.model import REVIEW_LAYER, Document, Span, Stance, Value
+from annotator.outputs import (atomic_file, atomic_folder, check_replace_file, check_replace_folder, check_target,
+                               inside, write_marker)
 from annotator.store import DONE, Store
 
 FORMATS = ("jsonl", "spacy", "doccano", "brat")
@@ -93,76 +93,57 @@ class ExportReport:
     path: str = "-"
 
 
-def export(items: list[ExportItem], fmt: str, out: str | None, *, force: bool = False) -> ExportReport:
-    """Write items in a format to `out` (stdout for JSONL formats when out is None or '-')."""
+def export(items: list[ExportItem], fmt: str, out: str | None, *, force: bool = False,
+           protect: Iterable[str | Path] = ()) -> ExportReport:
+    """Write items in a format to `out` (stdout for JSONL formats when out is None or '-').
+
+    ``protect`` names files (the database) that the output must never replace.
+    """
     if fmt not in FORMATS:
         raise AnnotatorError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    protect = list(protect)
     report = ExportReport(len(items), sum(isinstance(v, Span) for i in items for v in i.values),
                           sum(isinstance(v, Stance) for i in items for v in i.values), 0, out or "-")
+    to_stdout = not out or out == "-"
+    if to_stdout and fmt in ("spacy", "brat"):
+        raise AnnotatorError(f"--format {fmt} needs -o PATH ({'a .spacy file' if fmt == 'spacy' else 'a folder'})")
+    if not to_stdout:  # every check before any work
+        path = Path(out)
+        check_target(path, folder=fmt == "brat", protect=protect)
+        if fmt == "brat":
+            check_replace_folder(path, force, fmt)
+        else:
+            check_replace_file(path, force)
     if fmt in ("jsonl", "doccano"):
         lines = jsonl_lines(items) if fmt == "jsonl" else doccano_lines(items)
-        if not out or out == "-":
+        if to_stdout:
             for line in lines:
                 sys.stdout.write(line + "\n")
+            sys.stdout.flush()
             return report
-        with _atomic_file(Path(out), force) as tmp:
+        with atomic_file(path, force=force, protect=protect) as tmp:
             with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
                 for line in lines:
                     fh.write(line + "\n")
         return report
-    if not out or out == "-":
-        raise AnnotatorError(f"--format {fmt} needs -o PATH ({'a .spacy file' if fmt == 'spacy' else 'a folder'})")
     if fmt == "spacy":
         docs = []
         for item in items:
             doc, moved = spacy_docbin.to_doc(item.document.text, item.values, item.document.meta)
             report.moved += moved
             docs.append(doc)
-        with _atomic_file(Path(out), force) as tmp:
+        with atomic_file(path, force=force, protect=protect) as tmp:
             spacy_docbin.write_docbin(tmp, docs)
         return report
-    with _atomic_dir(Path(out), force) as tmp:
-        labels, relations = set(), set()
+    with atomic_folder(path, force=force, fmt=fmt, protect=protect) as tmp:
+        labels, relations, names, used = set(), set(), {}, set()
         for item in items:
-            stem = item.document.id
-            (tmp / f"{stem}.txt").write_text(item.document.text, encoding="utf-8", newline="")
-            (tmp / f"{stem}.ann").write_text(brat.to_ann(item.document.text, item.values), encoding="utf-8")
+            stem = brat.file_stem(item.document.id, used)
+            names[item.document.id] = stem
+            inside(tmp, f"{stem}.txt").write_text(item.document.text, encoding="utf-8", newline="")
+            inside(tmp, f"{stem}.ann").write_text(brat.to_ann(item.document.text, item.values), encoding="utf-8")
             labels |= {v.label for v in item.values if isinstance(v, Span)}
             relations |= {v.polarity for v in item.values if isinstance(v, Stance)}
         (tmp / "annotation.conf").write_text(brat.annotation_conf(labels, relations), encoding="utf-8")
+        write_marker(tmp, "brat", {"layer": items[0].layer if items else None, "documents": names})
     return report
-
-
-@contextmanager
-def _atomic_file(path: Path, force: bool) -> Iterator[Path]:
-    if path.exists() and not force:
-        raise AnnotatorError("already exists (use --force to overwrite)", path)
-    if not path.parent.exists():
-        raise AnnotatorError("folder does not exist", path.parent)
-    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    os.close(fd)
-    tmp = Path(name)
-    try:
-        yield tmp
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-    os.replace(tmp, path)
-
-
-@contextmanager
-def _atomic_dir(path: Path, force: bool) -> Iterator[Path]:
-    if path.exists() and (not path.is_dir() or any(path.iterdir())) and not force:
-        raise AnnotatorError("already exists and is not empty (use --force to overwrite)", path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".{path.name}.", dir=path.parent))
-    try:
-        yield tmp
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if path.is_dir():
-        shutil.rmtree(path)
-    elif path.exists():
-        path.unlink()
-    os.replace(tmp, path)

@@ -7,6 +7,8 @@ one transaction. A bad record stops the import (nothing written) unless
 
 from __future__ import annotations
 
+import os
+import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -14,7 +16,7 @@ from typing import Callable, Iterable
 
 from annotator.errors import AnnotatorError
 from annotator.formats.doccano import is_doccano, parse_doccano
-from annotator.formats.files import iter_jsonl, read_text
+from annotator.formats.files import file_kind, iter_jsonl, read_text, regular_file
 from annotator.formats.prodigy import parse_task
 from annotator.model import CLAIM, Document, Span, Stance
 from annotator.schema import Schema
@@ -30,25 +32,69 @@ class ImportReport:
     records: int = 0
     empty: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # files a folder walk left out, and why
     unknown_labels: Counter = field(default_factory=Counter)
     result: ImportResult = field(default_factory=ImportResult)
 
 
-def expand_sources(paths: Iterable[str | Path]) -> list[Path]:
-    """Files to read: each file as given; folders searched recursively for text and JSONL files."""
+def expand_sources(paths: Iterable[str | Path], *, follow_symlinks: bool = False,
+                   notes: list[str] | None = None) -> list[Path]:
+    """Files to read: each file as given; folders searched recursively for text and JSONL files.
+
+    A file named on the command line must be a regular file (a FIFO or a device is refused).
+    In a folder, entries that are not regular files are skipped, and so are symbolic links that
+    lead out of the folder unless ``follow_symlinks``; each skip is added to ``notes``.
+    """
     out: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES)
+            found = _walk(path, follow_symlinks, notes if notes is not None else [])
             if not found:
                 raise AnnotatorError("folder has no .txt, .md or .jsonl files", path)
             out.extend(found)
-        elif path.exists():
-            out.append(path)
         else:
-            raise AnnotatorError("no such file or folder", path)
+            out.append(regular_file(path, missing="no such file or folder"))
     return out
+
+
+def _walk(folder: Path, follow_symlinks: bool, notes: list[str]) -> list[Path]:
+    root = folder.resolve()
+    seen: set[tuple[int, int]] = set()
+    found: list[Path] = []
+
+    def visit(directory: Path) -> None:
+        st = directory.stat()
+        if (st.st_dev, st.st_ino) in seen:  # a link loop, or a folder reached twice
+            return
+        seen.add((st.st_dev, st.st_ino))
+        try:
+            entries = sorted(os.scandir(directory), key=lambda e: e.name)
+        except OSError as exc:
+            raise AnnotatorError(exc.strerror or str(exc), directory) from None
+        for entry in entries:
+            path = Path(entry.path)
+            if entry.is_symlink():
+                target = Path(os.path.realpath(path))
+                if not follow_symlinks and target != root and root not in target.parents:
+                    notes.append(f"skipped {path}: a symbolic link out of {folder} (use --follow-symlinks to "
+                                 "follow it)")
+                    continue
+            try:
+                mode = path.stat().st_mode
+            except OSError:
+                notes.append(f"skipped {path}: a broken symbolic link")
+                continue
+            if stat.S_ISDIR(mode):
+                visit(path)
+            elif path.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES:
+                if stat.S_ISREG(mode):
+                    found.append(path)
+                else:
+                    notes.append(f"skipped {path}: {file_kind(mode)}, not a regular file")
+
+    visit(folder)
+    return sorted(found)
 
 
 def read_source(path: Path, layer: str | None = None, *, skip_invalid: bool = False,
@@ -95,12 +141,12 @@ def unknown_labels(rec: ImportRecord, schema: Schema) -> list[str]:
 
 
 def read_sources(paths: Iterable[str | Path], layer: str | None = None, schema: Schema | None = None, *,
-                 skip_invalid: bool = False, strict: bool = False,
+                 skip_invalid: bool = False, strict: bool = False, follow_symlinks: bool = False,
                  progress: Callable[[int], None] | None = None) -> tuple[list[ImportRecord], ImportReport]:
     """Read and check every source without touching a database."""
     report = ImportReport()
     records: list[ImportRecord] = []
-    for path in expand_sources(paths):
+    for path in expand_sources(paths, follow_symlinks=follow_symlinks, notes=report.notes):
         found = read_source(path, layer, skip_invalid=skip_invalid, report=report,
                             claim_label=schema.claim.name if schema else CLAIM)
         for line, rec in found:

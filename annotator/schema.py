@@ -197,6 +197,9 @@ def _validate(doc: Located, path: Path) -> Schema:
     if not isinstance(model_labels, dict):
         raise fail("'model_labels' must map model labels to schema labels", "model_labels")
     for model_label, target in model_labels.items():
+        if target is not None and not isinstance(target, str):
+            raise fail(f"model label {model_label} must map to one entity label (or null), not a "
+                       f"{type(target).__name__}", "model_labels", model_label)
         if target is not None and target not in {l.name for l in entities}:
             raise fail(f"model label {model_label} maps to {target!r}, which is not an entity label", "model_labels", model_label)
 

@@ -4,25 +4,48 @@ One file holds documents, suggestions, one annotation layer per annotator, the
 ``review`` layer, per-annotator document status and an append-only ``events`` log.
 Every decision writes its event and the new state in one transaction.
 The file is an ordinary SQLite database (WAL mode, JSON columns hold valid JSON).
+
+Opening: ``Store(path)`` creates or migrates the file (write commands); ``Store(path,
+readonly=True)`` never writes, migrates, switches the journal mode or leaves -wal/-shm files,
+and refuses a file that is not an annotator database yet or needs migrating.
+
+Errors: every ``sqlite3`` error raised by a public method is translated here into a one-line
+:class:`StoreError` (:class:`DatabaseLocked` when another program held the lock too long), so
+no other module needs to know SQLite's messages.
+
+Lock waits: a writer that finds the database locked waits up to ``LOCK_TIMEOUT_S`` (or
+$ANNOTATOR_LOCK_TIMEOUT seconds); once it has waited ``WAIT_NOTICE_S`` it calls
+``on_wait(message)``, and ``on_wait(None)`` when the wait ends (the lock was taken, or the wait
+gave up with :class:`DatabaseLocked`, after which nothing was written and the call can simply be
+made again). The callback runs on the thread that called the store (a TUI worker thread, say),
+so a UI must hand the message to its own thread (Textual: ``app.call_from_thread``). A store
+(its SQLite connection) belongs to the thread that opened it, unless it is opened with
+``any_thread=True``: then any thread may use it, one at a time (the caller serialises).
 """
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
+import os
+import re
 import sqlite3
+import time
+import urllib.parse
 from collections import Counter, defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import Callable, Iterable, Iterator
 
 import sqlite_utils
 
 from annotator import validate
 from annotator.errors import AnnotatorError
+from annotator.formats.files import regular_file
 from annotator.model import (
     ACCEPTED,
     Annotation,
@@ -34,8 +57,12 @@ from annotator.model import (
 )
 
 SCHEMA_VERSION = 2
-BUSY_TIMEOUT_MS = 30_000
+LOCK_TIMEOUT_S = 30.0  # how long a blocked writer waits for another program's lock, in all
+LOCK_TIMEOUT_ENV = "ANNOTATOR_LOCK_TIMEOUT"  # seconds; overrides LOCK_TIMEOUT_S
+WAIT_NOTICE_S = 1.0  # after this long, ``on_wait`` is told what is being waited for
 SQLITE_MAGIC = b"SQLite format 3\x00"
+SIDE_FILES = ("-wal", "-shm", "-journal")
+MIGRATE_COMMAND = "annotator migrate --db {path}"
 DONE, IN_PROGRESS, SKIPPED, REJECTED_DOC = "done", "in_progress", "skipped", "rejected"
 DOC_STATUSES = (DONE, IN_PROGRESS, SKIPPED, REJECTED_DOC)
 
@@ -61,6 +88,93 @@ class ImportResult:
     annotations_added: int = 0
     annotations_existing: int = 0
     layers: Counter = field(default_factory=Counter)
+
+
+class StoreError(AnnotatorError):
+    """The database file failed: damaged, full, read-only, locked; one line, no traceback."""
+
+
+class DatabaseLocked(StoreError):
+    """Another program held the database's lock for longer than the lock timeout."""
+
+
+def lock_timeout() -> float:
+    """How long to wait for another program's lock: $ANNOTATOR_LOCK_TIMEOUT seconds, else 30."""
+    raw = os.environ.get(LOCK_TIMEOUT_ENV, "").strip()
+    if not raw:
+        return LOCK_TIMEOUT_S
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not 0 < value <= 86_400:
+        raise AnnotatorError(f"{LOCK_TIMEOUT_ENV}={raw!r} must be a number of seconds between 0 and 86400")
+    return value
+
+
+def _error_name(exc: sqlite3.Error) -> str:
+    return getattr(exc, "sqlite_errorname", "") or ""
+
+
+def _is_busy(exc: sqlite3.Error) -> bool:
+    return _error_name(exc).startswith(("SQLITE_BUSY", "SQLITE_LOCKED")) or "database is locked" in str(exc)
+
+
+def translate_error(exc: sqlite3.Error, path: object, timeout: float = LOCK_TIMEOUT_S) -> StoreError:
+    """One line saying what went wrong with the database file and what to do about it."""
+    name, text = _error_name(exc), str(exc)
+    if _is_busy(exc):
+        return DatabaseLocked(f"the database is locked by another program (waited {timeout:g} s and gave up); "
+                              "close the other program or try again", path)
+    if name.startswith("SQLITE_FULL") or "disk is full" in text:
+        return StoreError("the disk is full; free some space and try again", path)
+    if name.startswith("SQLITE_READONLY") or "readonly database" in text:
+        return StoreError("cannot write: the database file or its folder is read-only", path)
+    if name.startswith(("SQLITE_CORRUPT", "SQLITE_NOTADB")) or "malformed" in text or "not a database" in text:
+        return StoreError(f"the database file is damaged ({text}); restore a backup, or try `sqlite3 "
+                          f"{path} .recover`", path)
+    if name.startswith("SQLITE_IOERR"):
+        return StoreError(f"disk I/O error ({name}); is the disk full or failing?", path)
+    if name.startswith("SQLITE_CANTOPEN"):
+        return StoreError(f"cannot open the database file ({text})", path)
+    return StoreError(f"database error: {text}", path)
+
+
+def _translating(method: Callable) -> Callable:
+    @functools.wraps(method)
+    def wrapper(self: "Store", *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except sqlite3.Error as exc:
+            raise translate_error(exc, self.path, self.lock_timeout) from None
+
+    return wrapper
+
+
+class _LockWait:
+    """One wait for another program's lock: tells ``on_wait`` after a while, gives up at the timeout."""
+
+    def __init__(self, store: "Store", start: float):
+        self.store = store
+        self.start = start
+        self.told = False
+
+    def again(self, exc: sqlite3.Error, tried_at: float) -> None:
+        now_ = time.monotonic()
+        if now_ - self.start >= self.store.lock_timeout - 0.01:
+            raise exc
+        if not self.told and now_ - self.start >= WAIT_NOTICE_S * 0.9:
+            self.told = True
+            self.store._notify(f"{self.store.path}: another program is writing to the database; waiting for it "
+                               f"(up to {self.store.lock_timeout:g} s)…")
+        if now_ - tried_at < 0.05:  # SQLite gave up at once (no busy handler for this lock): do not spin
+            time.sleep(0.05)
+        left = self.store.lock_timeout - (time.monotonic() - self.start)
+        self.store.db.execute(f"PRAGMA busy_timeout = {max(1, int(min(WAIT_NOTICE_S, left) * 1000))}")
+
+    def done(self) -> None:
+        if self.told:
+            self.store._notify(None)
 
 
 @dataclass(frozen=True)
@@ -183,30 +297,81 @@ def _check_import_record(rec: ImportRecord) -> None:
 
 
 class Store:
-    """An open annotator database.
+    """An open annotator database (see the module docstring for ``readonly`` and ``on_wait``).
 
     Readers skip a row that breaks an invariant (see :mod:`annotator.validate`) instead of
     failing on it: the row is named in :attr:`bad_rows`, for the caller to warn about.
     """
 
-    def __init__(self, path: str | Path, *, create: bool = True):
+    def __init__(self, path: str | Path, *, create: bool = True, readonly: bool = False,
+                 on_wait: Callable[[str | None], None] | None = None, any_thread: bool = False):
         self.path = Path(path)
-        if not self.path.exists():
-            if not create:
+        self.readonly = readonly
+        self.any_thread = any_thread
+        self.on_wait = on_wait
+        self.lock_timeout = lock_timeout()
+        self.migrated_from: int | None = None  # the version an existing file had before this open migrated it
+        self.db: sqlite_utils.Database | None = None
+        existed = self.path.exists()
+        if not existed:
+            if not create or readonly:
                 raise AnnotatorError("no such database (import some documents first)", self.path)
-        elif self.path.is_dir():
-            raise AnnotatorError("is a directory, not a database file", self.path)
+            if not self.path.parent.is_dir():
+                raise AnnotatorError("cannot create the database: its folder does not exist", self.path)
         else:
+            regular_file(self.path)  # a FIFO or a device would block or never end
             with open(self.path, "rb") as fh:
                 head = fh.read(16)
             if head and head != SQLITE_MAGIC:
                 raise AnnotatorError("not an SQLite database", self.path)
+            if not head and readonly:
+                raise AnnotatorError("is an empty file, not an annotator database yet (`annotator import --db "
+                                     f"{self.path} FILES` makes it one)", self.path)
         try:
-            self.db = sqlite_utils.Database(self.path)
-            self.db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            self._migrate()
-        except sqlite3.DatabaseError as exc:
-            raise AnnotatorError(f"cannot open database: {exc}", self.path) from None
+            self.db = sqlite_utils.Database(self._connect())
+            if readonly:
+                self._check_readable()
+            else:
+                self._migrate()
+        except BaseException as exc:
+            self._abandon(created=not existed)
+            if isinstance(exc, sqlite3.Error):
+                error = translate_error(exc, self.path, self.lock_timeout)
+                if not isinstance(error, DatabaseLocked):
+                    error = StoreError(f"cannot open database: {error.problem}", self.path)
+                raise error from None
+            raise
+
+    def _connect(self) -> sqlite3.Connection:
+        options = {"timeout": self.lock_timeout, "check_same_thread": not self.any_thread}
+        if not self.readonly or os.access(self.path, os.W_OK) and os.access(self.path.parent, os.W_OK):
+            conn = sqlite3.connect(self.path, **options)
+            if self.readonly:
+                # An ordinary connection that refuses to write: closing it as the last one removes
+                # the -wal/-shm files (a mode=ro connection would leave them behind).
+                conn.execute("PRAGMA query_only = ON")
+        else:
+            # We cannot write the file, so SQLite could not clean up -wal/-shm files it made for us.
+            # Without a -wal file every committed change is in the main file: read it as immutable.
+            # (Someone else writing it meanwhile could make a read fail; it can never change the file.)
+            wal = self.path.with_name(self.path.name + "-wal").exists()
+            uri = f"file:{urllib.parse.quote(str(self.path.resolve()))}?mode=ro" + ("" if wal else "&immutable=1")
+            conn = sqlite3.connect(uri, uri=True, **options)
+        if self.readonly:
+            conn.execute("PRAGMA temp_store = MEMORY")  # a read command writes no file at all, not even a sort
+        conn.execute(f"PRAGMA busy_timeout = {int(self.lock_timeout * 1000)}")
+        return conn
+
+    def _abandon(self, created: bool) -> None:
+        """Close after a failed open; a file this open created is removed again."""
+        if self.db is not None:
+            try:
+                self.db.close()
+            except sqlite3.Error:
+                pass
+        if created:
+            for suffix in ("",) + SIDE_FILES:
+                Path(str(self.path) + suffix).unlink(missing_ok=True)
 
     # --- lifecycle -------------------------------------------------------------------
 
@@ -219,27 +384,81 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
-    def _migrate(self) -> None:
-        tables = set(self.db.table_names())
-        if tables and "annotator_meta" not in tables:
-            raise AnnotatorError("is an SQLite database, but not an annotator database", self.path)
-        version = 0
-        if "annotator_meta" in tables:
-            row = self.db.execute("select value from annotator_meta where key = 'schema_version'").fetchone()
-            version = int(row[0]) if row else 0
+    def _notify(self, message: str | None) -> None:
+        if self.on_wait is not None:
+            self.on_wait(message)
+
+    def _stored_version(self) -> int:
+        row = self.db.execute("select value from annotator_meta where key = 'schema_version'").fetchone()
+        if not row:
+            return 0
+        value = str(row[0]).strip()
+        if not re.fullmatch(r"[0-9]{1,6}", value):
+            raise AnnotatorError(f"has an unreadable schema version {row[0]!r} in its annotator_meta table "
+                                 "(edited by hand or damaged)", self.path)
+        return int(value)
+
+    def _check_version(self, version: int) -> None:
         if version > SCHEMA_VERSION:
             raise AnnotatorError(
                 f"was written by a newer annotator (database version {version}, this program knows "
                 f"up to {SCHEMA_VERSION}); upgrade annotator to open it", self.path)
+
+    def _check_readable(self) -> None:
+        """For a read-only open: an annotator database at this program's version, or a one-line refusal."""
+        tables = set(self.db.table_names())
+        if "annotator_meta" not in tables:
+            if not tables:
+                raise AnnotatorError(f"is an empty SQLite database, not an annotator database yet (`annotator "
+                                     f"import --db {self.path} FILES` makes it one)", self.path)
+            raise AnnotatorError("is an SQLite database, but not an annotator database", self.path)
+        version = self._stored_version()
+        self._check_version(version)
+        if version < SCHEMA_VERSION:
+            raise AnnotatorError(
+                f"is an annotator database of version {version}, older than this program's ({SCHEMA_VERSION}); "
+                f"this command only reads, so run `{MIGRATE_COMMAND.format(path=self.path)}` first", self.path)
+
+    def _migrate(self) -> None:
+        tables = set(self.db.table_names())
+        if tables and "annotator_meta" not in tables:
+            raise AnnotatorError("is an SQLite database, but not an annotator database", self.path)
+        version = self._stored_version() if "annotator_meta" in tables else 0
+        self._check_version(version)
         if self.db.journal_mode != "wal":
-            self.db.enable_wal()
+            self._waiting_for_lock(self.db.enable_wal)
         if version == SCHEMA_VERSION:
             return
+        if tables:
+            self.migrated_from = version
         with self._write():
             self.db["annotator_meta"].create({"key": str, "value": str}, pk="key", if_not_exists=True)
             for step in MIGRATIONS[version:]:
                 step(self.db)
             self.db["annotator_meta"].upsert({"key": "schema_version", "value": str(SCHEMA_VERSION)}, pk="key")
+
+    def _waiting_for_lock(self, step: Callable[[], object]) -> None:
+        """Run a step that takes a lock; while another program holds it, retry (telling ``on_wait``)."""
+        if self.readonly:
+            raise AnnotatorError("opened read-only: this command does not write", self.path)
+        wait: _LockWait | None = None
+        first = time.monotonic()
+        self.db.execute(f"PRAGMA busy_timeout = {int(min(WAIT_NOTICE_S, self.lock_timeout) * 1000)}")
+        try:
+            while True:
+                tried_at = time.monotonic()
+                try:
+                    step()
+                    return
+                except sqlite3.OperationalError as exc:
+                    if not _is_busy(exc):
+                        raise
+                    wait = wait or _LockWait(self, first)
+                    wait.again(exc, tried_at)
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {int(self.lock_timeout * 1000)}")
+            if wait is not None:
+                wait.done()
 
     @contextmanager
     def _write(self) -> Iterator[None]:
@@ -249,19 +468,30 @@ class Store:
         if self.db.conn.in_transaction:
             yield
             return
-        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            self._waiting_for_lock(lambda: self.db.execute("BEGIN IMMEDIATE"))
+        except sqlite3.Error as exc:
+            raise translate_error(exc, self.path, self.lock_timeout) from None
         try:
             yield
         except BaseException:
             if self.db.conn.in_transaction:
-                self.db.conn.execute("ROLLBACK")
+                try:
+                    self.db.conn.execute("ROLLBACK")
+                except sqlite3.Error:
+                    pass  # the original error says more
             raise
         else:
-            self.db.conn.execute("COMMIT")
+            try:
+                self.db.conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                if self.db.conn.in_transaction:
+                    self.db.conn.execute("ROLLBACK")
+                raise translate_error(exc, self.path, self.lock_timeout) from None
 
     @property
     def version(self) -> int:
-        return int(self.db.execute("select value from annotator_meta where key='schema_version'").fetchone()[0])
+        return self._stored_version()
 
     def _event(self, annotator: str, doc_id: str | None, action: str, payload: dict) -> int:
         cur = self.db.execute(
@@ -787,3 +1017,8 @@ class Store:
             sql, params = sql + " and role = ?", params + [role]
         with self._write():
             return self.db.execute(sql, params).rowcount
+
+
+for _name, _method in list(vars(Store).items()):  # every public method speaks for its sqlite3 errors
+    if not _name.startswith("_") and callable(_method) and _name != "transaction":
+        setattr(Store, _name, _translating(_method))

@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from annotator.errors import AnnotatorError
+from annotator.formats.files import read_bytes
 
 
 SAFE_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
@@ -54,19 +55,22 @@ def _build(node: yaml.Node, path: tuple, lines: dict, source: object) -> Any:
 
 
 def _scalar(node: yaml.Node) -> Any:
-    return yaml.SafeLoader("").construct_object(node, deep=True)
+    try:
+        return yaml.SafeLoader("").construct_object(node, deep=True)
+    except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits())
+        raise yaml.constructor.ConstructorError(None, None, "a number too long to read", node.start_mark) from None
 
 
 def load_yaml(path: Path) -> Located:
     """Load a YAML file safely; errors name the file and line."""
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        text = read_bytes(path).decode("utf-8")
     except UnicodeDecodeError:
         raise AnnotatorError("not UTF-8 text", path) from None
-    except OSError as exc:
-        raise AnnotatorError(exc.strerror or str(exc), path) from None
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:  # PyYAML composes recursively: thousands of nested [ or { exhaust the stack
+        raise AnnotatorError("not valid YAML: nested too deeply", path) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else None
@@ -78,6 +82,8 @@ def load_yaml(path: Path) -> Located:
     lines: dict[tuple, int] = {}
     try:
         data = _build(node, (), lines, path)
+    except RecursionError:
+        raise AnnotatorError("not valid YAML: nested too deeply", path) from None
     except yaml.constructor.ConstructorError as exc:
         mark = exc.problem_mark
         raise AnnotatorError(f"not valid YAML: {exc.problem}", path, mark.line + 1 if mark else None) from None

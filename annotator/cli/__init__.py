@@ -7,7 +7,7 @@ import sys
 import click
 
 from annotator import __version__
-from annotator.cli.common import AnnotatorGroup
+from annotator.cli.common import AnnotatorGroup, finish_output
 from annotator.textsafe import terminal_text
 
 
@@ -42,7 +42,15 @@ def _register() -> None:
 
 
 def main() -> None:
-    cli(prog_name="annotator")
+    try:
+        cli(prog_name="annotator")
+        code = 0
+    except SystemExit as exc:
+        code = exc.code
+        if code is not None and not isinstance(code, int):
+            print(code, file=sys.stderr)
+            code = 1
+    sys.exit(finish_output(code))
 
 
 _register()

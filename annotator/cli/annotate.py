@@ -11,6 +11,7 @@ import click
 from annotator.cli.common import annotator_option, db_option, open_store
 from annotator.cli.output import echo
 from annotator.errors import AnnotatorError
+from annotator.formats.files import regular_file
 
 
 @click.command("annotate")
@@ -40,12 +41,14 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
 
     schema = load_schema(schema_path)
     if sources:
-        try:
-            from annotator.importing import import_sources
-        except ImportError:
-            raise AnnotatorError("importing is not available in this build; use `annotator import`") from None
-        with open_store(db_path) as store:
-            report = import_sources(store, list(sources), layer=None, schema=schema)
+        from annotator.importing import read_sources
+
+        if Path(db_path).exists():  # a bad database is refused before the sources are read
+            open_store(db_path, create=False).close()
+        records, report = read_sources(list(sources), None, schema)  # a bad source fails before any file is made
+        if records:
+            with open_store(db_path) as store:
+                report.result = store.import_records(records)
         result = getattr(report, "result", report)
         added = getattr(result, "documents_added", None)
         if added is not None:
@@ -56,6 +59,7 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
                 echo(f"{what}: {item}", err=True)
     if not Path(db_path).exists():
         _no_documents(db_path)
+    regular_file(db_path)  # a FIFO or a device is refused here, not on the app's error screen
     try:
         with open_store(db_path, create=False) as store:
             count = store.count_documents()

@@ -28,8 +28,10 @@ def schema_option(f):
 @schema_option
 @click.option("--skip-invalid", is_flag=True, help="Import the valid records and report the bad ones.")
 @click.option("--strict", is_flag=True, help="Refuse labels that the schema lacks.")
+@click.option("--follow-symlinks", is_flag=True, help="In folders, also follow symbolic links that lead out of "
+              "the folder (by default they are skipped and listed).")
 @click.argument("sources", nargs=-1, required=True, type=click.Path())
-def import_cmd(db_path, layer, schema_path, skip_invalid, strict, sources):
+def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlinks, sources):
     """Import articles: .txt/.md files, folders of them, or JSONL (plain, Prodigy, Doccano).
 
     The same text twice is one document. Spans and relations in Prodigy or Doccano files
@@ -41,7 +43,10 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, sources):
     schema = load_schema(schema_path)
     if Path(db_path).exists():  # refuse a bad database before reading big inputs
         open_store(db_path, create=False).close()
-    files = expand_sources(sources)
+    notes: list[str] = []
+    files = expand_sources(sources, follow_symlinks=follow_symlinks, notes=notes)
+    for note in notes:
+        click.echo(note, err=True)
     total = sum(p.stat().st_size for p in files)
     stderr = click.get_text_stream("stderr")
     with click.progressbar(length=total, label="reading", file=stderr, show_eta=False,
@@ -81,16 +86,17 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, sources):
 @click.option("-o", "--output", "out", type=click.Path(), help="Output file (folder for brat); JSONL goes to "
               "stdout without it.")
 @click.option("--only-done", is_flag=True, help="Only documents marked done.")
-@click.option("--force", is_flag=True, help="Overwrite an existing output.")
+@click.option("--force", is_flag=True, help="Replace an existing output file, or a folder holding an untouched "
+              "previous export (never the database or a folder annotator did not write).")
 def export_cmd(db_path, annotator_name, review, suggestions, fmt, out, only_done, force):
     """Export one layer as Prodigy JSONL, a spaCy DocBin, Doccano JSONL or brat standoff."""
     from annotator.exporting import choose_layer, collect, export
 
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, readonly=True) as store:
         layer = choose_layer(store, annotator_name, review, suggestions)
         items = collect(store, layer, only_done=only_done)
         warn_bad_rows(store)
-    report = export(items, fmt, out, force=force)
+    report = export(items, fmt, out, force=force, protect=[db_path])
     if out and out != "-":
         msg = f"wrote {report.documents} documents, {report.spans} spans, {report.relations} relations from " \
               f"layer {layer} to {out}"
@@ -107,7 +113,7 @@ def export_cmd(db_path, annotator_name, review, suggestions, fmt, out, only_done
 @annotator_option
 def stats_cmd(db_path, as_json, rules, blind, annotator_name):
     """Documents, each annotator's progress, and spans by kind and label."""
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, readonly=True) as store:
         if rules:
             return _rule_stats(store, as_json)
         stats = store.stats()
@@ -154,6 +160,22 @@ def _labels(labels: dict) -> str:
                                        for label, n in sorted(labels.items(), key=lambda x: -x[1]))
 
 
+@click.command("migrate")
+@db_option
+def migrate_cmd(db_path):
+    """Bring a database written by an older annotator up to this version, in place.
+
+    Commands that write do this on their own; read-only commands (stats, export, agreement,
+    evaluate, review --summary, train) refuse an older file and name this command.
+    """
+    with open_store(db_path, create=False) as store:
+        version, before = store.version, store.migrated_from
+    if before is None:
+        echo(f"{db_path}: already at version {version}, nothing to do")
+    else:
+        echo(f"{db_path}: migrated from version {before} to {version}")
+
+
 @click.group("schema")
 def schema_group():
     """Label schemas."""
@@ -181,4 +203,4 @@ def schema_path_cmd():
     echo(str(builtin_schema_path()))
 
 
-COMMANDS = [import_cmd, export_cmd, stats_cmd, schema_group]
+COMMANDS = [import_cmd, export_cmd, stats_cmd, migrate_cmd, schema_group]

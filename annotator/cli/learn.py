@@ -25,7 +25,7 @@ def train_cmd(db_path, out, source, eval_split, base, max_epochs, seed):
     """
     from annotator.train import describe, train
 
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, readonly=True) as store:  # training only reads the decisions
         report = train(store, out, source=source, eval_split=eval_split, base=base, max_epochs=max_epochs,
                        seed=seed, stdout=click.get_text_stream("stderr"))
         warn_bad_rows(store)

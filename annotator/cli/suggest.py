@@ -90,7 +90,7 @@ def evaluate_cmd(db_path, gold_path, layer, as_json):
     from annotator.evaluate import evaluate_store, format_report, load_gold
 
     gold = load_gold(gold_path)
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, readonly=True) as store:
         report = evaluate_store(store, gold, layer)
         warn_bad_rows(store)
     if as_json:

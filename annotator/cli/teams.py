@@ -44,7 +44,7 @@ def agreement(db_path: str, names: str | None, as_json: bool) -> None:
     """Inter-annotator agreement per kind and label: span F1, Cohen's kappa, Krippendorff's alpha."""
     from annotator import agreement as ag
 
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, readonly=True) as store:
         chosen = check_annotators(store, split_names(names), at_least=2)
         layers = {n: store.layer_items(n) for n in chosen}
         worked = {n: set(store.statuses(n)) for n in chosen}
@@ -100,9 +100,12 @@ def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: b
     For teammates' JSONL exports, use `annotator import` (each record keeps its _annotator_id).
     """
     from annotator import merge as mg
+    from annotator.formats.files import regular_file
 
     from pathlib import Path
 
+    for other in others:  # a FIFO or a device would hang the copy or fill the disk
+        regular_file(other)
     rows = mg.read_all(others, Path(db_path))  # a bad file fails before the database is touched
     with open_store(db_path, create=True) as store:
         report = mg.merge_rows(store, rows, merged_by=annotator_name)
@@ -128,7 +131,7 @@ def review(db_path: str, reviewer: str, names: str | None, summary: bool) -> Non
     """
     from annotator import review as rv
 
-    with open_store(db_path, create=False) as store:
+    with open_store(db_path, create=False, readonly=summary) as store:
         chosen = check_annotators(store, split_names(names), at_least=2)
         docs, short = rv.documents_to_review(store, chosen)
         for doc_id, who in short:

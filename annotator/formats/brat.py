@@ -7,7 +7,32 @@ attributes (``Hedged``, ``ClaimType``, ``Checkworthy``).
 
 from __future__ import annotations
 
+import hashlib
+import re
+
 from annotator.model import Span, SpanRef, Stance, Value
+
+UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+MAX_STEM = 80
+
+
+def file_stem(doc_id: str, used: set[str]) -> str:
+    """A safe, unique file name stem for a document: its id when that is plain ASCII letters, digits,
+    ``_ . -`` (not starting with a dot), else the cleaned id plus a hash of the real one.
+
+    Ids come from data (a merged database may hold ``../../x`` or ``/tmp/x``): the stem never
+    contains a path separator, never starts with a dot, and differs from every stem in ``used``
+    (compared case-insensitively, for case-insensitive file systems); it is added to ``used``.
+    """
+    stem = UNSAFE_IN_NAME.sub("_", doc_id).strip("._-")[:MAX_STEM] or "document"
+    if stem != doc_id or stem.lower() in used:
+        digest = hashlib.sha256(doc_id.encode("utf-8", "surrogatepass")).hexdigest()
+        stem, n = f"{stem}-{digest[:12]}", 12
+        while stem.lower() in used and n < len(digest):
+            n += 4
+            stem = f"{stem.rsplit('-', 1)[0]}-{digest[:n]}"
+    used.add(stem.lower())
+    return stem
 
 
 def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:

@@ -1,8 +1,17 @@
-"""Reading source files safely: UTF-8 text, JSONL lines with line numbers, clear errors."""
+"""Reading input files safely: regular files only, UTF-8 text, JSONL lines with line numbers, clear errors.
+
+Every file a user names (a source, ``--db``, ``--schema``, ``--keys``, a lexicon, a merge input)
+goes through :func:`regular_file` or :func:`read_bytes` first: a FIFO would block the open
+forever and ``/dev/zero`` would be read until memory runs out, so anything that is not a
+regular file (after following symlinks) is refused with one line, before it is opened.
+"""
 
 from __future__ import annotations
 
 import json
+import os
+import stat
+import sys
 from pathlib import Path
 from typing import Iterator
 
@@ -12,14 +21,62 @@ from annotator.textsafe import json_text
 BINARY_SNIFF = 8192
 
 
-def read_text(path: Path) -> str:
-    """A file's text, exactly as stored (CRLF kept); a BOM is dropped."""
+def file_kind(mode: int) -> str:
+    """What a stat mode is, in words ("a named pipe (FIFO)", "a directory", ...)."""
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISCHR(mode):
+        return "a character device"
+    if stat.S_ISBLK(mode):
+        return "a block device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISREG(mode):
+        return "a regular file"
+    return "a special file"
+
+
+def regular_file(path: str | Path, *, missing: str = "no such file") -> Path:
+    """``path`` if it names a regular file (symlinks followed), else a one-line AnnotatorError.
+
+    Never opens the file, so a FIFO or a device is refused without blocking or side effects.
+    """
+    path = Path(path)
     try:
-        data = Path(path).read_bytes()
-    except IsADirectoryError:
-        raise AnnotatorError("is a directory", path) from None
+        mode = os.stat(path).st_mode
+    except FileNotFoundError:
+        raise AnnotatorError(missing, path) from None
     except OSError as exc:
         raise AnnotatorError(exc.strerror or str(exc), path) from None
+    if not stat.S_ISREG(mode):
+        raise AnnotatorError(f"is {file_kind(mode)}, not a regular file", path)
+    return path
+
+
+def read_bytes(path: str | Path, *, missing: str = "no such file") -> bytes:
+    """The whole content of a regular file; anything else is refused before it is read."""
+    path = regular_file(path, missing=missing)
+    try:
+        # O_NONBLOCK: should the path have been swapped for a FIFO since the check, open returns at once
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
+    except OSError as exc:
+        raise AnnotatorError(exc.strerror or str(exc), path) from None
+    with os.fdopen(fd, "rb") as fh:
+        mode = os.fstat(fd).st_mode
+        if not stat.S_ISREG(mode):
+            raise AnnotatorError(f"is {file_kind(mode)}, not a regular file", path)
+        os.set_blocking(fd, True)
+        try:
+            return fh.read()
+        except OSError as exc:
+            raise AnnotatorError(exc.strerror or str(exc), path) from None
+
+
+def read_text(path: Path) -> str:
+    """A regular file's text, exactly as stored (CRLF kept); a BOM is dropped."""
+    data = read_bytes(path)
     if b"\x00" in data[:BINARY_SNIFF]:
         raise AnnotatorError("looks like a binary file, not text", path)
     try:
@@ -64,6 +121,9 @@ def iter_jsonl(path: Path, text: str | None = None) -> Iterator[tuple[int, dict 
             continue
         except RecursionError:
             yield number, AnnotatorError("JSON nested too deeply", path, number)
+            continue
+        except ValueError:  # Python refuses to convert integers longer than sys.get_int_max_str_digits()
+            yield number, AnnotatorError(f"a number longer than {sys.get_int_max_str_digits():,} digits", path, number)
             continue
         if not isinstance(obj, dict):
             yield number, AnnotatorError(f"expected a JSON object, got {type(obj).__name__}", path, number)
