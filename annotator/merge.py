@@ -26,8 +26,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import sqlite3
-import stat
 import tempfile
 import uuid
 from collections import Counter
@@ -37,6 +35,7 @@ from typing import Sequence
 
 from annotator import validate
 from annotator.errors import AnnotatorError
+from annotator.formats.files import regular_file
 
 ROOM_MARGIN = 16 * 1024 * 1024  # bytes kept free in the temporary folder beyond the copy
 
@@ -86,17 +85,7 @@ class MergeReport:
 
 def _regular_size(path: Path) -> int:
     """The size of a regular file; anything else (folder, FIFO, device, socket) is refused."""
-    try:
-        st = path.stat()
-    except FileNotFoundError:
-        raise AnnotatorError("no such file", path) from None
-    except OSError as exc:
-        raise AnnotatorError(exc.strerror or str(exc), path) from None
-    if stat.S_ISDIR(st.st_mode):
-        raise AnnotatorError("is a directory, not a database file", path)
-    if not stat.S_ISREG(st.st_mode):
-        raise AnnotatorError("is not a regular file (a device, FIFO or socket), not a database file", path)
-    return st.st_size
+    return regular_file(path).stat().st_size
 
 
 def _copy(src: Path, dst: Path, size: int) -> None:
@@ -139,10 +128,8 @@ def read_other(path: str | Path) -> dict[str, list[dict]]:
             raise AnnotatorError(f"cannot merge: {exc.problem}", src) from None
         try:
             rows = store.dump_rows()
-        except AnnotatorError as exc:
+        except AnnotatorError as exc:  # the store speaks for sqlite3's errors
             raise AnnotatorError(f"cannot merge: {exc.problem}", src) from None
-        except sqlite3.DatabaseError as exc:
-            raise AnnotatorError(f"cannot merge: cannot read it: {exc}", src) from None
         finally:
             store.close()
     finally:

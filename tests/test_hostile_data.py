@@ -346,7 +346,8 @@ def test_special_files_are_refused_as_merge_input(tmp_path):
     before = fingerprint(main)
     for path in (fifo, sock_path, *devices):
         line = one_error_line(run(["merge", "--db", str(main), str(path)]))
-        assert line == f"error: {path}: is not a regular file (a device, FIFO or socket), not a database file", line
+        assert line.startswith(f"error: {path}: is a ") and line.endswith(", not a regular file"), line
+        assert ("FIFO" in line) == (path == fifo) and ("socket" in line) == (path == sock_path), line
     sock.close()
     assert fingerprint(main) == before
 
