@@ -226,5 +226,5 @@ def test_a_database_error_quoting_a_hostile_name_is_inert(tmp_path):
     Store(db).close()
     _sql(db, ("drop table annotations", ()), (f"create view annotations as select * from [x{EVIL[:4]}]", ()))
     r = CliRunner().invoke(cli, ["stats", "--db", str(db)], color=True)
-    assert r.exit_code == 1 and r.stderr.startswith("error: database: no such table: main.x␛[2J"), r.output
+    assert r.exit_code == 1 and r.stderr.startswith(f"error: {db}: database error: no such table: main.x␛[2J"), r.output
     assert not FORBIDDEN.search(r.output)
