@@ -32,7 +32,7 @@ from annotator.model import (
     value_to_record,
 )
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
 BUSY_TIMEOUT_MS = 30_000
 SQLITE_MAGIC = b"SQLite format 3\x00"
 DONE, IN_PROGRESS, SKIPPED, REJECTED_DOC = "done", "in_progress", "skipped", "rejected"
@@ -98,8 +98,17 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     db["events"].create_index(["doc_id", "annotator"], if_not_exists=True)
 
 
+def _add_cursors(db: sqlite_utils.Database) -> None:
+    """Version 2: where each annotator's focus is, per document, kept apart from doc_status, so
+    looking at a document does not start it (only a decision does). Saved cursors move over."""
+    db["cursors"].create({"annotator": str, "doc_id": str, "cursor": str, "updated": str},
+                         pk=("annotator", "doc_id"), if_not_exists=True)
+    db.execute("insert or ignore into cursors (annotator, doc_id, cursor, updated) "
+               "select layer, doc_id, cursor, updated from doc_status where cursor is not null")
+
+
 # Index i holds the step from version i to i + 1.
-MIGRATIONS = [_create_v1]
+MIGRATIONS = [_create_v1, _add_cursors]
 
 
 def _row_to_annotation(row: dict) -> Annotation:
@@ -457,11 +466,13 @@ class Store:
             "select doc_id, status from doc_status where layer = ?", [layer])}
 
     def save_cursor(self, annotator: str, doc_id: str, cursor: dict) -> None:
-        """Remember where the annotator is (document and span), to resume there."""
+        """Remember where the annotator is (document and focus), to resume there.
+
+        It does not start the document: its status is left as it is (only a decision sets it)."""
         with self._write():
-            self._touch(annotator, doc_id)
-            self.db.execute("update doc_status set cursor = ? where doc_id = ? and layer = ?",
-                            [json.dumps(cursor), doc_id, annotator])
+            self.db.execute("insert or replace into cursors (annotator, doc_id, cursor, updated) values (?, ?, ?, ?)",
+                            [annotator, doc_id, json.dumps(cursor), now()])
+            self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
 
     def resume_point(self, annotator: str) -> tuple[str | None, dict]:
         """(last document id, its saved cursor) for the annotator."""
@@ -597,8 +608,9 @@ class Store:
 
     def cursor(self, annotator: str, doc_id: str) -> dict:
         """The cursor the annotator last saved on this document ({} when none) — for the TUI."""
-        rows = list(self.db.query("select cursor from doc_status where doc_id = ? and layer = ?", [doc_id, annotator]))
-        return json.loads(rows[0]["cursor"]) if rows and rows[0]["cursor"] else {}
+        row = self.db.execute("select cursor from cursors where annotator = ? and doc_id = ?",
+                              [annotator, doc_id]).fetchone()
+        return json.loads(row[0]) if row and row[0] else {}
 
     def replace_suggestions_many(self, items: Iterable[tuple[str, str, str, Iterable]]) -> int:
         """replace_suggestions for many (doc_id, suggester, version, proposals) in one transaction (suggest)."""
