@@ -1,4 +1,5 @@
-"""`g`: the document list — status for this annotator, counts, filter, enter opens."""
+"""`g`: the document list — the annotator's queue, numbered as the status bar counts it, with
+their assignments marked, status, counts; a filter; enter opens."""
 
 from __future__ import annotations
 
@@ -24,6 +25,7 @@ class DocRow:
     accepted: int
     rejected: int
     title: str
+    assigned: bool = False
 
 
 class DocumentListScreen(ModalScreen["str | None"]):
@@ -56,7 +58,7 @@ class DocumentListScreen(ModalScreen["str | None"]):
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("#", "status", "to decide", "accepted", "rejected", "document")
+        table.add_columns("#", "assigned", "status", "to decide", "accepted", "rejected", "document")
         self._fill()
         table.focus()
 
@@ -67,10 +69,12 @@ class DocumentListScreen(ModalScreen["str | None"]):
                  or (self.status_filter == "skipped" and r.status == "rejected")]
         done = sum(1 for r in self.rows if r.status == "done")
         self.query_one("#doclist-title", Static).update(Text(
-            f"Documents: {len(self.rows)} · done {done} · showing {self.status_filter} ({len(shown)})"))
+            f"Your queue: {len(self.rows)} documents (assigned to you first, finished last) · done {done} · "
+            f"showing {self.status_filter.replace('_', ' ')} ({len(shown)})", no_wrap=True, overflow="ellipsis"))
         cursor = 0
         for i, r in enumerate(shown):
-            table.add_row(Text(str(r.position)), Text(r.status.replace("_", " "), style=STATUS_STYLE.get(r.status, "")),
+            table.add_row(Text(str(r.position)), Text("to you" if r.assigned else "", style="bold"),
+                          Text(r.status.replace("_", " "), style=STATUS_STYLE.get(r.status, "")),
                           Text(str(r.undecided)), Text(str(r.accepted)), Text(str(r.rejected)), Text(r.title),
                           key=r.doc_id)
             if r.doc_id == self.current:
