@@ -128,6 +128,9 @@ class AnnotateScreen(AnnotateDialogs, Screen):
         return self.panes.side - 3  # its left rule and padding
 
     def refused(self, refused: Refused) -> None:
+        """Say why a key did nothing (an earlier note no longer holds)."""
+        if self.note:
+            self.set_note("")
         if refused.bell:
             self.app.bell()
         if refused.message:

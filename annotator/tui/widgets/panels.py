@@ -72,7 +72,7 @@ class SidePanelRows:
                 if item.kind == CLAIM:
                     rows.append(("speaker", item))
             rows.append(("blank", None))
-        self.label_width = min(8, max((len(i.label) for i in items if i.kind == ENTITY), default=0))
+        self.label_width = max((len(i.label) for i in items if i.kind == ENTITY), default=0)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -107,12 +107,13 @@ class SidePanelRows:
         mark = (f" {MARK[item.state]} ", "bold")
         style = f"{color} {_state_style(item.state)}"
         if item.kind == STANCE:
-            short = width < 40 and next((p.key for p in self.schema.polarities if p.name == item.label and p.key), "")
+            short = width < 36 and next((p.key for p in self.schema.polarities if p.name == item.label and p.key), "")
             label = (short or item.label) + " "
             return [mark, (label, style), (fit(stance_text(item.value, text, 40), width - 3 - len(label)), "")]
         if item.kind in (CLAIM, TOPIC):
             return [mark, (fit(one_line(text[item.start:item.end], 200), width - 3), style)]
-        label = fit(item.label, self.label_width).ljust(self.label_width) + " "
+        cells = min(self.label_width, 8 if width < 40 else 12)
+        label = fit(item.label, cells).ljust(cells) + " "
         return [mark, (label, style), (fit(one_line(text[item.start:item.end], 80), width - 3 - len(label)), "")]
 
 
