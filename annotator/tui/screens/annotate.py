@@ -267,7 +267,7 @@ class AnnotateScreen(AnnotateDialogs, Screen):
 
     def action_choose_kinds(self) -> None:
         walked = self.session.choose_kinds()
-        self._show_moved(note=f"walking {walked}")
+        self._show_moved(note=f"tab, a, x, j, k and A walk {walked}; p changes it")
 
     def action_page(self, direction: int) -> None:
         view = self.article

@@ -45,7 +45,7 @@ def mention_prompt(c: Candidate, schema: Schema, width: int) -> Text:
     if cell_len(name) <= 30 and room >= cell_len(name) + 8:
         side = (room - cell_len(name)) // 2
         before, after = (one_line("x" + part + "x", 400)[1:-1] for part in (c.before, c.after))  # spaces kept
-        before = ("…" + before[-(side - 1):]) if cell_len(before) > side else before
+        before = ("…" + before[-(side - 1):].lstrip()) if cell_len(before) > side else before
         after = fit(after, room - cell_len(name) - cell_len(before))
         prompt.append("  “", style="dim")
         prompt.append(before, style="dim")

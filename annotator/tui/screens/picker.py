@@ -37,7 +37,10 @@ class PickerScreen(ModalScreen["T | None"], Generic[T]):
     }
     PickerScreen .title { text-style: bold; padding-bottom: 1; }
     PickerScreen .hint { color: $text-muted; padding-top: 1; }
-    PickerScreen OptionList { height: auto; max-height: 24; border: none; text-wrap: nowrap; text-overflow: ellipsis; }
+    PickerScreen OptionList {
+        height: auto; max-height: 24; border: none; text-wrap: nowrap; text-overflow: ellipsis;
+        scrollbar-gutter: stable; scrollbar-size-vertical: 1;
+    }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker_cancel")]
 
@@ -56,7 +59,7 @@ class PickerScreen(ModalScreen["T | None"], Generic[T]):
     def prompt_width(cls, screen_width: int) -> int:
         """Cells a choice's prompt may take in a dialog on a screen this wide (after the key column)."""
         dialog = min(cls.WIDTH, screen_width)
-        return dialog - 2 - 2 - 2 - 1 - 4  # border, padding, option padding, scrollbar, key column
+        return dialog - 2 - 2 - 4 - 1 - 4  # border, padding, the list's own frame, scrollbar, key column
 
     def compose(self) -> ComposeResult:
         width = self.prompt_width(self.app.size.width) + 4

@@ -108,13 +108,14 @@ class SidePanelRows:
         style = f"{color} {_state_style(item.state)}"
         if item.kind == STANCE:
             short = width < 36 and next((p.key for p in self.schema.polarities if p.name == item.label and p.key), "")
-            label = (short or item.label) + " "
-            return [mark, (label, style), (fit(stance_text(item.value, text, 40), width - 3 - len(label)), "")]
+            label = short or item.label
+            return [mark, (label, style), (" " + fit(stance_text(item.value, text, 40), width - 4 - len(label)), "")]
         if item.kind in (CLAIM, TOPIC):
             return [mark, (fit(one_line(text[item.start:item.end], 200), width - 3), style)]
         cells = min(self.label_width, 8 if width < 40 else 12)
-        label = fit(item.label, cells).ljust(cells) + " "
-        return [mark, (label, style), (fit(one_line(text[item.start:item.end], 80), width - 3 - len(label)), "")]
+        label = fit(item.label, cells)
+        return [mark, (label, style), (" " * (cells + 1 - len(label)), ""),
+                (fit(one_line(text[item.start:item.end], 80), width - 4 - cells), "")]
 
 
 def side_panel(items: list[Item], text: str, schema: Schema, width: int = 40) -> tuple[SidePanelRows, dict[str, int]]:
