@@ -523,3 +523,13 @@ async def test_real_suggester_in_the_background(tmp_path):
     assert len(store.items(ids[0], "alice")) == 1
     assert store.suggestions(ids[1])  # every document lacking suggestions got them
     store.close()
+
+
+def test_the_keys_table_in_the_docs_lists_every_binding():
+    from annotator.tui.keymap import KEYS
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "annotate.md").read_text(encoding="utf-8")
+    table = [line for line in docs.split("## Keys")[1].split("Notes:")[0].splitlines() if line.startswith("| `")]
+    ids = {cell.strip(" `") for line in table for cell in line.split("|")[3].split("…")}
+    missing = [k.id for k in KEYS if k.id not in ids and not k.id.startswith("relabel_")]
+    assert not missing and {"relabel_1", "relabel_9"} <= ids

@@ -11,13 +11,21 @@ ACTION_WORDS = {"accept": "accepting", "reject": "rejecting", "accept_all": "acc
 
 
 def describe(action: str, changes: list, text: str) -> str:
-    """'accepting “North Korea” (GPE)', 'accepting 12 suggestions', 'adding the stance A → B (FAVOR)'.
+    """'accepting “North Korea” (GPE)', 'accepting 12 suggestions', 'adding the stance A → B (FAVOR)',
+    'resizing “Pyongyang a” → “Pyongyang” (GPE)', 'relabelling “June” (DATE → EVENT)'.
 
     ``changes`` are an event's [before, after] record pairs; the words come from ``text``."""
     verb = ACTION_WORDS.get(action, action.replace("_", " "))
     if len(changes) != 1:
         return f"{verb} {len(changes)} suggestions"
-    rec = changes[0][1] or changes[0][0]
+    before, after = changes[0]
+    rec = after or before
+    if before and after and rec["kind"] != STANCE and (before["start"], before["end"], before["label"]) != (
+            after["start"], after["end"], after["label"]):
+        was, now = (" ".join(text[r["start"]:r["end"]].split()) for r in (before, after))
+        words = f"“{was}”" if was == now else f"“{was}” → “{now}”"
+        labels = before["label"] if before["label"] == after["label"] else f"{before['label']} → {after['label']}"
+        return f"{verb} {words} ({labels})"
     if rec["kind"] == STANCE:
         src, tgt = rec["attrs"]["source"], rec["attrs"]["target"]
         what = f"{text[src['start']:src['end']]} → {text[tgt['start']:tgt['end']]} ({rec['label']})"

@@ -291,7 +291,7 @@ class AnnotateScreen(AnnotateDialogs, Screen):
         after = self.session.current_pass
         note = ""
         if self.session.only is None and before is not None and after != before:
-            left = sum(self.session.undecided().values())
+            left = self.session.undecided().get(after, 0)
             note = (f"{kind_name(before).capitalize()} done: now {kind_name(after)}, {left} to decide" if after
                     else "Every suggestion is decided: d marks the document done")
         self._after_decision(note)

@@ -93,9 +93,9 @@ class AnnotateDialogs:
         total = sum(left.values())
         self.app.push_screen(ConfirmScreen(
             f"Mark this document done with {total} suggestion{'s' if total != 1 else ''} undecided?",
-            f"Still undecided: {describe(left)}. Done leaves them undecided: they are not in your layer, "
-            "so no export has them (nor counts them as rejected), and reopening the document (g, [ or ]) "
-            "shows them again. To decide them now, press n and use a, x or A.", "mark it done"),
+            f"Still undecided: {describe(left)}. Done leaves undecided suggestions as they are: they are not "
+            "in your layer, so no export has them (and none counts as rejected); reopening the document "
+            "(g, [ or ]) shows them again. To decide now, press n and use a, x or A.", "mark it done"),
             lambda yes: self._mark_done() if yes else None)
 
     @keyed
@@ -103,7 +103,7 @@ class AnnotateDialogs:
         nxt = self.session.mark_done()
         if nxt is None:
             self.notify("Every document is done. Well done!", title="All done")
-            self._update_status()
+            self.set_note("")
             return
         self.open_document(nxt)
 

@@ -34,7 +34,7 @@ class DocumentListScreen(ModalScreen["str | None"]):
     DocumentListScreen > Vertical {
         width: 95%; height: 90%; border: round $accent; background: $surface; padding: 0 1;
     }
-    DocumentListScreen .title { text-style: bold; }
+    DocumentListScreen .title { text-style: bold; text-wrap: nowrap; text-overflow: ellipsis; }
     DocumentListScreen DataTable { height: 1fr; }
     DocumentListScreen .hint { color: $text-muted; }
     """
@@ -53,7 +53,8 @@ class DocumentListScreen(ModalScreen["str | None"]):
         with Vertical():
             yield Static(id="doclist-title", classes="title")
             yield DataTable(id="doclist", cursor_type="row", zebra_stripes=True)
-            yield Static(Text("enter open · f filter by status (all, todo, in progress, done, skipped) · escape close"),
+            yield Static(Text("In the order you are served them: assigned to you first, finished last.\n"
+                              "enter open · f filter by status (all, todo, in progress, done, skipped) · escape close"),
                          classes="hint")
 
     def on_mount(self) -> None:
@@ -69,8 +70,8 @@ class DocumentListScreen(ModalScreen["str | None"]):
                  or (self.status_filter == "skipped" and r.status == "rejected")]
         done = sum(1 for r in self.rows if r.status == "done")
         self.query_one("#doclist-title", Static).update(Text(
-            f"Your queue: {len(self.rows)} documents (assigned to you first, finished last) · done {done} · "
-            f"showing {self.status_filter.replace('_', ' ')} ({len(shown)})", no_wrap=True, overflow="ellipsis"))
+            f"Your queue: {len(self.rows)} document{'s' if len(self.rows) != 1 else ''} · {done} done · "
+            f"showing {self.status_filter.replace('_', ' ')} ({len(shown)})"))
         cursor = 0
         for i, r in enumerate(shown):
             table.add_row(Text(str(r.position)), Text("to you" if r.assigned else "", style="bold"),

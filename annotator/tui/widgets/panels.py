@@ -5,6 +5,8 @@ on its own line with an ellipsis. Text from the article goes through textsafe.""
 
 from __future__ import annotations
 
+import textwrap
+
 from rich.cells import cell_len
 from rich.text import Text
 
@@ -131,6 +133,18 @@ def _line(parts: list[tuple[str, str]], width: int) -> Text:
     return out
 
 
+HEIGHT = 6  # lines of the detail
+
+
+def _wrapped(text: str, width: int, rows: int) -> list[str]:
+    """``text`` over at most ``rows`` lines of ``width`` cells, the last one cut with an ellipsis."""
+    lines = textwrap.wrap(text, max(1, width)) or [""]
+    keep = max(1, rows) - 1
+    if len(lines) > keep + 1:
+        lines = lines[:keep] + [" ".join(lines[keep:])]
+    return [fit(line, width) for line in lines]
+
+
 def detail(item: Item | None, text: str, schema: Schema, index: int, total: int, width: int = 44) -> Text:
     """What the focused item is, in words (state, label, rule, score, words, speaker), one row per line."""
     if item is None:
@@ -147,12 +161,14 @@ def detail(item: Item | None, text: str, schema: Schema, index: int, total: int,
         lines.append([(state, "bold"), (f" · {origin}", "dim")])
     value = item.value
     if isinstance(value, Stance):
-        lines.append([(stance_text(value, text, 60), "")])
+        lines.extend([(row, "")] for row in _wrapped(stance_text(value, text, 60), width, 2))
         if value.evidence is not None:
-            lines.append([("in: ", "dim"), ("“" + one_line(text[value.evidence.start:value.evidence.end], 200) + "”",
-                                            "italic")])
+            evidence = "in “" + one_line(text[value.evidence.start:value.evidence.end], 400) + "”"
+            lines.extend([(row, "italic")] for row in _wrapped(evidence, width, HEIGHT - len(lines)))
     else:
-        lines.append([("“" + one_line(text[item.start:item.end], 200) + "”", "")])
+        quote = [[(row, "")] for row in _wrapped("“" + one_line(text[item.start:item.end], 400) + "”", width,
+                                                 HEIGHT - len(lines) - (2 if item.kind == CLAIM else 0))]
+        lines.extend(quote)
         if item.kind == CLAIM:
             lines.append([("speaker: ", "dim"), (one_line(speaker_text(value, text), 40),
                                                  SPEAKER_STYLE if isinstance(value.attrs.get("speaker"), dict) else "")])
