@@ -401,7 +401,7 @@ def test_invalid_model_is_refused_before_the_app_starts(db, tmp_path):
         assert len(result.stderr.splitlines()) == 1 and result.stdout == ""
 
 
-def test_annotate_without_a_terminal_refuses(db):
+def test_annotate_without_a_terminal_refuses(db, monkeypatch):
     from click.testing import CliRunner
 
     from annotator.cli import cli
@@ -411,3 +411,7 @@ def test_annotate_without_a_terminal_refuses(db):
     assert result.exit_code == 2 and "run it in a terminal" in result.stderr
     assert len(result.stderr.splitlines()) == 1 and result.stdout == ""
     assert store.events() == []
+    monkeypatch.setenv("TEXTUAL_DRIVER", "textual.drivers.web_driver:WebDriver")  # annotator serve's sessions
+    from annotator.cli.annotate import terminal
+
+    assert terminal()

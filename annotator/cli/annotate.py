@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -65,8 +66,9 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
 
 
 def terminal() -> bool:
-    """Whether annotate runs in a terminal (stdin and stdout both one)."""
-    return sys.stdin.isatty() and sys.stdout.isatty()
+    """Whether annotate has a screen to draw on: a terminal on stdin and stdout, or another Textual
+    driver chosen by whoever started it (``annotator serve``: textual-serve's web driver, over pipes)."""
+    return bool(os.environ.get("TEXTUAL_DRIVER")) or (sys.stdin.isatty() and sys.stdout.isatty())
 
 
 def _usage_error(message: str) -> None:
