@@ -50,6 +50,7 @@ class AnnotationSession(ClaimsAndStances):
         self.only: str | None = None  # the one kind walked, None for every kind (one pass per kind)
         self._suggestions: list = []
         self._pending: dict = {}  # a saved cursor waiting for the suggestions it points at
+        self._undecided: tuple[list, dict[str, int]] = ([], {})
 
     # --- state --------------------------------------------------------------------
 
@@ -75,11 +76,17 @@ class AnnotationSession(ClaimsAndStances):
     @property
     def current_pass(self) -> str | None:
         """The kind being decided (see :mod:`annotator.annotate.walk`)."""
-        return walk.current_pass(self.items, self.only)
+        return self.only if self.only is not None else next(iter(self.undecided()), None)
 
     def undecided(self) -> dict[str, int]:
-        """Undecided suggestions per kind in the open document (every kind, whatever is walked)."""
-        return walk.undecided_by_kind(self.items)
+        """Undecided suggestions per kind in the open document (every kind, whatever is walked).
+
+        Counted once per item list (drawing asks for it several times a key)."""
+        items, counts = self._undecided
+        if items is not self.items:
+            counts = walk.undecided_by_kind(self.items)
+            self._undecided = (self.items, counts)
+        return dict(counts)
 
     def need_focus(self) -> D.Item:
         item = self.focused

@@ -57,10 +57,15 @@ class KeyBar(Static):
         super().__init__(id=id)
         self.keymap = keymap
         self.mode = "normal"
+        self._drawn: tuple[str, int] | None = None
 
     def show(self, mode: str) -> None:
-        self.mode = mode
-        self.update(bar_text(mode, self.keymap, self.size.width or 80))
+        """Draw the bar for ``mode`` (only when the mode or the width changed: keys are frequent)."""
+        drawn = (mode, self.size.width)
+        if drawn == self._drawn:
+            return
+        self.mode, self._drawn = mode, drawn
+        self.update(bar_text(mode, self.keymap, self.size.width or 80), layout=False)
 
     def on_resize(self) -> None:
         self.show(self.mode)
