@@ -117,7 +117,7 @@ class AnnotateScreen(AnnotateDialogs, Screen):
             self.set_class(small, "-too-small")
             self.refresh_bindings()
         if self.doc is not None:
-            self._show_focus(scroll=False)
+            self._show_focus(scroll=False, note=self.note)  # refitted to the new width
 
     @property
     def article(self) -> ArticleView:
