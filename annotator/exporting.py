@@ -144,6 +144,7 @@ def export(items: list[ExportItem], fmt: str, out: str | None, *, force: bool = 
             inside(tmp, f"{stem}.ann").write_text(brat.to_ann(item.document.text, item.values), encoding="utf-8")
             labels |= {v.label for v in item.values if isinstance(v, Span)}
             relations |= {v.polarity for v in item.values if isinstance(v, Stance)}
+            labels |= {r.label for v in item.values if isinstance(v, Stance) for r in (v.source, v.target) if r.label}
         (tmp / "annotation.conf").write_text(brat.annotation_conf(labels, relations), encoding="utf-8")
         write_marker(tmp, "brat", {"layer": items[0].layer if items else None, "documents": names})
     return report

@@ -56,7 +56,7 @@ from annotator.model import (
     value_to_record,
 )
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 LOCK_TIMEOUT_S = 30.0  # how long a blocked writer waits for another program's lock, in all
 LOCK_TIMEOUT_ENV = "ANNOTATOR_LOCK_TIMEOUT"  # seconds; overrides LOCK_TIMEOUT_S
 WAIT_NOTICE_S = 1.0  # after this long, ``on_wait`` is told what is being waited for
@@ -220,8 +220,17 @@ def _add_serve_links(db: sqlite_utils.Database) -> None:
     db["serve_links"].create_index(["token_sha256"], unique=True, if_not_exists=True)
 
 
+def _add_cursors(db: sqlite_utils.Database) -> None:
+    """Version 3: where each annotator's focus is, per document, kept apart from doc_status, so
+    looking at a document does not start it (only a decision does). Saved cursors move over."""
+    db["cursors"].create({"annotator": str, "doc_id": str, "cursor": str, "updated": str},
+                         pk=("annotator", "doc_id"), if_not_exists=True)
+    db.execute("insert or ignore into cursors (annotator, doc_id, cursor, updated) "
+               "select layer, doc_id, cursor, updated from doc_status where cursor is not null")
+
+
 # Index i holds the step from version i to i + 1.
-MIGRATIONS = [_create_v1, _add_serve_links]
+MIGRATIONS = [_create_v1, _add_serve_links, _add_cursors]
 
 
 @cache
@@ -812,11 +821,13 @@ class Store:
             "select doc_id, status from doc_status where layer = ?", [layer])}
 
     def save_cursor(self, annotator: str, doc_id: str, cursor: dict) -> None:
-        """Remember where the annotator is (document and span), to resume there."""
+        """Remember where the annotator is (document and focus), to resume there.
+
+        It does not start the document: its status is left as it is (only a decision sets it)."""
         with self._write():
-            self._touch(annotator, doc_id)
-            self.db.execute("update doc_status set cursor = ? where doc_id = ? and layer = ?",
-                            [json.dumps(cursor), doc_id, annotator])
+            self.db.execute("insert or replace into cursors (annotator, doc_id, cursor, updated) values (?, ?, ?, ?)",
+                            [annotator, doc_id, json.dumps(cursor), now()])
+            self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
 
     def resume_point(self, annotator: str) -> tuple[str | None, dict]:
         """(last document id, its saved cursor) for the annotator."""
@@ -979,13 +990,14 @@ class Store:
 
     def cursor(self, annotator: str, doc_id: str) -> dict:
         """The cursor the annotator last saved on this document ({} when none) — for the TUI."""
-        rows = list(self.db.query("select cursor from doc_status where doc_id = ? and layer = ?", [doc_id, annotator]))
-        if not rows or not rows[0]["cursor"]:
+        row = self.db.execute("select cursor from cursors where annotator = ? and doc_id = ?",
+                              [annotator, doc_id]).fetchone()
+        if not row or not row[0]:
             return {}
         try:
-            return validate.json_object(rows[0]["cursor"], "cursor")
+            return validate.json_object(row[0], "cursor")
         except validate.Invalid as exc:
-            self._skip("doc_status", f"({doc_id}, {annotator})", exc)
+            self._skip("cursors", f"({annotator}, {doc_id})", exc)
             return {}
 
     def replace_suggestions_many(self, items: Iterable[tuple[str, str, str, Iterable]]) -> int:

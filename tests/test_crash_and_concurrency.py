@@ -42,6 +42,7 @@ from pathlib import Path
 import pytest
 
 from annotator.annotate import decisions as D
+from annotator.annotate.walk import PASS_ORDER
 from annotator.store import Store, annotation_record
 from helpers.crash_worker import ROOT, make_db, read_lines, signature
 
@@ -370,8 +371,9 @@ def test_tui_killed_keeps_every_decision_it_showed(tmp_path):
     rng = random.Random(seed)
     base = tmp_path / "base.db"
     doc = make_db(base)[0]
-    with Store(base, create=False) as s:  # a and x decide the focused suggestion and move to the next one
-        order = [i for i in D.visible_items(s.suggestions(doc), []) if i.undecided]
+    with Store(base, create=False) as s:  # a and x decide the focused suggestion and move to the next one,
+        items = D.visible_items(s.suggestions(doc), [])  # one kind after another (entities first)
+        order = [i for kind in PASS_ORDER for i in items if i.undecided and i.kind == kind]
     for r in range(3):
         where = f"round {r} (CRASH_SEED={seed})"
         db, sock = tmp_path / f"tui{r}.db", tmp_path / f"tmux{r}.sock"

@@ -112,3 +112,31 @@ def test_sentence_around_and_words_edges():
     assert TEXT[slice(*D.sentence_around(TEXT, 42, 47))] == "Putin said the treaty is good."
     words = D.Words("")
     assert words.next_start(0) is None and words.prev_end(0) is None and words.word_at(0) is None
+
+
+def test_resize_by_word_skips_punctuation_only_steps_and_by_token_does_not():
+    text = "Putin’s pact with the U.S. held."
+    words = D.Words(text)
+    assert D.resized_bounds(words, 0, 7, "end_left") == (0, 5)  # Putin’s -> Putin, not Putin’
+    assert D.resized_bounds(words, 0, 5, "end_right") == (0, 7)  # Putin -> Putin’s
+    assert D.resized_bounds(words, 0, 7, "end_left", fine=True) == (0, 6)  # Putin’
+    us = text.index("U.S")
+    assert text[slice(*D.resized_bounds(words, us, us + 3, "end_right"))] == "U.S. held"
+    assert text[slice(*D.resized_bounds(words, us, us + 3, "end_right", fine=True))] == "U.S."
+    quoted = "He said “no deal” today."
+    w2 = D.Words(quoted)
+    s = quoted.index("“")
+    assert quoted[slice(*D.resized_bounds(w2, s, s + 9, "start_right"))] == "no deal”"  # the opening quote goes
+    assert quoted[slice(*D.resized_bounds(w2, s + 1, s + 9, "end_left"))] == "no deal"  # and the closing one
+
+
+def test_editing_a_stance_end_brings_new_evidence_and_a_polarity_alone_keeps_it():
+    text = "Kim met Putin. Nothing else happened today. Kim later praised Russia."
+    kim, putin = SpanRef(0, 3, "PERSON"), SpanRef(8, 13, "PERSON")
+    [(_, st)] = D.add_stance("d", "alice", text, kim, putin, "FAVOR")
+    item = D.visible_items([], [st])[0]
+    [(_, same)] = D.edit_stance(item, "d", "alice", polarity="AGAINST", text=text)
+    assert same.value.evidence == st.value.evidence == SpanRef(0, 14, "")
+    russia, kim2 = SpanRef(62, 68, "GPE"), SpanRef(44, 47, "PERSON")
+    [(_, moved)] = D.edit_stance(item, "d", "alice", source=kim2, target=russia, text=text)
+    assert text[moved.value.evidence.start:moved.value.evidence.end] == "Kim later praised Russia."

@@ -74,8 +74,8 @@ def test_undo_and_redo_focus_the_item_they_touched(made):
     s.accept()  # North Korea
     s.accept()  # Russia
     assert focused(s) == "June"
-    ev = s.history("undo")
-    assert ev.action == "accept" and focused(s) == "Russia"
+    said = s.history("undo")
+    assert said == "Undone: accepting “Russia” (GPE)" and focused(s) == "Russia"
     s.history("redo")
     assert focused(s) == "Russia"
     assert layer(store, ids[0]) == [("North Korea", "GPE", ACCEPTED), ("Russia", "GPE", ACCEPTED)]
@@ -135,7 +135,7 @@ def test_done_moves_to_the_next_document_and_resume_returns(made):
         s.relative(+1)
     again = session(store)
     assert again.doc.id == ids[1]
-    again.open(ids[0], again.saved_cursor(ids[0]))
+    again.open(ids[0])  # where alice left it
     assert focused(again) == "June"
 
 
@@ -168,3 +168,76 @@ def test_relabel_by_number_uses_schema_order(made):
     stance = next(a.value for a in store.items(ids[0], "alice") if isinstance(a.value, Stance))
     assert stance.polarity == s.schema.polarities[0].name
     assert isinstance(stance.source, SpanRef)
+
+
+def test_next_undecided_finishes_the_entities_before_the_claim_and_the_stance(made):
+    store, ids = made
+    s = session(store)
+    seen = []
+    while s.current_pass is not None:
+        seen.append(s.focused.kind)
+        s.accept()
+    assert seen == ["entity"] * 10 + ["claim", "stance"]
+
+
+def test_choosing_one_kind_walks_only_it(made):
+    store, ids = made
+    s = session(store)
+    assert s.choose_kinds() == "entities only" and s.choose_kinds() == "claims only"
+    assert s.focused.kind == "claim" and s.accept_all_counts() == {"claim": 1}
+    s.step(+1)
+    assert s.focused.kind == "claim"  # the only claim: j stays on it
+    assert s.choose_kinds() == "topics only"
+    with pytest.raises(Refused, match="No undecided topics"):
+        s.next_undecided()
+    s.choose_kinds()
+    assert s.focused.kind == "stance"
+    s.accept_all()
+    assert [a.value.kind for a in store.items(ids[0], "alice")] == ["stance"]
+    assert s.choose_kinds().startswith("every kind") and s.accept_all_counts() == {"entity": 10, "claim": 1}
+
+
+def test_undo_of_a_created_span_focuses_the_nearest_item_and_says_so(made):
+    store, ids = made
+    s = session(store)
+    s.create(*find(ARTICLE, "landmark"), "ORG")
+    assert focused(s) == "landmark"
+    assert s.history("undo") == "Undone: creating “landmark” (ORG)"
+    assert focused(s) == "North Korea" and layer(store, ids[0]) == []
+    assert s.history("redo") == "Redone: creating “landmark” (ORG)" and focused(s) == "landmark"
+    assert store.cursor("alice", ids[0])["key"] == s.focused.key  # committed with the redo
+
+
+def test_opening_saves_where_the_annotator_is_without_starting_the_document(made):
+    store, ids = made
+    s = session(store)
+    s.step(+1)
+    s.open(ids[1])
+    assert store.statuses("alice") == {} and store.resume_point("alice")[0] == ids[1]
+    s.open(ids[0])  # no cursor given: where alice left it
+    assert focused(s) == "Russia"
+
+
+def test_document_rows_follow_the_queue_and_mark_assignments(made):
+    store, ids = made
+    store.add_assignments([(ids[1], "alice")])
+    s = session(store)
+    rows = s.document_rows()
+    assert [(r["number"], r["doc_id"], r["assigned"]) for r in rows] == [(1, ids[1], True), (2, ids[0], False)]
+    assert s.doc.id == ids[1] and s.doc_index == 0
+
+
+def test_picker_candidates_name_their_mention_and_a_stance_source_follows_its_target(made):
+    store, ids = made
+    s = session(store)
+    putin = next(c for c in s.actor_candidates(near=len(ARTICLE)) if c.text == "Putin")
+    assert (putin.before, putin.after, putin.mentions) == ("", " said the pact was a breakthrough.", 1)
+    korea = next(c for c in s.actor_candidates() if c.text == "North Korea")
+    assert korea.before == "A landmark defense treaty between " and korea.after.startswith(" and Russia,")
+    draft, _, _ = s.stance_draft()
+    draft.source = SpanRef(*find(ARTICLE, "North Korea"), "GPE")
+    draft.target = SpanRef(*find(ARTICLE, "Moscow"), "GPE")
+    s.finish_stance(draft, "FAVOR")
+    [st] = [a.value for a in store.items(ids[0], "alice") if isinstance(a.value, Stance)]
+    assert ARTICLE[st.evidence.start:st.evidence.end].startswith("A landmark defense treaty")
+    assert ARTICLE[st.evidence.start:st.evidence.end].endswith("KCNA reported.")  # both ends' sentences

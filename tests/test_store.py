@@ -90,8 +90,10 @@ def test_status_cursor_and_resume(store):
     store.import_records([ImportRecord(d) for d in docs])
     store.set_status("alice", docs[0].id, "done")
     store.save_cursor("alice", docs[1].id, {"span": 3})
-    assert store.statuses("alice") == {docs[0].id: "done", docs[1].id: "in_progress"}
+    # looking at a document does not start it: only a decision gives it a status
+    assert store.statuses("alice") == {docs[0].id: "done"}
     assert store.resume_point("alice") == (docs[1].id, {"span": 3})
+    assert store.cursor("alice", docs[0].id) == {} and store.cursor("bob", docs[1].id) == {}
     assert store.resume_point("nobody") == (None, {})
     with pytest.raises(AnnotatorError):
         store.set_status("alice", docs[0].id, "finished")

@@ -17,6 +17,7 @@ from annotator.store import ImportRecord, Store
 from annotator.tui.app import create_app
 from annotator.tui.keymap import load_keymap
 from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.confirm import ConfirmScreen
 from annotator.tui.screens.documents import DocumentListScreen
 from annotator.tui.screens.error import ErrorScreen
 from annotator.tui.screens.help import HelpScreen
@@ -87,7 +88,13 @@ async def test_accept_all_is_one_event(db):
     path, store, ids = db
     async with app_for(path).run_test(size=SIZE) as pilot:
         screen = await started(pilot)
-        await pilot.press("A")
+        await pilot.press("A")  # asks first, saying how many of which kind
+        confirm = pilot.app.screen
+        assert isinstance(confirm, ConfirmScreen)
+        assert str(confirm.query_one("#confirm-question").render()) == "Accept 12 suggestions?"
+        assert "10 entities, 1 claim and 1 stance" in str(confirm.query_one("#confirm-explanation").render())
+        assert store.items(ids[0], "alice") == []
+        await pilot.press("y")
         assert all(not i.undecided for i in screen.items)
     items = store.items(ids[0], "alice")
     assert len(items) == 12 and {a.status for a in items} == {ACCEPTED}
@@ -210,7 +217,14 @@ async def test_done_opens_next_and_document_keys(db):
     path, store, ids = db
     async with app_for(path).run_test(size=SIZE) as pilot:
         screen = await started(pilot)
-        await pilot.press("d")
+        await pilot.press("d")  # 12 suggestions are undecided: it asks, and says what done does with them
+        confirm = pilot.app.screen
+        assert isinstance(confirm, ConfirmScreen) and screen.doc.id == ids[0]
+        assert "12 suggestions undecided" in str(confirm.query_one("#confirm-question").render())
+        assert ids[0] not in store.statuses("alice")  # nothing decided yet: not even started
+        explanation = str(confirm.query_one("#confirm-explanation").render())
+        assert "10 entities, 1 claim and 1 stance" in explanation and "no export has them" in explanation
+        await pilot.press("y")
         assert screen.doc.id == ids[1]
         assert store.statuses("alice")[ids[0]] == "done"
         await pilot.press("left_square_bracket")
@@ -276,7 +290,9 @@ async def test_document_list_filter_and_open(db):
         assert table.row_count == 1
         await pilot.press("f", "f")  # all
         assert table.row_count == 2
-        await pilot.press("down", "enter")
+        # the queue's order and numbers: the unfinished document first, the finished one (open) last
+        assert [(r.position, r.doc_id) for r in doclist.rows] == [(1, ids[1]), (2, ids[0])]
+        await pilot.press("up", "enter")
         assert screen.doc.id == ids[1]
         row = {r.doc_id: r for r in doclist.rows}
         assert row[ids[0]].status == "done" and row[ids[0]].undecided == 12 and row[ids[1]].status == "todo"
@@ -432,7 +448,8 @@ async def test_keymap_clash_the_mapped_binding_wins(db):
     assert spans(store, ids[0]) == [("North Korea", "GPE", ACCEPTED, "suggestion")]
 
 
-def test_annotate_without_documents_says_how_to_import(tmp_path):
+def test_annotate_without_documents_says_how_to_import(tmp_path, monkeypatch):
+    monkeypatch.setattr("annotator.cli.annotate.terminal", lambda: True)
 
     result = CliRunner().invoke(cli, ["annotate", "--db", str(tmp_path / "none.db"), "--no-suggest"])
     assert result.exit_code == 2
@@ -458,6 +475,7 @@ def test_annotate_imports_sources_then_opens_the_app(tmp_path, monkeypatch):
         return FakeApp()
 
     monkeypatch.setattr(tui_app, "create_app", fake_create_app)
+    monkeypatch.setattr("annotator.cli.annotate.terminal", lambda: True)
     src = tmp_path / "a.txt"
     src.write_text(ARTICLE, encoding="utf-8")
     db = tmp_path / "new.db"
@@ -505,3 +523,13 @@ async def test_real_suggester_in_the_background(tmp_path):
     assert len(store.items(ids[0], "alice")) == 1
     assert store.suggestions(ids[1])  # every document lacking suggestions got them
     store.close()
+
+
+def test_the_keys_table_in_the_docs_lists_every_binding():
+    from annotator.tui.keymap import KEYS
+
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "annotate.md").read_text(encoding="utf-8")
+    table = [line for line in docs.split("## Keys")[1].split("Notes:")[0].splitlines() if line.startswith("| `")]
+    ids = {cell.strip(" `") for line in table for cell in line.split("|")[3].split("…")}
+    missing = [k.id for k in KEYS if k.id not in ids and not k.id.startswith("relabel_")]
+    assert not missing and {"relabel_1", "relabel_9"} <= ids

@@ -1,4 +1,5 @@
-"""A few snapshot tests of the annotation screen (update with --snapshot-update)."""
+"""Snapshot tests of the annotation screen at the classic 80×24, at 120×40 and at 200×60
+(update with --snapshot-update, and say why in the commit)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from annotator.tui.app import create_app
 from annotator.tui.screens.annotate import AnnotateScreen
 from helpers.tui import make_db
 
-SIZE = (110, 32)
+SMALL, MEDIUM, LARGE = (80, 24), (120, 40), (200, 60)
 MARKUP = (
     "[bold red]Not bold[/bold red] and [link=https://example.com]not a link[/link].\n"
     "An ANSI escape: \x1b[31mnot red\x1b[0m, a bell \x07, a tab\there, a backspace\x08 and \x9b a C1 CSI.\n"
@@ -22,6 +23,7 @@ MARKUP = (
 @pytest.fixture
 def app(tmp_path):
     store, ids = make_db(tmp_path / "s.db")
+    store.add_assignments([(ids[0], "alice")])
     store.close()
     return create_app(tmp_path / "s.db", "alice", suggest=False, keymap={})
 
@@ -33,26 +35,38 @@ async def wait_for_document(pilot) -> None:
             break
 
 
-def test_main_screen_with_suggestions(snap_compare, app):
-    # accept, reject, then focus rests on the third suggestion: all three looks at once
-    assert snap_compare(app, press=["a", "x", "j", "j", "j", "j", "j", "j", "j", "a", "k", "k"], terminal_size=SIZE,
-                        run_before=wait_for_document)
+@pytest.mark.parametrize("size", [SMALL, MEDIUM, LARGE], ids=["80x24", "120x40", "200x60"])
+def test_main_screen_with_suggestions(snap_compare, app, size):
+    # accepted, rejected, relabelled and undecided entities at once; the focus on Vladimir Putin
+    assert snap_compare(app, press=["a", "x", "a", "1"], terminal_size=size, run_before=wait_for_document)
+
+
+def test_claim_focused_marks_its_speaker(snap_compare, app):
+    assert snap_compare(app, press=["p", "p"], terminal_size=SMALL, run_before=wait_for_document)
 
 
 def test_help_screen(snap_compare, app):
-    assert snap_compare(app, press=["question_mark"], terminal_size=(110, 44), run_before=wait_for_document)
+    assert snap_compare(app, press=["question_mark"], terminal_size=MEDIUM, run_before=wait_for_document)
 
 
 def test_label_picker(snap_compare, app):
-    assert snap_compare(app, press=["j", "l"], terminal_size=SIZE, run_before=wait_for_document)
+    assert snap_compare(app, press=["j", "l"], terminal_size=SMALL, run_before=wait_for_document)
+
+
+def test_stance_target_picker_names_each_mention(snap_compare, app):
+    assert snap_compare(app, press=["t", "enter"], terminal_size=SMALL, run_before=wait_for_document)
+
+
+def test_accept_all_asks_with_counts(snap_compare, app):
+    assert snap_compare(app, press=["A"], terminal_size=SMALL, run_before=wait_for_document)
 
 
 def test_new_span_selection(snap_compare, app):
-    assert snap_compare(app, press=["n", "b", "b", "m", "w", "w"], terminal_size=SIZE, run_before=wait_for_document)
+    assert snap_compare(app, press=["n", "b", "b", "m", "w", "w"], terminal_size=SMALL, run_before=wait_for_document)
 
 
 def test_document_list(snap_compare, app):
-    assert snap_compare(app, press=["a", "d", "g"], terminal_size=SIZE, run_before=wait_for_document)
+    assert snap_compare(app, press=["a", "g"], terminal_size=SMALL, run_before=wait_for_document)
 
 
 def test_article_full_of_markup(snap_compare, tmp_path):
@@ -60,7 +74,7 @@ def test_article_full_of_markup(snap_compare, tmp_path):
     with Store(path) as store:
         store.import_records([ImportRecord(Document.from_text(MARKUP))])
     app = create_app(path, "alice", suggest=False, keymap={})
-    assert snap_compare(app, press=["n", "m", "w", "w", "w"], terminal_size=SIZE, run_before=wait_for_document)
+    assert snap_compare(app, press=["n", "m", "w", "w", "w"], terminal_size=MEDIUM, run_before=wait_for_document)
 
 
 def test_too_small_terminal(snap_compare, app):

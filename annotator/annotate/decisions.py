@@ -259,31 +259,46 @@ class Words:
 
 
 RESIZES = ("start_left", "start_right", "end_left", "end_right")
+_HAS_WORD = re.compile(r"\w")
 
 
-def resized_bounds(words: Words, start: int, end: int, how: str) -> tuple[int, int] | None:
-    """New (start, end) after moving one boundary by one word; None when it cannot move."""
+def resized_bounds(words: Words, start: int, end: int, how: str, fine: bool = False) -> tuple[int, int] | None:
+    """New (start, end) after moving one boundary by one token; None when it cannot move.
+
+    A step that would leave the span beginning or ending on a token of punctuation alone
+    (``Putin’s`` → ``Putin’``) is skipped, so ``Putin’s`` → ``Putin`` is one step; with
+    ``fine`` every token counts (to take in a closing quote or a full stop)."""
+    starts, ends = words.starts, words.ends
+
+    def first(indices, ok) -> int | None:
+        for i in indices:
+            if not ok(i):
+                return None
+            if fine or _HAS_WORD.search(words.text, starts[i], ends[i]):
+                return i
+        return None
+
     if how == "start_left":
-        new = words.prev_start(start)
-        return (new, end) if new is not None else None
+        i = first(range(bisect_left(starts, start) - 1, -1, -1), lambda i: True)
+        return (starts[i], end) if i is not None else None
     if how == "start_right":
-        new = words.next_start(start)
-        return (new, end) if new is not None and new < end else None
+        i = first(range(bisect_right(starts, start), len(starts)), lambda i: starts[i] < end)
+        return (starts[i], end) if i is not None else None
     if how == "end_right":
-        new = words.next_end(end)
-        return (start, new) if new is not None else None
+        i = first(range(bisect_right(ends, end), len(ends)), lambda i: True)
+        return (start, ends[i]) if i is not None else None
     if how == "end_left":
-        new = words.prev_end(end)
-        return (start, new) if new is not None and new > start else None
+        i = first(range(bisect_left(ends, end) - 1, -1, -1), lambda i: ends[i] > start)
+        return (start, ends[i]) if i is not None else None
     raise ValueError(f"unknown resize {how!r}")
 
 
-def resize(item: Item, words: Words, how: str, doc_id: str, layer: str) -> list[Change]:
-    """Move one boundary of a span by one word (accepting it)."""
+def resize(item: Item, words: Words, how: str, doc_id: str, layer: str, fine: bool = False) -> list[Change]:
+    """Move one boundary of a span by one token (accepting it); see :func:`resized_bounds`."""
     value = item.value
     if isinstance(value, Stance):
         return []
-    bounds = resized_bounds(words, value.start, value.end, how)
+    bounds = resized_bounds(words, value.start, value.end, how, fine)
     if bounds is None:
         return []
     return _decide(item, doc_id, layer, replace(value, start=bounds[0], end=bounds[1]), ACCEPTED)
@@ -364,23 +379,30 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
     return s, max(e, s)
 
 
+def evidence_for(text: str, source: SpanRef, target: SpanRef) -> SpanRef:
+    """The evidence of a stance between two mentions: from the sentence of the first to that of the last."""
+    lo, hi = min(source.start, target.start), max(source.end, target.end)
+    s, e = sentence_around(text, lo, hi)
+    return SpanRef(s, e, "")
+
+
 def add_stance(doc_id: str, layer: str, text: str, source: SpanRef, target: SpanRef, polarity: str,
                evidence: SpanRef | None = None) -> list[Change]:
-    if evidence is None:
-        lo, hi = min(source.start, target.start), max(source.end, target.end)
-        s, e = sentence_around(text, lo, hi)
-        evidence = SpanRef(s, e, "")
-    value = Stance(source, target, polarity, evidence)
+    value = Stance(source, target, polarity, evidence or evidence_for(text, source, target))
     return [(None, _new_annotation(doc_id, layer, value, ACCEPTED, None, "manual"))]
 
 
 def edit_stance(item: Item, doc_id: str, layer: str, *, source: SpanRef | None = None,
-                target: SpanRef | None = None, polarity: str | None = None) -> list[Change]:
+                target: SpanRef | None = None, polarity: str | None = None, text: str | None = None) -> list[Change]:
+    """Change a stance's ends or polarity (accepting it). Given the ``text``, new ends bring a new
+    evidence sentence (one that holds both); the old evidence stays when the ends do not move."""
     value = item.value
     if not isinstance(value, Stance):
         return []
     new = replace(value, source=source or value.source, target=target or value.target,
                   polarity=polarity or value.polarity)
+    if text is not None and (new.source, new.target) != (value.source, value.target):
+        new = replace(new, evidence=evidence_for(text, new.source, new.target))
     return _decide(item, doc_id, layer, new, ACCEPTED)
 
 

@@ -3,8 +3,12 @@
 The annotation screen is drawing and key dispatch over an :class:`AnnotationSession`.
 The session decides which document opens first and next, where the focus goes after a
 decision, an undo or a redo, what a text selection becomes, which actors and targets the
-speaker and stance pickers offer, and it writes every decision through the store (event
-and state in one transaction) before the screen shows it.
+speaker and stance pickers offer, and it writes every decision through the store before
+the screen shows it — with the focus it leads to, in the same transaction, so a restart
+(even after ``kill -9``) resumes exactly there.
+
+Only a decision starts a document: opening one, or moving the focus, saves where the
+annotator is (``Store.save_cursor``) without giving the document a status.
 
 A request that cannot be carried out raises :class:`Refused` with a message for the
 annotator; nothing has been written then.
@@ -12,46 +16,23 @@ annotator; nothing has been written then.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from annotator.annotate import decisions as D
-from annotator.annotate.queue import annotator_queue
-from annotator.model import AUTHOR, STANCE, UNNAMED, SpanRef, Stance
+from annotator.annotate import walk
+from annotator.annotate.claims_stances import ClaimsAndStances, StanceDraft
+from annotator.annotate.mentions import Candidate
+from annotator.annotate.queue import annotator_queue, document_rows
+from annotator.annotate.refused import Refused
+from annotator.annotate.selection import cursor_word, selected
+from annotator.annotate.wording import describe
+from annotator.model import STANCE, Stance
 from annotator.schema import Schema
 
+__all__ = ["AnnotationSession", "Candidate", "Refused", "StanceDraft"]
 
-class Refused(Exception):
-    """A request the session cannot carry out, with what to tell the annotator."""
-
-    def __init__(self, message: str = "", *, warning: bool = False, bell: bool = False) -> None:
-        super().__init__(message)
-        self.message = message
-        self.warning = warning
-        self.bell = bell
+KIND_CHOICES = (None, *walk.PASS_ORDER)  # what `tab`/`a`/`x` walk: every kind in passes, or one kind
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A span a picker offers (a speaker, a stance source or target): one per name and label."""
-
-    ref: SpanRef
-    text: str  # the mention's words, as in the article (show them through textsafe)
-
-    @property
-    def label(self) -> str:
-        return self.ref.label
-
-
-@dataclass
-class StanceDraft:
-    """The stance wizard's answers so far: source, then target, then polarity."""
-
-    editing: str | None = None  # the key of the stance being edited, None for a new one
-    source: SpanRef | None = None
-    target: SpanRef | None = None
-
-
-class AnnotationSession:
+class AnnotationSession(ClaimsAndStances):
     """The documents of one layer (an annotator) and the item in focus."""
 
     def __init__(self, store, schema: Schema, layer: str, *, start_doc: str | None = None) -> None:
@@ -66,7 +47,10 @@ class AnnotationSession:
         self.items: list[D.Item] = []
         self.focus_index: int | None = None
         self.statuses: dict[str, str] = {}
+        self.only: str | None = None  # the one kind walked, None for every kind (one pass per kind)
         self._suggestions: list = []
+        self._pending: dict = {}  # a saved cursor waiting for the suggestions it points at
+        self._undecided: tuple[list, dict[str, int]] = ([], {})
 
     # --- state --------------------------------------------------------------------
 
@@ -89,6 +73,21 @@ class AnnotationSession:
         """True while the open document has no suggestions yet (they may be on their way)."""
         return self.doc is not None and not self._suggestions
 
+    @property
+    def current_pass(self) -> str | None:
+        """The kind being decided (see :mod:`annotator.annotate.walk`)."""
+        return self.only if self.only is not None else next(iter(self.undecided()), None)
+
+    def undecided(self) -> dict[str, int]:
+        """Undecided suggestions per kind in the open document (every kind, whatever is walked).
+
+        Counted once per item list (drawing asks for it several times a key)."""
+        items, counts = self._undecided
+        if items is not self.items:
+            counts = walk.undecided_by_kind(self.items)
+            self._undecided = (self.items, counts)
+        return dict(counts)
+
     def need_focus(self) -> D.Item:
         item = self.focused
         if item is None:
@@ -104,9 +103,9 @@ class AnnotationSession:
         (`annotator assign`), then other unfinished documents, then finished ones."""
         self.doc_ids = annotator_queue(self.store, self.layer)
         self.statuses = self.store.statuses(self.layer)
-        start, cursor = self.start_doc, {}
+        start = self.start_doc
         if start is None:
-            last, cursor = self.store.resume_point(self.layer)
+            last, _ = self.store.resume_point(self.layer)
             if last in self.doc_ids:
                 start = last
             else:
@@ -114,28 +113,31 @@ class AnnotationSession:
                              self.doc_ids[0] if self.doc_ids else None)
         if start is None:
             return False
-        self.open(start, cursor)
+        self.open(start)
         return self.doc is not None
 
     def open(self, doc_id: str, cursor: dict | None = None) -> None:
-        """Open a document, focusing the saved cursor's item (else the first undecided one)."""
+        """Open a document at ``cursor``, else where the annotator left it, else its first undecided item."""
         if self.doc is not None and self.doc.id != doc_id:
             self.save_cursor()
         doc = self.store.document(doc_id)
         if doc is None:
             return
         if doc_id not in self.doc_ids:
-            self.doc_ids = annotator_queue(self.store, self.layer)
+            self._extend_queue()
+        if cursor is None:
+            cursor = self.store.cursor(self.layer, doc_id)
         self.doc = doc
         self.doc_index = self.doc_ids.index(doc_id)
         self.words = D.Words(doc.text)
         self.items = self._load_items(suggestions=True)
-        self.focus_index = self._index_for_cursor(cursor or {})
-        self.save_cursor()  # also marks the document in progress for this annotator
-        self.statuses.setdefault(doc_id, "in_progress")
+        self.focus_index = self._index_for_cursor(cursor)
+        self._pending = cursor if cursor.get("key", "").startswith("s:") and self.awaiting_suggestions else {}
+        self.save_cursor()  # where the annotator is; the document's status is left alone
 
-    def saved_cursor(self, doc_id: str) -> dict:
-        return self.store.cursor(self.layer, doc_id)
+    def _extend_queue(self) -> None:
+        """Documents added since the session began join the end of the queue (numbers never shift)."""
+        self.doc_ids += [d for d in annotator_queue(self.store, self.layer) if d not in self.doc_ids]
 
     def relative(self, step: int) -> str:
         """The id of the document ``step`` places away in the queue."""
@@ -145,35 +147,30 @@ class AnnotationSession:
         return self.doc_ids[i]
 
     def mark_done(self) -> str | None:
-        """Mark the open document done; the next one not done (None when every one is)."""
+        """Mark the open document done; the next one not done (None when every one is).
+
+        Undecided suggestions stay undecided: they are not exported, and reopening the
+        document shows them again."""
         self.store.set_status(self.layer, self.doc.id, "done")
         self.statuses = self.store.statuses(self.layer)
         n = len(self.doc_ids)
         return next((self.doc_ids[(self.doc_index + k) % n] for k in range(1, n + 1)
                      if self.statuses.get(self.doc_ids[(self.doc_index + k) % n]) != "done"), None)
 
+    def _cursor(self) -> dict:
+        item = self.focused
+        return {"key": item.key, "start": item.start, "end": item.end,
+                "suggestion_id": item.suggestion_id} if item else {}
+
     def save_cursor(self) -> None:
         """Remember the document and the focused item, to resume there."""
-        if self.doc is None:
-            return
-        item = self.focused
-        cursor = {"key": item.key, "start": item.start, "end": item.end,
-                  "suggestion_id": item.suggestion_id} if item else {}
-        self.store.save_cursor(self.layer, self.doc.id, cursor)
+        if self.doc is not None:
+            self.store.save_cursor(self.layer, self.doc.id, self._cursor())
 
     def document_rows(self) -> list[dict]:
-        """Every document with its status, counts and title, in import order (the document list)."""
-        statuses = self.store.statuses(self.layer)
-        layer = self.store.layer_items(self.layer)
-        by_doc: dict[str, list] = {}
-        for s in self.store.suggestions():
-            by_doc.setdefault(s.doc_id, []).append(s)
-        rows = []
-        for n, doc in enumerate(self.store.documents(), 1):
-            counts = D.counts(D.visible_items(by_doc.get(doc.id, []), layer.get(doc.id, [])))
-            rows.append({"doc_id": doc.id, "number": n, "status": statuses.get(doc.id, "todo"),
-                         "counts": counts, "title": str(doc.meta.get("title") or doc.text)})
-        return rows
+        """Every document in the annotator's queue, numbered as the status bar counts them."""
+        self._extend_queue()
+        return document_rows(self.store, self.layer, self.doc_ids)
 
     # --- items and focus ----------------------------------------------------------
 
@@ -192,7 +189,7 @@ class AnnotationSession:
         if i is None and "start" in cursor:
             i = D.nearest_index(self.items, int(cursor["start"]))
         if i is None:
-            i = D.next_undecided(self.items)
+            i = walk.next_undecided(self.items, None, self.only)
         return 0 if i is None else i
 
     def _index_of_suggestion(self, suggestion_id: str) -> int | None:
@@ -202,10 +199,14 @@ class AnnotationSession:
         """Re-read the document's items (suggestions arrived), keeping the focus; True when it had none."""
         old = self.focused
         self.items = self._load_items(suggestions=True)
-        i = D.find_item(self.items, old.key if old else None)
-        if i is None:
-            i = D.next_undecided(self.items) if old is None else self._index_for_cursor(
-                {"start": old.start, "suggestion_id": old.suggestion_id})
+        if self._pending and not self.awaiting_suggestions:
+            i, self._pending = self._index_for_cursor(self._pending), {}
+        elif old is None:
+            i = walk.next_undecided(self.items, None, self.only)
+        else:
+            i = D.find_item(self.items, old.key)
+            if i is None:
+                i = self._index_for_cursor({"start": old.start, "suggestion_id": old.suggestion_id})
         self.focus_index = i if self.items else None
         return old is None
 
@@ -216,18 +217,27 @@ class AnnotationSession:
         return True
 
     def step(self, by: int) -> bool:
-        """Focus the next (+1) or previous (-1) item."""
-        if not self.items:
-            return False
-        if self.focus_index is None:
-            return self.move_to(0)
-        return self.move_to(self.focus_index + by)
+        """Focus the next (+1) or previous (-1) item of those walked (every item, or one kind)."""
+        return self.move_to(walk.step(self.items, self.focus_index, by, self.only))
 
     def next_undecided(self) -> None:
-        i = D.next_undecided(self.items, self.focus_index)
+        i = walk.next_undecided(self.items, self.focused, self.only)
         if i is None:
-            raise Refused("No undecided suggestions left in this document.")
+            what = "suggestions" if self.only is None else walk.kind_name(self.only)
+            raise Refused(f"No undecided {what} left in this document.")
         self.move_to(i)
+
+    def choose_kinds(self) -> str:
+        """Walk the next choice of kinds (every kind in passes → entities → claims → topics →
+        stances → …); the focus moves to that kind. Returns what is walked now, in words."""
+        self.only = KIND_CHOICES[(KIND_CHOICES.index(self.only) + 1) % len(KIND_CHOICES)]
+        item = self.focused
+        if self.only is not None and (item is None or item.kind != self.only):
+            i = walk.next_undecided(self.items, None, self.only)
+            self.move_to(i if i is not None else walk.step(self.items, None, 1, self.only))
+        if self.only is None:
+            return "every kind: entities, then claims, topics, stances"
+        return walk.kind_name(self.only) + " only"
 
     def item_at(self, offset: int) -> int | None:
         """The smallest span (not a stance) under a character offset."""
@@ -236,27 +246,40 @@ class AnnotationSession:
 
     # --- deciding -----------------------------------------------------------------
 
+    def _commit(self, write, focus):
+        """Write, re-read the items, focus ``focus()``'s index and save that focus — one transaction."""
+        before = (self.items, self.focus_index)
+        try:
+            with self.store.transaction():
+                result = write()
+                self.items = self._load_items()
+                i = focus()
+                self.focus_index = i if self.items else None
+                self.save_cursor()
+        except BaseException:
+            self.items, self.focus_index = before  # rolled back: show what is stored
+            raise
+        self.statuses.setdefault(self.doc.id, "in_progress")
+        return result
+
     def decide(self, action: str, changes: list, *, advance: bool, focus_key: str | None = None, **extra) -> None:
-        """Write one decision (event + state in one transaction), then move the focus."""
+        """Write one decision (event + state + where the focus goes next, in one transaction)."""
         if not changes:
             raise Refused(bell=True)
         old = self.focused
-        self.store.apply(self.layer, self.doc.id, action, changes, **extra)  # committed before it is shown
-        self.statuses.setdefault(self.doc.id, "in_progress")
-        self.items = self._load_items()
-        target = None
         if focus_key is None:
             after = [a for _, a in changes if a is not None]
             focus_key = "a:" + after[0].id if after else None
-        if advance:
-            pos = old.sort_key if old else None
-            nxt = [i for i, it in enumerate(self.items) if it.undecided and (pos is None or it.sort_key > pos)]
-            target = nxt[0] if nxt else D.next_undecided(self.items)
-        if target is None:
-            target = D.find_item(self.items, focus_key)
-        if target is None and old is not None:
-            target = D.nearest_index(self.items, old.start)
-        self.focus_index = target if self.items else None
+
+        def focus() -> int | None:
+            target = walk.next_undecided(self.items, old, self.only) if advance else None
+            if target is None:
+                target = D.find_item(self.items, focus_key)
+            if target is None and old is not None:
+                target = D.nearest_index(self.items, old.start)
+            return target
+
+        self._commit(lambda: self.store.apply(self.layer, self.doc.id, action, changes, **extra), focus)
 
     def accept(self) -> None:
         item = self.need_focus()
@@ -278,10 +301,19 @@ class AnnotationSession:
             raise Refused("An undecided suggestion is not in your layer: x rejects it.")
         self.decide("delete", D.delete(item), advance=False)
 
+    def accept_all_counts(self) -> dict[str, int]:
+        """What ``accept_all`` would accept, per kind: the undecided suggestions of the kinds walked."""
+        counts = walk.undecided_by_kind(self.items, self.only)
+        if not counts:
+            what = "suggestions" if self.only is None else walk.kind_name(self.only)
+            raise Refused(f"No undecided {what} left in this document.")
+        return counts
+
     def accept_all(self) -> None:
-        changes = D.accept_all(self.items, self.doc.id, self.layer)
-        if not changes:
-            raise Refused("No undecided suggestions left in this document.")
+        """Accept every undecided suggestion of the kinds walked, as one decision (one undo)."""
+        self.accept_all_counts()
+        walked = [it for it in self.items if self.only is None or it.kind == self.only]
+        changes = D.accept_all(walked, self.doc.id, self.layer)
         item = self.focused
         self.decide("accept_all", changes, advance=False, focus_key=item.key if item else None, count=len(changes))
 
@@ -307,11 +339,13 @@ class AnnotationSession:
         if number <= len(names):
             self.relabel(names[number - 1])
 
-    def resize(self, how: str) -> None:
+    def resize(self, how: str, fine: bool = False) -> None:
+        """Move a boundary one word (``fine``: one token, punctuation included)."""
         item = self.need_focus()
         if isinstance(item.value, Stance):
             raise Refused("A stance has no boundaries to move.")
-        self.decide("resize", D.resize(item, self.words, how, self.doc.id, self.layer), advance=False, how=how)
+        changes = D.resize(item, self.words, how, self.doc.id, self.layer, fine)
+        self.decide("resize", changes, advance=False, how=how, **({"fine": True} if fine else {}))
 
     def create(self, start: int, end: int, label: str) -> None:
         self.decide("create", D.create(self.doc.id, self.layer, start, end, label, self.kind_for(label)),
@@ -324,141 +358,45 @@ class AnnotationSession:
     # --- selection (new spans) ----------------------------------------------------
 
     def selection(self, cursor: int | None, mark: int | None) -> tuple[int, int] | None:
-        """What a text cursor and mark select: the word under the cursor without a mark, else the
-        marked range without surrounding whitespace; None when nothing is selected."""
+        """What a text cursor and mark select (see :func:`annotator.annotate.selection.selected`)."""
         if cursor is None or self.doc is None or self.words is None:
             return None
-        if mark is None:
-            return self.words.word_at(cursor)
-        s, e = min(mark, cursor), max(mark, cursor)
-        if s == e:
-            return self.words.word_at(s)
-        text = self.doc.text
-        while s < e and text[s].isspace():
-            s += 1
-        while e > s and text[e - 1].isspace():
-            e -= 1
-        return (s, e) if e > s else None
+        return selected(self.words, cursor, mark)
 
     def move_cursor_word(self, cursor: int, mark: int | None, step: int) -> int | None:
-        """The text cursor one word on: to a word's end while marking, else to the next word's start."""
-        words = self.words
-        if step > 0:
-            return words.next_end(cursor) if mark is not None else words.next_start(cursor)
-        new = words.prev_end(cursor) if mark is not None and cursor > mark else words.prev_start(cursor)
-        if mark is not None and new is not None and new <= mark < cursor:
-            new = words.prev_start(cursor)
-        return new
+        return cursor_word(self.words, cursor, mark, step)
 
     # --- undo / redo --------------------------------------------------------------
 
-    def history(self, which: str):
-        """Undo or redo the last decision on this document and focus the item it touched; the event."""
-        ev = (self.store.undo if which == "undo" else self.store.redo)(self.layer, self.doc.id)
-        if ev is None:
-            raise Refused(f"Nothing to {which} in this document.")
-        self.items = self._load_items()
-        records = [r for pair in ev.payload.get("changes", []) for r in pair]
-        i = self._index_for_records(records)
-        if i is None and records and records[0]:
-            i = D.nearest_index(self.items, int(records[0]["start"]))
-        self.focus_index = i if self.items else None
-        return ev
+    def history(self, which: str) -> str:
+        """Undo or redo the last decision on this document; the focus lands on the item it touched
+        (or, when that item is gone, the nearest one). Returns what was undone or redone, in words."""
+        old = self.focused
+        undo = self.store.undo if which == "undo" else self.store.redo
+        pairs = []
 
-    def _index_for_records(self, records: list[dict | None]) -> int | None:
-        for rec in records:
-            if rec is None:
-                continue
-            i = D.find_item(self.items, "a:" + rec["id"])
-            if i is None and rec.get("suggestion_id"):
-                i = self._index_of_suggestion(rec["suggestion_id"])
-            if i is not None:
-                return i
-        return None
+        def write():
+            ev = undo(self.layer, self.doc.id)
+            if ev is None:
+                raise Refused(f"Nothing to {which} in this document.")
+            pairs.extend(ev.payload.get("changes", []))
+            return ev
 
-    # --- claims and stances -------------------------------------------------------
+        def focus() -> int | None:
+            present = [b if which == "undo" else a for b, a in pairs]
+            gone = [a if which == "undo" else b for b, a in pairs]
+            hits = [i for i in (self._index_for_record(r) for r in present + gone if r) if i is not None]
+            where = old.start if old is not None else None
+            if hits:
+                return hits[0] if where is None else min(hits, key=lambda i: abs(self.items[i].start - where))
+            first = next((r for r in present + gone if r), None)
+            return D.nearest_index(self.items, int(first["start"])) if first else self.focus_index
 
-    def _one_per_name(self, items, near: int) -> list[Candidate]:
-        """One candidate per (words, label): the mention nearest ``near``, in order of first mention."""
-        text = self.doc.text
-        best: dict[tuple, D.Item] = {}
-        order: list[tuple] = []
-        for it in items:
-            name = (" ".join(text[it.start:it.end].split()).lower(), it.label)
-            if name not in best:
-                order.append(name)
-                best[name] = it
-            elif abs(it.start - near) < abs(best[name].start - near):
-                best[name] = it
-        return [Candidate(SpanRef(best[n].start, best[n].end, best[n].label), text[best[n].start:best[n].end])
-                for n in order]
+        ev = self._commit(write, focus)
+        return ("Undone: " if which == "undo" else "Redone: ") + describe(ev.action, pairs, self.doc.text)
 
-    def actor_candidates(self, near: int = 0) -> list[Candidate]:
-        """The document's actors (entities that can speak or hold a stance), one per name."""
-        return self._one_per_name(D.actors(self.items), near)
-
-    def target_candidates(self, source: SpanRef) -> list[Candidate]:
-        """Every span that can be a stance target except the source, one per name."""
-        spans = [it for it in self.items if it.kind != STANCE and it.state != "rejected"
-                 and (it.start, it.end) != (source.start, source.end)]
-        return self._one_per_name(spans, source.start)
-
-    def claim_in_focus(self) -> D.Item:
-        item = self.need_focus()
-        if item.kind != self.kind_for(self.schema.claim.name):
-            raise Refused("Focus a claim to set its speaker (j/k moves).", warning=True)
-        return item
-
-    def set_speaker(self, key: str, speaker: str | SpanRef) -> None:
-        """Set the speaker (AUTHOR, UNNAMED or an actor span) of the claim with ``key``."""
-        item = self._item(key)
-        if item is None:
-            return
-        sp = speaker if isinstance(speaker, str) else speaker.to_dict()
-        self.decide("set_speaker", D.set_speaker(item, speaker, self.doc.id, self.layer, self.doc.text),
-                    advance=False, speaker=sp)
-
-    def stance_draft(self) -> tuple[StanceDraft, list[Candidate], SpanRef | None]:
-        """Start the stance wizard: the draft, the source candidates and the source to preselect."""
-        item = self.focused
-        editing = item if item is not None and isinstance(item.value, Stance) else None
-        sources = self.actor_candidates(near=item.start if item is not None else 0)
-        if not sources:
-            raise Refused("No actors (PERSON, ORG, GPE, NORP) in this document to hold a stance.", warning=True)
-        if editing is not None:
-            current = editing.value.source
-        else:
-            current = SpanRef(item.start, item.end, item.label) if item is not None else None
-        return StanceDraft(editing.key if editing else None), sources, current
-
-    def stance_targets(self, draft: StanceDraft) -> tuple[list[Candidate], SpanRef | None]:
-        """The target candidates for the draft's source, and the target to preselect."""
-        targets = self.target_candidates(draft.source)
-        if not targets:
-            raise Refused("No target spans: create one first (n).", warning=True)
-        editing = self._item(draft.editing) if draft.editing else None
-        item = self.focused
-        if editing is not None:
-            current = editing.value.target
-        else:
-            current = SpanRef(item.start, item.end) if item is not None and item.kind != STANCE else None
-        return targets, current
-
-    def stance_polarity(self, draft: StanceDraft) -> str | None:
-        """The polarity to preselect: the edited stance's own."""
-        editing = self._item(draft.editing) if draft.editing else None
-        return editing.value.polarity if editing is not None else None
-
-    def finish_stance(self, draft: StanceDraft, polarity: str) -> None:
-        """Write the drafted stance: a new one, or the edit of an existing one."""
-        if draft.editing is not None:
-            item = self._item(draft.editing)
-            if item is None:
-                return
-            changes = D.edit_stance(item, self.doc.id, self.layer, source=draft.source, target=draft.target,
-                                    polarity=polarity)
-            self.decide("edit_stance", changes, advance=False)
-        else:
-            changes = D.add_stance(self.doc.id, self.layer, self.doc.text, draft.source, draft.target, polarity)
-            self.decide("add_stance", changes, advance=False)
-
+    def _index_for_record(self, rec: dict) -> int | None:
+        i = D.find_item(self.items, "a:" + rec["id"])
+        if i is None and rec.get("suggestion_id"):
+            i = self._index_of_suggestion(rec["suggestion_id"])
+        return i

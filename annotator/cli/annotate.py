@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import sys
 from pathlib import Path
@@ -38,25 +39,19 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
     """
     from annotator.schema import load_schema
     from annotator.tui.app import create_app
+    from annotator.tui.keymap import config_path, load_keymap
 
+    # every option is checked before anything is imported or drawn
     schema = load_schema(schema_path)
+    keys_file = Path(keys_path).expanduser() if keys_path else config_path()
+    keymap = load_keymap(keys_file, required=bool(keys_path))
+    if model:
+        _check_model(model)
+    if not terminal():
+        _usage_error("annotate draws a screen and reads keys: run it in a terminal "
+                     "(stdin and stdout must not be redirected)")
     if sources:
-        from annotator.importing import read_sources
-
-        if Path(db_path).exists():  # a bad database is refused before the sources are read
-            open_store(db_path, create=False).close()
-        records, report = read_sources(list(sources), None, schema)  # a bad source fails before any file is made
-        if records:
-            with open_store(db_path) as store:
-                report.result = store.import_records(records)
-        result = getattr(report, "result", report)
-        added = getattr(result, "documents_added", None)
-        if added is not None:
-            echo(f"imported {added} new document(s), {getattr(result, 'documents_existing', 0)} already there",
-                       err=True)
-        for what in ("empty", "skipped"):
-            for item in getattr(report, what, None) or []:
-                echo(f"{what}: {item}", err=True)
+        _import_first(db_path, sources, schema)
     if not Path(db_path).exists():
         _no_documents(db_path)
     regular_file(db_path)  # a FIFO or a device is refused here, not on the app's error screen
@@ -67,9 +62,55 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
         count = None  # damaged or locked: the app shows an error screen and exits cleanly
     if count == 0:
         _no_documents(db_path)
-    app = create_app(db_path, annotator_name, schema=schema, suggest=not no_suggest, keys=keys_path, model=model)
+    app = create_app(db_path, annotator_name, schema=schema, suggest=not no_suggest, keys=keys_file,
+                     keymap=keymap, model=model)
     app.run()
     sys.exit(app.return_code or 0)
+
+
+def terminal() -> bool:
+    """Whether annotate has a screen to draw on: a terminal on stdin and stdout, or another Textual
+    driver chosen by whoever started it (``annotator serve``: textual-serve's web driver, over pipes)."""
+    return bool(os.environ.get("TEXTUAL_DRIVER")) or (sys.stdin.isatty() and sys.stdout.isatty())
+
+
+def _usage_error(message: str) -> None:
+    echo(f"error: {message}", err=True)
+    sys.exit(2)
+
+
+def _check_model(model: str) -> None:
+    """An installed pipeline's name or a pipeline folder, else a one-line error (exit 2) before the app starts."""
+    path = Path(model).expanduser()
+    if path.exists() or "/" in model or model.startswith("."):
+        if not (path / "config.cfg").is_file() and not (path / "meta.json").is_file():
+            _usage_error(f"--model {model}: not a spaCy pipeline folder (no config.cfg or meta.json in it)")
+        return
+    from annotator.suggest.pipeline import installed_models
+
+    installed = installed_models()
+    if model not in installed:
+        _usage_error(f"--model {model}: no such spaCy pipeline is installed (installed: "
+                     f"{', '.join(installed) or 'none'}); give an installed pipeline or a pipeline folder")
+
+
+def _import_first(db_path: str, sources: tuple[str, ...], schema) -> None:
+    """Import SOURCES: every source is read and checked before a database file is made or touched."""
+    from annotator.importing import read_sources
+
+    if Path(db_path).exists():  # a bad database is refused before the sources are read
+        open_store(db_path, create=False).close()
+    records, report = read_sources(list(sources), None, schema)
+    if records:
+        with open_store(db_path) as store:
+            report.result = store.import_records(records)
+    echo(f"imported {report.result.documents_added} new document(s), {report.result.documents_existing} already "
+         f"there", err=True)
+    for note in report.notes:
+        echo(note, err=True)
+    for what in ("empty", "skipped"):
+        for item in getattr(report, what):
+            echo(f"{what}: {item}", err=True)
 
 
 def _no_documents(db_path: str) -> None:

@@ -46,7 +46,7 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
     notes: list[str] = []
     files = expand_sources(sources, follow_symlinks=follow_symlinks, notes=notes)
     for note in notes:
-        click.echo(note, err=True)
+        echo(note, err=True)
     total = sum(p.stat().st_size for p in files)
     stderr = click.get_text_stream("stderr")
     with click.progressbar(length=total, label="reading", file=stderr, show_eta=False,

@@ -95,6 +95,8 @@ def to_ann(text: str, values: list[Value]) -> str:
 
 
 def annotation_conf(entity_labels: set[str], relation_labels: set[str]) -> str:
+    """brat's annotation.conf for these labels; TOPIC is always declared (an unlabelled stance end is one)."""
+    entity_labels = set(entity_labels) | {"TOPIC"}
     rels = "\n".join(f"{r}\tArg1:<ENTITY>, Arg2:<ENTITY>" for r in sorted(relation_labels | {"Speaker"}))
     return ("[entities]\n" + "\n".join(sorted(entity_labels)) + "\n\n[relations]\n" + rels +
             "\n\n[events]\n\n[attributes]\nHedged\tArg:CLAIM\nClaimType\tArg:CLAIM, "

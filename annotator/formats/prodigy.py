@@ -207,11 +207,20 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
 
 def to_task(document: Document, values: list[Value], layer: str | None, status: str | None,
             view_id: str = "annotator") -> dict:
-    """A Prodigy task for one document and one layer's accepted items."""
+    """A Prodigy task for one document and one layer's accepted items.
+
+    A stance's ends are listed in ``spans`` too when no span there holds them (as Doccano's
+    entities and brat's T lines do): labelled with their own label, else TOPIC."""
     text = document.text
     tokens = tokenize(text)
     spans = []
-    for v in sorted((v for v in values if isinstance(v, Span)), key=lambda s: (s.start, s.end, s.label)):
+    listed = [v for v in values if isinstance(v, Span)]
+    for ref in (r for v in values if isinstance(v, Stance) for r in (v.source, v.target)):
+        if not any((s.start, s.end) == (ref.start, ref.end) and (not ref.label or s.label == ref.label)
+                   for s in listed):
+            label = ref.label or "TOPIC"
+            listed.append(Span(ref.start, ref.end, label, "topic" if label == "TOPIC" else "entity"))
+    for v in sorted(listed, key=lambda s: (s.start, s.end, s.label)):
         ts, te = token_bounds(tokens, v.start, v.end)
         attrs = speaker_for_export(v.attrs, text) if v.kind == "claim" else dict(v.attrs)
         spans.append({"start": v.start, "end": v.end, "token_start": ts, "token_end": te, "label": v.label,

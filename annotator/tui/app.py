@@ -14,7 +14,8 @@ from annotator.annotate.session import AnnotationSession
 from annotator.errors import AnnotatorError
 from annotator.schema import Schema, load_schema
 from annotator.tui.keymap import config_path, load_keymap
-from annotator.tui.screens.annotate import STORE_ERRORS, AnnotateScreen
+from annotator.tui.screens.annotate import AnnotateScreen
+from annotator.tui.screens.keyed import STORE_ERRORS
 from annotator.tui.screens.error import ErrorScreen
 
 

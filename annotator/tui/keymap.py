@@ -34,45 +34,55 @@ class Key:
     keys: str
     action: str
     description: str
-    footer: bool = False
     mode: str = NORMAL
     group: str = "Decide"
 
 
 KEYS: tuple[Key, ...] = (
-    Key("accept", "a", "accept", "Accept the focused span", True),
-    Key("reject", "x", "reject", "Reject the focused span (deletes a hand-made one)", True),
-    Key("accept_all", "A", "accept_all", "Accept every remaining suggestion", True),
-    Key("label_picker", "l", "label_picker", "Relabel with the label picker (accepts)", True),
+    Key("accept", "a", "accept", "Accept the focused span"),
+    Key("reject", "x", "reject", "Reject the focused span (deletes a hand-made one)"),
+    Key("accept_all", "A", "accept_all", "Accept every remaining suggestion of the kinds walked (asks first)"),
+    Key("label_picker", "l", "label_picker", "Relabel with the label picker (accepts)"),
     *(Key(f"relabel_{i}", str(i), f"relabel({i})", f"Relabel with label {i} (accepts)") for i in range(1, 10)),
     Key("delete", "D,delete", "delete", "Delete the focused item from your layer"),
     Key("next_span", "j,down,right", "next_span", "Next span", group="Move"),
     Key("prev_span", "k,up,left", "prev_span", "Previous span", group="Move"),
-    Key("next_undecided", "tab", "next_undecided", "Next undecided suggestion", group="Move"),
+    Key("next_undecided", "tab", "next_undecided", "Next undecided suggestion (of the current pass)", group="Move"),
+    Key("choose_kinds", "p", "choose_kinds", "Choose the kinds walked: every kind in passes, or only entities, "
+        "claims, topics or stances", group="Move"),
     Key("page_down", "pagedown,space", "page(1)", "Scroll the article down a page", group="Move"),
     Key("page_up", "pageup", "page(-1)", "Scroll the article up a page", group="Move"),
-    Key("start_left", "ctrl+left,<", "resize('start_left')", "Move the span's start one word left", group="Resize"),
-    Key("start_right", "ctrl+right,>", "resize('start_right')", "Move the span's start one word right", group="Resize"),
-    Key("end_left", "shift+left,comma", "resize('end_left')", "Move the span's end one word left", group="Resize"),
-    Key("end_right", "shift+right,full_stop", "resize('end_right')", "Move the span's end one word right", group="Resize"),
-    Key("new_span", "n", "new_span", "New span: show a text cursor at the focus", True, group="Create"),
+    Key("start_left", "ctrl+left,<", "resize('start_left')", "Move the span's start one word left (punctuation alone is skipped)", group="Resize"),
+    Key("start_right", "ctrl+right,>", "resize('start_right')", "Move the span's start one word right (punctuation alone is skipped)", group="Resize"),
+    Key("end_left", "shift+left,comma", "resize('end_left')", "Move the span's end one word left (punctuation alone is skipped)", group="Resize"),
+    Key("end_right", "shift+right,full_stop", "resize('end_right')", "Move the span's end one word right (punctuation alone is skipped)", group="Resize"),
+    Key("start_left_token", "{", "resize('start_left',True)", "Move the start one token left, punctuation too",
+        group="Resize"),
+    Key("start_right_token", "}", "resize('start_right',True)", "Move the start one token right, punctuation too",
+        group="Resize"),
+    Key("end_left_token", "(", "resize('end_left',True)", "Move the end one token left, punctuation too",
+        group="Resize"),
+    Key("end_right_token", ")", "resize('end_right',True)", "Move the end one token right, punctuation too",
+        group="Resize"),
+    Key("new_span", "n", "new_span", "New span: show a text cursor at the focus", group="Create"),
     Key("cursor_left", "left,h", "cursor(-1)", "(new span) cursor one character left", mode=CREATE, group="Create"),
     Key("cursor_right", "right,l", "cursor(1)", "(new span) cursor one character right", mode=CREATE, group="Create"),
-    Key("cursor_word_left", "ctrl+left,b,k,up", "cursor_word(-1)", "(new span) cursor one word left", mode=CREATE, group="Create"),
-    Key("cursor_word_right", "ctrl+right,w,j,down", "cursor_word(1)", "(new span) cursor one word right", mode=CREATE, group="Create"),
-    Key("mark", "m", "mark", "(new span) mark the start here", True, mode=CREATE, group="Create"),
-    Key("confirm", "enter", "confirm", "(new span) confirm, then choose the label", True, mode=CREATE, group="Create"),
-    Key("cancel", "escape", "cancel", "(new span) cancel", True, mode=CREATE, group="Create"),
-    Key("undo", "u,ctrl+z", "undo", "Undo (many steps)", True, group="History"),
+    Key("cursor_word_left", "b,k,up,ctrl+left", "cursor_word(-1)", "(new span) cursor one word left", mode=CREATE, group="Create"),
+    Key("cursor_word_right", "w,j,down,ctrl+right", "cursor_word(1)", "(new span) cursor one word right", mode=CREATE, group="Create"),
+    Key("mark", "m", "mark", "(new span) mark the start here", mode=CREATE, group="Create"),
+    Key("confirm", "enter", "confirm", "(new span) confirm, then choose the label", mode=CREATE, group="Create"),
+    Key("cancel", "escape", "cancel", "(new span) cancel", mode=CREATE, group="Create"),
+    Key("undo", "u,ctrl+z", "undo", "Undo (many steps)", group="History"),
     Key("redo", "U,ctrl+y", "redo", "Redo", group="History"),
     Key("speaker", "s", "speaker", "Set the focused claim's speaker", group="Claims and stances"),
     Key("stance", "t", "stance", "Add a stance (or edit the focused one)", group="Claims and stances"),
-    Key("done", "d", "done", "Mark the document done and open the next", True, group="Documents"),
+    Key("done", "d", "done", "Mark the document done and open the next (asks when suggestions are undecided)",
+        group="Documents"),
     Key("next_doc", "]", "next_doc", "Next document", group="Documents"),
     Key("prev_doc", "[", "prev_doc", "Previous document", group="Documents"),
-    Key("doc_list", "g", "doc_list", "Document list", True, group="Documents"),
-    Key("help", "?", "help", "Show every key", True, group="App"),
-    Key("quit", "q", "quit", "Quit (everything is already saved)", True, group="App"),
+    Key("doc_list", "g", "doc_list", "Document list", group="Documents"),
+    Key("help", "?", "help", "Show every key", group="App"),
+    Key("quit", "q", "quit", "Quit (everything is already saved)", group="App"),
 )
 
 KEY_IDS = {k.id for k in KEYS}
@@ -86,15 +96,25 @@ def bindings(mode: str | None = None) -> list[Binding]:
     """Textual bindings for the annotation screen (a key bound in both modes is told apart by
     the screen's check_action, which enables only the current mode's actions)."""
     ordered = KEYS
-    return [Binding(_normalize(k.keys), k.action, short_description(k), show=k.footer, id=k.id,
+    return [Binding(_normalize(k.keys), k.action, short_description(k), show=False, id=k.id,
                     tooltip=k.description)
             for k in ordered if mode is None or k.mode == mode]
 
 
+# The key bar (the screen's last line): these keys in this order, as many as fit, then help and quit.
+BAR = {NORMAL: ("accept", "reject", "next_undecided", "new_span", "undo", "label_picker", "done", "doc_list",
+                "choose_kinds", "accept_all", "stance", "speaker"),
+       CREATE: ("cursor_right", "cursor_word_right", "mark", "confirm", "cancel")}
+ALWAYS_SHOWN = ("help", "quit")
+SHORT = {"accept": "accept", "reject": "reject", "accept_all": "all", "label_picker": "label", "new_span": "new",
+         "next_undecided": "next", "choose_kinds": "kinds", "mark": "mark", "confirm": "confirm",
+         "cancel": "cancel", "undo": "undo", "done": "done", "doc_list": "docs", "help": "help", "quit": "quit",
+         "stance": "stance", "speaker": "speaker", "cursor_word_right": "word", "cursor_right": "char"}
+
+
 def short_description(key: Key) -> str:
-    return {"accept": "accept", "reject": "reject", "accept_all": "accept all", "label_picker": "label",
-            "new_span": "new", "mark": "mark", "confirm": "confirm", "cancel": "cancel", "undo": "undo",
-            "done": "done", "doc_list": "docs", "help": "help", "quit": "quit"}.get(key.id, key.id)
+    """A key's name in the key bar (one word)."""
+    return SHORT.get(key.id, key.id)
 
 
 def config_path() -> Path:

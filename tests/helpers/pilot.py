@@ -48,3 +48,20 @@ def actions(store, doc_id, layer="alice"):
 def focused_text(screen: AnnotateScreen) -> str:
     item = screen.focused_item
     return screen.doc.text[item.start:item.end]
+
+
+def shown(screen, selector: str) -> str:
+    """The plain text a Static on the screen shows (status line, detail, key bar, dialog texts)."""
+    return str(screen.query_one(selector).render())
+
+
+def status(screen: AnnotateScreen) -> str:
+    return shown(screen, "#status")
+
+
+def panel_row_visible(screen: AnnotateScreen) -> bool:
+    """Whether the focused item's row is highlighted and inside the side panel's visible rows."""
+    view = screen.query_one("#items")
+    line = screen._item_lines.get(screen.focused_item.key)
+    top, height = round(view.scroll_y), view.scrollable_content_region.height
+    return line is not None and view.highlighted == line and top <= line < top + height

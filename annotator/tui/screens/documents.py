@@ -1,4 +1,5 @@
-"""`g`: the document list — status for this annotator, counts, filter, enter opens."""
+"""`g`: the document list — the annotator's queue, numbered as the status bar counts it, with
+their assignments marked, status, counts; a filter; enter opens."""
 
 from __future__ import annotations
 
@@ -26,6 +27,7 @@ class DocRow:
     accepted: int
     rejected: int
     title: str
+    assigned: bool = False
 
 
 class DocumentListScreen(ModalScreen["str | None"]):
@@ -34,7 +36,7 @@ class DocumentListScreen(ModalScreen["str | None"]):
     DocumentListScreen > Vertical {
         width: 95%; height: 90%; border: round $accent; background: $surface; padding: 0 1;
     }
-    DocumentListScreen .title { text-style: bold; }
+    DocumentListScreen .title { text-style: bold; text-wrap: nowrap; text-overflow: ellipsis; }
     DocumentListScreen DataTable { height: 1fr; }
     DocumentListScreen .hint { color: $text-muted; }
     """
@@ -53,12 +55,13 @@ class DocumentListScreen(ModalScreen["str | None"]):
         with Vertical():
             yield Static(id="doclist-title", classes="title")
             yield DataTable(id="doclist", cursor_type="row", zebra_stripes=True)
-            yield Static(Text("enter open · f filter by status (all, todo, in progress, done, skipped) · escape close"),
+            yield Static(Text("In the order you are served them: assigned to you first, finished last.\n"
+                              "enter open · f filter by status (all, todo, in progress, done, skipped) · escape close"),
                          classes="hint")
 
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("#", "status", "to decide", "accepted", "rejected", "document")
+        table.add_columns("#", "assigned", "status", "to decide", "accepted", "rejected", "document")
         self._fill()
         table.focus()
 
@@ -69,11 +72,12 @@ class DocumentListScreen(ModalScreen["str | None"]):
                  or (self.status_filter == "skipped" and r.status == "rejected")]
         done = sum(1 for r in self.rows if r.status == "done")
         self.query_one("#doclist-title", Static).update(Text(
-            f"Documents: {len(self.rows)} · done {done} · showing {self.status_filter} ({len(shown)})"))
+            f"Your queue: {len(self.rows)} document{'s' if len(self.rows) != 1 else ''} · {done} done · "
+            f"showing {self.status_filter.replace('_', ' ')} ({len(shown)})"))
         cursor = 0
         for i, r in enumerate(shown):
-            table.add_row(Text(str(r.position)), Text(one_line(r.status.replace("_", " "), 16),
-                                                      style=STATUS_STYLE.get(r.status, "")),
+            table.add_row(Text(str(r.position)), Text("to you" if r.assigned else "", style="bold"),
+                          Text(one_line(r.status.replace("_", " "), 16), style=STATUS_STYLE.get(r.status, "")),
                           Text(str(r.undecided)), Text(str(r.accepted)), Text(str(r.rejected)),
                           Text(one_line(r.title, 200)), key=r.doc_id)
             if r.doc_id == self.current:

@@ -1,4 +1,6 @@
-"""A typed picker dialog: choose one value from a list, by key or with enter."""
+"""A typed picker dialog: choose one value from a list, by key or with enter.
+
+Every row is one line: a prompt wider than the dialog is cut with an ellipsis, never wrapped."""
 
 from __future__ import annotations
 
@@ -32,12 +34,15 @@ class PickerScreen(ModalScreen["T | None"], Generic[T]):
     DEFAULT_CSS = """
     PickerScreen { align: center middle; }
     PickerScreen > Vertical {
-        width: 64; max-width: 90%; height: auto; max-height: 90%;
+        width: 72; max-width: 100%; height: auto; max-height: 90%;
         border: round $accent; background: $surface; padding: 0 1;
     }
     PickerScreen .title { text-style: bold; padding-bottom: 1; }
     PickerScreen .hint { color: $text-muted; padding-top: 1; }
-    PickerScreen OptionList { height: auto; max-height: 24; border: none; }
+    PickerScreen OptionList {
+        height: auto; max-height: 24; border: none; text-wrap: nowrap; text-overflow: ellipsis;
+        scrollbar-gutter: stable; scrollbar-size-vertical: 1;
+    }
     """
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="picker_cancel")]
 
@@ -50,15 +55,25 @@ class PickerScreen(ModalScreen["T | None"], Generic[T]):
         self.hint = hint
         self._by_key = {c.key: c.value for c in choices if c.key}
 
+    WIDTH = 72  # the dialog's width, where the terminal has room
+
+    @classmethod
+    def prompt_width(cls, screen_width: int) -> int:
+        """Cells a choice's prompt may take in a dialog on a screen this wide (after the key column)."""
+        dialog = min(cls.WIDTH, screen_width)
+        return dialog - 2 - 2 - 4 - 1 - 4  # border, padding, the list's own frame, scrollbar, key column
+
     def compose(self) -> ComposeResult:
+        width = self.prompt_width(self.app.size.width) + 4
         options = []
         for c in self.choices:
-            prompt = Text()
+            prompt = Text(no_wrap=True, overflow="ellipsis", end="")
             prompt.append(f"{display_text(c.key or ' '):>2}  ", style="bold")
             prompt.append_text(safe_text(c.prompt))
+            prompt.truncate(width, overflow="ellipsis")
             options.append(Option(prompt))
         with Vertical():
-            yield Static(Text(display_text(self.title_text)), classes="title")
+            yield Static(Text(display_text(self.title_text), no_wrap=True, overflow="ellipsis"), classes="title")
             yield OptionList(*options, id="choices")
             yield Static(Text(display_text(self.hint)), classes="hint")
 

@@ -10,6 +10,7 @@ How items look (not by colour alone):
 - accepted: solid background in the label colour, bold;
 - rejected: dim, struck through;
 - focused: black on bright white, bold (with the underline/strike of its state);
+- the focused claim's speaker: black on cyan, bold, underlined (distinct from the focus);
 - the new-span cursor: black on orange; the marked selection: white on blue.
 """
 
@@ -33,6 +34,7 @@ from annotator.schema import Schema
 from annotator.tui.textsafe import display_text, wrap
 
 FOCUS = Style(color="black", bgcolor="#ffffff", bold=True)
+RELATED = Style(color="black", bgcolor="#5fd7ff", bold=True, underline=True)
 CURSOR = Style(color="black", bgcolor="#ffaf00", bold=True)
 SELECTION = Style(color="#ffffff", bgcolor="#005faf")
 
@@ -65,6 +67,7 @@ class ArticleView(ScrollView, can_focus=False):
     DEFAULT_CSS = """
     ArticleView {
         scrollbar-gutter: stable;
+        scrollbar-size-vertical: 1;
         overflow-x: hidden;
         height: 1fr;
     }
@@ -88,6 +91,7 @@ class ArticleView(ScrollView, can_focus=False):
         self._ent: list[int] = []
         self._span: list[int] = []
         self._focus: list[tuple[int, int]] = []
+        self._related: list[tuple[int, int]] = []
         self.cursor: int | None = None
         self.mark: int | None = None
         self._cache: dict[int, Strip] = {}
@@ -99,6 +103,7 @@ class ArticleView(ScrollView, can_focus=False):
         self.text = display_text(text)
         self.cursor = self.mark = None
         self._focus = list(focus)
+        self._related = []
         self._wrap_width = 0
         self._rewrap()
         self._items_drawn = []
@@ -143,10 +148,13 @@ class ArticleView(ScrollView, can_focus=False):
             self._cache.clear()
             self.refresh()
 
-    def set_focus(self, ranges: Iterable[tuple[int, int]], *, scroll: bool = True) -> None:
-        old = self._focus
+    def set_focus(self, ranges: Iterable[tuple[int, int]], *, related: Iterable[tuple[int, int]] = (),
+                  scroll: bool = True) -> None:
+        """Draw ``ranges`` as the focus and ``related`` (a claim's speaker) in their own style."""
+        old = self._focus + self._related
         self._focus = [(s, e) for s, e in ranges]
-        self._refresh_ranges(old + self._focus)
+        self._related = [(s, e) for s, e in related]
+        self._refresh_ranges(old + self._focus + self._related)
         if scroll and self._focus:
             self.show_offset(self._focus[0][0], self._focus[0][1])
 
@@ -229,11 +237,16 @@ class ArticleView(ScrollView, can_focus=False):
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _char_state(self, i: int) -> tuple:
-        focus = False
+        focus = 0
         for s, e in self._focus:
             if s <= i < e:
-                focus = True
+                focus = 1
                 break
+        else:
+            for s, e in self._related:
+                if s <= i < e:
+                    focus = 2
+                    break
         cur = 0
         if self.cursor is not None:
             if i == self.cursor:
@@ -252,8 +265,10 @@ class ArticleView(ScrollView, can_focus=False):
                 style = style + self._styles[span_i]
             if ent_i >= 0:
                 style = style + self._styles[ent_i]
-            if focus:
+            if focus == 1:
                 style = style + FOCUS
+            elif focus == 2:
+                style = style + RELATED
             if cur == 1:
                 style = style + SELECTION
             elif cur == 2:
@@ -272,7 +287,7 @@ class ArticleView(ScrollView, can_focus=False):
             for _key, group in groupby(zip(self._span[s:min(e, n)], self._ent[s:min(e, n)])):
                 pos += sum(1 for _ in group)
                 cuts.add(pos)
-            extra = [p for r in self._focus for p in r]
+            extra = [p for r in self._focus + self._related for p in r]
             if self.cursor is not None:
                 extra += [self.cursor, self.cursor + 1]
                 if self.mark is not None:

@@ -2,7 +2,8 @@
 
 A row is a rich Text, or a list of (plain text, style) pieces (never parsed as markup).
 Every row is made inert as it is drawn (control characters shown, not sent), whatever
-its builder did."""
+its builder did. A list of rows with a ``width`` attribute is told the width it is drawn at
+(and fits its rows to it); the highlighted row is kept in view, also when the view is resized."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ HIGHLIGHT = Style(reverse=True)
 
 class LinesView(ScrollView, can_focus=False):
     DEFAULT_CSS = """
-    LinesView { overflow-x: hidden; height: 1fr; }
+    LinesView { overflow-x: hidden; height: 1fr; scrollbar-gutter: stable; scrollbar-size-vertical: 1; }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
@@ -32,6 +33,7 @@ class LinesView(ScrollView, can_focus=False):
 
     def set_lines(self, lines: list, highlighted: int | None = None) -> None:
         self._lines = lines
+        self._fit_width()
         self._cache.clear()
         self.highlighted = highlighted
         self.virtual_size = Size(max(1, self.scrollable_content_region.width), len(lines))
@@ -54,10 +56,18 @@ class LinesView(ScrollView, can_focus=False):
         if height > 0 and not (top <= line < top + height):
             self.scroll_to(y=max(0, line - height // 3), animate=False, immediate=True)
 
+    def _fit_width(self) -> None:
+        width = self.scrollable_content_region.width
+        if width > 0 and getattr(self._lines, "width", width) != width:
+            self._lines.width = width
+
     def on_resize(self) -> None:
+        self._fit_width()
         self._cache.clear()
         self._by_key.clear()
         self.virtual_size = Size(max(1, self.scrollable_content_region.width), len(self._lines))
+        if self.highlighted is not None:
+            self.call_after_refresh(self._show, self.highlighted)
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y

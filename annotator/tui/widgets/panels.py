@@ -1,25 +1,48 @@
-"""Side panel (entities, claims with speaker, stances), focus detail and status line."""
+"""Side panel (entities, claims with speaker, stances), focus detail and status line.
+
+Everything here is drawn for a given width and never wraps: a row that is too long is cut
+on its own line with an ellipsis. Text from the article goes through textsafe."""
 
 from __future__ import annotations
 
+import textwrap
+
+from rich.cells import cell_len
 from rich.text import Text
 
 from annotator.annotate.decisions import SUGGESTED, Item, speaker_text
+from annotator.annotate.walk import kind_name
 from annotator.model import ACCEPTED, CLAIM, ENTITY, STANCE, TOPIC, Stance
 from annotator.schema import Schema
 from annotator.tui.textsafe import one_line
 
 MARK = {SUGGESTED: "?", ACCEPTED: "✓", "rejected": "✗"}
 STATE_NAME = {SUGGESTED: "suggestion", ACCEPTED: "accepted", "rejected": "rejected"}
+SPEAKER_STYLE = "black on #5fd7ff bold underline"  # the focused claim's speaker, in the article too
+ORIGIN = {"suggestion": "from a suggestion", "manual": "made by hand", "import": "imported", "review": "from review"}
+
+
+def fit(text: str, cells: int) -> str:
+    """``text`` cut to ``cells`` terminal cells, with an ellipsis when cut."""
+    if cell_len(text) <= cells:
+        return text
+    out, used = [], 0
+    for ch in text:
+        w = cell_len(ch)
+        if used + w > cells - 1:
+            break
+        out.append(ch)
+        used += w
+    return "".join(out) + "…" if cells > 0 else ""
 
 
 def _state_style(state: str) -> str:
     return {SUGGESTED: "underline", ACCEPTED: "bold", "rejected": "strike dim"}[state]
 
 
-def stance_text(value: Stance, text: str) -> str:
-    src = one_line(text[value.source.start:value.source.end], 24)
-    tgt = one_line(text[value.target.start:value.target.end], 24)
+def stance_text(value: Stance, text: str, limit: int = 24) -> str:
+    src = one_line(text[value.source.start:value.source.end], limit)
+    tgt = one_line(text[value.target.start:value.target.end], limit)
     return f"{src} → {tgt}"
 
 
@@ -27,23 +50,22 @@ Row = list[tuple[str, str]]  # one line: (plain text, style) pieces
 
 
 class SidePanelRows:
-    """The lists of entities, claims (with speaker) and stances, built row by row on demand
-    (only the rows on screen are ever made). Rows are (plain text, style) pieces."""
+    """The lists of entities, claims (with speaker), topics and stances — in the order of the
+    passes — built row by row on demand (only the rows on screen are ever made)."""
 
-    def __init__(self, items: list[Item], text: str, schema: Schema) -> None:
+    def __init__(self, items: list[Item], text: str, schema: Schema, width: int = 40) -> None:
         self.text = text
         self.schema = schema
+        self.width = max(10, width)
         self.where: dict[str, int] = {}
         self._rows: list[tuple] = []
-        groups = [("Entities", [i for i in items if i.kind == ENTITY]),
-                  ("Claims", [i for i in items if i.kind == CLAIM]),
-                  ("Topics", [i for i in items if i.kind == TOPIC]),
-                  ("Stances", [i for i in items if i.kind == STANCE])]
         rows = self._rows
-        for title, group in groups:
-            if title == "Topics" and not group:
+        for kind in (ENTITY, CLAIM, TOPIC, STANCE):
+            group = [i for i in items if i.kind == kind]
+            if kind == TOPIC and not group:
                 continue
-            rows.append(("title", f"{title} ({len(group)})"))
+            undecided = sum(1 for i in group if i.undecided)
+            rows.append(("title", (kind_name(kind).capitalize(), len(group), undecided)))
             if not group:
                 rows.append(("none", None))
             for item in group:
@@ -52,6 +74,7 @@ class SidePanelRows:
                 if item.kind == CLAIM:
                     rows.append(("speaker", item))
             rows.append(("blank", None))
+        self.label_width = max((len(i.label) for i in items if i.kind == ENTITY), default=0)
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -63,13 +86,17 @@ class SidePanelRows:
             v = payload.value
             return (what, payload.key, payload.state, payload.label, payload.start, payload.end,
                     repr(v.attrs.get("speaker")) if what == "speaker" else None,
-                    (v.source, v.target) if isinstance(v, Stance) else None)
-        return (what, payload)
+                    (v.source, v.target) if isinstance(v, Stance) else None, self.width)
+        return (what, payload, self.width)
 
     def __getitem__(self, index: int) -> Row:
         what, payload = self._rows[index]
+        width = self.width
         if what == "title":
-            return [(payload, "bold")]  # "Entities (3)": our own words
+            title, n, undecided = payload
+            head = f"{title} ({n})"
+            full = fit(head + (f"  ? {undecided}" if undecided else ""), width)
+            return [(full[:len(head)], "bold"), (full[len(head):], "dim")]
         if what == "none":
             return [("  none", "dim")]
         if what == "blank":
@@ -77,56 +104,78 @@ class SidePanelRows:
         item: Item = payload
         text = self.text
         if what == "speaker":
-            return [("    speaker: ", "dim"), (one_line(speaker_text(item.value, text), 30), "")]
+            return [("    speaker: ", "dim"), (fit(one_line(speaker_text(item.value, text), 80), width - 13), "")]
         color = self.schema.color(item.label)
         mark = (f" {MARK[item.state]} ", "bold")
         style = f"{color} {_state_style(item.state)}"
-        label = one_line(item.label, 24)
         if item.kind == STANCE:
-            return [mark, (label, style), (" " + stance_text(item.value, text), "")]
-        if item.kind == CLAIM:
-            return [mark, (one_line(text[item.start:item.end], 40), style)]
-        return [mark, (f"{label:<8} ", style), (one_line(text[item.start:item.end], 30), "")]
+            short = width < 36 and next((p.key for p in self.schema.polarities if p.name == item.label and p.key), "")
+            label = short or one_line(item.label, 24)
+            return [mark, (label, style), (" " + fit(stance_text(item.value, text, 40), width - 4 - len(label)), "")]
+        if item.kind in (CLAIM, TOPIC):
+            return [mark, (fit(one_line(text[item.start:item.end], 200), width - 3), style)]
+        cells = min(self.label_width, 8 if width < 40 else 12)
+        label = fit(one_line(item.label, 40), cells)
+        return [mark, (label, style), (" " * (cells + 1 - len(label)), ""),
+                (fit(one_line(text[item.start:item.end], 80), width - 4 - cells), "")]
 
 
-def side_panel(items: list[Item], text: str, schema: Schema) -> tuple[SidePanelRows, dict[str, int]]:
-    rows = SidePanelRows(items, text, schema)
+def side_panel(items: list[Item], text: str, schema: Schema, width: int = 40) -> tuple[SidePanelRows, dict[str, int]]:
+    rows = SidePanelRows(items, text, schema, width)
     return rows, rows.where
 
 
-def detail(item: Item | None, text: str, schema: Schema, index: int, total: int) -> Text:
-    """What the focused item is, in words (state, label, rule, score, speaker)."""
-    out = Text()
-    if item is None:
-        out.append("No spans yet. ", style="bold")
-        out.append("Press n to create one from the cursor.")
-        return out
-    color = schema.color(item.label)
-    out.append(f" {one_line(item.label, 40)} ", style=f"black on {color} bold")
-    out.append(f" {MARK[item.state]} {STATE_NAME[item.state]}", style="bold")
-    out.append(f"  {index + 1}/{total}", style="dim")
-    out.append("\n")
-    if item.suggestion is not None:
-        out.append(f"{one_line(item.suggestion.rule or item.suggestion.suggester, 24)} {item.suggestion.score:.2f}\n",
-                   style="dim")
-    elif item.annotation is not None:
-        origin = {"suggestion": "from a suggestion", "manual": "made by hand", "import": "imported",
-                  "review": "from review"}.get(item.annotation.origin, item.annotation.origin)
-        out.append(f"{one_line(origin, 40)}\n", style="dim")
-    else:
-        out.append("\n")
-    if isinstance(item.value, Stance):
-        out.append(stance_text(item.value, text))
-    else:
-        out.append("“" + one_line(text[item.start:item.end], 70) + "”")
-        if item.kind == CLAIM:
-            out.append("\nspeaker: ", style="dim")
-            out.append(one_line(speaker_text(item.value, text), 40))
-            cue = item.value.attrs.get("cue")
-            if cue:
-                out.append("  cue: ", style="dim")
-                out.append(one_line(str(cue), 20))
+def _line(parts: list[tuple[str, str]], width: int) -> Text:
+    out = Text(no_wrap=True, overflow="ellipsis", end="")
+    for piece, style in parts:
+        out.append(piece, style=style)
+    out.truncate(width, overflow="ellipsis")
     return out
+
+
+HEIGHT = 6  # lines of the detail
+
+
+def _wrapped(text: str, width: int, rows: int) -> list[str]:
+    """``text`` over at most ``rows`` lines of ``width`` cells, the last one cut with an ellipsis."""
+    lines = textwrap.wrap(text, max(1, width)) or [""]
+    keep = max(1, rows) - 1
+    if len(lines) > keep + 1:
+        lines = lines[:keep] + [" ".join(lines[keep:])]
+    return [fit(line, width) for line in lines]
+
+
+def detail(item: Item | None, text: str, schema: Schema, index: int, total: int, width: int = 44) -> Text:
+    """What the focused item is, in words (state, label, rule, score, words, speaker), one row per line."""
+    if item is None:
+        return Text("\n").join([_line([("Nothing focused. ", "bold")], width),
+                                _line([("n creates a span at the cursor.", "")], width)])
+    lines = [[(f" {one_line(item.label, 40)} ", f"black on {schema.color(item.label)} bold"),
+              (f" {MARK[item.state]} ", "bold"), (f" {index + 1}/{total}", "dim")]]
+    state = STATE_NAME[item.state]
+    if item.suggestion is not None:
+        rule = one_line(item.suggestion.rule or item.suggestion.suggester, 40)
+        lines.append([(state, "bold"), (f" · {rule} {item.suggestion.score:.2f}", "dim")])
+    elif item.annotation is not None:
+        origin = ORIGIN.get(item.annotation.origin, one_line(item.annotation.origin, 20))
+        lines.append([(state, "bold"), (f" · {origin}", "dim")])
+    value = item.value
+    if isinstance(value, Stance):
+        lines.extend([(row, "")] for row in _wrapped(stance_text(value, text, 60), width, 2))
+        if value.evidence is not None:
+            evidence = "in “" + one_line(text[value.evidence.start:value.evidence.end], 400) + "”"
+            lines.extend([(row, "italic")] for row in _wrapped(evidence, width, HEIGHT - len(lines)))
+    else:
+        quote = [[(row, "")] for row in _wrapped("“" + one_line(text[item.start:item.end], 400) + "”", width,
+                                                 HEIGHT - len(lines) - (2 if item.kind == CLAIM else 0))]
+        lines.extend(quote)
+        if item.kind == CLAIM:
+            lines.append([("speaker: ", "dim"), (one_line(speaker_text(value, text), 40),
+                                                 SPEAKER_STYLE if isinstance(value.attrs.get("speaker"), dict) else "")])
+            cue = value.attrs.get("cue")
+            if cue:
+                lines.append([("cue: ", "dim"), (one_line(str(cue), 30), "")])
+    return Text("\n").join(_line(parts, width) for parts in lines)
 
 
 def progress_bar(done: int, total: int, width: int = 12) -> Text:
@@ -137,22 +186,35 @@ def progress_bar(done: int, total: int, width: int = 12) -> Text:
     return out
 
 
-def status_line(k: int, n: int, annotator: str, done: int, counts: dict, doc_status: str,
-                note: str = "", mode: str = "") -> Text:
-    out = Text(no_wrap=True, overflow="ellipsis")
-    out.append(f" doc {k}/{n} ", style="bold reverse")
-    out.append(f" {one_line(doc_status.replace('_', ' '), 16)} ", style="bold" if doc_status == "done" else "")
-    out.append(" ")
-    out.append(one_line(annotator, 20), style="bold cyan")
-    out.append("  ")
-    out.append_text(progress_bar(done, n))
-    out.append(f" {done}/{n} done  ")
-    out.append(f"? {counts.get(SUGGESTED, 0)} to decide  ✓ {counts.get(ACCEPTED, 0)}  ✗ {counts.get('rejected', 0)}")
-    if mode:
-        out.append("  ")
-        out.append(f" {mode} ", style="black on #ffaf00 bold")
-    if note:
-        out.append("  " + one_line(note, 200), style="italic")
+def status_line(width: int, k: int, n: int, annotator: str, done: int, counts: dict, doc_status: str,
+                note: str = "", mode: str = "", walking: str = "") -> Text:
+    """The status bar, fitted to ``width``: the less important parts go first when it is narrow
+    (the progress bar, the annotator's name, the words of the counts, the document's status and
+    the pass), the note is cut last."""
+    to_decide, accepted, rejected = counts.get(SUGGESTED, 0), counts.get(ACCEPTED, 0), counts.get("rejected", 0)
+    for level in range(5):
+        out = Text(no_wrap=True, overflow="ellipsis", end="")
+        out.append(f" doc {k}/{n} ", style="bold reverse")
+        if level < 4:
+            out.append(f" {one_line(doc_status.replace('_', ' '), 16)} ", style="bold" if doc_status == "done" else "")
+        if level < 2:
+            out.append(" " + one_line(annotator, 20), style="bold cyan")
+        if level < 1:
+            out.append("  ")
+            out.append_text(progress_bar(done, n, 8))
+            out.append(f" {done}/{n} done")
+        words = level < 3
+        out.append(f"  ? {to_decide}{' to decide' if words else ''}  ✓ {accepted}  ✗ {rejected}")
+        if walking and level < 4:
+            out.append("  " + walking, style="bold")
+        if mode:
+            out.append("  ")
+            out.append(f" {mode} ", style="black on #ffaf00 bold")
+        if note:
+            out.append("  " + one_line(note, 200), style="italic")
+        if out.cell_len <= width:
+            break
+    out.truncate(width, overflow="ellipsis")
     return out
 
 

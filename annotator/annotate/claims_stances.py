@@ -1,0 +1,110 @@
+"""Claims' speakers and the stance wizard, as part of :class:`~annotator.annotate.session.AnnotationSession`.
+
+The speaker and stance pickers offer one candidate per name (see
+:mod:`annotator.annotate.mentions`); the wizard asks for a stance's source, then its
+target, then its polarity. A stance's ends follow each other: the source becomes its
+name's mention nearest the picked target, and the evidence the sentence(s) holding both.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from annotator.annotate import decisions as D
+from annotator.annotate.mentions import (
+    Candidate,
+    index_of_name,
+    nearest_mention,
+    one_per_name,
+    target_candidates,
+)
+from annotator.annotate.refused import Refused
+from annotator.model import STANCE, SpanRef, Stance
+
+
+@dataclass
+class StanceDraft:
+    """The stance wizard's answers so far: source, then target, then polarity."""
+
+    editing: str | None = None  # the key of the stance being edited, None for a new one
+    source: SpanRef | None = None
+    target: SpanRef | None = None
+
+
+class ClaimsAndStances:
+    """Speaker and stance decisions; mixed into the session (uses its items, document and ``decide``)."""
+
+    def actor_candidates(self, near: int = 0) -> list[Candidate]:
+        """The document's actors (entities that can speak or hold a stance), one per name."""
+        return one_per_name(D.actors(self.items), self.doc.text, near)
+
+    def target_candidates(self, source: SpanRef) -> list[Candidate]:
+        """Every span that can be a stance target except the source's name, one per name."""
+        return target_candidates(self.items, self.doc.text, source)
+
+    def index_of_name(self, candidates: list[Candidate], ref: SpanRef | None) -> int:
+        """Which candidate to preselect for ``ref``: the one of its name (whichever mention), else the first."""
+        i = index_of_name(candidates, self.doc.text, ref)
+        return 0 if i is None else i
+
+    def claim_in_focus(self) -> D.Item:
+        item = self.need_focus()
+        if item.kind != self.kind_for(self.schema.claim.name):
+            raise Refused("Focus a claim to set its speaker (j/k moves).", warning=True)
+        return item
+
+    def set_speaker(self, key: str, speaker: str | SpanRef) -> None:
+        """Set the speaker (AUTHOR, UNNAMED or an actor span) of the claim with ``key``."""
+        item = self._item(key)
+        if item is None:
+            return
+        sp = speaker if isinstance(speaker, str) else speaker.to_dict()
+        self.decide("set_speaker", D.set_speaker(item, speaker, self.doc.id, self.layer, self.doc.text),
+                    advance=False, speaker=sp)
+
+    def stance_draft(self) -> tuple[StanceDraft, list[Candidate], SpanRef | None]:
+        """Start the stance wizard: the draft, the source candidates and the source to preselect."""
+        item = self.focused
+        editing = item if item is not None and isinstance(item.value, Stance) else None
+        sources = self.actor_candidates(near=item.start if item is not None else 0)
+        if not sources:
+            raise Refused("No actors (PERSON, ORG, GPE, NORP) in this document to hold a stance.", warning=True)
+        if editing is not None:
+            current = editing.value.source
+        else:
+            current = SpanRef(item.start, item.end, item.label) if item is not None else None
+        return StanceDraft(editing.key if editing else None), sources, current
+
+    def stance_targets(self, draft: StanceDraft) -> tuple[list[Candidate], SpanRef | None]:
+        """The target candidates for the draft's source, and the target to preselect."""
+        targets = self.target_candidates(draft.source)
+        if not targets:
+            raise Refused("No target spans: create one first (n).", warning=True)
+        editing = self._item(draft.editing) if draft.editing else None
+        item = self.focused
+        if editing is not None:
+            current = editing.value.target
+        else:
+            current = SpanRef(item.start, item.end, item.label) if item is not None and item.kind != STANCE else None
+        return targets, current
+
+    def stance_polarity(self, draft: StanceDraft) -> str | None:
+        """The polarity to preselect: the edited stance's own."""
+        editing = self._item(draft.editing) if draft.editing else None
+        return editing.value.polarity if editing is not None else None
+
+    def finish_stance(self, draft: StanceDraft, polarity: str) -> None:
+        """Write the drafted stance (new, or the edit of one). The target is the mention picked; the
+        source becomes its name's mention nearest that target, and the evidence their sentence(s)."""
+        text = self.doc.text
+        source = nearest_mention(self.items, text, draft.source, draft.target.start)
+        if draft.editing is not None:
+            item = self._item(draft.editing)
+            if item is None:
+                return
+            changes = D.edit_stance(item, self.doc.id, self.layer, source=source, target=draft.target,
+                                    polarity=polarity, text=text)
+            self.decide("edit_stance", changes, advance=False)
+        else:
+            changes = D.add_stance(self.doc.id, self.layer, text, source, draft.target, polarity)
+            self.decide("add_stance", changes, advance=False)

@@ -1,0 +1,34 @@
+"""Decisions in the annotator's words, for the status line (never internal ids)."""
+
+from __future__ import annotations
+
+from annotator.model import STANCE
+
+ACTION_WORDS = {"accept": "accepting", "reject": "rejecting", "accept_all": "accepting", "relabel": "relabelling",
+                "resize": "resizing", "create": "creating", "delete": "deleting",
+                "set_speaker": "setting the speaker of", "add_stance": "adding the stance",
+                "edit_stance": "editing the stance"}
+
+
+def describe(action: str, changes: list, text: str) -> str:
+    """'accepting “North Korea” (GPE)', 'accepting 12 suggestions', 'adding the stance A → B (FAVOR)',
+    'resizing “Pyongyang a” → “Pyongyang” (GPE)', 'relabelling “June” (DATE → EVENT)'.
+
+    ``changes`` are an event's [before, after] record pairs; the words come from ``text``."""
+    verb = ACTION_WORDS.get(action, action.replace("_", " "))
+    if len(changes) != 1:
+        return f"{verb} {len(changes)} suggestions"
+    before, after = changes[0]
+    rec = after or before
+    if before and after and rec["kind"] != STANCE and (before["start"], before["end"], before["label"]) != (
+            after["start"], after["end"], after["label"]):
+        was, now = (" ".join(text[r["start"]:r["end"]].split()) for r in (before, after))
+        words = f"“{was}”" if was == now else f"“{was}” → “{now}”"
+        labels = before["label"] if before["label"] == after["label"] else f"{before['label']} → {after['label']}"
+        return f"{verb} {words} ({labels})"
+    if rec["kind"] == STANCE:
+        src, tgt = rec["attrs"]["source"], rec["attrs"]["target"]
+        what = f"{text[src['start']:src['end']]} → {text[tgt['start']:tgt['end']]} ({rec['label']})"
+    else:
+        what = f"“{text[rec['start']:rec['end']]}” ({rec['label']})"
+    return f"{verb} {' '.join(what.split())}"

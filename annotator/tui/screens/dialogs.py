@@ -1,0 +1,124 @@
+"""The annotation screen's dialogs: pickers (label, speaker, the stance wizard), the questions
+before accept-all and done, the document list and the help — mixed into :class:`AnnotateScreen`."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from annotator.annotate import decisions as D
+from annotator.annotate.session import StanceDraft
+from annotator.annotate.walk import describe, kind_name
+from annotator.model import SpanRef, Stance
+from annotator.tui.screens.choices import index_of_value, label_choices, mention_choices, speaker_choices
+from annotator.tui.screens.confirm import ConfirmScreen
+from annotator.tui.screens.documents import DocRow, DocumentListScreen
+from annotator.tui.screens.help import HelpScreen
+from annotator.tui.screens.keyed import keyed
+from annotator.tui.screens.picker import PickerScreen
+from annotator.tui.textsafe import one_line
+
+
+class AnnotateDialogs:
+    """Keys that open a dialog and decide with its answer (through the screen's ``_decided``)."""
+
+    @keyed
+    def action_accept_all(self) -> None:
+        counts = self.session.accept_all_counts()
+        total = sum(counts.values())
+        what = "suggestion" + ("s" if total != 1 else "")
+        scope = "" if self.session.only is None else f" (only {kind_name(self.session.only)} are walked: p changes that)"
+        self.app.push_screen(
+            ConfirmScreen(f"Accept {total} {what}?",
+                          f"{describe(counts)} will be accepted into your layer as they are{scope}. "
+                          "It is one decision: u undoes all of it.", "accept them"),
+            lambda yes: self._decided(self.session.accept_all) if yes else None)
+
+    def _picker_width(self) -> int:
+        return PickerScreen.prompt_width(self.app.size.width)
+
+    @keyed
+    def action_label_picker(self) -> None:
+        item = self.session.need_focus()
+        stance = isinstance(item.value, Stance)
+        choices = label_choices(self.schema, stance, self._picker_width())
+        title = "Polarity of the stance" if stance else f"Label for “{one_line(self.doc.text[item.start:item.end], 40)}”"
+        self.app.push_screen(PickerScreen(title, choices, selected=index_of_value(choices, item.label)),
+                             self._when_picked(lambda label: self.session.relabel(label, item.key)))
+
+    @keyed
+    def action_speaker(self) -> None:
+        item = self.session.claim_in_focus()
+        current = D.speaker_of(item.value)
+        choices = speaker_choices(self.session.actor_candidates(near=item.start), current, self.doc.text,
+                                  self.schema, self._picker_width())
+        self.app.push_screen(PickerScreen("Who makes this claim?", choices, selected=index_of_value(choices, current)),
+                             self._when_picked(partial(self.session.set_speaker, item.key)))
+
+    @keyed
+    def action_stance(self) -> None:
+        draft, sources, current = self.session.stance_draft()
+        choices = mention_choices(sources, self.schema, self._picker_width(), digits=True)
+        title = "Edit stance: who holds it? (1/3)" if draft.editing else "New stance: who holds it? (1/3)"
+        selected = self.session.index_of_name(sources, current)
+        self.app.push_screen(PickerScreen(title, choices, selected=selected),
+                             lambda source: self._stance_source(draft, source))
+
+    @keyed
+    def _stance_source(self, draft: StanceDraft, source: SpanRef | None) -> None:
+        if source is None:
+            return
+        draft.source = source
+        targets, current = self.session.stance_targets(draft)
+        choices = mention_choices(targets, self.schema, self._picker_width())
+        title = f"Stance of {one_line(self.doc.text[source.start:source.end], 30)} towards… (2/3)"
+        self.app.push_screen(PickerScreen(title, choices, selected=self.session.index_of_name(targets, current)),
+                             lambda target: self._stance_target(draft, target))
+
+    def _stance_target(self, draft: StanceDraft, target: SpanRef | None) -> None:
+        if target is None:
+            return
+        draft.target = target
+        pols = label_choices(self.schema, True, self._picker_width())
+        self.app.push_screen(PickerScreen("Stance polarity (3/3)", pols,
+                                          selected=index_of_value(pols, self.session.stance_polarity(draft))),
+                             self._when_picked(partial(self.session.finish_stance, draft)))
+
+    # --- documents ----------------------------------------------------------------
+
+    @keyed
+    def action_done(self) -> None:
+        left = self.session.undecided()
+        if not left:
+            return self._mark_done()
+        total = sum(left.values())
+        self.app.push_screen(ConfirmScreen(
+            f"Mark this document done with {total} suggestion{'s' if total != 1 else ''} undecided?",
+            f"Still undecided: {describe(left)}. Done leaves undecided suggestions as they are: they are not "
+            "in your layer, so no export has them (and none counts as rejected); reopening the document "
+            "(g, [ or ]) shows them again. To decide now, press n and use a, x or A.", "mark it done"),
+            lambda yes: self._mark_done() if yes else None)
+
+    @keyed
+    def _mark_done(self) -> None:
+        nxt = self.session.mark_done()
+        if nxt is None:
+            self.notify("Every document is done. Well done!", title="All done")
+            self.set_note("")
+            return
+        self.open_document(nxt)
+
+    @keyed
+    def action_doc_list(self) -> None:
+        self.session.save_cursor()
+        rows = [DocRow(r["doc_id"], r["number"], r["status"], r["counts"][D.SUGGESTED], r["counts"]["accepted"],
+                       r["counts"]["rejected"], one_line(r["title"], 70), r["assigned"])
+                for r in self.session.document_rows()]
+
+        def chosen(doc_id: str | None) -> None:
+            if doc_id:
+                self.open_document(doc_id)
+
+        self.app.push_screen(DocumentListScreen(rows, self.doc.id if self.doc else None), chosen)
+
+    def action_help(self) -> None:
+        self.app.push_screen(HelpScreen(self.keymap, self.session.span_labels(), self.keys_path))
