@@ -47,14 +47,17 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
     keymap = load_keymap(keys_file, required=bool(keys_path))
     if model:
         _check_model(model)
+    if os.path.lexists(db_path):  # a FIFO or a device is refused here, not on the app's error screen
+        regular_file(db_path)
+        open_store(db_path, create=False).close()  # and a bad database before the sources are read
+    imported = _read_sources(sources, schema) if sources else None
     if not terminal():
         _usage_error("annotate draws a screen and reads keys: run it in a terminal "
                      "(stdin and stdout must not be redirected)")
-    if sources:
-        _import_first(db_path, sources, schema)
+    if imported is not None:
+        _import(db_path, *imported)
     if not Path(db_path).exists():
         _no_documents(db_path)
-    regular_file(db_path)  # a FIFO or a device is refused here, not on the app's error screen
     try:
         with open_store(db_path, create=False) as store:
             count = store.count_documents()
@@ -94,13 +97,14 @@ def _check_model(model: str) -> None:
                      f"{', '.join(installed) or 'none'}); give an installed pipeline or a pipeline folder")
 
 
-def _import_first(db_path: str, sources: tuple[str, ...], schema) -> None:
-    """Import SOURCES: every source is read and checked before a database file is made or touched."""
+def _read_sources(sources: tuple[str, ...], schema):
+    """Read and check every source before a database file is made or touched."""
     from annotator.importing import read_sources
 
-    if Path(db_path).exists():  # a bad database is refused before the sources are read
-        open_store(db_path, create=False).close()
-    records, report = read_sources(list(sources), None, schema)
+    return read_sources(list(sources), None, schema)
+
+
+def _import(db_path: str, records, report) -> None:
     if records:
         with open_store(db_path) as store:
             report.result = store.import_records(records)
