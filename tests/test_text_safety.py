@@ -203,7 +203,8 @@ def test_skipped_rows_and_hostile_names_are_named_inertly(tmp_path, hostile):
     assert any("annotations row evil-␛[2J" in w and "id 'evil-\\x1b[2J" in w for w in warnings), r.stderr
     assert any("unusable layer name" in w for w in warnings), r.stderr
     lines = [json.loads(line) for line in r.stdout.splitlines()]
-    assert {s["label"] for s in lines[0]["spans"]} == {"PERSON", MARKUP, "GPE", "CLAIM"}  # the good items
+    # the good items, and the stance's ORG end (listed in spans, as Doccano and brat list stance ends)
+    assert {s["label"] for s in lines[0]["spans"]} == {"PERSON", MARKUP, "GPE", "CLAIM", "ORG"}
     assert lines[0]["meta"]["title"] == "Title " + EVIL  # meta is data: exported exactly, as JSON escapes
     r = CliRunner().invoke(cli, ["import", "--db", str(hostile), str(files["bad"])], color=True)
     assert r.stderr.startswith("error: ") and "bad␛[2J␛]0;pwned␇" in r.stderr and "label '\\x1b[2J" in r.stderr

@@ -211,7 +211,7 @@ def test_bad_meta_suggestion_cursor_and_event_rows(tmp_path):
         s.save_cursor("alice", DOC.id, {"start": 0})
     _sql(db, "update documents set meta = '{\"x\": NaN}' where id = ?", [DOC.id])
     _sql(db, "update suggestions set attrs = 'nope'")
-    _sql(db, "update doc_status set cursor = '{broken' where layer = 'alice'")
+    _sql(db, "update cursors set cursor = '{broken' where annotator = 'alice'")
     with Store(db) as s:
         assert s.document(DOC.id) is None
         assert s.suggestions(DOC.id) == []
@@ -219,7 +219,7 @@ def test_bad_meta_suggestion_cursor_and_event_rows(tmp_path):
         problems = "\n".join(s.bad_rows)
     assert "meta: NaN is not valid JSON" in problems
     assert "suggestions row" in problems and "attrs is not valid JSON" in problems
-    assert f"doc_status row ({DOC.id}, alice): cursor is not valid JSON" in problems
+    assert f"cursors row (alice, {DOC.id}): cursor is not valid JSON" in problems
 
 
 def test_undo_skips_a_malformed_decision_event(tmp_path):
