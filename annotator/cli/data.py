@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sys
+
 import click
 
 from annotator.cli import names as name_checks
-from annotator.cli.common import annotator_option, db_option, open_store
+from annotator.cli.common import annotator_option, db_option, json_option, open_store, schema_option
 from annotator.cli.output import echo, echo_json, warn_bad_rows
 from annotator.errors import AnnotatorError
 from annotator.textsafe import one_line
 
 BIG_INPUT = 1_000_000  # bytes; smaller imports finish before a progress bar would help
-
-
-def schema_option(f):
-    return click.option("--schema", "schema_path", type=click.Path(dir_okay=False), envvar="ANNOTATOR_SCHEMA",
-                        default=None, help="Label schema YAML (default: the bundled news schema).")(f)
 
 
 @click.command("import")
@@ -48,7 +45,7 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
     for note in notes:
         echo(note, err=True)
     total = sum(p.stat().st_size for p in files)
-    stderr = click.get_text_stream("stderr")
+    stderr = sys.stderr
     with click.progressbar(length=total, label="reading", file=stderr, show_eta=False,
                            hidden=total < BIG_INPUT or not stderr.isatty()) as bar:
         records, report = read_sources(files, layer, schema, skip_invalid=skip_invalid, strict=strict,
@@ -107,7 +104,7 @@ def export_cmd(db_path, annotator_name, review, suggestions, fmt, out, only_done
 
 @click.command("stats")
 @db_option
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@json_option()
 @click.option("--rules", is_flag=True, help="Each suggestion rule's accept rate, and whether it is demoted or hidden.")
 @click.option("--blind", is_flag=True, help="Show only your own layer (with --annotator), not your teammates'.")
 @annotator_option

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from annotator.cli.common import db_option, open_store
@@ -27,7 +29,7 @@ def train_cmd(db_path, out, source, eval_split, base, max_epochs, seed):
 
     with open_store(db_path, readonly=True) as store:  # training only reads the decisions
         report = train(store, out, source=source, eval_split=eval_split, base=base, max_epochs=max_epochs,
-                       seed=seed, stdout=click.get_text_stream("stderr"))
+                       seed=seed, stdout=sys.stderr)
         warn_bad_rows(store)
     echo(describe(report))
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from annotator.cli.common import db_option, open_store
+from annotator.cli.common import db_option, json_option, open_store, schema_option
 from annotator.cli.output import echo, echo_json, warn_bad_rows
 
 
@@ -18,8 +20,7 @@ def _schema(schema_path):
 @db_option
 @click.option("--model", "model", default=None, metavar="NAME_OR_PATH",
               help="spaCy pipeline package or folder (default: the first installed of the schema's models).")
-@click.option("--schema", "schema_path", type=click.Path(dir_okay=False), default=None, envvar="ANNOTATOR_SCHEMA",
-              help="Label schema YAML (default: the bundled news schema).")
+@schema_option
 @click.option("--n-process", "n_process", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes for nlp.pipe.")
 @click.option("--batch-size", "batch_size", type=click.IntRange(1, 10_000), default=32, show_default=True,
@@ -50,7 +51,7 @@ def suggest_cmd(db_path, model, schema_path, n_process, batch_size, all_docs, ma
             if quiet:
                 return
             if bar is None:
-                stderr = click.get_text_stream("stderr")
+                stderr = sys.stderr
                 bar = click.progressbar(length=total, label="suggesting", file=stderr, show_pos=True, show_eta=True,
                                         hidden=not stderr.isatty())  # no stray label in logs and pipes
                 bar.__enter__()
@@ -84,7 +85,7 @@ def suggest_cmd(db_path, model, schema_path, n_process, batch_size, all_docs, ma
               help="Gold annotations, JSONL in the export (Prodigy task) shape.")
 @click.option("--layer", default="suggestions", show_default=True,
               help="'suggestions', or an annotator's name (or 'review') to score that layer.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@json_option("Print the report as JSON.")
 def evaluate_cmd(db_path, gold_path, layer, as_json):
     """Precision, recall and F1 of suggestions (or a layer) against gold annotations."""
     from annotator.evaluate import evaluate_store, format_report, load_gold

@@ -5,7 +5,7 @@ from __future__ import annotations
 import click
 
 from annotator.cli import names as name_checks
-from annotator.cli.common import annotator_option, db_option, open_store
+from annotator.cli.common import annotator_option, db_option, json_option, open_store
 from annotator.cli.output import echo, echo_json, warn_bad_rows
 from annotator.errors import AnnotatorError
 
@@ -39,7 +39,7 @@ def check_annotators(store, names: list[str] | None, *, at_least: int = 0) -> li
 @click.command()
 @db_option
 @click.option("--annotators", "names", metavar="A,B,...", help="Compare these annotators (default: all).")
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@json_option()
 def agreement(db_path: str, names: str | None, as_json: bool) -> None:
     """Inter-annotator agreement per kind and label: span F1, Cohen's kappa, Krippendorff's alpha."""
     from annotator import agreement as ag
@@ -62,7 +62,7 @@ def agreement(db_path: str, names: str | None, as_json: bool) -> None:
 @click.option("--annotators", "names", required=True, metavar="A,B,...", callback=name_checks.annotator_list,
               help="The people to share the documents among.")
 @click.option("--overlap", type=int, default=1, show_default=True, help="How many annotators each document gets.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@json_option("Print the summary as JSON.")
 def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
     """Give each document OVERLAP annotators, balanced across people (existing assignments are kept)."""
     from annotator import assign as asg
@@ -91,7 +91,7 @@ def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
 @db_option
 @annotator_option
 @click.argument("others", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@json_option("Print the report as JSON.")
 def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: bool) -> None:
     """Bring teammates' database files (OTHERS) into this one; nothing is overwritten.
 

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.binding import Binding
-from textual.keys import _character_to_key
 
 from annotator.errors import AnnotatorError
 from annotator.yamlfile import load_yaml
@@ -89,7 +88,9 @@ KEY_IDS = {k.id for k in KEYS}
 
 
 def _normalize(keys: str) -> str:
-    return ",".join(_character_to_key(k) if len(k) == 1 else k for k in (p.strip() for p in keys.split(",")) if k)
+    """Keys as Textual names them ("<" is "less_than_sign"), so the help shows what is really bound."""
+    parts = ",".join(k.strip() for k in keys.split(",") if k.strip())
+    return ",".join(b.key for b in Binding.make_bindings([Binding(parts, "")])) if parts else ""
 
 
 def bindings(mode: str | None = None) -> list[Binding]:
