@@ -148,7 +148,7 @@ def load_keymap(path: str | Path | None = None, *, required: bool = False) -> di
                                  path, line)
         if isinstance(keys, list) and keys and all(isinstance(k, str) and k for k in keys):
             keys = ",".join(keys)
-        if not isinstance(keys, str) or not keys.strip():
+        if not isinstance(keys, str) or not _normalize(keys):
             raise AnnotatorError(f"{binding_id}: keys must be a string such as 'y' or 'ctrl+y,Y', or a list",
                                  path, line)
         keymap[binding_id] = _normalize(keys)
