@@ -3,7 +3,7 @@
 
 import pytest
 
-from annotator import agreement
+from annotator.teams import agreement
 from annotator.model import Annotation, Span, SpanRef, Stance, REJECTED
 
 N = None

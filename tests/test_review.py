@@ -4,7 +4,7 @@ import uuid
 
 import pytest
 
-from annotator import review
+from annotator.teams import review
 from annotator.errors import AnnotatorError
 from annotator.model import Annotation, Document, Span, SpanRef, Stance
 from annotator.store import ImportRecord, Store

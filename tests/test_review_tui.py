@@ -9,7 +9,7 @@ from annotator.store import ImportRecord, Store
 
 pytestmark = pytest.mark.anyio
 pytest.importorskip("textual")
-from annotator.tui.review import ReviewApp, ReviewScreen  # noqa: E402
+from annotator.tui.screens.review import ReviewApp, ReviewScreen  # noqa: E402
 
 TEXT = "Angela Merkel said Germany would back the treaty. Moscow condemned NATO on Monday."
 DOC = Document.from_text(TEXT)

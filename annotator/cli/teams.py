@@ -42,7 +42,7 @@ def check_annotators(store, names: list[str] | None, *, at_least: int = 0) -> li
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
 def agreement(db_path: str, names: str | None, as_json: bool) -> None:
     """Inter-annotator agreement per kind and label: span F1, Cohen's kappa, Krippendorff's alpha."""
-    from annotator import agreement as ag
+    from annotator.teams import agreement as ag
 
     with open_store(db_path, create=False) as store:
         chosen = check_annotators(store, split_names(names), at_least=2)
@@ -63,7 +63,7 @@ def agreement(db_path: str, names: str | None, as_json: bool) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
 def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
     """Give each document OVERLAP annotators, balanced across people (existing assignments are kept)."""
-    from annotator import assign as asg
+    from annotator.teams import assign as asg
 
     people = split_names(names) or []
     with open_store(db_path, create=False) as store:
@@ -119,7 +119,7 @@ def review(db_path: str, reviewer: str, names: str | None, summary: bool) -> Non
     Keys: A accepts every unanimous item; 1-9 take annotator k's version; 0 or x: nothing
     here; e edits the label (a claim's speaker); u undoes; d marks the document reviewed; q quits. Resumable.
     """
-    from annotator import review as rv
+    from annotator.teams import review as rv
 
     with open_store(db_path, create=False) as store:
         chosen = check_annotators(store, split_names(names), at_least=2)
@@ -137,7 +137,7 @@ def review(db_path: str, reviewer: str, names: str | None, summary: bool) -> Non
                 click.echo(f"{d:<18} {s['places']:>6} {s['unanimous']:>6} {s['disagreements']:>6} {s['open']:>5}  "
                            f"{statuses.get(d, 'not started')}")
             return
-    from annotator.tui.review import ReviewApp
+    from annotator.tui.screens.review import ReviewApp
 
     ReviewApp(db_path, reviewer, chosen, docs).run()
 

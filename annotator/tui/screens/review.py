@@ -17,7 +17,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Footer, Static
 
-from annotator import review as rv
+from annotator.teams import review as rv
 from annotator.annotate.decisions import Item
 from annotator.model import ACCEPTED, REJECTED, REVIEW_LAYER, STANCE, Annotation
 from annotator.tui.screens.picker import Choice, PickerScreen
