@@ -604,3 +604,87 @@ class Store:
         """replace_suggestions for many (doc_id, suggester, version, proposals) in one transaction (suggest)."""
         with self._write():
             return sum(self.replace_suggestions(*item) for item in items)
+
+    # --- teams: streaming reads for agreement and review, the reviewer's position (issues 14.5, 15) ---
+    # Self-contained on purpose: agreement and the review queue read only what they need, in
+    # document-id order, one row at a time, so memory does not grow with the corpus.
+
+    def accepted_rows(self, layers: Iterable[str]) -> Iterator[tuple]:
+        """Accepted items of the given layers, ordered by document id, as plain tuples:
+
+        (doc_id, layer, kind, start, end, label, target_start, target_end, speaker_start,
+        speaker_end, speaker_text). The target is a stance's; the speaker a claim's: a span
+        (its offsets and text) or a plain string (AUTHOR, UNNAMED, a name) in speaker_text.
+        """
+        layers = list(layers)
+        marks = ",".join("?" * len(layers))
+        sql = f"""
+            select a.doc_id, a.layer, a.kind, a.start, a.end, a.label,
+                   case when a.kind = 'stance' then json_extract(a.attrs, '$.target.start') end,
+                   case when a.kind = 'stance' then json_extract(a.attrs, '$.target.end') end,
+                   case when a.kind = 'claim' then json_extract(a.attrs, '$.speaker.start') end,
+                   case when a.kind = 'claim' then json_extract(a.attrs, '$.speaker.end') end,
+                   case when a.kind != 'claim' then null
+                        when json_type(a.attrs, '$.speaker') = 'object' then
+                            substr((select d.text from documents d where d.id = a.doc_id),
+                                   json_extract(a.attrs, '$.speaker.start') + 1,
+                                   json_extract(a.attrs, '$.speaker.end') - json_extract(a.attrs, '$.speaker.start'))
+                        else json_extract(a.attrs, '$.speaker') end
+            from annotations a
+            where a.layer in ({marks}) and a.status = '{ACCEPTED}'
+            order by a.doc_id, a.layer"""
+        yield from self.db.execute(sql, layers)
+
+    def layer_documents(self, layers: Iterable[str]) -> Iterator[tuple[str, str, str]]:
+        """(doc_id, layer, status) of every document the given layers have a status on, by document id."""
+        layers = list(layers)
+        yield from self.db.execute(
+            f"select doc_id, layer, status from doc_status where layer in ({','.join('?' * len(layers))}) "
+            "order by doc_id, layer", layers)
+
+    def document_lengths(self) -> Iterator[tuple[str, int]]:
+        """(id, length of the text in characters) of every document, by id."""
+        yield from self.db.execute("select id, length(text) from documents order by id")
+
+    def layer_items_by_document(self, layers: Iterable[str]) -> Iterator[tuple[str, dict[str, list[Annotation]]]]:
+        """(doc_id, {layer: its items there}) for every document some of the layers have items on,
+        in import order, one document at a time (accepted and rejected items)."""
+        layers = list(layers)
+        rows = self.db.query(
+            f"select a.* from annotations a join documents d on d.id = a.doc_id "
+            f"where a.layer in ({','.join('?' * len(layers))}) order by d.position, a.start, a.end", layers)
+        current, group = None, {}
+        for row in rows:
+            if row["doc_id"] != current:
+                if current is not None:
+                    yield current, group
+                current, group = row["doc_id"], {}
+            group.setdefault(row["layer"], []).append(_row_to_annotation(row))
+        if current is not None:
+            yield current, group
+
+    def labels_in_layers(self, layers: Iterable[str], kind: str) -> list[str]:
+        """The labels the given layers use for items of one kind (sorted)."""
+        layers = list(layers)
+        return [r[0] for r in self.db.execute(
+            f"select distinct label from annotations where kind = ? and layer in ({','.join('?' * len(layers))}) "
+            "order by label", [kind, *layers])]
+
+    def save_review_position(self, reviewer: str, doc_id: str, cursor: dict) -> None:
+        """Remember where a reviewer is (document and row), to resume there."""
+        value = json.dumps({"doc_id": doc_id, "cursor": cursor, "time": now()}, ensure_ascii=False)
+        with self._write():
+            self.db.execute("insert or replace into annotator_meta (key, value) values (?, ?)",
+                            [f"review_position:{reviewer}", value])
+
+    def review_position(self, reviewer: str) -> tuple[str | None, dict]:
+        """(document id, cursor) where the reviewer last was; (None, {}) when never."""
+        row = self.db.execute("select value from annotator_meta where key = ?",
+                              [f"review_position:{reviewer}"]).fetchone()
+        if not row:
+            return None, {}
+        try:
+            data = json.loads(row[0])
+            return data.get("doc_id"), dict(data.get("cursor") or {})
+        except (ValueError, TypeError, AttributeError):
+            return None, {}

@@ -46,9 +46,7 @@ def agreement(db_path: str, names: str | None, as_json: bool) -> None:
 
     with open_store(db_path, create=False) as store:
         chosen = check_annotators(store, split_names(names), at_least=2)
-        layers = {n: store.layer_items(n) for n in chosen}
-        worked = {n: set(store.statuses(n)) for n in chosen}
-    report = ag.compute(layers, worked, chosen)
+        report = ag.from_database(store, chosen)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:

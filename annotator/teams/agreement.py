@@ -1,81 +1,310 @@
-"""Inter-annotator agreement (pure functions: no I/O, no SQL, no Textual).
+"""Inter-annotator agreement, measured in one streaming pass (no SQL, no Textual here).
 
-Figures, per kind (entity, claim, topic, stance) and per label:
+Per kind (entity, claim, topic, stance) and per label:
 
-* pairwise span F1, *exact* (same offsets and label) and *overlapping* (same label,
-  offsets overlap), averaged over the pairs of annotators;
-* Cohen's kappa (two annotators) and Krippendorff's alpha (any number, nominal, via the
-  ``krippendorff`` package) on the labels of *matched* spans -- spans marked with the same
-  offsets by at least two annotators; per label, the label is binarised (L / not L);
-* the same two coefficients on stance polarity (a unit is a source -> target pair) and on
-  claim speakers (a unit is a claim span; the value is its speaker).
+* pairwise span F1, *exact* (same offsets and label) and *overlapping* (same label, offsets
+  overlap), averaged over the pairs of annotators;
+* observed agreement, Cohen's kappa (two annotators) and Krippendorff's alpha (any number,
+  nominal) on the labels of *matched* spans -- places marked with the same offsets by at
+  least two annotators; per label, the label is binarised (L / not L);
+* Krippendorff's unitizing alpha (alpha_u), which judges where units begin and end and
+  whether they are there at all, corrected for chance (spans only, per label);
+* the same coincidence figures on stance polarity (a unit is a source -> target pair) and on
+  claim speakers (a unit is a claim span).
 
-Only accepted items count. A document counts for a pair only when both annotators have
-worked on it (have items or a status on it); a figure reports how many documents and
-items it rests on. A coefficient that cannot be computed (no units, or every value the
-same so that expected disagreement is zero) is ``None``.
+Each (place, label) is an item of its own: when one layer holds two labels at one place (a
+merge conflict leaves that), equal labels are paired first, then what is left in label
+order, and a label nobody else gave is a unit of one (it counts against F1, not in kappa).
+Speakers are compared by their span when every annotator of a claim gave one, else by
+normalised text (see :func:`speaker_text`).
+
+Only accepted items count. A document counts for a pair when both annotators have worked
+on it (have items or a status there); alpha_u needs every compared annotator on a document.
+Every figure says how many documents and items it rests on. The input is a stream of
+documents (:class:`DocumentItems`); memory holds one document and tallies whose size
+depends on the labels, not on the corpus.
 """
 
 from __future__ import annotations
 
-import math
+import re
+import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from itertools import combinations
-from typing import Hashable, Iterable, Mapping, Sequence
+from typing import Iterable, Iterator, Mapping, Sequence
 
-from annotator.model import CLAIM, KINDS, STANCE, Annotation, Span, Stance
+from annotator.model import AUTHOR, CLAIM, KINDS, STANCE, UNNAMED, Annotation, Stance
+from annotator.teams.coefficients import (  # noqa: F401  (re-exported for callers and tests)
+    Coincidences, Contingency, UnitizingAlpha, cohen_kappa, finite, krippendorff_alpha, merge_segments)
 
-MISSING = None
 ALL = "*"  # the "every label" row
 
+# the columns of a streamed item row (as Store.accepted_rows yields them, doc_id and layer first)
+DOC, LAYER, KIND, START, END, LABEL, T_START, T_END, SP_START, SP_END, SP_TEXT = range(11)
 
-# --- the coefficients ------------------------------------------------------------------
 
-def cohen_kappa(pairs: Sequence[tuple[Hashable, Hashable]]) -> float | None:
-    """Cohen's kappa for two coders; ``pairs`` holds (coder 1's value, coder 2's value) per unit.
+@dataclass
+class DocumentItems:
+    """One document as agreement sees it: its length, who worked on it, their accepted items."""
 
-    kappa = (p_o - p_e) / (1 - p_e). Returns None with no units, or when p_e == 1
-    (both coders used one and the same category throughout: kappa is undefined).
-    """
-    n = len(pairs)
-    if n == 0:
+    doc_id: str
+    length: int
+    worked: set[str]
+    items: dict[str, list[tuple]]  # annotator -> item rows (see the column constants above)
+
+
+# --- speakers -----------------------------------------------------------------------------
+
+_EDGE = re.compile(r"^[\W_]+|[\W_]+$")
+
+
+def speaker_text(text: str) -> str:
+    """A speaker's name for comparison: NFKC, case-folded, spaces collapsed, punctuation at the
+    ends and a leading "the" dropped ("the United States," == "United States")."""
+    norm = " ".join(unicodedata.normalize("NFKC", text).casefold().split())
+    norm = _EDGE.sub("", norm)
+    return norm[4:] if norm.startswith("the ") else norm
+
+
+def _speaker(row: tuple) -> tuple | None:
+    """(span or None, normalised text) of a claim row's speaker; None when it has none."""
+    if row[SP_START] is not None and row[SP_END] is not None:
+        try:
+            return (int(row[SP_START]), int(row[SP_END])), speaker_text(str(row[SP_TEXT] or ""))
+        except (TypeError, ValueError):
+            return None
+    if row[SP_TEXT] in (None, ""):
         return None
-    p_o = sum(1 for a, b in pairs if a == b) / n
-    first = Counter(a for a, _ in pairs)
-    second = Counter(b for _, b in pairs)
-    p_e = sum(first[c] * second[c] for c in set(first) | set(second)) / (n * n)
-    if math.isclose(p_e, 1.0):
-        return None
-    return (p_o - p_e) / (1 - p_e)
+    raw = str(row[SP_TEXT])
+    return None, (raw if raw in (AUTHOR, UNNAMED) else speaker_text(raw))
 
 
-def krippendorff_alpha(units: Sequence[Sequence[Hashable | None]]) -> float | None:
-    """Nominal Krippendorff's alpha. ``units[u][c]`` is coder c's value on unit u, or None.
+def speaker_values(speakers: Sequence[tuple | None]) -> list[str | None]:
+    """Comparable values for the speakers of one claim: spans when all have one, else texts."""
+    given = [s for s in speakers if s is not None]
+    by_span = bool(given) and all(s[0] is not None for s in given)
+    return [None if s is None else (f"{s[0][0]}-{s[0][1]}" if by_span else s[1]) for s in speakers]
 
-    Computed by the ``krippendorff`` package (values are coded as integers first).
-    Units with fewer than two values are not pairable and do not count. Returns None
-    when fewer than one pairable unit exists or when only one value occurs at all.
-    """
-    pairable = [u for u in units if sum(v is not MISSING for v in u) >= 2]
-    if not pairable:
-        return None
-    domain = sorted({v for u in pairable for v in u if v is not MISSING}, key=repr)
-    if len(domain) < 2:
-        return None
-    import numpy as np
-    import krippendorff
 
-    code = {v: i for i, v in enumerate(domain)}
-    coders = max(len(u) for u in pairable)
-    data = np.full((coders, len(pairable)), np.nan)
-    for j, unit in enumerate(pairable):
-        for i, v in enumerate(unit):
-            if v is not MISSING:
-                data[i, j] = code[v]
-    value = float(krippendorff.alpha(reliability_data=data, value_domain=list(range(len(domain))),
-                                     level_of_measurement="nominal"))
-    return None if math.isnan(value) else value
+# --- results ------------------------------------------------------------------------------
+
+@dataclass
+class Figure:
+    """One row of the report: a kind and a label (``*`` for every label)."""
+
+    kind: str
+    label: str
+    f1_exact: float | None = None
+    f1_overlap: float | None = None
+    observed: float | None = None   # observed agreement on the matched units (share of equal values)
+    kappa: float | None = None
+    alpha: float | None = None
+    alpha_u: float | None = None
+    documents: int = 0              # documents worked on by at least two of the annotators
+    items: int = 0                  # accepted items of this kind/label in them
+    units: int = 0                  # matched units behind observed, kappa and alpha
+    alpha_u_documents: int = 0      # documents every annotator worked on (alpha_u's continuum)
+    alpha_u_units: int = 0          # units (all annotators) alpha_u rests on
+
+    FIELDS = ("kind", "label", "f1_exact", "f1_overlap", "observed", "kappa", "alpha", "alpha_u",
+              "documents", "items", "units", "alpha_u_documents", "alpha_u_units")
+
+    def to_dict(self) -> dict:
+        return {k: getattr(self, k) for k in self.FIELDS}
+
+
+@dataclass
+class Report:
+    annotators: list[str]
+    documents: int                      # documents worked on by at least two of them
+    rows: list[Figure] = field(default_factory=list)
+    polarity: Figure | None = None      # stance polarity on matched source->target pairs
+    speakers: Figure | None = None      # claim speakers on matched claim spans
+    pairs: dict[str, dict] = field(default_factory=dict)  # "a|b" -> {"documents", kind -> figures}
+
+    def to_dict(self) -> dict:
+        return {"annotators": self.annotators, "documents": self.documents,
+                "figures": [r.to_dict() for r in self.rows],
+                "stance_polarity": self.polarity.to_dict() if self.polarity else None,
+                "claim_speakers": self.speakers.to_dict() if self.speakers else None,
+                "pairs": self.pairs}
+
+
+# --- one pass over the documents ---------------------------------------------------------------
+
+def _place(row: tuple) -> tuple:
+    if row[KIND] == STANCE:
+        return (row[START], row[END], row[T_START], row[T_END])
+    return (row[START], row[END])
+
+
+def _overlap(a: tuple, b: tuple) -> bool:
+    if len(a) == 4:
+        return a[0] < b[1] and b[0] < a[1] and a[2] < b[3] and b[2] < a[3]
+    return a[0] < b[1] and b[0] < a[1]
+
+
+def _hits(mine: list[tuple], theirs: list[tuple]) -> int:
+    """How many of ``mine`` (places) overlap at least one of ``theirs``."""
+    if len(mine) * len(theirs) <= 64 or len(mine[0]) == 4:
+        return sum(1 for p in mine if any(_overlap(p, q) for q in theirs))
+    # long documents: a sweep over spans sorted by start (prefix maximum of the ends)
+    from bisect import bisect_left
+
+    ordered = sorted(theirs)
+    starts = [q[0] for q in ordered]
+    reach, best = [], -1
+    for q in ordered:
+        best = max(best, q[1])
+        reach.append(best)
+    n = 0
+    for p in mine:
+        k = bisect_left(starts, p[1])  # spans starting before p ends
+        if k and reach[k - 1] > p[0]:
+            n += 1
+    return n
+
+
+def pair_up(members: Sequence[tuple[int, str, object]]) -> list[dict[int, tuple[str, object]]]:
+    """Units at one place from (annotator index, label, payload): each (place, label) is its own
+    item; equal labels of different annotators pair first, then leftovers in label order."""
+    by_coder: dict[int, list[tuple[str, object]]] = defaultdict(list)
+    for idx, label, payload in members:
+        by_coder[idx].append((label, payload))
+    units: list[dict[int, tuple[str, object]]] = []
+    for idx in sorted(by_coder):
+        rest = []
+        for label, payload in sorted(by_coder[idx], key=lambda x: x[0]):
+            unit = next((u for u in units if idx not in u and any(v[0] == label for v in u.values())), None)
+            if unit is not None:
+                unit[idx] = (label, payload)
+            else:
+                rest.append((label, payload))
+        for label, payload in rest:
+            unit = next((u for u in units if idx not in u), None)
+            if unit is not None:
+                unit[idx] = (label, payload)
+            else:
+                units.append({idx: (label, payload)})
+    return units
+
+
+class _Tally:
+    """Everything the report needs, summed document by document."""
+
+    def __init__(self, names: list[str]) -> None:
+        self.names = names
+        self.pairs = list(combinations(range(len(names)), 2))
+        self.documents = 0
+        self.pair_documents = Counter()
+        self.f1: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # (pair, kind, label)
+        self.items: Counter = Counter()                                      # (kind, label)
+        self.labels: dict[str, set[str]] = defaultdict(set)
+        self.coincidences: dict[str, Coincidences] = defaultdict(Coincidences)        # kind, or "speaker"
+        self.contingency: dict[tuple, Contingency] = defaultdict(Contingency)         # (pair, kind)
+        self.unitizing = UnitizingAlpha(len(names)) if len(names) > 2 else None
+        self.pair_unitizing: dict[tuple, UnitizingAlpha] = {}
+        self.all_documents = 0
+
+    def add(self, doc: DocumentItems) -> None:
+        present = [i for i, n in enumerate(self.names) if n in doc.worked]
+        if len(present) < 2:
+            return
+        self.documents += 1
+        length = max([doc.length] + [r[END] for n in self.names for r in doc.items.get(n, ())])
+        # per annotator, per kind: [(place, label, row)]
+        mine: list[dict[str, list[tuple]]] = [defaultdict(list) for _ in self.names]
+        for i in present:
+            for row in doc.items.get(self.names[i], ()):
+                kind, label = row[KIND], row[LABEL]
+                mine[i][kind].append((_place(row), label, row))
+                self.items[kind, label] += 1
+                self.labels[kind].add(label)
+        kinds = {k for i in present for k in mine[i]}
+        for pair in self.pairs:
+            a, b = pair
+            if a not in present or b not in present:
+                continue
+            self.pair_documents[pair] += 1
+            for kind in kinds:
+                self._pair_f1(pair, kind, mine[a].get(kind, []), mine[b].get(kind, []))
+        for kind in kinds:
+            self._units(kind, present, mine)
+        self._unitize(present, mine, length)
+
+    def _pair_f1(self, pair, kind: str, first: list[tuple], second: list[tuple]) -> None:
+        f1 = self.f1
+        for place, label, _ in first:
+            f1[pair, kind, label][3] += 1
+        for place, label, _ in second:
+            f1[pair, kind, label][4] += 1
+        if not first or not second:
+            return
+        for (place, label), n in (Counter((p, l) for p, l, _ in first) & Counter((p, l) for p, l, _ in second)).items():
+            f1[pair, kind, label][0] += n
+        by_label_a: dict[str, list] = defaultdict(list)
+        by_label_b: dict[str, list] = defaultdict(list)
+        for place, label, _ in first:
+            by_label_a[label].append(place)
+        for place, label, _ in second:
+            by_label_b[label].append(place)
+        for label, places in by_label_a.items():
+            other = by_label_b.get(label)
+            if other:
+                f1[pair, kind, label][1] += _hits(places, other)
+                f1[pair, kind, label][2] += _hits(other, places)
+
+    def _units(self, kind: str, present: list[int], mine) -> None:
+        at: dict[tuple, list] = defaultdict(list)
+        for i in present:
+            for place, label, row in mine[i].get(kind, ()):
+                at[place].append((i, label, row))
+        for members in at.values():
+            if len({m[0] for m in members}) < 2:
+                continue
+            units = pair_up(members) if len(members) > len({m[0] for m in members}) else \
+                [{i: (label, row) for i, label, row in members}]
+            for unit in units:
+                if len(unit) < 2:
+                    continue
+                self.coincidences[kind].add([unit[i][0] if i in unit else None for i in present])
+                for a, b in self.pairs:
+                    if a in unit and b in unit:
+                        self.contingency[(a, b), kind].add(unit[a][0], unit[b][0])
+                if kind == CLAIM:
+                    speakers = speaker_values([_speaker(unit[i][1]) if i in unit else None for i in present])
+                    self.coincidences["speaker"].add(speakers)
+                    for a, b in self.pairs:
+                        if a in unit and b in unit:
+                            va, vb = speakers[present.index(a)], speakers[present.index(b)]
+                            if va is not None and vb is not None:
+                                self.contingency[(a, b), "speaker"].add(va, vb)
+
+    def _unitize(self, present: list[int], mine, length: int) -> None:
+        segments: dict[int, dict[tuple, list]] = {}
+        for i in present:
+            spans: dict[tuple, list] = defaultdict(list)
+            for kind, items in mine[i].items():
+                if kind == STANCE:
+                    continue
+                for place, label, _ in items:
+                    spans[kind, label].append(place)
+            segments[i] = {key: merge_segments(v) for key, v in spans.items()}
+        for pair in self.pairs:
+            if pair[0] in present and pair[1] in present:
+                tally = self.pair_unitizing.get(pair)
+                if tally is None:
+                    tally = self.pair_unitizing[pair] = UnitizingAlpha(2)
+                tally.add_document(length, [segments[pair[0]], segments[pair[1]]])
+        if self.unitizing is not None and len(present) == len(self.names):
+            self.unitizing.add_document(length, [segments[i] for i in present])
+
+
+def _f1(exact: int, a_hit: int, b_hit: int, na: int, nb: int) -> tuple[float | None, float | None]:
+    if na + nb == 0:
+        return None, None
+    return f1(exact, na, exact, nb), f1(a_hit, na, b_hit, nb)
 
 
 def f1(matched_a: int, total_a: int, matched_b: int, total_b: int) -> float | None:
@@ -92,175 +321,173 @@ def f1(matched_a: int, total_a: int, matched_b: int, total_b: int) -> float | No
     return 2 * precision * recall / (precision + recall)
 
 
-# --- units from annotations -------------------------------------------------------------
-
-def _span_unit(value) -> tuple:
-    """What makes two items 'the same place': offsets for spans, the two ends for stances."""
-    if isinstance(value, Stance):
-        return (value.source.start, value.source.end, value.target.start, value.target.end)
-    return (value.start, value.end)
+def _mean(xs: list[float]) -> float | None:
+    return sum(xs) / len(xs) if xs else None
 
 
-def _overlaps(a, b) -> bool:
-    if isinstance(a, Stance):
-        return (a.source.start < b.source.end and b.source.start < a.source.end
-                and a.target.start < b.target.end and b.target.start < a.target.end)
-    return a.start < b.end and b.start < a.end
+def measure(documents: Iterable[DocumentItems], annotators: Sequence[str]) -> Report:
+    """Agreement among ``annotators`` over a stream of documents (one pass, bounded memory)."""
+    names = list(annotators)
+    tally = _Tally(names)
+    for doc in documents:
+        tally.add(doc)
+    return _report(tally)
 
 
-def speaker_value(span: Span) -> str | None:
-    """A claim's speaker as a comparable value: AUTHOR, UNNAMED, or 'start-end' of the speaker span."""
-    sp = span.attrs.get("speaker")
-    if sp is None or sp == "":
-        return None
-    if isinstance(sp, Mapping):
-        try:
-            return f"{int(sp['start'])}-{int(sp['end'])}"
-        except (KeyError, TypeError, ValueError):
-            return None
-    return str(sp)
-
-
-@dataclass
-class Figure:
-    """One row of the report: a kind and a label (``*`` for every label)."""
-
-    kind: str
-    label: str
-    f1_exact: float | None = None
-    f1_overlap: float | None = None
-    kappa: float | None = None
-    alpha: float | None = None
-    documents: int = 0      # documents the F1 rests on (worked on by at least two annotators)
-    items: int = 0          # items (accepted, of this kind/label) in those documents
-    units: int = 0          # matched units the kappa/alpha rest on
-
-    def to_dict(self) -> dict:
-        return {k: getattr(self, k) for k in
-                ("kind", "label", "f1_exact", "f1_overlap", "kappa", "alpha", "documents", "items", "units")}
-
-
-@dataclass
-class Report:
-    annotators: list[str]
-    documents: int                      # documents worked on by at least two of them
-    rows: list[Figure] = field(default_factory=list)
-    polarity: Figure | None = None      # stance polarity on matched source->target pairs
-    speakers: Figure | None = None      # claim speakers on matched claim spans
-    pairs: dict[str, dict] = field(default_factory=dict)  # "a|b" -> {"documents", "f1_exact", ...}
-
-    def to_dict(self) -> dict:
-        return {"annotators": self.annotators, "documents": self.documents,
-                "figures": [r.to_dict() for r in self.rows],
-                "stance_polarity": self.polarity.to_dict() if self.polarity else None,
-                "claim_speakers": self.speakers.to_dict() if self.speakers else None,
-                "pairs": self.pairs}
-
-
-LayerData = Mapping[str, Mapping[str, Sequence[Annotation]]]  # annotator -> doc_id -> items
-
-
-def _accepted(items: Iterable[Annotation], kind: str, label: str) -> list:
-    return [a.value for a in items
-            if a.accepted and a.value.kind == kind and (label == ALL or a.value.label == label)]
-
-
-def _pair_f1(a_items: list, b_items: list) -> tuple[int, int, int, int, int]:
-    """(exact matches, A overlapping some B, B overlapping some A, |A|, |B|) with labels equal."""
-    a_keys = Counter((_span_unit(v), v.label) for v in a_items)
-    b_keys = Counter((_span_unit(v), v.label) for v in b_items)
-    exact = sum((a_keys & b_keys).values())
-    a_hit = sum(1 for v in a_items if any(w.label == v.label and _overlaps(v, w) for w in b_items))
-    b_hit = sum(1 for w in b_items if any(w.label == v.label and _overlaps(v, w) for v in a_items))
-    return exact, a_hit, b_hit, len(a_items), len(b_items)
-
-
-def _units(layers: LayerData, names: list[str], docs: Iterable[str], kind: str, value_of) -> list[list]:
-    """Matched units: one per (document, place) marked by at least two annotators."""
-    units = []
-    for doc in docs:
-        table: dict[tuple, list] = defaultdict(lambda: [MISSING] * len(names))
-        for i, name in enumerate(names):
-            for v in sorted(_accepted(layers.get(name, {}).get(doc, ()), kind, ALL),
-                            key=lambda v: (_span_unit(v), v.label), reverse=True):
-                table[_span_unit(v)][i] = value_of(v)  # several labels at one place: the first wins
-        units.extend(u for u in table.values() if sum(x is not MISSING for x in u) >= 2)
-    return units
-
-
-def _coefficients(units: list[list], names: list[str]) -> tuple[float | None, float | None]:
-    alpha = krippendorff_alpha(units)
-    kappa = None
-    if len(names) == 2:
-        kappa = cohen_kappa([(u[0], u[1]) for u in units if u[0] is not MISSING and u[1] is not MISSING])
-    return kappa, alpha
-
-
-def compute(layers: LayerData, worked: Mapping[str, set[str]] | None = None,
-            annotators: Sequence[str] | None = None) -> Report:
-    """Agreement among ``annotators`` (default: every layer in ``layers``).
-
-    ``layers[name][doc_id]`` lists that annotator's items on the document; ``worked[name]``
-    is the set of documents the annotator has worked on (default: those with items).
-    """
-    names = list(annotators) if annotators is not None else sorted(layers)
-    worked = {n: set((worked or {}).get(n, set())) | set(layers.get(n, {})) for n in names}
-    pair_docs = {(a, b): sorted(worked[a] & worked[b]) for a, b in combinations(names, 2)}
-    shared = sorted({d for docs in pair_docs.values() for d in docs})
-    report = Report(names, len(shared))
-
-    labels: dict[str, set[str]] = defaultdict(set)
-    for n in names:
-        for doc in shared:
-            for a in layers.get(n, {}).get(doc, ()):
-                if a.accepted:
-                    labels[a.value.kind].add(a.value.label)
-
+def _report(t: _Tally) -> Report:
+    names = t.names
+    report = Report(names, t.documents)
+    unitizing = t.unitizing if t.unitizing is not None else t.pair_unitizing.get((0, 1))
+    u_docs = unitizing.documents if unitizing is not None else 0
     for kind in KINDS:
-        if kind not in labels:
+        if kind not in t.labels:
             continue
-        for label in [ALL] + sorted(labels[kind]):
-            fig = Figure(kind, label, documents=len(shared))
-            fig.items = sum(len(_accepted(layers.get(n, {}).get(d, ()), kind, label)) for n in names for d in shared)
-            f_exact, f_overlap = [], []
-            for (a, b), docs in pair_docs.items():
-                sums = [0, 0, 0, 0, 0]
-                for d in docs:
-                    got = _pair_f1(_accepted(layers.get(a, {}).get(d, ()), kind, label),
-                                   _accepted(layers.get(b, {}).get(d, ()), kind, label))
-                    sums = [x + y for x, y in zip(sums, got)]
-                exact, a_hit, b_hit, na, nb = sums
-                fe, fo = f1(exact, na, exact, nb), f1(a_hit, na, b_hit, nb)
+        coinc = t.coincidences.get(kind, Coincidences())
+        main_table = t.contingency.get(((0, 1), kind)) if len(names) == 2 else None
+        for label in [ALL] + sorted(t.labels[kind]):
+            fig = Figure(kind, label, documents=t.documents, units=coinc.units, alpha_u_documents=u_docs)
+            fig.items = sum(n for (k, lab), n in t.items.items() if k == kind and (label == ALL or lab == label))
+            exact, overlap = [], []
+            for pair in t.pairs:
+                sums = [sum(x) for x in zip(*[v for (p, k, lab), v in t.f1.items()
+                                              if p == pair and k == kind and (label == ALL or lab == label)])] \
+                    or [0, 0, 0, 0, 0]
+                fe, fo = _f1(*sums)
                 if fe is not None:
-                    f_exact.append(fe)
-                    f_overlap.append(fo)
+                    exact.append(fe)
+                    overlap.append(fo)
+            fig.f1_exact, fig.f1_overlap = _mean(exact), _mean(overlap)
+            key = None if label == ALL else label
+            fig.observed, fig.alpha = coinc.observed(key), coinc.alpha(key)
+            fig.kappa = main_table.kappa(key) if main_table is not None else None
+            if kind != STANCE and unitizing is not None:
+                cat = None if label == ALL else (kind, label)
                 if label == ALL:
-                    pair = report.pairs.setdefault(f"{a}|{b}", {"documents": len(docs)})
-                    pair[kind] = {"f1_exact": fe, "f1_overlap": fo, "items": na + nb}
-            fig.f1_exact = sum(f_exact) / len(f_exact) if f_exact else None
-            fig.f1_overlap = sum(f_overlap) / len(f_overlap) if f_overlap else None
-            value_of = (lambda v: v.label) if label == ALL else (lambda v, L=label: v.label == L)
-            units = _units(layers, names, shared, kind, value_of)
-            fig.units = len(units)
-            fig.kappa, fig.alpha = _coefficients(units, names)
+                    cats = [c for c in unitizing.categories if c[0] == kind]
+                    fig.alpha_u = _alpha_u_of(unitizing, cats)
+                    fig.alpha_u_units = sum(unitizing.units(c) for c in cats)
+                else:
+                    fig.alpha_u = unitizing.alpha(cat) if cat in unitizing.unit_lengths else None
+                    fig.alpha_u_units = unitizing.units(cat)
             report.rows.append(fig)
-
-    if STANCE in labels:
-        units = _units(layers, names, shared, STANCE, lambda v: v.polarity)
-        report.polarity = Figure(STANCE, "polarity", documents=len(shared), units=len(units))
-        report.polarity.kappa, report.polarity.alpha = _coefficients(units, names)
-    if CLAIM in labels:
-        units = _units(layers, names, shared, CLAIM, speaker_value)
-        units = [u for u in units if sum(x is not MISSING for x in u) >= 2]
-        report.speakers = Figure(CLAIM, "speaker", documents=len(shared), units=len(units))
-        report.speakers.kappa, report.speakers.alpha = _coefficients(units, names)
+    if STANCE in t.labels:
+        report.polarity = _coincidence_figure(t, STANCE, "polarity", STANCE)
+    if CLAIM in t.labels:
+        report.speakers = _coincidence_figure(t, "speaker", "speaker", CLAIM)
+    for pair in t.pairs:
+        if not t.pair_documents[pair]:
+            continue
+        a, b = pair
+        entry: dict = {"documents": t.pair_documents[pair]}
+        for kind in [k for k in KINDS if k in t.labels] + (["speaker"] if CLAIM in t.labels else []):
+            table = t.contingency.get((pair, kind), Contingency())
+            figures: dict = {"observed": table.observed(), "kappa": table.kappa(), "units": table.units,
+                             "confusion": [[x, y, n] for (x, y), n in sorted(table.table.items())]}
+            if kind != "speaker":
+                sums = [sum(x) for x in zip(*[v for (p, k, _), v in t.f1.items() if p == pair and k == kind])] \
+                    or [0, 0, 0, 0, 0]
+                figures["f1_exact"], figures["f1_overlap"] = _f1(*sums)
+                figures["items"] = sums[3] + sums[4]
+            if kind not in (STANCE, "speaker") and pair in t.pair_unitizing:
+                u = t.pair_unitizing[pair]
+                figures["alpha_u"] = _alpha_u_of(u, [c for c in u.categories if c[0] == kind])
+            entry[kind] = figures
+        report.pairs[f"{names[a]}|{names[b]}"] = entry
     return report
 
 
-# --- text output -----------------------------------------------------------------------
+def _alpha_u_of(tally: UnitizingAlpha, categories: list) -> float | None:
+    observed = expected = 0.0
+    for c in categories:
+        d_o, d_e = tally.observed(c), tally.expected(c)
+        if d_o is not None and d_e is not None:
+            observed, expected = observed + d_o, expected + d_e
+    return finite(1 - observed / expected) if expected else None
+
+
+def _coincidence_figure(t: _Tally, key: str, label: str, kind: str) -> Figure:
+    coinc = t.coincidences.get(key, Coincidences())
+    table = t.contingency.get(((0, 1), key)) if len(t.names) == 2 else None
+    return Figure(kind, label, observed=coinc.observed(), alpha=coinc.alpha(),
+                  kappa=table.kappa() if table is not None else None, documents=t.documents, units=coinc.units)
+
+
+# --- streams ----------------------------------------------------------------------------------
+
+def from_store(store, annotators: Sequence[str]) -> Iterator[DocumentItems]:
+    """The documents of a store as agreement reads them: three ordered streams merged by id."""
+    names = list(annotators)
+    items = store.accepted_rows(names)
+    statuses = store.layer_documents(names)
+    next_item = next(items, None)
+    next_status = next(statuses, None)
+    for doc_id, length in store.document_lengths():
+        worked: set[str] = set()
+        rows: dict[str, list[tuple]] = {}
+        while next_status is not None and next_status[0] <= doc_id:
+            if next_status[0] == doc_id:
+                worked.add(next_status[1])
+            next_status = next(statuses, None)
+        while next_item is not None and next_item[0] <= doc_id:
+            if next_item[0] == doc_id:
+                rows.setdefault(next_item[1], []).append(next_item)
+            next_item = next(items, None)
+        worked.update(rows)
+        if len(worked) >= 2:
+            yield DocumentItems(doc_id, length or 0, worked, rows)
+
+
+def _row(doc_id: str, layer: str, value, text: str) -> tuple:
+    if isinstance(value, Stance):
+        return (doc_id, layer, STANCE, value.source.start, value.source.end, value.polarity,
+                value.target.start, value.target.end, None, None, None)
+    sp_start = sp_end = sp_text = None
+    if value.kind == CLAIM:
+        sp = value.attrs.get("speaker")
+        if isinstance(sp, Mapping):
+            try:
+                sp_start, sp_end = int(sp["start"]), int(sp["end"])
+                sp_text = text[sp_start:sp_end]
+            except (KeyError, TypeError, ValueError):
+                pass
+        elif sp not in (None, ""):
+            sp_text = str(sp)
+    return (doc_id, layer, value.kind, value.start, value.end, value.label, None, None, sp_start, sp_end, sp_text)
+
+
+def from_layers(layers: Mapping[str, Mapping[str, Sequence[Annotation]]],
+                worked: Mapping[str, set[str]] | None = None,
+                texts: Mapping[str, str] | None = None) -> Iterator[DocumentItems]:
+    """In-memory layers (annotator -> doc_id -> items) as a stream of documents."""
+    docs = sorted({d for layer in layers.values() for d in layer} | {d for ds in (worked or {}).values() for d in ds})
+    for doc_id in docs:
+        text = (texts or {}).get(doc_id, "")
+        who = {n for n, ds in (worked or {}).items() if doc_id in ds} | {n for n in layers if doc_id in layers[n]}
+        rows = {n: [_row(doc_id, n, a.value, text) for a in layers[n].get(doc_id, ()) if a.accepted]
+                for n in layers if doc_id in layers[n]}
+        yield DocumentItems(doc_id, len(text), who, rows)
+
+
+def compute(layers: Mapping[str, Mapping[str, Sequence[Annotation]]], worked: Mapping[str, set[str]] | None = None,
+            annotators: Sequence[str] | None = None, texts: Mapping[str, str] | None = None) -> Report:
+    """Agreement among ``annotators`` (default: every layer) from in-memory layers."""
+    names = list(annotators) if annotators is not None else sorted(layers)
+    return measure(from_layers({n: layers.get(n, {}) for n in names}, worked, texts), names)
+
+
+def from_database(store, annotators: Sequence[str]) -> Report:
+    """Agreement among ``annotators`` in an open store, streamed."""
+    return measure(from_store(store, annotators), annotators)
+
+
+# --- text output -----------------------------------------------------------------------------
 
 def _fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
+
+
+def _pct(x: float | None) -> str:
+    return "-" if x is None else f"{100 * x:.1f}%"
 
 
 def format_report(report: Report) -> str:
@@ -269,18 +496,25 @@ def format_report(report: Report) -> str:
     if not report.rows:
         lines.append("No accepted items to compare.")
         return "\n".join(lines)
-    head = f"{'kind':<8} {'label':<14} {'F1 exact':>8} {'F1 overlap':>10} {'kappa':>7} {'alpha':>7} {'docs':>5} {'items':>6} {'units':>6}"
+    head = (f"{'kind':<8} {'label':<14} {'F1 exact':>8} {'F1 overlap':>10} {'agree':>6} {'kappa':>7} "
+            f"{'alpha':>7} {'alpha_u':>7} {'docs':>5} {'items':>6} {'units':>6}")
     lines += ["", head, "-" * len(head)]
-    rows = list(report.rows)
-    for extra in (report.polarity, report.speakers):
-        if extra is not None:
-            rows.append(extra)
+    rows = list(report.rows) + [r for r in (report.polarity, report.speakers) if r is not None]
     for r in rows:
-        lines.append(f"{r.kind:<8} {r.label:<14} {_fmt(r.f1_exact):>8} {_fmt(r.f1_overlap):>10} "
-                     f"{_fmt(r.kappa):>7} {_fmt(r.alpha):>7} {r.documents:>5} {r.items if r.items else '':>6} {r.units:>6}")
-    lines.append("")
-    lines.append("label * = every label. kappa/alpha on labels of spans matched by offsets (per label: L vs not L);")
-    lines.append("stance polarity on matched source->target pairs; claim speaker on matched claims.")
+        label = r.label if len(r.label) <= 14 else r.label[:13] + "…"
+        alpha_u = _fmt(r.alpha_u) if r.kind != STANCE and r.label not in ("speaker",) else ""
+        lines.append(f"{r.kind:<8} {label:<14} {_fmt(r.f1_exact):>8} {_fmt(r.f1_overlap):>10} "
+                     f"{_pct(r.observed):>6} {_fmt(r.kappa):>7} {_fmt(r.alpha):>7} {alpha_u:>7} "
+                     f"{r.documents:>5} {r.items if r.items else '':>6} {r.units:>6}")
+    lines += ["",
+              "label * = every label. agree (observed agreement), kappa and alpha: on the labels of spans",
+              "matched by offsets (per label: L vs not L); units = how many. alpha_u: boundaries and presence",
+              "together, over the whole text. stance polarity on matched source->target pairs; claim speaker on",
+              "matched claims (by span when all gave one, else by name)."]
+    u_docs = next((r.alpha_u_documents for r in report.rows), 0)
+    if len(report.annotators) > 2:
+        lines.append(f"alpha_u rests on the {u_docs} document(s) every one of them worked on.")
     if len(report.annotators) != 2:
         lines.append("kappa needs exactly two annotators (use --annotators A,B); alpha works for any number.")
     return "\n".join(lines)
+
