@@ -27,11 +27,13 @@ depends on the labels, not on the corpus.
 
 from __future__ import annotations
 
+import gc
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import combinations, groupby
+from operator import itemgetter
 from typing import Iterable, Iterator, Mapping, Sequence
 
 from annotator.model import AUTHOR, CLAIM, KINDS, STANCE, UNNAMED, Annotation, Stance
@@ -40,8 +42,9 @@ from annotator.teams.coefficients import (  # noqa: F401  (re-exported for calle
 
 ALL = "*"  # the "every label" row
 
-# the columns of a streamed item row (as Store.accepted_rows yields them, doc_id and layer first)
-DOC, LAYER, KIND, START, END, LABEL, T_START, T_END, SP_START, SP_END, SP_TEXT = range(11)
+# the columns of a streamed item row (as Store.accepted_rows yields them); KIND..T_END is the place
+DOC, LAYER, LABEL, KIND, START, END, T_START, T_END, SP_START, SP_END, SP_TEXT = range(11)
+PLACE = slice(KIND, T_END + 1)
 
 
 @dataclass
@@ -68,23 +71,24 @@ def speaker_text(text: str) -> str:
 
 
 def _speaker(row: tuple) -> tuple | None:
-    """(span or None, normalised text) of a claim row's speaker; None when it has none."""
+    """(span or None, raw text) of a claim row's speaker; None when it has none."""
     if row[SP_START] is not None and row[SP_END] is not None:
         try:
-            return (int(row[SP_START]), int(row[SP_END])), speaker_text(str(row[SP_TEXT] or ""))
+            return (int(row[SP_START]), int(row[SP_END])), str(row[SP_TEXT] or "")
         except (TypeError, ValueError):
             return None
     if row[SP_TEXT] in (None, ""):
         return None
-    raw = str(row[SP_TEXT])
-    return None, (raw if raw in (AUTHOR, UNNAMED) else speaker_text(raw))
+    return None, str(row[SP_TEXT])
 
 
 def speaker_values(speakers: Sequence[tuple | None]) -> list[str | None]:
-    """Comparable values for the speakers of one claim: spans when all have one, else texts."""
+    """Comparable values for the speakers of one claim: spans when all have one, else names
+    (AUTHOR and UNNAMED as they are, other texts through :func:`speaker_text`)."""
     given = [s for s in speakers if s is not None]
-    by_span = bool(given) and all(s[0] is not None for s in given)
-    return [None if s is None else (f"{s[0][0]}-{s[0][1]}" if by_span else s[1]) for s in speakers]
+    if given and all(s[0] is not None for s in given):
+        return [None if s is None else f"{s[0][0]}-{s[0][1]}" for s in speakers]
+    return [None if s is None else (s[1] if s[1] in (AUTHOR, UNNAMED) else speaker_text(s[1])) for s in speakers]
 
 
 # --- results ------------------------------------------------------------------------------
@@ -132,6 +136,10 @@ class Report:
 
 
 # --- one pass over the documents ---------------------------------------------------------------
+
+_kind_label = itemgetter(KIND, LABEL)
+_end = itemgetter(END)
+
 
 def _place(row: tuple) -> tuple:
     if row[KIND] == STANCE:
@@ -191,108 +199,236 @@ def pair_up(members: Sequence[tuple[int, str, object]]) -> list[dict[int, tuple[
 
 
 class _Tally:
-    """Everything the report needs, summed document by document."""
+    """Everything the report needs, summed document by document.
 
-    def __init__(self, names: list[str]) -> None:
+    The per-document work is written for speed (it runs once per document of the corpus):
+    one dict of places per annotator, exact matches by dict lookups, overlap searched only
+    for the items that found no exact match.
+    """
+
+    def __init__(self, names: list[str], fast: bool = True) -> None:
         self.names = names
+        self.fast = fast  # the two-annotator walk (False: the general code, for tests)
         self.pairs = list(combinations(range(len(names)), 2))
         self.documents = 0
         self.pair_documents = Counter()
         self.f1: dict[tuple, list[int]] = defaultdict(lambda: [0, 0, 0, 0, 0])  # (pair, kind, label)
         self.items: Counter = Counter()                                      # (kind, label)
-        self.labels: dict[str, set[str]] = defaultdict(set)
         self.coincidences: dict[str, Coincidences] = defaultdict(Coincidences)        # kind, or "speaker"
         self.contingency: dict[tuple, Contingency] = defaultdict(Contingency)         # (pair, kind)
         self.unitizing = UnitizingAlpha(len(names)) if len(names) > 2 else None
         self.pair_unitizing: dict[tuple, UnitizingAlpha] = {}
-        self.all_documents = 0
 
     def add(self, doc: DocumentItems) -> None:
-        present = [i for i, n in enumerate(self.names) if n in doc.worked]
+        names = self.names
+        present = [i for i, n in enumerate(names) if n in doc.worked]
         if len(present) < 2:
             return
         self.documents += 1
-        length = max([doc.length] + [r[END] for n in self.names for r in doc.items.get(n, ())])
-        # per annotator, per kind: [(place, label, row)]
-        mine: list[dict[str, list[tuple]]] = [defaultdict(list) for _ in self.names]
+        length = doc.length
+        items = self.items
+        # per annotator: (kind, start, end, target start, target end) -> its rows there, and
+        # (kind, label) -> the spans alpha_u segments
+        places: dict[int, dict[tuple, list[tuple]]] = {}
+        spans: dict[int, dict[tuple, list]] = {}
+        counts: dict[int, Counter] = {}
         for i in present:
-            for row in doc.items.get(self.names[i], ()):
-                kind, label = row[KIND], row[LABEL]
-                mine[i][kind].append((_place(row), label, row))
-                self.items[kind, label] += 1
-                self.labels[kind].add(label)
-        kinds = {k for i in present for k in mine[i]}
-        for pair in self.pairs:
-            a, b = pair
-            if a not in present or b not in present:
-                continue
-            self.pair_documents[pair] += 1
-            for kind in kinds:
-                self._pair_f1(pair, kind, mine[a].get(kind, []), mine[b].get(kind, []))
-        for kind in kinds:
-            self._units(kind, present, mine)
-        self._unitize(present, mine, length)
+            rows = doc.items.get(names[i], ())
+            mine: dict[tuple, list[tuple]] = {}
+            segs: dict[tuple, list] = {}
+            for row in rows:
+                key = row[PLACE]
+                if key in mine:
+                    mine[key].append(row)
+                else:
+                    mine[key] = [row]
+                if key[0] != STANCE:
+                    cat = (key[0], row[LABEL])
+                    if cat in segs:
+                        segs[cat].append(key[1:3])
+                    else:
+                        segs[cat] = [key[1:3]]
+            count = Counter(map(_kind_label, rows))
+            if rows:
+                length = max(length, max(map(_end, rows)))
+            places[i], spans[i], counts[i] = mine, segs, count
+            items.update(map(_kind_label, rows))
+        if len(present) == 2 and self.fast:
+            self._add_two(present, places, counts)
+        else:
+            for pair in self.pairs:
+                a, b = pair
+                if a in places and b in places:
+                    self.pair_documents[pair] += 1
+                    self._pair_f1(pair, places[a], places[b], counts[a], counts[b])
+            self._units(present, places)
+        self._unitize(present, spans, length)
 
-    def _pair_f1(self, pair, kind: str, first: list[tuple], second: list[tuple]) -> None:
+    def _add_two(self, present: list[int], places: dict[int, dict], counts: dict[int, Counter]) -> None:
+        """F1 and matched units of a document two annotators worked on, in one walk over the places
+        (the same figures as :meth:`_pair_f1` and :meth:`_units`, which handle any number)."""
+        a, b = pair = tuple(present)
+        mine, theirs = places[a], places[b]
+        self.pair_documents[pair] += 1
+        f1, coincidences, contingency = self.f1, self.coincidences, self.contingency
+        for (kind, label), n in counts[a].items():
+            f1[pair, kind, label][3] += n
+        for (kind, label), n in counts[b].items():
+            f1[pair, kind, label][4] += n
+        loose_a: list[tuple] = []
+        loose_b: list[tuple] = []
+        for key, rows in mine.items():
+            other = theirs.get(key)
+            if other is None:
+                loose_a.extend(rows)
+                continue
+            if len(rows) > 1 or len(other) > 1:
+                loose_a.extend(self._exact(pair, {key: rows}, {key: other}, 1))
+                loose_b.extend(self._exact(pair, {key: other}, {key: rows}, 2, count_exact=False))
+                self._place_units(present, key, {a: rows, b: other})
+                continue
+            x, y = rows[0], other[0]
+            kind, la, lb = key[0], x[LABEL], y[LABEL]
+            if la == lb:
+                tally = f1[pair, kind, la]
+                tally[0] += 1
+                tally[1] += 1
+                tally[2] += 1
+            else:
+                loose_a.append(x)
+                loose_b.append(y)
+            coinc = coincidences[kind]
+            coinc.units += 1
+            both = coinc.pairs[2]
+            both[la, lb] += 1
+            both[lb, la] += 1
+            contingency[pair, kind].table[la, lb] += 1
+            if kind == CLAIM:
+                self._speakers(present, {a: x, b: y})
+        for key, rows in theirs.items():
+            if key not in mine:
+                loose_b.extend(rows)
+        if loose_a and theirs:
+            self._overlaps(pair, loose_a, theirs, 1)
+        if loose_b and mine:
+            self._overlaps(pair, loose_b, mine, 2)
+
+    def _pair_f1(self, pair, first: dict, second: dict, count_a: Counter, count_b: Counter) -> None:
         f1 = self.f1
-        for place, label, _ in first:
-            f1[pair, kind, label][3] += 1
-        for place, label, _ in second:
-            f1[pair, kind, label][4] += 1
+        for (kind, label), n in count_a.items():
+            f1[pair, kind, label][3] += n
+        for (kind, label), n in count_b.items():
+            f1[pair, kind, label][4] += n
         if not first or not second:
             return
-        for (place, label), n in (Counter((p, l) for p, l, _ in first) & Counter((p, l) for p, l, _ in second)).items():
-            f1[pair, kind, label][0] += n
-        by_label_a: dict[str, list] = defaultdict(list)
-        by_label_b: dict[str, list] = defaultdict(list)
-        for place, label, _ in first:
-            by_label_a[label].append(place)
-        for place, label, _ in second:
-            by_label_b[label].append(place)
-        for label, places in by_label_a.items():
-            other = by_label_b.get(label)
-            if other:
-                f1[pair, kind, label][1] += _hits(places, other)
-                f1[pair, kind, label][2] += _hits(other, places)
+        loose_a = self._exact(pair, first, second, 1)
+        loose_b = self._exact(pair, second, first, 2, count_exact=False)
+        if loose_a:
+            self._overlaps(pair, loose_a, second, 1)
+        if loose_b:
+            self._overlaps(pair, loose_b, first, 2)
 
-    def _units(self, kind: str, present: list[int], mine) -> None:
-        at: dict[tuple, list] = defaultdict(list)
-        for i in present:
-            for place, label, row in mine[i].get(kind, ()):
-                at[place].append((i, label, row))
-        for members in at.values():
-            if len({m[0] for m in members}) < 2:
+    def _exact(self, pair, mine: dict, theirs: dict, slot: int, count_exact: bool = True) -> list[tuple]:
+        """Count exact matches (once) and hits of items matched exactly; return the rest."""
+        f1 = self.f1
+        loose = []
+        for key, rows in mine.items():
+            other = theirs.get(key)
+            if other is None:
+                loose.extend(rows)
                 continue
-            units = pair_up(members) if len(members) > len({m[0] for m in members}) else \
-                [{i: (label, row) for i, label, row in members}]
-            for unit in units:
-                if len(unit) < 2:
-                    continue
-                self.coincidences[kind].add([unit[i][0] if i in unit else None for i in present])
-                for a, b in self.pairs:
-                    if a in unit and b in unit:
-                        self.contingency[(a, b), kind].add(unit[a][0], unit[b][0])
-                if kind == CLAIM:
-                    speakers = speaker_values([_speaker(unit[i][1]) if i in unit else None for i in present])
-                    self.coincidences["speaker"].add(speakers)
-                    for a, b in self.pairs:
-                        if a in unit and b in unit:
-                            va, vb = speakers[present.index(a)], speakers[present.index(b)]
-                            if va is not None and vb is not None:
-                                self.contingency[(a, b), "speaker"].add(va, vb)
+            if len(rows) == 1 and len(other) == 1:
+                if rows[0][LABEL] == other[0][LABEL]:
+                    tally = f1[pair, key[0], rows[0][LABEL]]
+                    tally[slot] += 1
+                    if count_exact:
+                        tally[0] += 1
+                else:
+                    loose.append(rows[0])
+                continue
+            their_labels = Counter(r[LABEL] for r in other)
+            if count_exact:
+                for label, n in (Counter(r[LABEL] for r in rows) & their_labels).items():
+                    f1[pair, key[0], label][0] += n
+            for row in rows:
+                if row[LABEL] in their_labels:
+                    f1[pair, key[0], row[LABEL]][slot] += 1
+                else:
+                    loose.append(row)
+        return loose
 
-    def _unitize(self, present: list[int], mine, length: int) -> None:
-        segments: dict[int, dict[tuple, list]] = {}
-        for i in present:
-            spans: dict[tuple, list] = defaultdict(list)
-            for kind, items in mine[i].items():
-                if kind == STANCE:
-                    continue
-                for place, label, _ in items:
-                    spans[kind, label].append(place)
-            segments[i] = {key: merge_segments(v) for key, v in spans.items()}
+    def _overlaps(self, pair, loose: list[tuple], theirs: dict, slot: int) -> None:
+        """Items without an exact match that overlap an item of the same kind and label."""
+        by_label: dict[tuple, list[tuple]] = defaultdict(list)
+        for key, rows in theirs.items():
+            for row in rows:
+                by_label[row[KIND], row[LABEL]].append(_place(row))
+        for row in loose:
+            candidates = by_label.get((row[KIND], row[LABEL]))
+            if candidates and _hits([_place(row)], candidates):
+                self.f1[pair, row[KIND], row[LABEL]][slot] += 1
+
+    def _units(self, present: list[int], places: dict[int, dict]) -> None:
+        if len(present) == 2:
+            a, b = present
+            mine, theirs = places[a], places[b]
+            shared = mine.keys() & theirs.keys()
+            if not shared:
+                return
+            simple = []
+            for key in shared:
+                first, second = mine[key], theirs[key]
+                if len(first) == 1 and len(second) == 1:
+                    simple.append((key[0], first[0], second[0]))
+                else:
+                    self._place_units(present, key, {a: first, b: second})
+            pair = (a, b)
+            for kind, x, y in simple:  # the common case, kept lean: one item each at a place
+                la, lb = x[LABEL], y[LABEL]
+                coinc = self.coincidences[kind]
+                coinc.units += 1
+                tally = coinc.pairs[2]
+                tally[la, lb] += 1
+                tally[lb, la] += 1
+                self.contingency[pair, kind].table[la, lb] += 1
+                if kind == CLAIM:
+                    self._speakers(present, {a: x, b: y})
+            return
+        seen = Counter(k for i in present for k in places[i])
+        for key, n in seen.items():
+            if n >= 2:
+                self._place_units(present, key, {i: places[i][key] for i in present if key in places[i]})
+
+    def _place_units(self, present: list[int], key: tuple, members: dict[int, list[tuple]]) -> None:
+        kind = key[0]
+        if all(len(rows) == 1 for rows in members.values()):
+            units = [{i: rows[0] for i, rows in members.items()}]
+        else:
+            units = [{i: row for i, (_, row) in u.items()}
+                     for u in pair_up([(i, r[LABEL], r) for i, rows in members.items() for r in rows])]
+        for unit in units:
+            if len(unit) < 2:
+                continue
+            self.coincidences[kind].add([unit[i][LABEL] if i in unit else None for i in present])
+            for pair in self.pairs:
+                if pair[0] in unit and pair[1] in unit:
+                    self.contingency[pair, kind].add(unit[pair[0]][LABEL], unit[pair[1]][LABEL])
+            if kind == CLAIM:
+                self._speakers(present, unit)
+
+    def _speakers(self, present: list[int], unit: dict[int, tuple]) -> None:
+        speakers = speaker_values([_speaker(unit[i]) if i in unit else None for i in present])
+        self.coincidences["speaker"].add(speakers)
+        value = dict(zip(present, speakers))
+        for a, b in self.pairs:
+            if value.get(a) is not None and value.get(b) is not None:
+                self.contingency[(a, b), "speaker"].add(value[a], value[b])
+
+    def _unitize(self, present: list[int], spans: dict[int, dict], length: int) -> None:
+        segments = {i: {c: (v if len(v) == 1 and v[0][1] > v[0][0] else merge_segments(v))
+                        for c, v in spans[i].items()} for i in present}
         for pair in self.pairs:
-            if pair[0] in present and pair[1] in present:
+            if pair[0] in segments and pair[1] in segments:
                 tally = self.pair_unitizing.get(pair)
                 if tally is None:
                     tally = self.pair_unitizing[pair] = UnitizingAlpha(2)
@@ -329,13 +465,24 @@ def measure(documents: Iterable[DocumentItems], annotators: Sequence[str]) -> Re
     """Agreement among ``annotators`` over a stream of documents (one pass, bounded memory)."""
     names = list(annotators)
     tally = _Tally(names)
-    for doc in documents:
-        tally.add(doc)
+    # The pass allocates millions of short-lived tuples and keeps almost nothing: reference
+    # counting frees them, so the cyclic collector's scans would be pure overhead.
+    collecting = gc.isenabled()
+    gc.disable()
+    try:
+        for doc in documents:
+            tally.add(doc)
+    finally:
+        if collecting:
+            gc.enable()
     return _report(tally)
 
 
 def _report(t: _Tally) -> Report:
     names = t.names
+    t.labels = defaultdict(set)
+    for kind, label in t.items:
+        t.labels[kind].add(label)
     report = Report(names, t.documents)
     unitizing = t.unitizing if t.unitizing is not None else t.pair_unitizing.get((0, 1))
     u_docs = unitizing.documents if unitizing is not None else 0
@@ -367,7 +514,7 @@ def _report(t: _Tally) -> Report:
                     fig.alpha_u = _alpha_u_of(unitizing, cats)
                     fig.alpha_u_units = sum(unitizing.units(c) for c in cats)
                 else:
-                    fig.alpha_u = unitizing.alpha(cat) if cat in unitizing.unit_lengths else None
+                    fig.alpha_u = unitizing.alpha(cat) if unitizing.units(cat) else None
                     fig.alpha_u_units = unitizing.units(cat)
             report.rows.append(fig)
     if STANCE in t.labels:
@@ -415,23 +562,25 @@ def _coincidence_figure(t: _Tally, key: str, label: str, kind: str) -> Figure:
 # --- streams ----------------------------------------------------------------------------------
 
 def from_store(store, annotators: Sequence[str]) -> Iterator[DocumentItems]:
-    """The documents of a store as agreement reads them: three ordered streams merged by id."""
+    """The documents of a store as agreement reads them: three streams ordered by id, merged."""
     names = list(annotators)
-    items = store.accepted_rows(names)
-    statuses = store.layer_documents(names)
-    next_item = next(items, None)
-    next_status = next(statuses, None)
+    first, second = itemgetter(0), itemgetter(1)
+    items = groupby(store.accepted_rows(names), first)
+    statuses = groupby(store.layer_documents(names), first)
+    item_doc, item_rows = next(items, (None, None))
+    status_doc, status_rows = next(statuses, (None, None))
     for doc_id, length in store.document_lengths():
         worked: set[str] = set()
         rows: dict[str, list[tuple]] = {}
-        while next_status is not None and next_status[0] <= doc_id:
-            if next_status[0] == doc_id:
-                worked.add(next_status[1])
-            next_status = next(statuses, None)
-        while next_item is not None and next_item[0] <= doc_id:
-            if next_item[0] == doc_id:
-                rows.setdefault(next_item[1], []).append(next_item)
-            next_item = next(items, None)
+        while status_doc is not None and status_doc <= doc_id:
+            if status_doc == doc_id:
+                worked.update(map(second, status_rows))
+            status_doc, status_rows = next(statuses, (None, None))
+        while item_doc is not None and item_doc <= doc_id:
+            if item_doc == doc_id:
+                for layer, layer_rows in groupby(item_rows, second):
+                    rows[layer] = list(layer_rows)
+            item_doc, item_rows = next(items, (None, None))
         worked.update(rows)
         if len(worked) >= 2:
             yield DocumentItems(doc_id, length or 0, worked, rows)
@@ -439,7 +588,7 @@ def from_store(store, annotators: Sequence[str]) -> Iterator[DocumentItems]:
 
 def _row(doc_id: str, layer: str, value, text: str) -> tuple:
     if isinstance(value, Stance):
-        return (doc_id, layer, STANCE, value.source.start, value.source.end, value.polarity,
+        return (doc_id, layer, value.polarity, STANCE, value.source.start, value.source.end,
                 value.target.start, value.target.end, None, None, None)
     sp_start = sp_end = sp_text = None
     if value.kind == CLAIM:
@@ -452,7 +601,7 @@ def _row(doc_id: str, layer: str, value, text: str) -> tuple:
                 pass
         elif sp not in (None, ""):
             sp_text = str(sp)
-    return (doc_id, layer, value.kind, value.start, value.end, value.label, None, None, sp_start, sp_end, sp_text)
+    return (doc_id, layer, value.label, value.kind, value.start, value.end, None, None, sp_start, sp_end, sp_text)
 
 
 def from_layers(layers: Mapping[str, Mapping[str, Sequence[Annotation]]],

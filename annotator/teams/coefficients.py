@@ -45,6 +45,11 @@ class Coincidences:
             return
         self.units += 1
         tally = self.pairs[len(present)]
+        if len(present) == 2:
+            a, b = present
+            tally[a, b] += 1
+            tally[b, a] += 1
+            return
         for a, b in permutations(present, 2):
             tally[a, b] += 1
 
@@ -173,20 +178,28 @@ def pair_distance(first: Segments, second: Segments) -> int:
     the other coder's gap: its length^2. Anything else (gaps against gaps, a unit only partly
     in a gap) is 0 -- the overlapping unit already counts it.
     """
+    if not first or not second:
+        return sum((e - s) ** 2 for s, e in first or second)
+    if len(first) == 1 and len(second) == 1:
+        (s1, e1), (s2, e2) = first[0], second[0]
+        if s1 < e2 and s2 < e1:
+            return (s1 - s2) ** 2 + (e1 - e2) ** 2
+        return (e1 - s1) ** 2 + (e2 - s2) ** 2
     total = 0
-    hit_first = [False] * len(first)
     hit_second = [False] * len(second)
     j0 = 0
-    for i, (s1, e1) in enumerate(first):
+    for s1, e1 in first:
         while j0 < len(second) and second[j0][1] <= s1:
             j0 += 1
         j = j0
+        hit = False
         while j < len(second) and second[j][0] < e1:
             s2, e2 = second[j]
             total += (s1 - s2) ** 2 + (e1 - e2) ** 2
-            hit_first[i] = hit_second[j] = True
+            hit = hit_second[j] = True
             j += 1
-    total += sum((e - s) ** 2 for (s, e), hit in zip(first, hit_first) if not hit)
+        if not hit:
+            total += (e1 - s1) ** 2
     total += sum((e - s) ** 2 for (s, e), hit in zip(second, hit_second) if not hit)
     return total
 
@@ -212,58 +225,62 @@ class UnitizingAlpha:
 
     def __init__(self, coders: int) -> None:
         self.coders = coders
-        self.length = 0                                   # L so far
-        self.distance: Counter = Counter()                # category -> summed pair distances
-        self.unit_lengths: dict[Hashable, Counter] = defaultdict(Counter)
-        self.gap_lengths: dict[Hashable, Counter] = defaultdict(Counter)
-        self._gap_from: dict[tuple[Hashable, int], int] = {}  # (category, coder) -> where its open gap began
+        self.length = 0      # L so far
         self.documents = 0
+        # category -> [summed pair distances, unit lengths, gap lengths, per coder where its open gap began]
+        self._state: dict[Hashable, list] = {}
 
     def add_document(self, length: int, coders: Sequence[Mapping[Hashable, Segments]]) -> None:
         """One document of ``length`` characters: per coder, category -> its merged segments."""
         base = self.length
-        categories = {c for segs in coders for c in segs}
+        state = self._state
+        n = len(coders)
+        categories = coders[0].keys() | coders[1].keys() if n == 2 else {c for segs in coders for c in segs}
         for c in categories:
+            st = state.get(c)
+            if st is None:
+                st = state[c] = [0, Counter(), Counter(), [0] * n]
             per_coder = [segs.get(c, ()) for segs in coders]
-            for i in range(len(per_coder)):
-                for j in range(i + 1, len(per_coder)):
-                    self.distance[c] += pair_distance(per_coder[i], per_coder[j])
-            units = self.unit_lengths[c]
-            gaps = self.gap_lengths[c]
+            if n == 2:
+                st[0] += pair_distance(per_coder[0], per_coder[1])
+            else:
+                st[0] += sum(pair_distance(per_coder[i], per_coder[j]) for i in range(n) for j in range(i + 1, n))
+            units, gaps, gap_from = st[1], st[2], st[3]
             for k, segs in enumerate(per_coder):
                 if not segs:
                     continue
-                gap_from = self._gap_from.get((c, k), 0)
+                start = gap_from[k]
                 for s, e in segs:
-                    if base + s > gap_from:
-                        gaps[base + s - gap_from] += 1
+                    if base + s > start:
+                        gaps[base + s - start] += 1
                     units[e - s] += 1
-                    gap_from = base + e
-                self._gap_from[c, k] = gap_from
+                    start = base + e
+                gap_from[k] = start
         self.length += length
         self.documents += 1
 
     @property
     def categories(self) -> list:
-        return sorted(self.unit_lengths, key=str)
+        return sorted(self._state, key=str)
 
     def units(self, category: Hashable) -> int:
-        return sum(self.unit_lengths.get(category, Counter()).values())
+        st = self._state.get(category)
+        return sum(st[1].values()) if st else 0
 
     def observed(self, category: Hashable) -> float | None:
         m, L = self.coders, self.length
         if m < 2 or L == 0:
             return None
-        return 2 * self.distance[category] / (m * (m - 1) * L * L)
+        st = self._state.get(category)
+        return 2 * (st[0] if st else 0) / (m * (m - 1) * L * L)
 
     def expected(self, category: Hashable) -> float | None:
         m, L = self.coders, self.length
-        units = self.unit_lengths.get(category)
-        if m < 2 or L == 0 or not units:
+        st = self._state.get(category)
+        if m < 2 or L == 0 or not st or not st[1]:
             return None
-        gaps = Counter(self.gap_lengths.get(category, Counter()))
-        for k in range(m):  # every coder's last gap, to the end of the continuum
-            end = self._gap_from.get((category, k), 0)
+        units, gaps = st[1], Counter(st[2])
+        for end in st[3]:  # every coder's last gap, to the end of the continuum
             if L > end:
                 gaps[L - end] += 1
         n_c = sum(units.values())
