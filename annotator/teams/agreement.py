@@ -461,10 +461,13 @@ def _mean(xs: list[float]) -> float | None:
     return sum(xs) / len(xs) if xs else None
 
 
-def measure(documents: Iterable[DocumentItems], annotators: Sequence[str]) -> Report:
-    """Agreement among ``annotators`` over a stream of documents (one pass, bounded memory)."""
+def measure(documents: Iterable[DocumentItems], annotators: Sequence[str], *, fast: bool = True) -> Report:
+    """Agreement among ``annotators`` over a stream of documents (one pass, bounded memory).
+
+    ``fast=False`` uses the general code for documents two annotators share too (tests
+    compare the two)."""
     names = list(annotators)
-    tally = _Tally(names)
+    tally = _Tally(names, fast)
     # The pass allocates millions of short-lived tuples and keeps almost nothing: reference
     # counting frees them, so the cyclic collector's scans would be pure overhead.
     collecting = gc.isenabled()
