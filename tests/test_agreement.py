@@ -421,3 +421,68 @@ def test_store_stream_equals_in_memory_layers(tmp_path, seed):
     in_memory = agreement.compute(layers, worked, names, texts={d.id: d.text for d in docs}).to_dict()
     assert streamed == in_memory
     assert general == streamed  # the two-annotator walk computes what the general code does
+
+
+# --- agreement --html (issue 15.10) ----------------------------------------------------------------
+
+HOSTILE = '<script>alert("x")</script>&amp;'
+
+
+def _team_db(path):
+    from annotator.model import Document
+    from annotator.store import ImportRecord, Store
+
+    doc = Document.from_text("Angela Merkel met officials in Paris and Berlin on Monday, the ministry said.")
+    with Store(path) as s:
+        s.import_records([ImportRecord(doc)])
+        for who, labels in (("alice", ("PERSON", "GPE", HOSTILE)), ("<b>bob</b>", ("PERSON", "LOC", HOSTILE))):
+            for (st, en), label in zip(((0, 13), (31, 36), (41, 47)), labels):
+                s.apply(who, doc.id, "add", [(None, Annotation(f"{who}{st}", doc.id, who, Span(st, en, label)))])
+    return path
+
+
+def test_agreement_html_is_self_contained_and_escaped(tmp_path, run_cli):
+    db = _team_db(tmp_path / "t.db")
+    out = tmp_path / "report.html"
+    r = run_cli("agreement", "--db", str(db), "--html", str(out), db=False)
+    assert r.exit_code == 0, r.output
+    page = out.read_text(encoding="utf-8")
+    assert "<script" not in page and "&lt;script&gt;" in page and "&lt;b&gt;bob&lt;/b&gt;" in page
+    assert "src=" not in page and "<link" not in page and "url(" not in page and "@import" not in page
+    assert page.count("<svg") == 1 and "Confusion matrix of labels" in page and "Per pair of annotators" in page
+    # an existing report is kept without --force
+    r = run_cli("agreement", "--db", str(db), "--html", str(out), db=False)
+    assert r.exit_code == 1 and "already exists" in r.output
+    r = run_cli("agreement", "--db", str(db), "--html", str(tmp_path / "nowhere" / "r.html"), db=False)
+    assert r.exit_code == 1 and "folder does not exist" in r.output
+
+
+def _chromium():
+    import shutil
+
+    return shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
+
+
+def test_agreement_html_renders_in_chromium(tmp_path, run_cli):
+    import subprocess
+
+    browser = _chromium()
+    if browser is None:
+        pytest.skip("chromium is not installed (apt-get install chromium); CI installs it")
+    db = _team_db(tmp_path / "t.db")
+    out = tmp_path / "report.html"
+    assert run_cli("agreement", "--db", str(db), "--html", str(out), db=False).exit_code == 0
+    profile = tmp_path / "profile"
+    done = subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
+                           "--dump-dom", out.as_uri()], capture_output=True, text=True, timeout=120)
+    dom = done.stdout
+    assert done.returncode == 0 and "</html>" in dom, done.stderr[-500:]
+    # the browser built the chart and the tables, and the hostile label stayed text
+    assert dom.count("<rect") >= 8 and "<svg" in dom
+    assert "Confusion matrix of labels: &lt;b&gt;bob&lt;/b&gt; against alice" in dom
+    assert "<script" not in dom and "&lt;script&gt;alert" in dom
+    shot = tmp_path / "shot.png"
+    subprocess.run([browser, "--headless", "--no-sandbox", "--disable-gpu", f"--user-data-dir={profile}",
+                    f"--screenshot={shot}", "--window-size=1000,1400", out.as_uri()],
+                   capture_output=True, timeout=120)
+    assert shot.exists() and shot.stat().st_size > 10_000  # a page with content, not a blank one

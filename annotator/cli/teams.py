@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
@@ -40,13 +41,24 @@ def check_annotators(store, names: list[str] | None, *, at_least: int = 0) -> li
 @db_option
 @click.option("--annotators", "names", metavar="A,B,...", help="Compare these annotators (default: all).")
 @click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def agreement(db_path: str, names: str | None, as_json: bool) -> None:
-    """Inter-annotator agreement per kind and label: span F1, Cohen's kappa, Krippendorff's alpha."""
+@click.option("--html", "html_path", metavar="FILE", type=click.Path(),
+              help="Also write the report as one self-contained HTML page (charts, confusion matrices).")
+@click.option("--force", is_flag=True, help="Overwrite an existing --html file.")
+def agreement(db_path: str, names: str | None, as_json: bool, html_path: str | None, force: bool) -> None:
+    """Inter-annotator agreement per kind and label: span F1, observed agreement, Cohen's kappa,
+    Krippendorff's alpha and unitizing alpha, with the documents and items each rests on."""
     from annotator.teams import agreement as ag
 
+    if html_path and Path(html_path).exists() and not force:
+        raise AnnotatorError("already exists (use --force to overwrite)", html_path)
     with open_store(db_path, create=False) as store:
         chosen = check_annotators(store, split_names(names), at_least=2)
         report = ag.from_database(store, chosen)
+    if html_path:
+        from annotator.teams import report_html
+
+        report_html.write(report, html_path, force=force)
+        click.echo(f"wrote the agreement report to {html_path}", err=True)
     if as_json:
         click.echo(json.dumps(report.to_dict(), indent=2))
     else:

@@ -528,7 +528,7 @@ def _report(t: _Tally) -> Report:
         if not t.pair_documents[pair]:
             continue
         a, b = pair
-        entry: dict = {"documents": t.pair_documents[pair]}
+        entry: dict = {"annotators": [names[a], names[b]], "documents": t.pair_documents[pair]}
         for kind in [k for k in KINDS if k in t.labels] + (["speaker"] if CLAIM in t.labels else []):
             table = t.contingency.get((pair, kind), Contingency())
             figures: dict = {"observed": table.observed(), "kappa": table.kappa(), "units": table.units,
