@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 
 import click
@@ -122,35 +123,47 @@ def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: b
 @db_option
 @click.option("--reviewer", required=True, metavar="NAME", help="Who is reviewing (named in every review event).")
 @click.option("--annotators", "names", metavar="A,B,...", help="Whose layers to compare (default: all).")
-@click.option("--summary", is_flag=True, help="Print agreement per document instead of opening the screen.")
-def review(db_path: str, reviewer: str, names: str | None, summary: bool) -> None:
+@click.option("--include-single", is_flag=True,
+              help="Queue the documents only one annotator worked on too (after the disagreements).")
+@click.option("--summary", is_flag=True, help="Print the review queue instead of opening the screen.")
+@click.option("--accept-agreed", is_flag=True,
+              help="Copy the items of every document where all annotators agree into the review layer "
+                   "and mark those documents reviewed (no screen).")
+@click.option("--schema", "schema_path", type=click.Path(dir_okay=False), default=None,
+              help="Label schema YAML (default: the bundled news schema).")
+@click.option("--keys", "keys_path", type=click.Path(dir_okay=False), default=None, envvar="ANNOTATOR_KEYS",
+              show_envvar=True, help="Key config YAML (default: ~/.config/annotator/keys.yaml).")
+def review(db_path: str, reviewer: str, names: str | None, include_single: bool, summary: bool,
+           accept_agreed: bool, schema_path: str | None, keys_path: str | None) -> None:
     """Settle disagreements between annotators into the review layer (never into their own layers).
 
-    Keys: A accepts every unanimous item; 1-9 take annotator k's version; 0 or x: nothing
-    here; e edits the label (a claim's speaker); u undoes; d marks the document reviewed; q quits. Resumable.
+    Opens a queue of the documents that need a decision -- those where the annotators
+    disagree, then (with --include-single) those only one annotator worked on -- at the
+    document and row where this reviewer stopped. Keys: A accepts every unanimous row;
+    1-9 take annotator k's version; 0 or x: nothing here; e edits; d marks the document
+    reviewed; n / p: next / previous document left; ? shows every key.
     """
-    from annotator.teams import review as rv
+    from annotator.teams import review_queue as rq
 
     with open_store(db_path, create=False) as store:
         chosen = check_annotators(store, split_names(names), at_least=2)
-        docs, short = rv.documents_to_review(store, chosen)
-        for doc_id, who in short:
-            click.echo(f"note: document {doc_id} has only {len(who)} annotator ({', '.join(who)}): "
-                       "reviewing needs at least two; skipped", err=True)
-        if not docs:
-            raise AnnotatorError(f"no document has at least two of {', '.join(chosen)}; nothing to review")
-        if summary:
-            statuses = store.statuses("review")
-            click.echo(f"{'document':<18} {'places':>6} {'agree':>6} {'differ':>6} {'open':>5}  review")
-            for d in docs:
-                s = rv.summary(rv.load(store, d, chosen))
-                click.echo(f"{d:<18} {s['places']:>6} {s['unanimous']:>6} {s['disagreements']:>6} {s['open']:>5}  "
-                           f"{statuses.get(d, 'not started')}")
+        if accept_agreed:
+            docs, items = rq.accept_agreed(store, reviewer, chosen)
+            click.echo(f"accepted {items} item(s) on {docs} document(s) where {', '.join(chosen)} agree "
+                       "into the review layer; marked them reviewed")
             return
-    from annotator.tui.screens.review import ReviewApp
+        queue = rq.build(store, chosen, include_single=include_single)
+    if summary:
+        click.echo(rq.format_queue(queue))
+        return
+    if not queue.entries:
+        raise AnnotatorError(f"nothing to review: {rq.describe_empty(queue)}")
+    from annotator.schema import load_schema
+    from annotator.tui.screens.review import create_review_app
 
-    ReviewApp(db_path, reviewer, chosen, docs).run()
-
+    app = create_review_app(db_path, reviewer, queue, schema=load_schema(schema_path), keys=keys_path)
+    app.run()
+    sys.exit(app.return_code or 0)
 
 
 @click.command()

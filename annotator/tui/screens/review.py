@@ -1,121 +1,116 @@
-"""The review screen: every annotator's items on a document, aligned, settled into the review layer.
+"""The review screen: a queue of documents that need a decision, each annotator's version side by side.
 
-One row per place (a span's offsets, a stance's source and target). A row shows each
-annotator's version; ``=`` marks a unanimous row, ``≠`` a disagreement (also in words,
-not by colour alone), ``✓`` a settled one. ``A`` accepts every unanimous row at once;
-``1``-``9`` take annotator k's version of the focused row, ``0`` settles it as "nothing
-here", ``e`` edits the label (for a claim: its speaker). Only the ``review`` layer is written; each decision is
-saved at once (an event by the reviewer), so reviewing resumes where it stopped.
+One row per thing on the document: versions of one place are grouped even when their
+boundaries differ, and each row shows its position (line and offsets), every annotator's
+version, and why they differ. ``=`` marks a unanimous row, ``≠`` a disagreement (also in
+words, not by colour alone), ``✓`` a settled one. After every decision (``A``, ``1``-``9``,
+``0``/``x``, ``e``) the focus goes to the first open row at or after the focused one.
+Only the ``review`` layer is written; each decision is saved at once (an event by the
+reviewer), and the reviewer's document and row are remembered, so reviewing resumes there.
+Keys come from the same key config as ``annotate`` (ids ``review_*``, see ``?``).
 """
 
 from __future__ import annotations
 
+import sqlite3
+from functools import wraps
+from pathlib import Path
+
 from rich.text import Text
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen, Screen
+from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from annotator.teams import review as rv
 from annotator.annotate.decisions import Item
-from annotator.model import ACCEPTED, REJECTED, REVIEW_LAYER, STANCE, Annotation
+from annotator.errors import AnnotatorError
+from annotator.model import ACCEPTED, CLAIM, REJECTED, REVIEW_LAYER, STANCE, Annotation, Span, value_from_record
+from annotator.teams import review as rv
+from annotator.teams.review_queue import SINGLE, ReviewQueue
+from annotator.tui.keymap import REVIEW_KEYS, config_path, load_keymap, review_bindings
+from annotator.tui.screens.error import ErrorScreen
+from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.picker import Choice, PickerScreen
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
 
 SUGGESTED = "suggested"
-
-REVIEW_KEYS = [
-    Binding("j,down", "move(1)", "Next row", show=False, id="review_next"),
-    Binding("k,up", "move(-1)", "Previous row", show=False, id="review_prev"),
-    Binding("tab", "next_open", "Next open row", show=False, id="review_next_open"),
-    Binding("A", "accept_unanimous", "Accept unanimous", id="review_accept_unanimous"),
-    *[Binding(str(i), f"choose({i})", f"Take annotator {i}'s version", show=False, id=f"review_choose_{i}")
-      for i in range(1, 10)],
-    Binding("0,x", "choose(0)", "Nothing here", show=False, id="review_none"),
-    Binding("e", "edit", "Edit label", id="review_edit"),
-    Binding("u,ctrl+z", "undo", "Undo", id="review_undo"),
-    Binding("d", "done", "Reviewed, next", id="review_done"),
-    Binding("right_square_bracket", "doc(1)", "Next document", show=False, id="review_next_doc"),
-    Binding("left_square_bracket", "doc(-1)", "Previous document", show=False, id="review_prev_doc"),
-    Binding("question_mark", "help", "Keys", id="review_help"),
-    Binding("q", "app.quit", "Quit", id="review_quit"),
-]
-
-KEY_HELP = [
-    ("A", "accept every unanimous row into the review layer"),
-    ("1-9", "take annotator k's version of the focused row"),
-    ("0, x", "settle the row as 'nothing here'"),
-    ("e", "edit: entity label, stance polarity, claim speaker"),
-    ("j/down, k/up", "next / previous row"),
-    ("tab", "next open row"),
-    ("u, ctrl+z", "undo your last decision on this document"),
-    ("d", "mark the document reviewed, open the next"),
-    ("], [", "next / previous document"),
-    ("?", "this help"),
-    ("q", "quit (everything is already saved)"),
-]
+STORE_ERRORS = (sqlite3.Error, AnnotatorError, OSError)
+ACTORS = ("PERSON", "ORG", "GPE", "NORP")
 
 
-class ReviewHelp(ModalScreen[None]):
-    DEFAULT_CSS = """
-    ReviewHelp { align: center middle; }
-    ReviewHelp > Static { width: 72; height: auto; border: round $accent; background: $surface; padding: 1 2; }
-    """
-    BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="review_help_close")]
+def keyed(method):
+    """Run a key's action; a store failure becomes the error screen instead of a traceback."""
 
-    def compose(self) -> ComposeResult:
-        text = Text("Review keys\n\n", style="bold")
-        for keys, what in KEY_HELP:
-            text.append(f"{keys:<14}", style="bold")
-            text.append(f"{what}\n")
-        text.append("\nescape closes", style="dim")
-        yield Static(text)
+    @wraps(method)
+    def wrapper(self: "ReviewScreen", *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except STORE_ERRORS as exc:
+            self.post_message(self.Failed(exc))
+        return None
 
-    def action_close(self) -> None:
-        self.dismiss(None)
+    return wrapper
 
 
-def row_items(al: rv.Alignment, focus: int) -> list[Item]:
-    """What the article pane draws: settled rows as accepted, open ones as suggestions."""
+def row_items(al: rv.Alignment) -> list[Item]:
+    """What the article pane draws: settled rows as accepted (or rejected), open ones as suggestions."""
     items = []
     for i, row in enumerate(al.rows):
-        value = row.decision or next((v for v in row.versions.values() if v is not None))
+        value = row.decision or row.first
         state = ACCEPTED if row.decision is not None else (REJECTED if row.settled else SUGGESTED)
         items.append(Item(value, state, None, Annotation(f"row{i}", al.doc_id, REVIEW_LAYER, value)))
     return items
 
 
-def _short(value, text: str) -> str:
-    """A version as shown in a row (a stance row already names its source and target)."""
-    if value is not None and value.kind == STANCE:
-        return value.polarity
-    return rv.describe(value, text)
+def version_text(row: rv.Row, value, text: str) -> str:
+    """One annotator's version as a row shows it: the label (a stance's polarity, a claim's
+    speaker), and the span's own text when its boundaries differ from the row's."""
+    if value is None:
+        return "(nothing)"
+    out = value.polarity if value.kind == STANCE else rv.describe(value, text)
+    if rv.place_of(value) != row.place:
+        if value.kind == STANCE:
+            out += f" “{one_line(text[value.source.start:value.source.end], 16)} → " \
+                   f"{one_line(text[value.target.start:value.target.end], 16)}”"
+        else:
+            out += f" “{one_line(text[value.start:value.end], 24)}”"
+    return one_line(out, 60)
 
 
 def rows_text(al: rv.Alignment, text: str, focus: int) -> Text:
     out = Text(no_wrap=True, overflow="ellipsis")
     names = al.annotators
-    out.append("    " + "  ".join(f"{i + 1}:{n}" for i, n in enumerate(names)) + "\n", style="bold")
+    out.append("    " + "  ".join(f"{i + 1}:{one_line(n, 20)}" for i, n in enumerate(names))
+               + ("   (one annotator: confirm or correct)" if al.single else "") + "\n", style="bold")
     for i, row in enumerate(al.rows):
         if row.settled:
             mark, word = "✓", "settled"
         elif row.unanimous:
-            mark, word = "=", "agree"
+            mark, word = "=", "single" if al.single else "agree"
         else:
             mark, word = "≠", "differ"
         style = "reverse bold" if i == focus else ("dim" if row.settled else "")
+        first = row.first
         if row.kind == STANCE:
-            span = one_line(f"{text[row.place[1]:row.place[2]]} → {text[row.place[3]:row.place[4]]}", 40)
+            span = one_line(f"{text[first.source.start:first.source.end]} → {text[first.target.start:first.target.end]}", 30)
         else:
-            span = one_line(text[row.start:row.end], 40)
-        line = Text(f"{'▶' if i == focus else ' '}{mark} {row.kind:<6} {span!r:<42} {word:<7} ", style=style)
+            span = one_line(text[first.start:first.end], 30)
+        where = f"L{rv.position(text, first.start)} {first.start}–{first.end}"
+        line = Text(f"{'▶' if i == focus else ' '}{mark} {where:<15} {row.kind:<6} {span!r:<32} {word:<7} ",
+                    style=style)
+        why = row.why()
+        if why:
+            line.append(f"{one_line(why, 30):<24} ", style=style + " italic")
+        colour = " green" if row.unanimous else (" yellow" if not row.settled else "")
         for k, n in enumerate(names):
-            line.append(f"{k + 1}:{_short(row.versions[n], text)}  ",
-                        style=style + (" green" if row.unanimous else (" yellow" if not row.settled else "")))
+            line.append(f"{k + 1}:{version_text(row, row.versions[n], text)}  ", style=style + colour)
         if row.settled:
-            line.append(f"→ {_short(row.decision, text)}", style=style + " bold")
+            line.append(f"→ {version_text(row, row.decision, text) if row.decision else '(nothing)'}",
+                        style=style + " bold")
         out.append_text(line)
         out.append("\n")
     if not al.rows:
@@ -123,8 +118,35 @@ def rows_text(al: rv.Alignment, text: str, focus: int) -> Text:
     return out
 
 
+class ConfirmScreen(ModalScreen[bool]):
+    """Ask before marking a document reviewed while rows are open."""
+
+    DEFAULT_CSS = """
+    ConfirmScreen { align: center middle; }
+    ConfirmScreen > Vertical { width: 72; max-width: 95%; height: auto; border: heavy $warning;
+                               background: $surface; padding: 1 2; }
+    ConfirmScreen .hint { color: $text-muted; padding-top: 1; }
+    """
+    BINDINGS = [Binding("y", "answer(True)", "Yes", id="review_confirm_yes"),
+                Binding("n,escape", "answer(False)", "No", id="review_confirm_no")]
+
+    def __init__(self, open_rows: int) -> None:
+        super().__init__()
+        self.open_rows = open_rows
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(Text(f"{self.open_rows} row(s) on this document are still open.", style="bold"))
+            yield Static(Text("Mark it reviewed anyway? The open rows are then settled as “nothing here”: "
+                              "they stay out of the review layer and its export."))
+            yield Static(Text("y  settle them and mark reviewed    n / escape  go back to the rows"), classes="hint")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
 class ReviewScreen(Screen[None]):
-    BINDINGS = REVIEW_KEYS
+    BINDINGS = review_bindings()
     DEFAULT_CSS = """
     ReviewScreen #status { height: 1; background: $primary-background; padding: 0 1; }
     ReviewScreen #article { height: 2fr; border: round $accent; }
@@ -133,13 +155,27 @@ class ReviewScreen(Screen[None]):
     ReviewScreen #message { height: 1; padding: 0 1; color: $warning; }
     """
 
-    def __init__(self, store, reviewer: str, annotators: list[str], docs: list[str], schema, start: int = 0) -> None:
+    class Failed(Message):
+        """The store failed (locked, damaged, disk full): the app shows its error screen."""
+
+        def __init__(self, error: BaseException) -> None:
+            self.error = error
+            super().__init__()
+
+    def __init__(self, store, reviewer: str, queue: ReviewQueue, schema, *, keymap: dict[str, str] | None = None,
+                 keys_path: str | Path = "", start: int = 0, cursor: dict | None = None) -> None:
         super().__init__()
-        self.store, self.reviewer, self.annotators, self.docs, self.schema = store, reviewer, annotators, docs, schema
+        self.store, self.reviewer, self.queue, self.schema = store, reviewer, queue, schema
+        self.annotators = queue.annotators
+        self.keymap = dict(keymap or {})
+        self.keys_path = str(keys_path)
         self.index = start
+        self.start_cursor = cursor or {}
         self.focus_row = 0
         self.al: rv.Alignment | None = None
         self.text = ""
+        self._save_timer: Timer | None = None
+        self._layer_labels: dict[str, list[str]] = {}
 
     def compose(self) -> ComposeResult:
         yield Static(id="status")
@@ -149,44 +185,74 @@ class ReviewScreen(Screen[None]):
         yield Static(id="message")
         yield Footer()
 
+    @keyed
     def on_mount(self) -> None:
-        self.open_document(self.index)
+        self.open_entry(self.index, self.start_cursor)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return action in ("help", "quit") or self.al is not None
+
+    # --- documents ----------------------------------------------------------------
+
+    @property
+    def entry(self):
+        return self.queue.entries[self.index]
+
+    def open_entry(self, index: int, cursor: dict | None = None) -> None:
+        self.index = max(0, min(index, len(self.queue.entries) - 1))
+        doc = self.store.document(self.entry.doc_id)
+        self.text = doc.text
+        self.al = self._load()
+        place = tuple(cursor.get("place") or ()) if cursor else ()
+        at = next((i for i, r in enumerate(self.al.rows) if place and place in r.places), None)
+        opened = [i for i, r in enumerate(self.al.rows) if not r.settled]
+        self.focus_row = at if at is not None else (opened[0] if opened else 0)
+        self.query_one(ArticleView).set_document(self.text, row_items(self.al), self._focus_ranges())
+        self.redraw(reload=False)
+        self.save_position()
+
+    def _load(self) -> rv.Alignment:
+        al = rv.load(self.store, self.entry.doc_id, self.annotators, single=self.entry.reason == SINGLE)
+        self.entry.update(al, self.store.statuses(REVIEW_LAYER).get(self.entry.doc_id))
+        return al
+
+    def reload(self) -> None:
+        self.al = self._load()
+        self.focus_row = max(0, min(self.focus_row, len(self.al.rows) - 1))
+        self.query_one(ArticleView).set_items(row_items(self.al))
+
+    def save_position(self) -> None:
+        row = self._row()
+        try:
+            self.store.save_review_position(self.reviewer, self.entry.doc_id,
+                                            {"place": list(row.place)} if row is not None else {})
+        except STORE_ERRORS as exc:
+            self.post_message(self.Failed(exc))
+
+    def _save_soon(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(0.8, self.save_position)
 
     # --- drawing ------------------------------------------------------------------
 
-    def open_document(self, index: int) -> None:
-        self.index = max(0, min(index, len(self.docs) - 1))
-        doc = self.store.document(self.docs[self.index])
-        self.text = doc.text
-        self.al = rv.load(self.store, doc.id, self.annotators)
-        opened = [i for i, r in enumerate(self.al.rows) if not r.settled]
-        self.focus_row = opened[0] if opened else 0
-        self.query_one(ArticleView).set_document(self.text, row_items(self.al, self.focus_row), self._focus_ranges())
-        self.redraw(reload=False)
-
-    def reload(self) -> None:
-        assert self.al is not None
-        self.al = rv.load(self.store, self.al.doc_id, self.annotators)
-        self.focus_row = max(0, min(self.focus_row, len(self.al.rows) - 1))
-        self.query_one(ArticleView).set_items(row_items(self.al, self.focus_row))
-
     def _focus_ranges(self) -> list[tuple[int, int]]:
-        if not self.al or not self.al.rows:
+        row = self._row()
+        if row is None:
             return []
-        row = self.al.rows[self.focus_row]
-        if row.kind == STANCE:
-            return [(row.place[1], row.place[2]), (row.place[3], row.place[4])]
-        return [(row.start, row.end)]
+        return sorted({r for v in row.given for r in rv._ranges(v)})
 
     def redraw(self, reload: bool = True, message: str = "") -> None:
         if reload:
             self.reload()
-        al = self.al
+        al, entry = self.al, self.entry
         s = rv.summary(al)
-        status = self.store.statuses(REVIEW_LAYER).get(al.doc_id, "not started")
+        status = {"done": "reviewed", None: "not reviewed"}.get(entry.status, "in progress")
+        kind = "single annotator" if entry.reason == SINGLE else "disagreements"
         self.query_one("#status", Static).update(Text(
-            f"Review · document {self.index + 1} of {len(self.docs)} · reviewer {self.reviewer} · "
-            f"{s['unanimous']} agree, {s['disagreements']} differ, {s['open']} open · {status}"))
+            f"Review · {self.index + 1} of {len(self.queue)} in the queue ({kind}) · {self.queue.left} left · "
+            f"reviewer {one_line(self.reviewer, 20)} · here: {s['unanimous']} agree, {s['disagreements']} differ, "
+            f"{s['open']} open · {status}"))
         self.query_one("#rows", Static).update(rows_text(al, self.text, self.focus_row))
         box = self.query_one("#rows-box", VerticalScroll)
         line = self.focus_row + 1  # one line per row, after the header
@@ -195,7 +261,7 @@ class ReviewScreen(Screen[None]):
         self.query_one(ArticleView).set_focus(self._focus_ranges())
         self.query_one("#message", Static).update(Text(message))
 
-    # --- actions ------------------------------------------------------------------
+    # --- moving -------------------------------------------------------------------
 
     def _row(self) -> rv.Row | None:
         if not self.al or not self.al.rows:
@@ -206,26 +272,43 @@ class ReviewScreen(Screen[None]):
         if self.al and self.al.rows:
             self.focus_row = max(0, min(self.focus_row + step, len(self.al.rows) - 1))
             self.redraw(reload=False)
+            self._save_soon()
 
-    def action_next_open(self, message: str = "") -> None:
-        if not self.al:
-            return
+    def _open_from(self, start: int, inclusive: bool) -> int | None:
         n = len(self.al.rows)
-        for k in range(1, n + 1):
-            i = (self.focus_row + k) % n
+        for k in range(0 if inclusive else 1, n + (0 if inclusive else 1)):
+            i = (start + k) % n
             if not self.al.rows[i].settled:
-                self.focus_row = i
-                break
-        self.redraw(reload=False, message=message)
+                return i
+        return None
 
+    def action_next_open(self) -> None:
+        if self.al and self.al.rows:
+            nxt = self._open_from(self.focus_row, inclusive=False)
+            if nxt is not None:
+                self.focus_row = nxt
+            self.redraw(reload=False, message="" if nxt is not None else "every row is settled")
+            self._save_soon()
+
+    def _decided(self, message: str) -> None:
+        """After every decision: the first open row at or after the focused one (the one rule)."""
+        self.reload()
+        if self.al.rows:
+            nxt = self._open_from(self.focus_row, inclusive=True)
+            if nxt is not None:
+                self.focus_row = nxt
+        self.redraw(reload=False, message=message)
+        self._save_soon()
+
+    # --- deciding -----------------------------------------------------------------
+
+    @keyed
     def action_accept_unanimous(self) -> None:
         changes = rv.accept_unanimous(self.al)
         rv.save(self.store, self.reviewer, self.al.doc_id, "review_accept_unanimous", changes)
-        message = f"accepted {len(changes)} unanimous item(s) into the review layer"
-        self.redraw(message=message)
-        if self._row() is not None and self._row().settled and self.al.open:
-            self.action_next_open(message)
+        self._decided(f"accepted {len(changes)} unanimous item(s) into the review layer")
 
+    @keyed
     def action_choose(self, k: int) -> None:
         row = self._row()
         if row is None:
@@ -234,103 +317,206 @@ class ReviewScreen(Screen[None]):
             value, who = None, "nothing here"
         elif k <= len(self.al.annotators):
             name = self.al.annotators[k - 1]
-            value, who = row.versions[name], f"{name}'s version"
+            value, who = row.versions[name], f"{one_line(name, 20)}'s version"
         else:
+            self.app.bell()
             self.redraw(reload=False, message=f"there is no annotator {k} on this document")
             return
         rv.save(self.store, self.reviewer, self.al.doc_id, "review_choose", rv.choose(self.al, row, value))
-        self.redraw()
-        self.action_next_open(f"took {who}")
+        self._decided(f"took {who}")
 
+    def _labels(self, kind: str, row: rv.Row) -> list[Choice[str]]:
+        """Schema labels first (with their keys), then every other label the layers use for this kind
+        (e.g. FASHION_BRAND kept at import), so any label an annotator gave can be chosen."""
+        if kind == STANCE:
+            schema = [(p.name, p.key) for p in self.schema.polarities]
+        elif kind == "entity":
+            schema = [(lab.name, lab.key) for lab in self.schema.entities]
+        else:
+            schema = [(self.schema.topic.name, None)] if kind == "topic" else []
+        if kind not in self._layer_labels:
+            self._layer_labels[kind] = self.store.labels_in_layers(self.annotators + [REVIEW_LAYER], kind)
+        names = {n for n, _ in schema}
+        extra = sorted({*self._layer_labels[kind], *(v.label for v in row.given)} - names)
+        return ([Choice(name, Text(name), key) for name, key in schema]
+                + [Choice(name, Text(f"{one_line(name, 30)}  (not in the schema)")) for name in extra])
+
+    @keyed
     def action_edit(self) -> None:
         row = self._row()
         if row is None:
             return
-        base = row.decision or next(v for v in row.versions.values() if v is not None)
-        if row.kind == "claim":
+        base = row.decision or row.first
+        if row.kind == CLAIM:
             self._edit_speaker(row, base)
             return
-        if row.kind == STANCE:
-            labels = [(p.name, p.key) for p in self.schema.polarities]
-        elif row.kind == "entity":
-            labels = [(lab.name, lab.key) for lab in self.schema.entities]
-        else:
-            labels = [(base.label, None)]
-        choices = [Choice(name, Text(name), key) for name, key in labels]
+        choices = self._labels(row.kind, row)
+        selected = next((i for i, c in enumerate(choices) if c.value == base.label), 0)
+        self.app.push_screen(PickerScreen(f"Label for the review layer ({row.kind})", choices, selected=selected),
+                             lambda label: self._edited(row, rv.relabel(base, label) if label else None,
+                                                        f"set {label}"))
 
-        def chosen(label: str | None) -> None:
-            if label:
-                rv.save(self.store, self.reviewer, self.al.doc_id, "review_edit",
-                        rv.choose(self.al, row, rv.relabel(base, label)))
-                self.redraw(message=f"set {label}")
-
-        self.app.push_screen(PickerScreen(f"Label for the review layer ({row.kind})", choices), chosen)
+    @keyed
+    def _edited(self, row: rv.Row, value, message: str) -> None:
+        if value is not None:
+            rv.save(self.store, self.reviewer, self.al.doc_id, "review_edit", rv.choose(self.al, row, value))
+            self._decided(message)
 
     def _edit_speaker(self, row: rv.Row, base) -> None:
-        """A claim's speaker: AUTHOR, UNNAMED, or an entity any annotator marked in the document."""
+        """A claim's speaker: AUTHOR, UNNAMED, or an actor any annotator marked in the document."""
         options: list[tuple[str, object]] = [("AUTHOR (the article's own voice)", "AUTHOR"), ("UNNAMED", "UNNAMED")]
         seen: set[tuple[int, int]] = set()
         for other in self.al.rows:
-            if other.kind != "entity" or (other.start, other.end) in seen:
-                continue
-            v = next((x for x in other.versions.values() if x is not None), None)
-            if v is not None and v.label in ("PERSON", "ORG", "GPE", "NORP"):
-                seen.add((other.start, other.end))
-                options.append((f"{one_line(self.text[v.start:v.end], 40)} ({v.label})",
-                                {"start": v.start, "end": v.end, "label": v.label}))
+            for v in other.given:
+                if v.kind == "entity" and v.label in ACTORS and (v.start, v.end) not in seen:
+                    seen.add((v.start, v.end))
+                    options.append((f"{one_line(self.text[v.start:v.end], 40)} ({v.label})",
+                                    {"start": v.start, "end": v.end, "label": v.label}))
         keys = "123456789abcdfghijklmnoprstvwyz"
         choices = [Choice(value, Text(prompt), keys[i] if i < len(keys) else None)
                    for i, (prompt, value) in enumerate(options)]
 
         def chosen(speaker) -> None:
             if speaker:
-                from annotator.model import Span
-
                 edited = Span(base.start, base.end, base.label, base.kind, {**base.attrs, "speaker": speaker})
-                rv.save(self.store, self.reviewer, self.al.doc_id, "review_edit", rv.choose(self.al, row, edited))
-                self.redraw(message=f"speaker set to {rv.describe(edited, self.text).split(' by ', 1)[-1]}")
+                who = rv.describe(edited, self.text).split(" by ", 1)[-1]
+                self._edited(row, edited, f"speaker set to {one_line(who, 40)}")
 
         self.app.push_screen(PickerScreen("Speaker of the claim (review layer)", choices), chosen)
 
+    @keyed
     def action_undo(self) -> None:
         ev = self.store.undo(self.reviewer, self.al.doc_id)
-        self.redraw(message="undone" if ev else "nothing to undo")
+        if ev is None:
+            self.redraw(reload=False, message="nothing to undo")
+            return
+        self.reload()
+        places = set()
+        for before, after in ev.payload.get("changes", []):
+            for rec in (before, after):
+                if rec:
+                    places.add(rv.place_of(value_from_record(rec)))
+        at = next((i for i, r in enumerate(self.al.rows) if r.places & places), None)
+        if at is not None:
+            self.focus_row = at  # back on the row whose decision was undone
+        self.redraw(reload=False, message=f"undone: {ev.action}")
+        self._save_soon()
 
+    # --- documents ----------------------------------------------------------------
+
+    @keyed
     def action_done(self) -> None:
-        open_rows = len(self.al.open)
-        self.store.set_review_status(self.reviewer, self.al.doc_id, "done")
-        if self.index + 1 < len(self.docs):
-            self.open_document(self.index + 1)
-            self.redraw(reload=False, message="previous document marked reviewed"
-                        + (f" ({open_rows} row(s) left open)" if open_rows else ""))
+        if self.al.open:
+            self.app.push_screen(ConfirmScreen(len(self.al.open)), self._confirmed)
+            return
+        self._mark_reviewed(settle=False)
+
+    @keyed
+    def _confirmed(self, yes: bool | None) -> None:
+        if yes:
+            self._mark_reviewed(settle=True)
         else:
-            self.redraw(message="last document marked reviewed: every document is done")
+            self.redraw(reload=False, message="not marked reviewed: tab goes to the next open row")
+
+    def _mark_reviewed(self, settle: bool) -> None:
+        settled = rv.mark_reviewed(self.store, self.reviewer, self.al, settle=settle)
+        self.reload()
+        note = "marked reviewed" + (f" ({settled} open row(s) settled as nothing here)" if settled else "")
+        nxt = self.queue.next_left(self.index)
+        if nxt is None:
+            self.redraw(reload=False, message=f"{note}; every document in the queue is reviewed")
+            return
+        self.open_entry(nxt)
+        self.redraw(reload=False, message=f"previous document {note}")
+
+    @keyed
+    def action_left(self, step: int) -> None:
+        nxt = self.queue.next_left(self.index, step)
+        if nxt is None:
+            self.redraw(reload=False, message="no document is left to review")
+        else:
+            self.open_entry(nxt)
+
+    @keyed
+    def action_doc(self, step: int) -> None:
+        self.open_entry(self.index + step)
+
+    # --- app ----------------------------------------------------------------------
 
     def action_help(self) -> None:
-        self.app.push_screen(ReviewHelp())
+        self.app.push_screen(HelpScreen(self.keymap, None, self.keys_path, keys=REVIEW_KEYS))
 
-    def action_doc(self, step: int) -> None:
-        self.open_document(self.index + step)
+    def action_quit(self) -> None:
+        if self.al is not None:
+            self.save_position()
+        self.app.exit()
 
 
 class ReviewApp(App[None]):
-    """``annotator review``: one screen per document, results into the review layer."""
+    """``annotator review``: the queue's documents one at a time, results into the review layer."""
 
     TITLE = "annotator review"
+    ENABLE_COMMAND_PALETTE = False
 
-    def __init__(self, db_path: str, reviewer: str, annotators: list[str], docs: list[str], schema=None) -> None:
+    def __init__(self, db_path: str | Path, reviewer: str, queue: ReviewQueue, schema, *,
+                 keymap: dict[str, str] | None = None, keys_path: str | Path = "") -> None:
         super().__init__()
-        from annotator.schema import load_schema
-        from annotator.store import Store
-
-        self.store = Store(db_path, create=False)
-        self.reviewer, self.annotators, self.docs = reviewer, annotators, docs
-        self.schema = schema or load_schema()
+        self.db_path = Path(db_path)
+        self.reviewer, self.queue, self.schema = reviewer, queue, schema
+        self.keymap = dict(keymap or {})
+        self.keys_path = keys_path or config_path()
+        self.store = None
+        self.failed: str | None = None
 
     def on_mount(self) -> None:
-        statuses = self.store.statuses(REVIEW_LAYER)
-        start = next((i for i, d in enumerate(self.docs) if statuses.get(d) != "done"), 0)
-        self.push_screen(ReviewScreen(self.store, self.reviewer, self.annotators, self.docs, self.schema, start))
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        try:
+            from annotator.store import Store
+
+            self.store = Store(self.db_path, create=False)
+            doc_id, cursor = self.store.review_position(self.reviewer)
+        except STORE_ERRORS as exc:
+            self.show_error(exc)
+            return
+        start = self.queue.index(doc_id)
+        if start is None:
+            start, cursor = (self.queue.first_left() or 0), {}
+        self.push_screen(ReviewScreen(self.store, self.reviewer, self.queue, self.schema, keymap=self.keymap,
+                                      keys_path=self.keys_path, start=start, cursor=cursor))
+
+    def on_review_screen_failed(self, message: ReviewScreen.Failed) -> None:
+        self.show_error(message.error)
+
+    def show_error(self, exc: BaseException | str) -> None:
+        """Replace the UI by the error screen (as ``annotate`` does); any key then exits with code 1."""
+        message = str(exc)
+        if "database is locked" in message:
+            message = (f"{self.db_path}: the database is locked by another program (waited and gave up). "
+                       f"Close the other writer and start again.")
+        elif not isinstance(exc, (AnnotatorError, str)):
+            message = f"{self.db_path}: {type(exc).__name__}: {message}"
+        if self.failed is not None:
+            return
+        self.failed = message
+        self.push_screen(ErrorScreen(message))
 
     def on_unmount(self) -> None:
-        self.store.close()
+        if self.store is not None:
+            try:
+                self.store.close()
+            except Exception:
+                pass
+
+
+def create_review_app(db_path: str | Path, reviewer: str, queue: ReviewQueue, *, schema=None,
+                      keys: str | Path | None = None, keymap: dict[str, str] | None = None) -> ReviewApp:
+    """Build the review app: load the schema and the key config (errors are one-line AnnotatorErrors)."""
+    from annotator.schema import load_schema
+
+    if schema is None:
+        schema = load_schema()
+    keys_path = Path(keys).expanduser() if keys else config_path()
+    loaded = load_keymap(keys_path, required=bool(keys)) if keymap is None else {}
+    loaded.update(keymap or {})
+    return ReviewApp(db_path, reviewer, queue, schema, keymap=loaded, keys_path=keys_path)
