@@ -159,7 +159,7 @@ def review(db_path: str, reviewer: str, names: str | None, include_single: bool,
     if not queue.entries:
         raise AnnotatorError(f"nothing to review: {rq.describe_empty(queue)}")
     from annotator.schema import load_schema
-    from annotator.tui.screens.review import create_review_app
+    from annotator.tui.review_app import create_review_app
 
     app = create_review_app(db_path, reviewer, queue, schema=load_schema(schema_path), keys=keys_path)
     app.run()

@@ -25,7 +25,7 @@ from typing import Mapping, Sequence
 from annotator.errors import AnnotatorError
 from annotator.model import (CLAIM, REJECTED, REVIEW_LAYER, STANCE, Annotation, Span, Stance, Value, new_id,
                              value_to_record)
-from annotator.teams.agreement import speaker_text
+from annotator.teams.items import speaker_text
 
 # attributes that say how an item was made, not what it is
 NOISE_ATTRS = ("score", "rule", "suggester", "version", "source_rule", "origin", "text")
@@ -376,16 +376,6 @@ def position(text: str, offset: int) -> int:
 
 
 # --- with a store (no SQL here: the Store's methods) ------------------------------------
-
-def worked_on(store, annotators: Sequence[str]) -> dict[str, set[str]]:
-    """doc_id -> the given annotators who worked on it (have items or a status there)."""
-    out: dict[str, set[str]] = {}
-    for n in annotators:
-        docs = set(store.statuses(n)) | set(store.layer_items(n))
-        for d in docs:
-            out.setdefault(d, set()).add(n)
-    return out
-
 
 def load(store, doc_id: str, annotators: Sequence[str], *, single: bool = False) -> Alignment:
     """The alignment of one document for the given annotators (those who worked on it).

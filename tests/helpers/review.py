@@ -5,7 +5,8 @@ from __future__ import annotations
 from annotator.store import Store
 from annotator.teams import review_queue
 from annotator.tui.screens.error import ErrorScreen
-from annotator.tui.screens.review import ReviewScreen, create_review_app
+from annotator.tui.review_app import create_review_app
+from annotator.tui.screens.review import ReviewScreen
 
 SIZE = (140, 40)
 

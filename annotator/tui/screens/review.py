@@ -17,7 +17,7 @@ from functools import wraps
 from pathlib import Path
 
 from rich.text import Text
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
@@ -25,19 +25,16 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from annotator.annotate.decisions import Item
 from annotator.errors import AnnotatorError
-from annotator.model import ACCEPTED, CLAIM, REJECTED, REVIEW_LAYER, STANCE, Annotation, Span, value_from_record
+from annotator.model import CLAIM, REVIEW_LAYER, STANCE, Span, value_from_record
 from annotator.teams import review as rv
 from annotator.teams.review_queue import SINGLE, ReviewQueue
-from annotator.tui.keymap import REVIEW_KEYS, config_path, load_keymap, review_bindings
-from annotator.tui.screens.error import ErrorScreen
+from annotator.tui.keymap import REVIEW_KEYS, review_bindings
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.picker import Choice, PickerScreen
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
-
-SUGGESTED = "suggested"
+from annotator.tui.widgets.review_rows import row_items, rows_text
 STORE_ERRORS = (sqlite3.Error, AnnotatorError, OSError)
 ACTORS = ("PERSON", "ORG", "GPE", "NORP")
 
@@ -54,68 +51,6 @@ def keyed(method):
         return None
 
     return wrapper
-
-
-def row_items(al: rv.Alignment) -> list[Item]:
-    """What the article pane draws: settled rows as accepted (or rejected), open ones as suggestions."""
-    items = []
-    for i, row in enumerate(al.rows):
-        value = row.decision or row.first
-        state = ACCEPTED if row.decision is not None else (REJECTED if row.settled else SUGGESTED)
-        items.append(Item(value, state, None, Annotation(f"row{i}", al.doc_id, REVIEW_LAYER, value)))
-    return items
-
-
-def version_text(row: rv.Row, value, text: str) -> str:
-    """One annotator's version as a row shows it: the label (a stance's polarity, a claim's
-    speaker), and the span's own text when its boundaries differ from the row's."""
-    if value is None:
-        return "(nothing)"
-    out = value.polarity if value.kind == STANCE else rv.describe(value, text)
-    if rv.place_of(value) != row.place:
-        if value.kind == STANCE:
-            out += f" “{one_line(text[value.source.start:value.source.end], 16)} → " \
-                   f"{one_line(text[value.target.start:value.target.end], 16)}”"
-        else:
-            out += f" “{one_line(text[value.start:value.end], 24)}”"
-    return one_line(out, 60)
-
-
-def rows_text(al: rv.Alignment, text: str, focus: int) -> Text:
-    out = Text(no_wrap=True, overflow="ellipsis")
-    names = al.annotators
-    out.append("    " + "  ".join(f"{i + 1}:{one_line(n, 20)}" for i, n in enumerate(names))
-               + ("   (one annotator: confirm or correct)" if al.single else "") + "\n", style="bold")
-    for i, row in enumerate(al.rows):
-        if row.settled:
-            mark, word = "✓", "settled"
-        elif row.unanimous:
-            mark, word = "=", "single" if al.single else "agree"
-        else:
-            mark, word = "≠", "differ"
-        style = "reverse bold" if i == focus else ("dim" if row.settled else "")
-        first = row.first
-        if row.kind == STANCE:
-            span = one_line(f"{text[first.source.start:first.source.end]} → {text[first.target.start:first.target.end]}", 30)
-        else:
-            span = one_line(text[first.start:first.end], 30)
-        where = f"L{rv.position(text, first.start)} {first.start}–{first.end}"
-        line = Text(f"{'▶' if i == focus else ' '}{mark} {where:<15} {row.kind:<6} {span!r:<32} {word:<7} ",
-                    style=style)
-        why = row.why()
-        if why:
-            line.append(f"{one_line(why, 30):<24} ", style=style + " italic")
-        colour = " green" if row.unanimous else (" yellow" if not row.settled else "")
-        for k, n in enumerate(names):
-            line.append(f"{k + 1}:{version_text(row, row.versions[n], text)}  ", style=style + colour)
-        if row.settled:
-            line.append(f"→ {version_text(row, row.decision, text) if row.decision else '(nothing)'}",
-                        style=style + " bold")
-        out.append_text(line)
-        out.append("\n")
-    if not al.rows:
-        out.append("No accepted items on this document from these annotators.\n", style="italic")
-    return out
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -450,73 +385,3 @@ class ReviewScreen(Screen[None]):
         if self.al is not None:
             self.save_position()
         self.app.exit()
-
-
-class ReviewApp(App[None]):
-    """``annotator review``: the queue's documents one at a time, results into the review layer."""
-
-    TITLE = "annotator review"
-    ENABLE_COMMAND_PALETTE = False
-
-    def __init__(self, db_path: str | Path, reviewer: str, queue: ReviewQueue, schema, *,
-                 keymap: dict[str, str] | None = None, keys_path: str | Path = "") -> None:
-        super().__init__()
-        self.db_path = Path(db_path)
-        self.reviewer, self.queue, self.schema = reviewer, queue, schema
-        self.keymap = dict(keymap or {})
-        self.keys_path = keys_path or config_path()
-        self.store = None
-        self.failed: str | None = None
-
-    def on_mount(self) -> None:
-        if self.keymap:
-            self.set_keymap(self.keymap)
-        try:
-            from annotator.store import Store
-
-            self.store = Store(self.db_path, create=False)
-            doc_id, cursor = self.store.review_position(self.reviewer)
-        except STORE_ERRORS as exc:
-            self.show_error(exc)
-            return
-        start = self.queue.index(doc_id)
-        if start is None:
-            start, cursor = (self.queue.first_left() or 0), {}
-        self.push_screen(ReviewScreen(self.store, self.reviewer, self.queue, self.schema, keymap=self.keymap,
-                                      keys_path=self.keys_path, start=start, cursor=cursor))
-
-    def on_review_screen_failed(self, message: ReviewScreen.Failed) -> None:
-        self.show_error(message.error)
-
-    def show_error(self, exc: BaseException | str) -> None:
-        """Replace the UI by the error screen (as ``annotate`` does); any key then exits with code 1."""
-        message = str(exc)
-        if "database is locked" in message:
-            message = (f"{self.db_path}: the database is locked by another program (waited and gave up). "
-                       f"Close the other writer and start again.")
-        elif not isinstance(exc, (AnnotatorError, str)):
-            message = f"{self.db_path}: {type(exc).__name__}: {message}"
-        if self.failed is not None:
-            return
-        self.failed = message
-        self.push_screen(ErrorScreen(message))
-
-    def on_unmount(self) -> None:
-        if self.store is not None:
-            try:
-                self.store.close()
-            except Exception:
-                pass
-
-
-def create_review_app(db_path: str | Path, reviewer: str, queue: ReviewQueue, *, schema=None,
-                      keys: str | Path | None = None, keymap: dict[str, str] | None = None) -> ReviewApp:
-    """Build the review app: load the schema and the key config (errors are one-line AnnotatorErrors)."""
-    from annotator.schema import load_schema
-
-    if schema is None:
-        schema = load_schema()
-    keys_path = Path(keys).expanduser() if keys else config_path()
-    loaded = load_keymap(keys_path, required=bool(keys)) if keymap is None else {}
-    loaded.update(keymap or {})
-    return ReviewApp(db_path, reviewer, queue, schema, keymap=loaded, keys_path=keys_path)
