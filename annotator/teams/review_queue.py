@@ -42,6 +42,7 @@ class ReviewQueue:
     annotators: list[str]
     entries: list[Entry] = field(default_factory=list)
     agreed: int = 0              # documents with two or more annotators where nothing differs
+    agreed_left: int = 0         # ... of which not yet marked reviewed
     single_skipped: int = 0      # single-annotator documents left out (no --include-single)
 
     def __len__(self) -> int:
@@ -93,6 +94,7 @@ def build(store, annotators: Sequence[str], *, include_single: bool = False) -> 
             disagreements.append(entry)
         else:
             queue.agreed += 1
+            queue.agreed_left += review_status.get(doc_id) != DONE
             continue
         entry.update(al, review_status.get(doc_id))
     queue.entries = disagreements + singles
@@ -165,8 +167,9 @@ def describe_empty(queue: ReviewQueue) -> str:
     names = ", ".join(queue.annotators)
     parts = [f"no document where {names} disagree"]
     if queue.agreed:
-        parts.append(f"{queue.agreed} where they all agree (annotator review --accept-agreed copies those "
-                     "into the review layer)")
+        parts.append(f"{queue.agreed} where they all agree" + (
+            f" ({queue.agreed_left} not yet reviewed: annotator review --accept-agreed copies those into the "
+            "review layer)" if queue.agreed_left else ", all reviewed"))
     if queue.single_skipped:
         parts.append(f"{queue.single_skipped} only one of them worked on (add --include-single)")
     return "; ".join(parts)
@@ -179,7 +182,7 @@ def format_queue(queue: ReviewQueue) -> str:
     lines = [f"review queue: {n_dis} document(s) with disagreements"
              + (f", {n_single} with a single annotator" if n_single else "")
              + f"; {queue.left} left to review",
-             f"not queued: {queue.agreed} where everyone agrees"
+             f"not queued: {queue.agreed} where everyone agrees ({queue.agreed_left} not yet reviewed)"
              + (f", {queue.single_skipped} with a single annotator (add --include-single)"
                 if queue.single_skipped else "")]
     if queue.entries:
