@@ -144,12 +144,14 @@ def review(db_path: str, reviewer: str, names: str | None, include_single: bool,
     reviewed; n / p: next / previous document left; ? shows every key.
     """
     from annotator.teams import review_queue as rq
+    from annotator.teams.agreement import printable
 
     with open_store(db_path, create=False) as store:
         chosen = check_annotators(store, split_names(names), at_least=2)
         if accept_agreed:
             docs, items = rq.accept_agreed(store, reviewer, chosen)
-            click.echo(f"accepted {items} item(s) on {docs} document(s) where {', '.join(chosen)} agree "
+            who = ", ".join(map(printable, chosen))
+            click.echo(f"accepted {items} item(s) on {docs} document(s) where {who} agree "
                        "into the review layer; marked them reviewed")
             return
         queue = rq.build(store, chosen, include_single=include_single)

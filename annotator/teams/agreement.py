@@ -231,6 +231,11 @@ def from_database(store, annotators: Sequence[str]) -> Report:
 
 # --- text output -----------------------------------------------------------------------------
 
+def printable(text: str) -> str:
+    """A name or label as a terminal may show it: control and format characters replaced."""
+    return "".join(c if c.isprintable() else "\ufffd" for c in str(text))
+
+
 def _fmt(x: float | None) -> str:
     return "-" if x is None else f"{x:.3f}"
 
@@ -240,7 +245,7 @@ def _pct(x: float | None) -> str:
 
 
 def format_report(report: Report) -> str:
-    names = ", ".join(report.annotators)
+    names = ", ".join(map(printable, report.annotators))
     lines = [f"Agreement among {names} on {report.documents} document(s) worked on by at least two of them."]
     if not report.rows:
         lines.append("No accepted items to compare.")
@@ -250,7 +255,7 @@ def format_report(report: Report) -> str:
     lines += ["", head, "-" * len(head)]
     rows = list(report.rows) + [r for r in (report.polarity, report.speakers) if r is not None]
     for r in rows:
-        label = r.label if len(r.label) <= 14 else r.label[:13] + "…"
+        label = printable(r.label) if len(r.label) <= 14 else printable(r.label[:13]) + "…"
         alpha_u = _fmt(r.alpha_u) if r.kind != STANCE and r.label not in ("speaker",) else ""
         lines.append(f"{r.kind:<8} {label:<14} {_fmt(r.f1_exact):>8} {_fmt(r.f1_overlap):>10} "
                      f"{_pct(r.observed):>6} {_fmt(r.kappa):>7} {_fmt(r.alpha):>7} {alpha_u:>7} "

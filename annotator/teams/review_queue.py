@@ -164,7 +164,9 @@ def accept_agreed(store, reviewer: str, annotators: Sequence[str]) -> tuple[int,
 
 
 def describe_empty(queue: ReviewQueue) -> str:
-    names = ", ".join(queue.annotators)
+    from annotator.teams.agreement import printable
+
+    names = ", ".join(map(printable, queue.annotators))
     parts = [f"no document where {names} disagree"]
     if queue.agreed:
         parts.append(f"{queue.agreed} where they all agree" + (

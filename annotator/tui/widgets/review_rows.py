@@ -52,7 +52,8 @@ def rows_text(al: rv.Alignment, text: str, focus: int) -> Text:
         style = "reverse bold" if i == focus else ("dim" if row.settled else "")
         first = row.first
         if row.kind == STANCE:
-            span = one_line(f"{text[first.source.start:first.source.end]} → {text[first.target.start:first.target.end]}", 30)
+            source, target = first.source, first.target
+            span = one_line(f"{text[source.start:source.end]} → {text[target.start:target.end]}", 30)
         else:
             span = one_line(text[first.start:first.end], 30)
         where = f"L{rv.position(text, first.start)} {first.start}–{first.end}"
