@@ -486,3 +486,28 @@ def test_agreement_html_renders_in_chromium(tmp_path, run_cli):
                     f"--screenshot={shot}", "--window-size=1000,1400", out.as_uri()],
                    capture_output=True, timeout=120)
     assert shot.exists() and shot.stat().st_size > 10_000  # a page with content, not a blank one
+
+
+def test_agreement_text_and_json_output(tmp_path, run_cli):
+    import json
+
+    from annotator.model import Document
+    from annotator.store import ImportRecord, Store
+
+    doc = Document.from_text("Angela Merkel met officials in Paris on Monday.")
+    db = tmp_path / "j.db"
+    with Store(db) as s:
+        s.import_records([ImportRecord(doc)])
+        for who, label in (("alice", "\x1b[31mRED"), ("bob", "\x1b[31mRED")):
+            s.apply(who, doc.id, "add", [(None, Annotation(f"{who}1", doc.id, who, Span(0, 13, label)))])
+            s.apply(who, doc.id, "add", [(None, Annotation(f"{who}2", doc.id, who, Span(31, 36, "GPE")))])
+    r = run_cli("agreement", "--db", str(db), db=False)
+    assert r.exit_code == 0 and "\x1b" not in r.output and "\ufffd[31mRED" in r.output
+    assert "100.0%" in r.output and "alpha_u" in r.output
+    r = run_cli("agreement", "--db", str(db), "--json", db=False)
+    data = json.loads(r.output)
+    for row in data["figures"]:
+        assert {"observed", "kappa", "alpha", "alpha_u", "documents", "items", "units",
+                "alpha_u_documents", "alpha_u_units"} <= set(row)
+    assert data["figures"][0]["observed"] == 1.0 and data["figures"][0]["alpha_u"] == 1.0
+    assert data["pairs"]["alice|bob"]["entity"]["alpha_u"] == 1.0
