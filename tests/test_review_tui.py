@@ -289,3 +289,16 @@ async def test_edit_a_claims_speaker(tmp_path):
         (claim,) = [a for a in s.items(DOC.id, "review") if a.value.kind == "claim"]
         assert claim.value.attrs["speaker"] == "AUTHOR" and claim.value.attrs["cue"] == "said"
         assert {a.value.attrs.get("speaker") for a in s.items(DOC.id, "bob") if a.value.kind == "claim"} == {"UNNAMED"}
+
+
+async def test_an_empty_queue_says_so(tmp_path):
+    db = tmp_path / "a.db"
+    with Store(db) as s:
+        s.import_records([ImportRecord(AGREED)])
+        for who in ("alice", "bob"):
+            add(s, who, AGREED, Span(0, 5, "GPE"))
+    app = review_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, ErrorScreen)
+        assert "nothing to review" in str(app.screen.query_one("#error-message").render())

@@ -40,6 +40,11 @@ class ReviewApp(App[None]):
         except STORE_ERRORS as exc:
             self.show_error(exc)
             return
+        if not self.queue.entries:
+            from annotator.teams.review_queue import describe_empty
+
+            self.show_error(f"nothing to review: {describe_empty(self.queue)}")
+            return
         start = self.queue.index(doc_id)
         if start is None:
             start, cursor = (self.queue.first_left() or 0), {}
