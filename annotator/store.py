@@ -613,8 +613,8 @@ class Store:
         """Accepted items of the given layers, ordered by document id, as plain tuples:
 
         (doc_id, layer, label, kind, start, end, target_start, target_end, speaker_start,
-        speaker_end, speaker_text). The target is a stance's; the speaker a claim's: a span
-        (its offsets and text) or a plain string (AUTHOR, UNNAMED, a name) in speaker_text.
+        speaker_end, speaker). The target is a stance's; the speaker a claim's: a span (its
+        offsets) or a plain string (AUTHOR, UNNAMED, a name).
         """
         layers = list(layers)
         marks = ",".join("?" * len(layers))
@@ -624,12 +624,7 @@ class Store:
                    case when a.kind = 'stance' then json_extract(a.attrs, '$.target.end') end,
                    case when a.kind = 'claim' then json_extract(a.attrs, '$.speaker.start') end,
                    case when a.kind = 'claim' then json_extract(a.attrs, '$.speaker.end') end,
-                   case when a.kind != 'claim' then null
-                        when json_type(a.attrs, '$.speaker') = 'object' then
-                            substr((select d.text from documents d where d.id = a.doc_id),
-                                   json_extract(a.attrs, '$.speaker.start') + 1,
-                                   json_extract(a.attrs, '$.speaker.end') - json_extract(a.attrs, '$.speaker.start'))
-                        else json_extract(a.attrs, '$.speaker') end
+                   case when a.kind = 'claim' then json_extract(a.attrs, '$.speaker') end
             from annotations a
             where +a.layer in ({marks}) and a.status = '{ACCEPTED}'
             order by a.doc_id, a.layer"""  # "+a.layer": walk the (doc_id, layer) index instead of sorting

@@ -134,7 +134,8 @@ def measure(argv: list[str], pythonpath: Path) -> tuple[float, float, float]:
     """(wall seconds, CPU seconds, peak RSS in MB) of one fresh process."""
     env = {**os.environ, "PYTHONPATH": str(pythonpath)}
     start = time.perf_counter()
-    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env,
+    # run from the checkout itself: `python -m` puts the working directory first on sys.path
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=pythonpath,
                             preexec_fn=_cap_memory)
     _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start

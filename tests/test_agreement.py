@@ -511,3 +511,24 @@ def test_agreement_text_and_json_output(tmp_path, run_cli):
                 "alpha_u_documents", "alpha_u_units"} <= set(row)
     assert data["figures"][0]["observed"] == 1.0 and data["figures"][0]["alpha_u"] == 1.0
     assert data["pairs"]["alice|bob"]["entity"]["alpha_u"] == 1.0
+
+
+@pytest.mark.parametrize("seed", range(10))
+def test_add_pair_equals_add_document(seed):
+    import random
+
+    rng = random.Random(seed)
+    one, two = co.UnitizingAlpha(2), co.UnitizingAlpha(2)
+    for _ in range(rng.randint(1, 6)):
+        length = rng.randint(5, 50)
+        coders = []
+        for _ in range(2):
+            spans = {}
+            for _ in range(rng.randint(0, 4)):
+                s = rng.randrange(length)
+                spans.setdefault(rng.choice("XYZ"), []).append((s, min(length, s + rng.randint(1, 9))))
+            coders.append({c: co.merge_segments(v) for c, v in spans.items()})
+        one.add_document(length, coders)
+        two.add_pair(length, *coders)
+    for c in "XYZ":
+        assert (one.observed(c), one.expected(c), one.alpha(c)) == (two.observed(c), two.expected(c), two.alpha(c))

@@ -129,6 +129,7 @@ def measure(documents: Iterable[DocumentItems], annotators: Sequence[str], *, fa
     finally:
         if collecting:
             gc.enable()
+    tally.finish()
     return _report(tally)
 
 

@@ -259,6 +259,29 @@ class UnitizingAlpha:
         self.length += length
         self.documents += 1
 
+    def add_pair(self, length: int, first: Mapping[Hashable, Segments], second: Mapping[Hashable, Segments]) -> None:
+        """:meth:`add_document` for exactly two coders (the common case, kept lean)."""
+        base = self.length
+        state = self._state
+        for c in first.keys() | second.keys():
+            st = state.get(c)
+            if st is None:
+                st = state[c] = [0, Counter(), Counter(), [0, 0]]
+            s1, s2 = first.get(c, ()), second.get(c, ())
+            st[0] += pair_distance(s1, s2)
+            units, gaps, gap_from = st[1], st[2], st[3]
+            for k, segs in ((0, s1), (1, s2)):
+                if segs:
+                    start = gap_from[k]
+                    for s, e in segs:
+                        if base + s > start:
+                            gaps[base + s - start] += 1
+                        units[e - s] += 1
+                        start = base + e
+                    gap_from[k] = start
+        self.length += length
+        self.documents += 1
+
     @property
     def categories(self) -> list:
         return sorted(self._state, key=str)

@@ -12,7 +12,7 @@ import unicodedata
 from dataclasses import dataclass
 from itertools import groupby
 from operator import itemgetter
-from typing import Iterator, Mapping, Sequence
+from typing import Callable, Iterator, Mapping, Sequence
 
 from annotator.model import AUTHOR, CLAIM, STANCE, UNNAMED, Annotation, Stance
 
@@ -24,12 +24,16 @@ PLACE = slice(KIND, T_END + 1)
 
 @dataclass
 class DocumentItems:
-    """One document as agreement sees it: its length, who worked on it, their accepted items."""
+    """One document as agreement sees it: its length, who worked on it, their accepted items.
+
+    ``text`` gives the document's text on demand: it is needed only to compare a speaker
+    given as a span with one given as a name, so most documents never read it."""
 
     doc_id: str
     length: int
     worked: set[str]
     items: dict[str, list[tuple]]  # annotator -> item rows (see the column constants above)
+    text: Callable[[], str] = lambda: ""
 
 
 # --- speakers -----------------------------------------------------------------------------
@@ -46,10 +50,10 @@ def speaker_text(text: str) -> str:
 
 
 def _speaker(row: tuple) -> tuple | None:
-    """(span or None, raw text) of a claim row's speaker; None when it has none."""
+    """(span or None, name or None) of a claim row's speaker; None when it has none."""
     if row[SP_START] is not None and row[SP_END] is not None:
         try:
-            return (int(row[SP_START]), int(row[SP_END])), str(row[SP_TEXT] or "")
+            return (int(row[SP_START]), int(row[SP_END])), None
         except (TypeError, ValueError):
             return None
     if row[SP_TEXT] in (None, ""):
@@ -57,13 +61,21 @@ def _speaker(row: tuple) -> tuple | None:
     return None, str(row[SP_TEXT])
 
 
-def speaker_values(speakers: Sequence[tuple | None]) -> list[str | None]:
+def speaker_values(speakers: Sequence[tuple | None], text: Callable[[], str] = lambda: "") -> list[str | None]:
     """Comparable values for the speakers of one claim: spans when all have one, else names
-    (AUTHOR and UNNAMED as they are, other texts through :func:`speaker_text`)."""
+    (AUTHOR and UNNAMED as they are, other names -- a span's text -- through :func:`speaker_text`)."""
     given = [s for s in speakers if s is not None]
     if given and all(s[0] is not None for s in given):
         return [None if s is None else f"{s[0][0]}-{s[0][1]}" for s in speakers]
-    return [None if s is None else (s[1] if s[1] in (AUTHOR, UNNAMED) else speaker_text(s[1])) for s in speakers]
+    doc = text() if any(s[0] is not None for s in given) else ""
+    out: list[str | None] = []
+    for s in speakers:
+        if s is None:
+            out.append(None)
+        else:
+            name = doc[s[0][0]:s[0][1]] if s[0] is not None else s[1]
+            out.append(name if name in (AUTHOR, UNNAMED) else speaker_text(name))
+    return out
 
 
 # --- streams ----------------------------------------------------------------------------------
@@ -90,7 +102,15 @@ def from_store(store, annotators: Sequence[str]) -> Iterator[DocumentItems]:
             item_doc, item_rows = next(items, (None, None))
         worked.update(rows)
         if len(worked) >= 2:
-            yield DocumentItems(doc_id, length or 0, worked, rows)
+            yield DocumentItems(doc_id, length or 0, worked, rows, _text_of(store, doc_id))
+
+
+def _text_of(store, doc_id: str) -> Callable[[], str]:
+    def text() -> str:
+        doc = store.document(doc_id)
+        return doc.text if doc is not None else ""
+
+    return text
 
 
 def _row(doc_id: str, layer: str, value, text: str) -> tuple:
@@ -103,7 +123,6 @@ def _row(doc_id: str, layer: str, value, text: str) -> tuple:
         if isinstance(sp, Mapping):
             try:
                 sp_start, sp_end = int(sp["start"]), int(sp["end"])
-                sp_text = text[sp_start:sp_end]
             except (KeyError, TypeError, ValueError):
                 pass
         elif sp not in (None, ""):
@@ -121,4 +140,4 @@ def from_layers(layers: Mapping[str, Mapping[str, Sequence[Annotation]]],
         who = {n for n, ds in (worked or {}).items() if doc_id in ds} | {n for n in layers if doc_id in layers[n]}
         rows = {n: [_row(doc_id, n, a.value, text) for a in layers[n].get(doc_id, ()) if a.accepted]
                 for n in layers if doc_id in layers[n]}
-        yield DocumentItems(doc_id, len(text), who, rows)
+        yield DocumentItems(doc_id, len(text), who, rows, lambda text=text: text)

@@ -95,6 +95,10 @@ class Tally:
         self.contingency: dict[tuple, Contingency] = defaultdict(Contingency)         # (pair, kind)
         self.unitizing = UnitizingAlpha(len(names)) if len(names) > 2 else None
         self.pair_unitizing: dict[tuple, UnitizingAlpha] = {}
+        # the two-annotator walk counts raw events and folds them in at the end (finish):
+        self.joint: Counter = Counter()                               # (pair, kind, label a, label b)
+        self.sides: dict[tuple, tuple[Counter, Counter]] = {}          # pair -> items of a, of b
+        self._text = lambda: ""
 
     def add(self, doc: DocumentItems) -> None:
         names = self.names
@@ -102,13 +106,13 @@ class Tally:
         if len(present) < 2:
             return
         self.documents += 1
+        self._text = doc.text
         length = doc.length
         items = self.items
         # per annotator: (kind, start, end, target start, target end) -> its rows there, and
         # (kind, label) -> the spans alpha_u segments
         places: dict[int, dict[tuple, list[tuple]]] = {}
         spans: dict[int, dict[tuple, list]] = {}
-        counts: dict[int, Counter] = {}
         for i in present:
             rows = doc.items.get(names[i], ())
             mine: dict[tuple, list[tuple]] = {}
@@ -125,14 +129,14 @@ class Tally:
                         segs[cat].append(key[1:3])
                     else:
                         segs[cat] = [key[1:3]]
-            count = Counter(map(_kind_label, rows))
             if rows:
                 length = max(length, max(map(_end, rows)))
-            places[i], spans[i], counts[i] = mine, segs, count
+            places[i], spans[i] = mine, segs
             items.update(map(_kind_label, rows))
         if len(present) == 2 and self.fast:
-            self._add_two(present, places, counts)
+            self._add_two(doc, present, places)
         else:
+            counts = {i: Counter(map(_kind_label, doc.items.get(names[i], ()))) for i in present}
             for pair in self.pairs:
                 a, b = pair
                 if a in places and b in places:
@@ -141,17 +145,19 @@ class Tally:
             self._units(present, places)
         self._unitize(present, spans, length)
 
-    def _add_two(self, present: list[int], places: dict[int, dict], counts: dict[int, Counter]) -> None:
+    def _add_two(self, doc: DocumentItems, present: list[int], places: dict[int, dict]) -> None:
         """F1 and matched units of a document two annotators worked on, in one walk over the places
-        (the same figures as :meth:`_pair_f1` and :meth:`_units`, which handle any number)."""
+        (the same figures as :meth:`_pair_f1` and :meth:`_units`, which handle any number; the
+        common case -- one item each at a place -- is one count in ``joint``)."""
         a, b = pair = tuple(present)
         mine, theirs = places[a], places[b]
         self.pair_documents[pair] += 1
-        f1, coincidences, contingency = self.f1, self.coincidences, self.contingency
-        for (kind, label), n in counts[a].items():
-            f1[pair, kind, label][3] += n
-        for (kind, label), n in counts[b].items():
-            f1[pair, kind, label][4] += n
+        sides = self.sides.get(pair)
+        if sides is None:
+            sides = self.sides[pair] = (Counter(), Counter())
+        sides[0].update(map(_kind_label, doc.items.get(self.names[a], ())))
+        sides[1].update(map(_kind_label, doc.items.get(self.names[b], ())))
+        joint = self.joint
         loose_a: list[tuple] = []
         loose_b: list[tuple] = []
         for key, rows in mine.items():
@@ -165,22 +171,11 @@ class Tally:
                 self._place_units(present, key, {a: rows, b: other})
                 continue
             x, y = rows[0], other[0]
-            kind, la, lb = key[0], x[LABEL], y[LABEL]
-            if la == lb:
-                tally = f1[pair, kind, la]
-                tally[0] += 1
-                tally[1] += 1
-                tally[2] += 1
-            else:
+            joint[pair, key[0], x[LABEL], y[LABEL]] += 1
+            if x[LABEL] != y[LABEL]:
                 loose_a.append(x)
                 loose_b.append(y)
-            coinc = coincidences[kind]
-            coinc.units += 1
-            both = coinc.pairs[2]
-            both[la, lb] += 1
-            both[lb, la] += 1
-            contingency[pair, kind].table[la, lb] += 1
-            if kind == CLAIM:
+            if key[0] == CLAIM:
                 self._speakers(present, {a: x, b: y})
         for key, rows in theirs.items():
             if key not in mine:
@@ -189,6 +184,27 @@ class Tally:
             self._overlaps(pair, loose_a, theirs, 1)
         if loose_b and mine:
             self._overlaps(pair, loose_b, mine, 2)
+
+    def finish(self) -> None:
+        """Fold the two-annotator walk's counts into the figures' tallies (once, after the pass)."""
+        f1 = self.f1
+        for pair, (first, second) in self.sides.items():
+            for (kind, label), n in first.items():
+                f1[pair, kind, label][3] += n
+            for (kind, label), n in second.items():
+                f1[pair, kind, label][4] += n
+        for (pair, kind, la, lb), n in self.joint.items():
+            if la == lb:
+                tally = f1[pair, kind, la]
+                tally[0] += n
+                tally[1] += n
+                tally[2] += n
+            coinc = self.coincidences[kind]
+            coinc.units += n
+            coinc.pairs[2][la, lb] += n
+            coinc.pairs[2][lb, la] += n
+            self.contingency[pair, kind].table[la, lb] += n
+        self.sides, self.joint = {}, Counter()
 
     def _pair_f1(self, pair, first: dict, second: dict, count_a: Counter, count_b: Counter) -> None:
         f1 = self.f1
@@ -236,10 +252,12 @@ class Tally:
 
     def _overlaps(self, pair, loose: list[tuple], theirs: dict, slot: int) -> None:
         """Items without an exact match that overlap an item of the same kind and label."""
+        wanted = {(row[KIND], row[LABEL]) for row in loose}
         by_label: dict[tuple, list[tuple]] = defaultdict(list)
-        for key, rows in theirs.items():
+        for rows in theirs.values():
             for row in rows:
-                by_label[row[KIND], row[LABEL]].append(_place(row))
+                if (row[KIND], row[LABEL]) in wanted:
+                    by_label[row[KIND], row[LABEL]].append(_place(row))
         for row in loose:
             candidates = by_label.get((row[KIND], row[LABEL]))
             if candidates and _hits([_place(row)], candidates):
@@ -294,7 +312,7 @@ class Tally:
                 self._speakers(present, unit)
 
     def _speakers(self, present: list[int], unit: dict[int, tuple]) -> None:
-        speakers = speaker_values([_speaker(unit[i]) if i in unit else None for i in present])
+        speakers = speaker_values([_speaker(unit[i]) if i in unit else None for i in present], self._text)
         self.coincidences["speaker"].add(speakers)
         value = dict(zip(present, speakers))
         for a, b in self.pairs:
@@ -309,6 +327,6 @@ class Tally:
                 tally = self.pair_unitizing.get(pair)
                 if tally is None:
                     tally = self.pair_unitizing[pair] = UnitizingAlpha(2)
-                tally.add_document(length, [segments[pair[0]], segments[pair[1]]])
+                tally.add_pair(length, segments[pair[0]], segments[pair[1]])
         if self.unitizing is not None and len(present) == len(self.names):
             self.unitizing.add_document(length, [segments[i] for i in present])
