@@ -20,7 +20,8 @@ from __future__ import annotations
 import json
 from bisect import bisect_right
 from dataclasses import dataclass, field
-from typing import Mapping, Sequence
+from functools import cached_property
+from typing import Callable, Mapping, Sequence, Union
 
 from annotator.errors import AnnotatorError
 from annotator.model import (CLAIM, REJECTED, REVIEW_LAYER, STANCE, Annotation, Span, Stance, Value, new_id,
@@ -47,27 +48,50 @@ def signature(value: Value) -> str:
 
 # --- comparing two versions ---------------------------------------------------------------
 
-def _speaker(value: Value, text: str) -> tuple | None:
+Text = Union[str, Callable[[], str]]  # the document's text, or a function that reads it when needed
+
+
+def lazy_text(read: Callable[[], str]) -> Callable[[], str]:
+    """A text read at most once, and only if a comparison needs it."""
+    cache: list[str] = []
+
+    def text() -> str:
+        if not cache:
+            cache.append(read())
+        return cache[0]
+
+    return text
+
+
+def _speaker(value: Value) -> tuple | None:
+    """(span or None, name or None) of a claim's speaker; None when it has none."""
     sp = value.attrs.get("speaker") if isinstance(value, Span) else None
     if sp in (None, ""):
         return None
     if isinstance(sp, Mapping):
         try:
-            s, e = int(sp["start"]), int(sp["end"])
+            return (int(sp["start"]), int(sp["end"])), None
         except (KeyError, TypeError, ValueError):
             return None
-        return (s, e), speaker_text(text[s:e]) if text else ""
-    return None, str(sp) if sp in ("AUTHOR", "UNNAMED") else speaker_text(str(sp))
+    return None, str(sp)
 
 
-def same_speaker(a: Value, b: Value, text: str = "") -> bool:
+def _name(speaker: tuple, doc: str) -> str:
+    if speaker[0] is not None:
+        return speaker_text(doc[speaker[0][0]:speaker[0][1]]) if doc else ""
+    return speaker[1] if speaker[1] in ("AUTHOR", "UNNAMED") else speaker_text(speaker[1])
+
+
+def same_speaker(a: Value, b: Value, text: Text = "") -> bool:
     """By span when both have one, else by normalised name (a span's text is its name)."""
-    x, y = _speaker(a, text), _speaker(b, text)
+    x, y = _speaker(a), _speaker(b)
     if x is None or y is None:
         return x is None and y is None
     if x[0] is not None and y[0] is not None:
         return x[0] == y[0]
-    return x[1] == y[1] and x[1] != ""
+    doc = text() if callable(text) else text
+    name = _name(x, doc)
+    return name == _name(y, doc) and name != ""
 
 
 def _attrs(value: Value) -> dict:
@@ -76,7 +100,7 @@ def _attrs(value: Value) -> dict:
             if k not in NOISE_ATTRS and k != "speaker" and v not in (None, "", [], {})}
 
 
-def differences(a: Value, b: Value, text: str = "") -> list[str]:
+def differences(a: Value, b: Value, text: Text = "") -> list[str]:
     """Why two versions differ, in words ([] when they agree): boundary, label, speaker, ..."""
     if a.kind != b.kind:
         return ["kind"]
@@ -117,7 +141,7 @@ def _overlap(a: tuple[int, int], b: tuple[int, int]) -> float:
     return inter / (max(a[1], b[1]) - min(a[0], b[0]))
 
 
-def match_score(a: Value, b: Value, text: str = "") -> float:
+def match_score(a: Value, b: Value, text: Text = "") -> float:
     """How well two versions belong in one row: 4 the same, 3 same place, 1-2 overlapping, 0 not."""
     if a.kind != b.kind:
         return 0.0
@@ -135,7 +159,7 @@ class Row:
 
     versions: dict[str, Value | None]          # annotator -> their item here (None: nothing)
     review: Annotation | None = None           # the review layer's item here (rejected: "nothing here")
-    text: str = field(default="", repr=False)  # the document's text (speakers are compared by name)
+    text: Text = field(default="", repr=False)  # the document's text (speakers are compared by name)
 
     @property
     def given(self) -> list[Value]:
@@ -166,7 +190,7 @@ class Row:
     def end(self) -> int:
         return max(v.end for v in self.given)
 
-    @property
+    @cached_property
     def distinct(self) -> list[Value | None]:
         """The different versions, in annotator order (None = 'nothing here')."""
         seen: list[Value | None] = []
@@ -218,7 +242,7 @@ class Alignment:
     annotators: list[str]                     # the annotators who worked on the document
     rows: list[Row] = field(default_factory=list)
     extra_review: list[Annotation] = field(default_factory=list)  # review items at places nobody marked
-    text: str = ""
+    text: Text = field(default="", repr=False)
 
     @property
     def agreed(self) -> list[Row]:
@@ -238,12 +262,12 @@ class Alignment:
         return len(self.annotators) == 1
 
 
-def _group(names: list[str], layers: Mapping[str, Sequence[Annotation]], text: str) -> list[dict[str, Value]]:
+def _group(names: list[str], layers: Mapping[str, Sequence[Annotation]], text: Text) -> list[dict[str, Value]]:
     """Rows as {annotator: version}: each annotator's items matched to the rows so far."""
     rows: list[dict[str, Value]] = []
     for name in names:
         items = sorted((a.value for a in layers.get(name, ()) if a.accepted),
-                       key=lambda v: (v.start, -v.end, v.kind, place_of(v), signature(v)))
+                       key=lambda v: (v.start, -v.end, v.kind, place_of(v), v.label))
         # an index of the existing rows per kind: (start, row) sorted, and the longest extent
         index: dict[str, list[tuple[int, int]]] = {}
         longest: dict[str, int] = {}
@@ -280,13 +304,14 @@ def _group(names: list[str], layers: Mapping[str, Sequence[Annotation]], text: s
 
 
 def align(doc_id: str, layers: Mapping[str, Sequence[Annotation]], review: Sequence[Annotation] = (),
-          worked: Sequence[str] | None = None, text: str = "") -> Alignment:
+          worked: Sequence[str] | None = None, text: Text = "") -> Alignment:
     """Align the accepted items of each annotator (``layers[name]``) on one document.
 
     ``worked`` names the annotators who worked on the document (default: those with items);
     one is enough (a single annotator's document: every row is theirs alone). ``review`` is
     the review layer on the document: an accepted item settles its row with that version, a
-    rejected one settles it as 'nothing here'. ``text`` lets speakers be compared by name.
+    rejected one settles it as 'nothing here'. ``text`` (or a function reading it) lets speakers
+    be compared by name.
     """
     names = list(worked) if worked is not None else [n for n in layers if layers[n]]
     if not names:

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from typing import Sequence
 
 from annotator.model import REVIEW_LAYER
-from annotator.teams.review import DONE, Alignment, align
+from annotator.teams.review import DONE, Alignment, align, lazy_text
 
 DISAGREEMENT, SINGLE = "disagreement", "single"
 
@@ -84,8 +84,8 @@ def build(store, annotators: Sequence[str], *, include_single: bool = False) -> 
         if len(worked) == 1 and not include_single:
             queue.single_skipped += 1
             continue
-        text = store.document(doc_id).text if _needs_text(layers, worked) else ""
-        al = align(doc_id, {n: layers.get(n, []) for n in worked}, layers.get(REVIEW_LAYER, ()), worked, text)
+        al = align(doc_id, {n: layers.get(n, []) for n in worked}, layers.get(REVIEW_LAYER, ()), worked,
+                   _text(store, doc_id))
         if len(worked) == 1:
             entry = Entry(doc_id, worked, SINGLE)
             singles.append(entry)
@@ -101,9 +101,13 @@ def build(store, annotators: Sequence[str], *, include_single: bool = False) -> 
     return queue
 
 
-def _needs_text(layers, worked) -> bool:
-    """Speakers given as a span by one and as a name by another are compared by the span's text."""
-    return sum(1 for n in worked if any(a.value.kind == "claim" for a in layers.get(n, ()))) >= 2
+def _text(store, doc_id: str):
+    """The document's text, read only if a speaker given as a span meets one given as a name."""
+    def read() -> str:
+        doc = store.document(doc_id)
+        return doc.text if doc is not None else ""
+
+    return lazy_text(read)
 
 
 def partly_reviewed(store, doc_ids: Sequence[str] | None = None) -> list[str]:
@@ -121,8 +125,7 @@ def partly_reviewed(store, doc_ids: Sequence[str] | None = None) -> list[str]:
         worked = [n for n in names if layers[n] or doc_id in statuses[n]]
         if not worked:
             continue
-        doc = store.document(doc_id)
-        al = align(doc_id, layers, store.items(doc_id, REVIEW_LAYER), worked, doc.text if doc else "")
+        al = align(doc_id, layers, store.items(doc_id, REVIEW_LAYER), worked, _text(store, doc_id))
         if al.open:
             out.append(doc_id)
     return out
@@ -142,8 +145,8 @@ def accept_agreed(store, reviewer: str, annotators: Sequence[str]) -> tuple[int,
         worked = [n for n in names if n in layers or doc_id in statuses[n]]
         if len(worked) < 2 or review_status.get(doc_id) == DONE:
             continue
-        text = store.document(doc_id).text if _needs_text(layers, worked) else ""
-        al = align(doc_id, {n: layers.get(n, []) for n in worked}, layers.get(REVIEW_LAYER, ()), worked, text)
+        al = align(doc_id, {n: layers.get(n, []) for n in worked}, layers.get(REVIEW_LAYER, ()), worked,
+                   _text(store, doc_id))
         if al.rows and not al.disagreements and not al.extra_review:
             agreed.append(doc_id)
     items = 0
