@@ -111,8 +111,10 @@ async def test_resume_on_the_row_where_the_reviewer_stopped(tmp_path):
 
 async def test_next_and_previous_document_left(tmp_path):
     db = make(tmp_path / "r.db")
-    with Store(db) as s:
-        s.set_review_status("carol", DOC2.id, "done")  # already reviewed
+    from annotator.teams import review as rv
+
+    with Store(db) as s:  # already reviewed (its one row settled as nothing here)
+        rv.mark_reviewed(s, "carol", rv.load(s, DOC2.id, ["alice", "bob"]), settle=True)
     app = review_app(db)
     async with app.run_test(size=SIZE) as pilot:
         screen = await review_screen(pilot)
@@ -302,3 +304,16 @@ async def test_an_empty_queue_says_so(tmp_path):
         await pilot.pause()
         assert isinstance(app.screen, ErrorScreen)
         assert "nothing to review" in str(app.screen.query_one("#error-message").render())
+
+
+async def test_undo_after_marking_reviewed_reopens_the_document(tmp_path):
+    db = make(tmp_path / "r.db")
+    app = review_app(db)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await review_screen(pilot)
+        await pilot.press("A", "1", "d")  # settle everything, mark reviewed: the next document opens
+        await pilot.pause()
+        assert screen.entry.doc_id == DOC2.id and "1 left" in status(screen)
+        await pilot.press("[", "u")  # back, undo the last decision
+        await pilot.pause()
+        assert "row(s) reopened" in status(screen) and "2 left" in status(screen)

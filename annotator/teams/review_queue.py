@@ -31,7 +31,8 @@ class Entry:
 
     @property
     def reviewed(self) -> bool:
-        return self.status == DONE
+        """Marked reviewed, with nothing open (an undo or a changed layer reopens rows: left again)."""
+        return self.status == DONE and self.open == 0
 
     def update(self, al: Alignment, status: str | None) -> None:
         self.rows, self.differ, self.open, self.status = len(al.rows), len(al.disagreements), len(al.open), status
@@ -194,7 +195,8 @@ def format_queue(queue: ReviewQueue) -> str:
         lines.append("")
         lines.append(f"{'document':<18} {'reason':<12} {'rows':>5} {'agree':>6} {'differ':>6} {'open':>5}  review")
         for e in queue.entries:
-            status = "reviewed" if e.reviewed else ("in progress" if e.status else "not started")
+            status = "reviewed" if e.reviewed else ("reopened" if e.status == DONE else
+                                                    "in progress" if e.status else "not started")
             lines.append(f"{e.doc_id[:18]:<18} {e.reason:<12} {e.rows:>5} {e.rows - e.differ:>6} {e.differ:>6} "
                          f"{e.open:>5}  {status}")
     return "\n".join(lines)

@@ -182,7 +182,8 @@ class ReviewScreen(Screen[None]):
             self.reload()
         al, entry = self.al, self.entry
         s = rv.summary(al)
-        status = {"done": "reviewed", None: "not reviewed"}.get(entry.status, "in progress")
+        status = ("reviewed" if entry.reviewed else f"marked reviewed, but {entry.open} row(s) reopened"
+                  if entry.status == "done" else "not reviewed" if entry.status is None else "in progress")
         kind = "single annotator" if entry.reason == SINGLE else "disagreements"
         self.query_one("#status", Static).update(Text(
             f"Review · {self.index + 1} of {len(self.queue)} in the queue ({kind}) · {self.queue.left} left · "
