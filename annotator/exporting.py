@@ -46,16 +46,29 @@ def collect(store: Store, layer: str, *, only_done: bool = False) -> list[Export
         raise AnnotatorError(f"no annotation layer named {layer!r} (layers: {names})")
     items = store.layer_items(layer)
     statuses = store.statuses(layer)
+    partly = set(_partly_reviewed(store)) if layer == REVIEW_LAYER and only_done else set()
     out = []
     for doc in store.documents():
         if doc.id not in items and doc.id not in statuses:
             continue
         status = statuses.get(doc.id)
-        if only_done and status != DONE:
+        if only_done and (status != DONE or doc.id in partly):
             continue
         values = [a.value for a in items.get(doc.id, []) if a.accepted]
         out.append(ExportItem(doc, values, layer, status))
     return out
+
+
+def _partly_reviewed(store: Store) -> list[str]:
+    """Documents marked reviewed whose review has open rows: left out of --only-done, and said so."""
+    from annotator.teams.review_queue import partly_reviewed
+
+    ids = partly_reviewed(store)
+    if ids:
+        sys.stderr.write(f"note: left out {len(ids)} document(s) marked reviewed that still have open rows "
+                         f"(their layers changed after the review): {', '.join(ids[:5])}"
+                         f"{' ...' if len(ids) > 5 else ''}; settle them with `annotator review`\n")
+    return ids
 
 
 def choose_layer(store: Store, annotator: str | None, review: bool, suggestions: bool) -> str:

@@ -1030,6 +1030,86 @@ class Store:
         with self._write():
             return self.db.execute(sql, params).rowcount
 
+    # --- teams: streaming reads for agreement and review, the reviewer's position (issues 14.5, 15) ---
+    # Self-contained on purpose: agreement and the review queue read only what they need, in
+    # document-id order, one row at a time, so memory does not grow with the corpus.
+
+    def accepted_rows(self, layers: Iterable[str]) -> Iterator[tuple]:
+        """Accepted items of the given layers, ordered by document id, as plain tuples:
+
+        (doc_id, layer, label, kind, start, end, target_start, target_end, speaker_start,
+        speaker_end, speaker). The target is a stance's; the speaker a claim's: a span (its
+        offsets) or a plain string (AUTHOR, UNNAMED, a name).
+        """
+        layers = list(layers)
+        marks = ",".join("?" * len(layers))
+        sql = f"""
+            select a.doc_id, a.layer, a.label, a.kind, a.start, a.end,
+                   case when a.kind = 'stance' then json_extract(a.attrs, '$.target.start') end,
+                   case when a.kind = 'stance' then json_extract(a.attrs, '$.target.end') end,
+                   case when a.kind = 'claim' then json_extract(a.attrs, '$.speaker.start') end,
+                   case when a.kind = 'claim' then json_extract(a.attrs, '$.speaker.end') end,
+                   case when a.kind = 'claim' then json_extract(a.attrs, '$.speaker') end
+            from annotations a
+            where +a.layer in ({marks}) and a.status = '{ACCEPTED}'
+            order by a.doc_id, a.layer"""  # "+a.layer": walk the (doc_id, layer) index instead of sorting
+        return self.db.execute(sql, layers)  # the cursor itself: no Python frame per row
+
+    def layer_documents(self, layers: Iterable[str]) -> Iterator[tuple[str, str, str]]:
+        """(doc_id, layer, status) of every document the given layers have a status on, by document id."""
+        layers = list(layers)
+        return self.db.execute(
+            f"select doc_id, layer, status from doc_status where layer in ({','.join('?' * len(layers))}) "
+            "order by doc_id, layer", layers)
+
+    def document_lengths(self) -> Iterator[tuple[str, int]]:
+        """(id, length of the text in characters) of every document, by id."""
+        return self.db.execute("select id, length(text) from documents order by id")
+
+    def layer_items_by_document(self, layers: Iterable[str]) -> Iterator[tuple[str, dict[str, list[Annotation]]]]:
+        """(doc_id, {layer: its items there}) for every document some of the layers have items on,
+        in import order, one document at a time (accepted and rejected items)."""
+        layers = list(layers)
+        rows = self.db.query(
+            f"select a.* from annotations a join documents d on d.id = a.doc_id "
+            f"where a.layer in ({','.join('?' * len(layers))}) order by d.position, a.start, a.end", layers)
+        current, group = None, {}
+        for row in rows:
+            if row["doc_id"] != current:
+                if current is not None:
+                    yield current, group
+                current, group = row["doc_id"], {}
+            for ann in self._read_items("annotations", [row], _row_to_annotation):  # a bad row is skipped, named
+                group.setdefault(row["layer"], []).append(ann)
+        if current is not None:
+            yield current, group
+
+    def labels_in_layers(self, layers: Iterable[str], kind: str) -> list[str]:
+        """The labels the given layers use for items of one kind (sorted)."""
+        layers = list(layers)
+        return [r[0] for r in self.db.execute(
+            f"select distinct label from annotations where kind = ? and layer in ({','.join('?' * len(layers))}) "
+            "order by label", [kind, *layers])]
+
+    def save_review_position(self, reviewer: str, doc_id: str, cursor: dict) -> None:
+        """Remember where a reviewer is (document and row), to resume there."""
+        value = json.dumps({"doc_id": doc_id, "cursor": cursor, "time": now()}, ensure_ascii=False)
+        with self._write():
+            self.db.execute("insert or replace into annotator_meta (key, value) values (?, ?)",
+                            [f"review_position:{reviewer}", value])
+
+    def review_position(self, reviewer: str) -> tuple[str | None, dict]:
+        """(document id, cursor) where the reviewer last was; (None, {}) when never."""
+        row = self.db.execute("select value from annotator_meta where key = ?",
+                              [f"review_position:{reviewer}"]).fetchone()
+        if not row:
+            return None, {}
+        try:
+            data = json.loads(row[0])
+            return data.get("doc_id"), dict(data.get("cursor") or {})
+        except (ValueError, TypeError, AttributeError):
+            return None, {}
+
 
 for _name, _method in list(vars(Store).items()):  # every public method speaks for its sqlite3 errors
     if not _name.startswith("_") and callable(_method) and _name != "transaction":
