@@ -17,7 +17,7 @@ from typing import Callable, Iterator, Mapping, Sequence
 from annotator.model import AUTHOR, CLAIM, STANCE, UNNAMED, Annotation, Stance
 
 # the columns of a streamed item row (as Store.accepted_rows yields them); KIND..T_END is the place
-DOC, LAYER, LABEL, KIND, START, END, T_START, T_END, SP_START, SP_END, SP_TEXT = range(11)
+DOC, LAYER, LABEL, KIND, START, END, T_START, T_END, SP_START, SP_END, SP_TEXT, ID, OK = range(13)
 PLACE = slice(KIND, T_END + 1)
 
 
@@ -98,11 +98,19 @@ def from_store(store, annotators: Sequence[str]) -> Iterator[DocumentItems]:
         while item_doc is not None and item_doc <= doc_id:
             if item_doc == doc_id:
                 for layer, layer_rows in groupby(item_rows, second):
-                    rows[layer] = list(layer_rows)
+                    rows[layer] = [r for r in layer_rows if _inside(r, length) or store.skip_item(r[ID])]
             item_doc, item_rows = next(items, (None, None))
         worked.update(rows)
         if len(worked) >= 2:
             yield DocumentItems(doc_id, length or 0, worked, rows, _text_of(store, doc_id))
+
+
+def _inside(row: tuple, length: int | None) -> bool:
+    """The store's SQL check passed and the item's offsets (and its target's, its speaker's) lie in the text."""
+    if not row[OK] or length is None:
+        return False
+    return row[END] <= length and all(end is None or (isinstance(end, int) and end <= length)
+                                      for end in (row[T_END], row[SP_END]))
 
 
 def _text_of(store, doc_id: str) -> Callable[[], str]:
@@ -116,7 +124,7 @@ def _text_of(store, doc_id: str) -> Callable[[], str]:
 def _row(doc_id: str, layer: str, value, text: str) -> tuple:
     if isinstance(value, Stance):
         return (doc_id, layer, value.polarity, STANCE, value.source.start, value.source.end,
-                value.target.start, value.target.end, None, None, None)
+                value.target.start, value.target.end, None, None, None, None, 1)
     sp_start = sp_end = sp_text = None
     if value.kind == CLAIM:
         sp = value.attrs.get("speaker")
@@ -127,7 +135,8 @@ def _row(doc_id: str, layer: str, value, text: str) -> tuple:
                 pass
         elif sp not in (None, ""):
             sp_text = str(sp)
-    return (doc_id, layer, value.label, value.kind, value.start, value.end, None, None, sp_start, sp_end, sp_text)
+    return (doc_id, layer, value.label, value.kind, value.start, value.end, None, None, sp_start, sp_end, sp_text,
+            None, 1)
 
 
 def from_layers(layers: Mapping[str, Mapping[str, Sequence[Annotation]]],
