@@ -20,13 +20,13 @@ import json
 import tempfile
 from pathlib import Path
 
-from annotator.evaluate import Predicted, evaluate_documents, load_gold
+from annotator.learn.evaluate import Predicted, evaluate_documents, load_gold
 from annotator.model import Annotation, Document, Span, Stance
 from annotator.schema import load_schema
 from annotator.store import ImportRecord, Store, new_id
 from annotator.suggest.pipeline import load_pipeline
 from annotator.suggest.runner import suggest_documents
-from annotator.train import train
+from annotator.learn.train import train
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "data" / "gold" / "gold.jsonl"
@@ -112,7 +112,7 @@ def news_curve() -> dict[int, dict[str, float]]:
 
 
 def fashion_curve() -> dict[int, dict[str, float]]:
-    from annotator.evaluate import GoldDoc
+    from annotator.learn.evaluate import GoldDoc
     from annotator.formats.prodigy import parse_task
 
     records = [parse_task(json.loads(line)) for line in FASHION.read_text(encoding="utf-8").splitlines()]

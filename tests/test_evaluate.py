@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from annotator.evaluate import GoldDoc, Predicted, evaluate_documents, load_gold
+from annotator.learn.evaluate import GoldDoc, Predicted, evaluate_documents, load_gold
 from annotator.model import Span, SpanRef, Stance
 from test_suggest_common import shared_pipeline
 

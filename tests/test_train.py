@@ -85,7 +85,7 @@ def test_too_little_data_says_how_much_is_needed(tmp_path):
 
 
 def test_interrupted_training_leaves_the_previous_model_untouched(trained_db, tmp_path, monkeypatch):
-    import annotator.train as train_module
+    import annotator.learn.train as train_module
 
     out = tmp_path / "model"
     with Store(trained_db) as store:
@@ -105,7 +105,7 @@ def test_interrupted_training_leaves_the_previous_model_untouched(trained_db, tm
 
 def test_unknown_source_lists_layers(trained_db, tmp_path):
     with Store(trained_db) as store, pytest.raises(AnnotatorError, match="layers: alice"):
-        import annotator.train as train_module
+        import annotator.learn.train as train_module
 
         train_module.train(store, tmp_path / "m", source="bob")
 
@@ -130,7 +130,7 @@ def test_stock_spacy_train_accepts_our_docbin_export(trained_db, tmp_path):
 def test_base_model_is_fine_tuned_not_forgotten(trained_db, tmp_path):
     import spacy
 
-    import annotator.train as train_module
+    import annotator.learn.train as train_module
 
     out = tmp_path / "tuned"
     with Store(trained_db) as store:

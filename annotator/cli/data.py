@@ -124,7 +124,7 @@ def stats_cmd(db_path, as_json, rules, blind, annotator_name):
 
 
 def _rule_stats(store, as_json: bool) -> None:
-    from annotator.feedback import rule_stats
+    from annotator.suggest.feedback import rule_stats
 
     stats = rule_stats(store)
     if as_json:

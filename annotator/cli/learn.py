@@ -22,7 +22,7 @@ def train_cmd(db_path, out, source, eval_split, base, max_epochs, seed):
     Each component is trained only where there is enough data (the report says how much
     is missing). The result opens with spacy.load and with `annotator suggest --model OUT`.
     """
-    from annotator.train import describe, train
+    from annotator.learn.train import describe, train
 
     with open_store(db_path, create=False) as store:
         report = train(store, out, source=source, eval_split=eval_split, base=base, max_epochs=max_epochs,

@@ -87,7 +87,7 @@ def suggest_cmd(db_path, model, schema_path, n_process, batch_size, all_docs, ma
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 def evaluate_cmd(db_path, gold_path, layer, as_json):
     """Precision, recall and F1 of suggestions (or a layer) against gold annotations."""
-    from annotator.evaluate import evaluate_store, format_report, load_gold
+    from annotator.learn.evaluate import evaluate_store, format_report, load_gold
 
     gold = load_gold(gold_path)
     with open_store(db_path, create=False) as store:

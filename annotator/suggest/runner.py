@@ -133,7 +133,7 @@ def suggest_documents(store, schema, *, model: str | None = None, all: bool = Fa
     """
     from annotator.suggest.pipeline import load_pipeline, model_version, resolve_model
 
-    from annotator.feedback import apply_feedback, by_key, rule_stats
+    from annotator.suggest.feedback import apply_feedback, by_key, rule_stats
 
     lex = lex if lex is not None else load_lexicons(schema)
     if nlp is None:
@@ -144,7 +144,7 @@ def suggest_documents(store, schema, *, model: str | None = None, all: bool = Fa
         model_id = name
     trained = _trained(model if nlp is None else (nlp.meta.get("annotator_trained") or {}).get("path"))
     suggesters = make_suggesters(schema, lex, model_id, trained)
-    # rules people keep rejecting are demoted or hidden (see annotator.feedback)
+    # rules people keep rejecting are demoted or hidden (see annotator.suggest.feedback)
     rule_feedback = by_key(rule_stats(store)) if hasattr(store, "rule_outcomes") else {}
     versions = {s.name: s.version for s in suggesters}
     report = SuggestReport(model=name, versions=versions)

@@ -14,15 +14,35 @@ import json
 from pathlib import Path
 
 from annotator.model import CLAIM, UNNAMED, Span, SpanRef, Stance
-from annotator.train import marked_sentence
 
 META_KEY = "annotator"
 NO_STANCE = "NONE"
+STANCE_LABELS = ("FAVOR", "AGAINST", "NEUTRAL", NO_STANCE)  # what the stance classifier decides
 # The classifier overrules the rules only when it is sure: it drops a candidate it calls NONE
 # with at least DROP_AT, and changes a polarity only to one it gives at least FLIP_AT.
 DROP_AT = 0.8
 FLIP_AT = 0.7
 CLAIM_AT = 0.7  # spancat claims below this score are not suggested
+
+
+def marked_sentence(text: str, stance: Stance) -> str:
+    """The evidence sentence (or a window around both ends) with source and target marked."""
+    lo, hi = min(stance.source.start, stance.target.start), max(stance.source.end, stance.target.end)
+    if stance.evidence:
+        lo, hi = min(lo, stance.evidence.start), max(hi, stance.evidence.end)
+    else:
+        lo = max(text.rfind("\n", 0, lo), text.rfind(". ", 0, lo) + 1, 0)
+        ends = [p for p in (text.find("\n", hi), text.find(". ", hi)) if p != -1]
+        hi = min(ends) + 1 if ends else len(text)
+    marks = sorted([(stance.source.start, " [SRC] "), (stance.source.end, " [/SRC] "),
+                    (stance.target.start, " [TGT] "), (stance.target.end, " [/TGT] ")], key=lambda m: m[0])
+    out, pos = [], lo
+    for at, mark in marks:
+        out.append(text[pos:at])
+        out.append(mark)
+        pos = at
+    out.append(text[pos:hi])
+    return "".join(out).strip()
 
 
 def trained_meta(path: str | Path) -> dict | None:

@@ -28,12 +28,11 @@ from annotator.errors import AnnotatorError
 from annotator.exporting import ExportItem, collect
 from annotator.model import REVIEW_LAYER, Span, Stance
 from annotator.store import Store
+from annotator.suggest.trained import NO_STANCE, STANCE_LABELS, marked_sentence
 
 # What each component needs before it is worth training (documents, items). Below this a
 # trained component did worse than the rules on held-out news (benchmarks/bench_learning.py).
 NEEDS = {"ner": (5, 20), "claims": (20, 50), "stance": (10, 50)}
-NO_STANCE = "NONE"
-STANCE_LABELS = ("FAVOR", "AGAINST", "NEUTRAL", NO_STANCE)
 CLAIM_CANDIDATES = "claim_candidates"
 
 
@@ -100,26 +99,6 @@ def split(items: list[ExportItem], eval_split: float) -> tuple[list[ExportItem],
     if eval_split and not dev and len(train) > 1:
         dev, train = train[-1:], train[:-1]
     return train, dev
-
-
-def marked_sentence(text: str, stance: Stance) -> str:
-    """The evidence sentence (or a window around both ends) with source and target marked."""
-    lo, hi = min(stance.source.start, stance.target.start), max(stance.source.end, stance.target.end)
-    if stance.evidence:
-        lo, hi = min(lo, stance.evidence.start), max(hi, stance.evidence.end)
-    else:
-        lo = max(text.rfind("\n", 0, lo), text.rfind(". ", 0, lo) + 1, 0)
-        ends = [p for p in (text.find("\n", hi), text.find(". ", hi)) if p != -1]
-        hi = min(ends) + 1 if ends else len(text)
-    marks = sorted([(stance.source.start, " [SRC] "), (stance.source.end, " [/SRC] "),
-                    (stance.target.start, " [TGT] "), (stance.target.end, " [/TGT] ")], key=lambda m: m[0])
-    out, pos = [], lo
-    for at, mark in marks:
-        out.append(text[pos:at])
-        out.append(mark)
-        pos = at
-    out.append(text[pos:hi])
-    return "".join(out).strip()
 
 
 def _component_reports(train: list[ExportItem]) -> dict[str, ComponentReport]:
