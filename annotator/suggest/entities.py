@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from annotator.model import ENTITY, Span
-from annotator.suggest.common import DocContext
+from annotator.suggest.common import FoundEntity, Piece
 
 RULES_VERSION = "1"
 
@@ -12,16 +12,35 @@ class EntitySuggester:
     name = "entities"
     produces = (ENTITY,)
 
-    def __init__(self, schema, lex, model_id: str = ""):
+    def __init__(self, schema, model_id: str = ""):
         self.schema = schema
         self.version = f"{RULES_VERSION}:{model_id}" if model_id else RULES_VERSION
 
-    def suggest(self, ctx: DocContext) -> list:
-        doc = ctx.doc
+    def find(self, piece: Piece) -> list[FoundEntity]:
+        """The entities of a parsed piece, in text order, with schema labels."""
+        doc = piece.doc
+        found = []
+        for start, end, model_label, rule in self._model_entities(doc):
+            label = self.schema.map_model_label(model_label)
+            if label is None:
+                continue
+            start, end, rule = _trim(doc, start, end, rule)
+            if doc[start:end].text.strip() == "" or all(t.is_punct or t.is_space for t in doc[start:end]):
+                continue
+            found.append(FoundEntity(start, end, label, model_label, rule))
+        return found
+
+    def proposals(self, piece: Piece, found: list[FoundEntity]) -> list:
+        """(Span, rule, score) for each found entity."""
         out = []
-        ctx.entities.clear()
-        ctx.ent_tokens.clear()
-        ctx.ent_at.clear()
+        for ent in found:
+            cs, ce = piece.char_span(ent.start, ent.end)
+            out.append((Span(cs, ce, ent.label, ENTITY, {}), ent.rule, 0.9 if ent.rule == "ner" else 0.8))
+        return out
+
+    @staticmethod
+    def _model_entities(doc) -> list[tuple[int, int, str, str]]:
+        """(start, end, model label, rule) of doc.ents, plus later mentions of a named person's surname."""
         # a surname seen in a full PERSON name is that person later on ("Elena Marquez" ... "Marquez")
         surnames = {}
         for ent in doc.ents:
@@ -42,26 +61,16 @@ class EntitySuggester:
                         and not (tok.i + 1 < len(doc) and doc[tok.i + 1].pos_ == "PROPN"):
                     ents.append((tok.i, tok.i + 1, "PERSON", "ner+person_name"))
             ents.sort()
-        for start, end, model_label, rule in ents:
-            label = self.schema.map_model_label(model_label)
-            if label is None:
-                continue
-            # "North Korea’s" -> "North Korea"; stray punctuation at the edges
-            while end > start + 1 and (doc[end - 1].tag_ == "POS" or doc[end - 1].text in ("'s", "’s", "'", "’")
-                                       or doc[end - 1].is_punct or doc[end - 1].is_space):
-                end -= 1
-                rule = "ner+trim" if rule == "ner" else rule
-            while start < end - 1 and (doc[start].is_punct or doc[start].is_space):
-                start += 1
-                rule = "ner+trim"
-            if doc[start:end].text.strip() == "" or all(t.is_punct or t.is_space for t in doc[start:end]):
-                continue
-            cs, ce = ctx.char_span(start, end)
-            span = Span(cs, ce, label, ENTITY, {})
-            k = len(ctx.ent_tokens)
-            ctx.ent_tokens.append((start, end, label, model_label))
-            for i in range(start, end):
-                ctx.ent_at[i] = k
-            ctx.entities.append(span)
-            out.append((span, rule, 0.9 if rule == "ner" else 0.8))
-        return out
+        return ents
+
+
+def _trim(doc, start: int, end: int, rule: str) -> tuple[int, int, str]:
+    """"North Korea’s" -> "North Korea"; stray punctuation at the edges."""
+    while end > start + 1 and (doc[end - 1].tag_ == "POS" or doc[end - 1].text in ("'s", "’s", "'", "’")
+                               or doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+        rule = "ner+trim" if rule == "ner" else rule
+    while start < end - 1 and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+        rule = "ner+trim"
+    return start, end, rule

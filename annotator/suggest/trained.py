@@ -81,10 +81,11 @@ class ModelClaimSuggester:
         self.schema = schema
         self.version = f"1:{model_id}"
 
-    def suggest(self, ctx) -> list:
+    def suggest(self, ctx, claims: list[Span]) -> list:
+        """Claims of the span categorizer in a parsed piece that overlap none of the rules' ``claims``."""
         spans = ctx.doc.spans.get("claims", [])
         scores = getattr(spans, "attrs", {}).get("scores")
-        taken = [(c.start, c.end) for c in ctx.claims]
+        taken = [(c.start, c.end) for c in claims]
         out = []
         for i, span in enumerate(spans):
             start, end = ctx.char_span(span.start, span.end)
@@ -123,12 +124,8 @@ class RescoredStances:
         self.version = f"{inner.version}+{model_id}"
         self.classifier = StanceClassifier(stance_dir)
 
-    @property
-    def lex(self):
-        return self.inner.lex
-
     def suggest(self, ctx) -> list:
-        return self.classifier.rescore(ctx.doc.text, self.inner.suggest(ctx), offset=ctx.offset)
+        return self.classifier.rescore(ctx.doc.text, self.inner.suggest(ctx), offset=ctx.piece.offset)
 
 
 class StanceClassifier:
