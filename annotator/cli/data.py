@@ -25,9 +25,13 @@ def schema_option(f):
 @schema_option
 @click.option("--skip-invalid", is_flag=True, help="Import the valid records and report the bad ones.")
 @click.option("--strict", is_flag=True, help="Refuse labels that the schema lacks.")
+@click.option("--brat-map", "brat_map", type=click.Path(dir_okay=False), default=None,
+              help="YAML saying which brat types are claims, stances and speakers (docs/suggest.md).")
 @click.argument("sources", nargs=-1, required=True, type=click.Path())
-def import_cmd(db_path, layer, schema_path, skip_invalid, strict, sources):
-    """Import articles: .txt/.md files, folders of them, or JSONL (plain, Prodigy, Doccano).
+def import_cmd(db_path, layer, schema_path, skip_invalid, strict, brat_map, sources):
+    """Import articles: .txt/.md files, folders of them, JSONL (plain, Prodigy, Doccano) or brat.
+
+    A .txt with a .ann of the same name beside it is a brat document (standoff annotations).
 
     The same text twice is one document. Spans and relations in Prodigy or Doccano files
     become an annotation layer.
@@ -35,7 +39,10 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, sources):
     from annotator.importing import expand_sources, read_sources
     from annotator.schema import load_schema
 
+    from annotator.formats.brat_mapping import load_mapping
+
     schema = load_schema(schema_path)
+    mapping = load_mapping(brat_map)
     if Path(db_path).exists():  # refuse a bad database before reading big inputs
         open_store(db_path, create=False).close()
     files = expand_sources(sources)
@@ -44,7 +51,7 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, sources):
     with click.progressbar(length=total, label="reading", file=stderr, show_eta=False,
                            hidden=total < BIG_INPUT or not stderr.isatty()) as bar:
         records, report = read_sources(files, layer, schema, skip_invalid=skip_invalid, strict=strict,
-                                       progress=bar.update)
+                                       progress=bar.update, brat_map=mapping)
     if records:  # the database is opened only once every source has been read and checked
         with open_store(db_path) as store:
             report.result = store.import_records(records)
