@@ -9,7 +9,7 @@ claims:                          # brat types that are claims
   - {type: Quote}                # a text-bound type: the span is the claim's content
 stances: {Supports: FAVOR, Attacks: AGAINST}   # relation types that are stances -> polarity
 speaker_relations: [Speaker]     # relation claim -> speaker span
-ignore: [Discard, Discuss]       # types not imported at all
+ignore: [Discard, Discuss]       # types not imported (spans no claim uses, relations, other events)
 ```
 
 Defaults: text-bound spans with the schema's claim label are claims; any event with a
@@ -121,14 +121,14 @@ class _Converter:
     # --- claims from events ---------------------------------------------------------------
 
     def _event(self, event: Event) -> None:
-        if event.type in self.mapping.ignore:
-            self.used.add(event.trigger)
-            return
         mapped = self.mapping.claim_type(event.type)
         if mapped is None and event.role("Content"):
             mapped = ClaimType(event.type)
         if mapped is None or not event.role(mapped.content):
-            self._generic_event(event)
+            if event.type in self.mapping.ignore:
+                self.used.add(event.trigger)
+            else:
+                self._generic_event(event)
             return
         self.used.add(event.trigger)
         contents = [self._tb(ref) for ref in event.role(mapped.content)]

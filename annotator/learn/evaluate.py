@@ -1,26 +1,32 @@
-"""Compare suggestions (or an annotator's layer) with gold annotations: P/R/F1 per kind, label, rule.
+"""Compare suggestions (or a layer) with gold annotations: P/R/F1 per kind, label, rule and cue.
 
-Matching (documented in docs/suggest.md):
+Gold comes from JSONL in our export shape (Prodigy's task shape works too), from a brat
+folder (``NAME.txt`` + ``NAME.ann``, read with the brat mapping), or from a layer of the
+database (for example one imported from brat). Documents are matched by their text.
+
+Matching (documented in docs/suggest.md; annotator.learn.matching):
 - entities: exact start, end and label;
-- claims: character overlap IoU >= 0.5 (one-to-one, best overlap first); ``claim+speaker``
-  also needs the right speaker: AUTHOR/UNNAMED equal, or the predicted speaker span (or the
-  pronoun it was resolved from) overlapping the gold speaker span, or the same name;
-- stances: same polarity, and source and target each either overlapping the gold span or
-  naming the same actor after aliases (Pyongyang = North Korea, "the treaty" = "The treaty").
-
-Gold files are JSONL in our export shape (Prodigy's task shape works too), read with
-``annotator.formats.prodigy.parse_task``; documents are matched by their text.
+- claims: character overlap IoU >= 0.5 (a discontinuous content counts from its first to
+  its last character), one-to-one, best overlap first; ``claim+speaker`` also needs the
+  right speaker: AUTHOR/UNNAMED equal, or the predicted speaker span (or the pronoun it
+  was resolved from) overlapping the gold speaker span, or, where a speaker has no span,
+  the same name;
+- stances: same polarity, and source and target each overlapping the gold span or naming
+  the same actor after aliases (Pyongyang = North Korea).
+A kind the gold has none of is not scored, and AUTHOR claims are left out when the gold
+has no AUTHOR claims (corpora such as PolNeAR annotate attributed claims only).
 """
 
 from __future__ import annotations
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable
+from typing import Callable, Iterable
 
 from annotator.errors import AnnotatorError
-from annotator.model import AUTHOR, ENTITY, UNNAMED, Span, Stance, Value
+from annotator.learn.matching import Tally, greedy, iou, norm_name, overlap, prf, speaker_kind, speaker_right
+from annotator.model import AUTHOR, ENTITY, Span, Stance, Value
 
 KINDS_REPORTED = ("entity", "claim", "claim+speaker", "stance")
 
@@ -39,14 +45,40 @@ class Predicted:
     suggester: str = ""
 
 
-def load_gold(path: str | Path) -> list[GoldDoc]:
-    """Read gold JSONL; a bad line raises AnnotatorError naming the file and line."""
-    from annotator.formats.files import iter_jsonl
-    from annotator.formats.prodigy import parse_task
+@dataclass(frozen=True)
+class Outcome:
+    """One scored item: a match (tp), a wrong prediction (fp) or a miss (fn)."""
 
+    kind: str
+    result: str  # tp | fp | fn
+    label: str
+    rule: str  # the prediction's rule ("" for a miss)
+    cue: str  # the gold item's cue (the prediction's for fp)
+    value: Value  # the prediction (tp, fp) or the gold item (fn)
+    doc: GoldDoc
+
+
+# --- gold ------------------------------------------------------------------------------------
+
+def load_gold(path: str | Path, brat_map=None) -> list[GoldDoc]:
+    """Gold from a JSONL file, or from a brat folder or .ann file; problems name the file and line."""
     path = Path(path)
     if not path.exists():
         raise AnnotatorError("no such gold file", path)
+    if path.is_dir() or path.suffix.lower() == ".ann":
+        out = _load_brat(path, brat_map)
+    else:
+        out = _load_jsonl(path)
+    if not out:
+        raise AnnotatorError("no gold documents in the file" if path.is_file() else "no brat documents (NAME.txt + "
+                             "NAME.ann) in the folder", path)
+    return out
+
+
+def _load_jsonl(path: Path) -> list[GoldDoc]:
+    from annotator.formats.files import iter_jsonl
+    from annotator.formats.prodigy import parse_task
+
     out = []
     for n, rec in iter_jsonl(path):
         if isinstance(rec, AnnotatorError):
@@ -56,192 +88,178 @@ def load_gold(path: str | Path) -> list[GoldDoc]:
         except AnnotatorError as exc:
             raise AnnotatorError(exc.problem, path, n) from None
         out.append(GoldDoc(imp.document.text, list(imp.values), dict(imp.document.meta)))
-    if not out:
-        raise AnnotatorError("no gold documents in the file", path)
     return out
 
 
-# --- matching ----------------------------------------------------------------------------
+def _load_brat(path: Path, brat_map) -> list[GoldDoc]:
+    from annotator.formats.brat_mapping import BratMapping, read_pair
 
-def _iou(a: tuple[int, int], b: tuple[int, int]) -> float:
-    inter = min(a[1], b[1]) - max(a[0], b[0])
-    if inter <= 0:
-        return 0.0
-    return inter / (max(a[1], b[1]) - min(a[0], b[0]))
-
-
-def _overlap(a, b) -> bool:
-    return a is not None and b is not None and min(a[1], b[1]) > max(a[0], b[0])
+    anns = [path] if path.is_file() else sorted(path.rglob("*.ann"))
+    out = []
+    for ann in anns:
+        text, meta, values = read_pair(ann, brat_map or BratMapping())
+        out.append(GoldDoc(text, values, meta))
+    return out
 
 
-def _norm(text: str, aliases: dict) -> str:
-    from annotator.suggest.lexicon import normalize_name
-
-    key = normalize_name(text)
-    return aliases.get(key, key)
-
-
-def _speaker(attrs: dict, text: str):
-    """(kind, span or None, name) of a claim's speaker."""
-    sp = attrs.get("speaker")
-    if sp in (AUTHOR, UNNAMED) or sp is None or sp == "":
-        return (sp or UNNAMED, None, "")
-    if isinstance(sp, dict):
-        span = (int(sp["start"]), int(sp["end"]))
-        return ("span", span, text[span[0]:span[1]])
-    return ("name", None, str(sp))
+def gold_from_layer(store, layer: str) -> list[GoldDoc]:
+    """The accepted items of a layer as gold, for every document the layer touched."""
+    if layer not in store.layers():
+        raise AnnotatorError(f"no annotation layer named {layer!r} (layers: {', '.join(store.layers()) or 'none yet'})")
+    items = store.layer_items(layer)
+    return [GoldDoc(d.text, [a.value for a in items[d.id] if a.accepted], dict(d.meta))
+            for d in store.documents(list(items))]
 
 
-def speaker_right(pred: dict, gold: dict, text: str, aliases: dict) -> bool:
-    pk, pspan, pname = _speaker(pred, text)
-    gk, gspan, gname = _speaker(gold, text)
-    if pk in (AUTHOR, UNNAMED) or gk in (AUTHOR, UNNAMED):
-        return pk == gk
-    mention = pred.get("speaker_mention")
-    mspan = (int(mention["start"]), int(mention["end"])) if isinstance(mention, dict) else None
-    if _overlap(pspan, gspan) or _overlap(mspan, gspan):
-        return True
-    pn, gn = _norm(pname, aliases), _norm(gname, aliases)
-    return bool(pn) and (pn == gn or pn in gn or gn in pn)
+# --- scoring ---------------------------------------------------------------------------------
 
+def evaluate_documents(pairs: Iterable[tuple[GoldDoc, list[Predicted]]], aliases: dict | None = None, *,
+                       cue_lemma: Callable[[str], str] | None = None, errors: int = 0) -> dict:
+    """P/R/F1 per kind and label, per rule and per cue lemma, over (gold document, predictions) pairs.
 
-def _greedy(preds: list, golds: list, score) -> list[tuple[int, int]]:
-    """One-to-one pairs (pred index, gold index), best score first; score <= 0 means no match."""
-    cands = []
-    for i, p in enumerate(preds):
-        for j, g in enumerate(golds):
-            s = score(p, g)
-            if s > 0:
-                cands.append((s, i, j))
-    cands.sort(key=lambda c: (-c[0], c[1], c[2]))
-    used_p, used_g, pairs = set(), set(), []
-    for s, i, j in cands:
-        if i in used_p or j in used_g:
-            continue
-        used_p.add(i)
-        used_g.add(j)
-        pairs.append((i, j))
-    return pairs
-
-
-class _Tally:
-    def __init__(self):
-        self.tp = Counter()
-        self.fp = Counter()
-        self.fn = Counter()
-
-    def add(self, label, tp=0, fp=0, fn=0):
-        self.tp[label] += tp
-        self.fp[label] += fp
-        self.fn[label] += fn
-
-    @staticmethod
-    def prf(tp, fp, fn) -> dict:
-        p = tp / (tp + fp) if tp + fp else 0.0
-        r = tp / (tp + fn) if tp + fn else 0.0
-        f = 2 * p * r / (p + r) if p + r else 0.0
-        return {"precision": round(p, 4), "recall": round(r, 4), "f1": round(f, 4), "tp": tp, "fp": fp, "fn": fn}
-
-    def report(self) -> dict:
-        tp, fp, fn = sum(self.tp.values()), sum(self.fp.values()), sum(self.fn.values())
-        out = self.prf(tp, fp, fn)
-        labels = sorted(set(self.tp) | set(self.fp) | set(self.fn))
-        out["labels"] = {l: self.prf(self.tp[l], self.fp[l], self.fn[l]) for l in labels}
-        return out
-
-
-def _speaker_kind(attrs: dict) -> str:
-    sp = attrs.get("speaker")
-    return sp if sp in (AUTHOR, UNNAMED) else "named"
-
-
-def evaluate_documents(pairs: Iterable[tuple[GoldDoc, list[Predicted]]], aliases: dict | None = None) -> dict:
-    """P/R/F1 per kind and label, and per rule, over (gold document, predictions) pairs."""
+    ``cue_lemma`` maps a cue text to the lemma it is reported under (default: lower case);
+    ``errors`` > 0 lists that many misses and false positives per kind.
+    """
     if aliases is None:
         from annotator.suggest.lexicon import load_lexicons
 
         aliases = load_lexicons().aliases
-    tallies = {k: _Tally() for k in KINDS_REPORTED}
-    rules: dict[str, Counter] = defaultdict(Counter)
-    ndocs = 0
+    pairs = list(pairs)
+    gold_kinds = {_kind(v) for g, _ in pairs for v in g.values}
+    skip_author = not any(v.kind == "claim" and v.attrs.get("speaker") == AUTHOR for g, _ in pairs for v in g.values
+                          if isinstance(v, Span))
+    outcomes: list[Outcome] = []
     for gold, preds in pairs:
-        ndocs += 1
-        text = gold.text
-        g_ent = [v for v in gold.values if isinstance(v, Span) and v.kind == ENTITY]
-        g_claim = [v for v in gold.values if isinstance(v, Span) and v.kind == "claim"]
-        g_stance = [v for v in gold.values if isinstance(v, Stance)]
-        p_ent = [p for p in preds if isinstance(p.value, Span) and p.value.kind == ENTITY]
-        p_claim = [p for p in preds if isinstance(p.value, Span) and p.value.kind == "claim"]
-        p_stance = [p for p in preds if isinstance(p.value, Stance)]
-
-        # entities: exact
-        gkeys = Counter((v.start, v.end, v.label) for v in g_ent)
-        for p in p_ent:
-            key = (p.value.start, p.value.end, p.value.label)
-            rules[f"entity:{p.rule}"]["suggested"] += 1
-            if gkeys[key] > 0:
-                gkeys[key] -= 1
-                tallies["entity"].add(p.value.label, tp=1)
-                rules[f"entity:{p.rule}"]["right"] += 1
-            else:
-                tallies["entity"].add(p.value.label, fp=1)
-        for (s, e, label), n in gkeys.items():
-            if n > 0:
-                tallies["entity"].add(label, fn=n)
-
-        # claims
-        for kind, need_speaker in (("claim", False), ("claim+speaker", True)):
-            def score(p, g):
-                iou = _iou((p.value.start, p.value.end), (g.start, g.end))
-                if iou < 0.5:
-                    return 0
-                if need_speaker and not speaker_right(p.value.attrs, g.attrs, text, aliases):
-                    return 0
-                return iou
-            pairs_ = _greedy(p_claim, g_claim, score)
-            matched_p = {i for i, _ in pairs_}
-            matched_g = {j for _, j in pairs_}
-            for i, p in enumerate(p_claim):
-                label = _speaker_kind(p.value.attrs)
-                tallies[kind].add(label, tp=1 if i in matched_p else 0, fp=0 if i in matched_p else 1)
-                r = rules[f"{kind}:{p.rule}"]
-                r["suggested"] += 1
-                r["right"] += 1 if i in matched_p else 0
-            for j, g in enumerate(g_claim):
-                if j not in matched_g:
-                    tallies[kind].add(_speaker_kind(g.attrs), fn=1)
-
-        # stances
-        def end_match(a, b) -> bool:
-            if _overlap((a.start, a.end), (b.start, b.end)):
-                return True
-            return _norm(text[a.start:a.end], aliases) == _norm(text[b.start:b.end], aliases)
-
-        def sscore(p, g):
-            v = p.value
-            if v.polarity != g.polarity or not end_match(v.source, g.source) or not end_match(v.target, g.target):
-                return 0
-            near = 1.0 if (v.evidence and g.evidence and _overlap((v.evidence.start, v.evidence.end),
-                                                                   (g.evidence.start, g.evidence.end))) else 0.5
-            return near
-        spairs = _greedy(p_stance, g_stance, sscore)
-        mp = {i for i, _ in spairs}
-        mg = {j for _, j in spairs}
-        for i, p in enumerate(p_stance):
-            tallies["stance"].add(p.value.polarity, tp=1 if i in mp else 0, fp=0 if i in mp else 1)
-            r = rules[f"stance:{p.rule}"]
-            r["suggested"] += 1
-            r["right"] += 1 if i in mp else 0
-        for j, g in enumerate(g_stance):
-            if j not in mg:
-                tallies["stance"].add(g.polarity, fn=1)
-    return {"documents": ndocs, "kinds": {k: t.report() for k, t in tallies.items()},
-            "rules": {k: {"suggested": v["suggested"], "right": v["right"],
-                          "precision": round(v["right"] / v["suggested"], 4) if v["suggested"] else 0.0}
-                      for k, v in sorted(rules.items())}}
+        if skip_author:
+            preds = [p for p in preds if not (_kind(p.value) == "claim" and p.value.attrs.get("speaker") == AUTHOR)]
+        if "entity" in gold_kinds:
+            outcomes += _entities(gold, preds)
+        if "claim" in gold_kinds:
+            outcomes += _claims(gold, preds, aliases, need_speaker=False)
+            outcomes += _claims(gold, preds, aliases, need_speaker=True)
+        if "stance" in gold_kinds:
+            outcomes += _stances(gold, preds, aliases)
+    scored = [k for k in KINDS_REPORTED if k.split("+")[0] in gold_kinds]
+    report = {"documents": len(pairs), "kinds": _by_kind(outcomes, scored), "rules": _by_rule(outcomes),
+              "cues": _by_cue(outcomes, cue_lemma or (lambda cue: cue.lower())),
+              "not_scored": [k for k in KINDS_REPORTED if k not in scored] + (["AUTHOR claims"] if skip_author else [])}
+    if errors:
+        report["errors"] = _errors(outcomes, errors)
+    return report
 
 
-def evaluate_store(store, gold: list[GoldDoc], layer: str = "suggestions") -> dict:
+def _kind(value: Value) -> str:
+    if isinstance(value, Stance):
+        return "relation" if "relation" in value.attrs else "stance"
+    return value.kind
+
+
+def _entities(gold: GoldDoc, preds: list[Predicted]) -> list[Outcome]:
+    golds = [v for v in gold.values if _kind(v) == ENTITY]
+    ents = [p for p in preds if _kind(p.value) == ENTITY]
+    matched = greedy(ents, golds, lambda p, g: 1 if (p.value.start, p.value.end, p.value.label) == (g.start, g.end, g.label) else 0)
+    return _outcomes("entity", gold, ents, golds, matched, lambda v: v.label)
+
+
+def _claims(gold: GoldDoc, preds: list[Predicted], aliases: dict, need_speaker: bool) -> list[Outcome]:
+    golds = [v for v in gold.values if _kind(v) == "claim"]
+    claims = [p for p in preds if _kind(p.value) == "claim"]
+
+    def score(p, g):
+        overlap_ = iou((p.value.start, p.value.end), (g.start, g.end))
+        if overlap_ < 0.5 or (need_speaker and not speaker_right(p.value.attrs, g.attrs, gold.text, aliases)):
+            return 0
+        return overlap_
+
+    kind = "claim+speaker" if need_speaker else "claim"
+    return _outcomes(kind, gold, claims, golds, greedy(claims, golds, score), lambda v: speaker_kind(v.attrs))
+
+
+def _stances(gold: GoldDoc, preds: list[Predicted], aliases: dict) -> list[Outcome]:
+    golds = [v for v in gold.values if _kind(v) == "stance"]
+    stances = [p for p in preds if _kind(p.value) == "stance"]
+    text = gold.text
+
+    def end_match(a, b) -> bool:
+        return overlap((a.start, a.end), (b.start, b.end)) or \
+            norm_name(text[a.start:a.end], aliases) == norm_name(text[b.start:b.end], aliases)
+
+    def score(p, g):
+        v = p.value
+        if v.polarity != g.polarity or not end_match(v.source, g.source) or not end_match(v.target, g.target):
+            return 0
+        near = v.evidence and g.evidence and overlap((v.evidence.start, v.evidence.end), (g.evidence.start, g.evidence.end))
+        return 1.0 if near else 0.5
+
+    return _outcomes("stance", gold, stances, golds, greedy(stances, golds, score), lambda v: v.polarity)
+
+
+def _outcomes(kind, gold: GoldDoc, preds: list[Predicted], golds: list, pairs, label_of) -> list[Outcome]:
+    by_pred = dict(pairs)
+    matched_gold = set(by_pred.values())
+    out = []
+    for i, p in enumerate(preds):
+        g = golds[by_pred[i]] if i in by_pred else None
+        cue = (g if g is not None else p.value).attrs.get("cue") or ""
+        out.append(Outcome(kind, "tp" if g is not None else "fp", label_of(p.value), p.rule, str(cue), p.value, gold))
+    for j, g in enumerate(golds):
+        if j not in matched_gold:
+            out.append(Outcome(kind, "fn", label_of(g), "", str(g.attrs.get("cue") or ""), g, gold))
+    return out
+
+
+def _by_kind(outcomes: list[Outcome], kinds: list[str]) -> dict:
+    tallies = {k: Tally() for k in kinds}
+    for o in outcomes:
+        tallies[o.kind].add(o.label, **{o.result: 1})
+    return {k: t.report() for k, t in tallies.items()}
+
+
+def _by_rule(outcomes: list[Outcome]) -> dict:
+    """Per kind:rule, how many it suggested, how many were right, and the share of the gold it found."""
+    counts: dict[str, dict] = defaultdict(lambda: {"suggested": 0, "right": 0})
+    gold_total: dict[str, int] = defaultdict(int)
+    for o in outcomes:
+        gold_total[o.kind] += o.result in ("tp", "fn")
+        if o.result != "fn":
+            c = counts[f"{o.kind}:{o.rule}"]
+            c["suggested"] += 1
+            c["right"] += o.result == "tp"
+    out = {}
+    for key, c in sorted(counts.items()):
+        scores = prf(c["right"], c["suggested"] - c["right"], gold_total[key.split(":")[0]] - c["right"])
+        out[key] = {"suggested": c["suggested"], "right": c["right"], "precision": scores["precision"],
+                    "recall": scores["recall"], "f1": scores["f1"]}
+    return out
+
+
+def _by_cue(outcomes: list[Outcome], lemma: Callable[[str], str]) -> dict:
+    """claim+speaker P/R/F1 per cue lemma (the gold item's cue for matches and misses)."""
+    tally = Tally()
+    for o in outcomes:
+        if o.kind == "claim+speaker":
+            tally.add(lemma(o.cue) if o.cue else "(no cue)", **{o.result: 1})
+    return tally.report()["labels"] if tally.tp or tally.fp or tally.fn else {}
+
+
+def _errors(outcomes: list[Outcome], n: int) -> dict:
+    """The first n misses and false positives per kind, each with its sentence."""
+    from annotator.learn.evaluate_report import describe_error
+
+    out: dict[str, dict] = {}
+    for o in outcomes:
+        if o.result == "tp" or o.kind == "claim":
+            continue
+        entry = out.setdefault(o.kind, {"missed": [], "false": [], "missed_total": 0, "false_total": 0})
+        key = "missed" if o.result == "fn" else "false"
+        entry[f"{key}_total"] += 1
+        if len(entry[key]) < n:
+            entry[key].append(describe_error(o))
+    return out
+
+
+def evaluate_store(store, gold: list[GoldDoc], layer: str = "suggestions", *, errors: int = 0,
+                   cue_lemma: Callable[[str], str] | None = None) -> dict:
     """Evaluate a store's suggestions (or an annotator's accepted items) against gold, matched by text."""
     from annotator.model import text_hash
 
@@ -259,24 +277,7 @@ def evaluate_store(store, gold: list[GoldDoc], layer: str = "suggestions") -> di
         pairs.append((g, preds))
     if not pairs:
         raise AnnotatorError("none of the gold documents is in the database (import them first: matched by text)")
-    report = evaluate_documents(pairs)
+    report = evaluate_documents(pairs, errors=errors, cue_lemma=cue_lemma)
     report["layer"] = layer
     report["missing"] = missing
     return report
-
-
-def format_report(report: dict) -> str:
-    lines = [f"documents: {report['documents']}" + (f" (layer {report['layer']})" if report.get("layer") else "")]
-    if report.get("missing"):
-        lines.append(f"not in the database: {len(report['missing'])} gold documents ({', '.join(report['missing'][:5])})")
-    lines.append(f"{'kind':<16}{'P':>7}{'R':>7}{'F1':>7}{'tp':>6}{'fp':>6}{'fn':>6}")
-    for kind, r in report["kinds"].items():
-        lines.append(f"{kind:<16}{r['precision']:>7.3f}{r['recall']:>7.3f}{r['f1']:>7.3f}{r['tp']:>6}{r['fp']:>6}{r['fn']:>6}")
-        for label, lr in r["labels"].items():
-            lines.append(f"  {label:<14}{lr['precision']:>7.3f}{lr['recall']:>7.3f}{lr['f1']:>7.3f}"
-                         f"{lr['tp']:>6}{lr['fp']:>6}{lr['fn']:>6}")
-    if report.get("rules"):
-        lines.append(f"{'rule':<32}{'suggested':>10}{'right':>7}{'P':>7}")
-        for rule, r in report["rules"].items():
-            lines.append(f"{rule:<32}{r['suggested']:>10}{r['right']:>7}{r['precision']:>7.3f}")
-    return "\n".join(lines)
