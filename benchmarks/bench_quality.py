@@ -24,7 +24,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from annotator.learn.evaluate import GoldDoc, Predicted, evaluate_documents, load_gold  # noqa: E402
+from annotator.learn.evaluate import Predicted, evaluate_documents, load_gold  # noqa: E402
 
 GOLD = ROOT / "tests" / "data" / "gold" / "gold.jsonl"
 POLNEAR = ROOT.parent / "shared" / "corpora" / "polnear"

@@ -97,4 +97,4 @@ def test_suggesters_read_the_actor_labels_from_the_schema(tmp_path):
 
     assert speaker(schema) == "Angela Merkel"
     no_people, _ = _schema_with(tmp_path, "actors: [ORG, GPE, NORP]\n")
-    assert speaker(no_people) == "UNNAMED"  # "She" has no actor to stand for
+    assert speaker(no_people) == "She"  # no actor for "She" to stand for: the pronoun is the speaker

@@ -10,15 +10,17 @@ from annotator.suggest.common import DASHES, DocContext, trim
 from annotator.suggest.speakers import misattached_conj
 
 
-def content_range(ctx: DocContext, rng: tuple[int, int]) -> tuple[int, int] | None:
-    """The trimmed content of a rule's token range, cut before the author's gloss; None if too short."""
+def content_range(ctx: DocContext, rng: tuple[int, int], gloss: bool = True) -> tuple[int, int] | None:
+    """The trimmed content of a rule's token range, cut before the author's gloss (unless ``gloss``
+    is False); None if it is empty. One word is enough for a speech act ("conceded defeat")."""
     doc = ctx.doc
     s, e = trim(doc, *rng)
     if e <= s:
         return None
-    e = cut_gloss(ctx, s, e)
+    if gloss:
+        e = cut_gloss(ctx, s, e)
     s, e = trim(doc, s, e)
-    return (s, e) if e - s >= 2 else None
+    return (s, e) if e - s >= 1 and any(t.is_alpha for t in doc[s:e]) else None
 
 
 def cut_gloss(ctx: DocContext, start: int, end: int) -> int:

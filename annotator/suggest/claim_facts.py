@@ -43,7 +43,7 @@ def facts(ctx: DocContext, start: int, end: int) -> Facts:
         t.lower_ in ("expected", "forecast", "projected") for t in toks)
     return Facts(
         nums=nums, dates=dates, named=named, past_event=past_event or actor_past, past_main=past_main,
-        rule=any(t.lemma_.lower() in lex.rule_words and t.pos_ == "VERB" for t in toks),
+        rule=any(t.lemma_.lower() in lex.rule_words and t.pos_ in ("VERB", "ADJ") for t in toks),
         rule_noun=any(t.lemma_.lower() in lex.rule_words and t.pos_ in ("NOUN", "PROPN") for t in toks),
         causal=any(t.lemma_.lower() in lex.causal_words for t in toks),
         modal=bool(modal), future=future, opinion=sum(t.lower_ in lex.opinion_words for t in toks))

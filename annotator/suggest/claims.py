@@ -6,12 +6,19 @@ Rules (the ``rule`` recorded with each suggestion):
 - ``speech_final``: "..., the electoral commission announced on Monday." hung on the noun;
 - ``according_to``: "..., according to X";
 - ``describe_as``: "... was described by X as ...", "X called Y Z", "Hailing Y as ..., X ...";
-- ``accuse_of``: "X accused Y of ..." (the stances suggester adds X AGAINST Y);
+- ``accuse_of``: "X accused Y of ...", "X blamed Y for / on ..." (the stances suggester adds X AGAINST Y);
 - ``nominal_cue``: "accusations from X that ...", "claims by X that ...";
-- ``speech_act_np``: a speech act with a noun-phrase object, "X reaffirmed its support";
+- ``speech_act``: a speech act whose content is what follows it: "X denied targeting civilians",
+  "X welcomed / condemned / criticised the decision", "X conceded defeat", "X urged Y to ...",
+  "X called for Y", "official results showed Y winning";
+- ``speech_colon``: "X said:" (or a headline "X: ...") followed by the quote or statement;
+- ``expected_to``: "X is expected / believed / said to ..." — nobody named (UNNAMED);
+- ``quote_continued``: a paragraph that is nothing but a quote goes on quoting the speaker before it;
 - ``author``: a sentence the article asserts in its own voice with checkable facts (author.py).
-Speakers come from speakers.py (unresolved pronouns give speaker UNNAMED with
-``unresolved_pronoun: true``); content boundaries from boundaries.py.
+A quote over several sentences, or interrupted by its attribution, is one claim (quotes.py).
+Speakers come from speakers.py (pronouns and role nouns resolved to their antecedent; one that
+cannot be resolved is the speaker itself, with ``unresolved_pronoun: true``; a dateline never
+is); content boundaries from boundaries.py.
 """
 
 from __future__ import annotations
@@ -21,29 +28,27 @@ from dataclasses import dataclass, replace
 from annotator.model import CLAIM, UNNAMED, Span
 from annotator.suggest.author import author_claim, author_ranges
 from annotator.suggest.boundaries import content_range, exclude, misattached_that_clause
+from annotator.suggest.claim_candidates import (
+    ClaimCandidate,
+    headline_claims,
+    quote_paragraph_claims,
+    resolve_overlaps,
+    sentences_covered,
+    widen_quotes,
+)
 from annotator.suggest.claim_facts import checkworthiness, claim_type, facts, hedged
 from annotator.suggest.common import Actor, DocContext, subtree_range
 from annotator.suggest.speakers import UNNAMED_SPEAKER, Speaker, actor_np, speaker_of, subject_token
 
-RULES_VERSION = "1"
-# where candidates overlap, the more specific rule wins
-PRIORITY = {"speech_final": 4, "describe_as": 6, "passive_agent": 6, "accuse_of": 5, "speech_ccomp": 4, "speech_parataxis": 4,
-            "nominal_cue": 3, "speech_act_np": 2, "according_to": 1}
+RULES_VERSION = "2"
 RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
-              "passive_agent": 0.75, "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act_np": 0.55}
-
-
-@dataclass(frozen=True)
-class ClaimCandidate:
-    """An attributed claim a rule found: content and cue as token ranges, and the speaker."""
-
-    rule: str
-    start: int
-    end: int
-    speaker: Speaker
-    cue: tuple[int, int]
-    sent_start: int
-    via: Actor | None = None  # "according to X" wrapping a quote with its own speaker
+              "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act": 0.6, "speech_colon": 0.65, "quote_continued": 0.5,
+              "expected_to": 0.55}
+ACT_PREPS = ("for", "on", "as", "of", "against", "over", "about")  # "called for Y", "criticised X for Y"
+SHOW_VERBS = {"show", "reveal", "indicate"}
+PASSIVE_BELIEF = {"expect", "believe", "think", "say", "report", "rumor", "rumour", "understand", "know", "consider",
+                  "estimate", "project", "predict", "forecast", "allege", "suppose", "see", "tip"}
+COGNITION = {"think", "believe", "know", "feel", "guess", "hope", "expect", "suppose", "reckon", "fear", "worry"}
 
 
 @dataclass(frozen=True)
@@ -80,17 +85,23 @@ class ClaimSuggester:
         self.lex = lex
         self.author_threshold = author_threshold
         self.version = f"{RULES_VERSION}:{lex.digest}"
-        self._verb_rules = (self._describe_as, self._accuse_of, self._speech_final, self._speech_ccomp,
-                            self._speech_parataxis, self._speech_act_np)
+        self._verb_rules = (self._describe_as, self._accuse_of, self._speech_colon, self._speech_final,
+                            self._speech_ccomp, self._speech_parataxis, self._expected_to, self._speech_act)
 
     def suggest(self, ctx: DocContext) -> list:
         """(Span, rule, score) for every attributed and AUTHOR claim, in text order."""
-        chosen = resolve_overlaps([c for sent in ctx.sents for t in sent for c in self._candidates_at(ctx, t, sent)])
+        found = [c for sent in ctx.sents for t in sent for c in self._candidates_at(ctx, t, sent)]
+        found += headline_claims(ctx)
+        chosen = resolve_overlaps(widen_quotes(ctx, resolve_overlaps(found), self.lex))
+        chosen = resolve_overlaps(chosen + quote_paragraph_claims(ctx, chosen))
         out = [self._attributed(ctx, c) for c in chosen]
         by_sent: dict[int, list[ClaimCandidate]] = {}
         for c in chosen:
             by_sent.setdefault(c.sent_start, []).append(c)
+        covered = sentences_covered(ctx, chosen)
         for sent in ctx.sents:
+            if sent.start in covered:
+                continue
             for rng in author_ranges(ctx, sent, by_sent.get(sent.start, [])):
                 made = author_claim(ctx, sent, rng, self.schema.claim.name, self.author_threshold)
                 if made is not None:
@@ -115,8 +126,8 @@ class ClaimSuggester:
                 return found
         return []
 
-    def _candidate(self, ctx, rule, rng, speaker: Speaker | None, cue, sent) -> list[ClaimCandidate]:
-        content = content_range(ctx, rng) if speaker is not None else None
+    def _candidate(self, ctx, rule, rng, speaker: Speaker | None, cue, sent, gloss: bool = True) -> list[ClaimCandidate]:
+        content = content_range(ctx, rng, gloss=gloss) if speaker is not None else None
         if content is None:
             return []
         return [ClaimCandidate(rule, content[0], content[1], speaker, cue, sent.start)]
@@ -147,6 +158,8 @@ class ClaimSuggester:
             excl = [c for c in v.children if c.lower_ == "according" or (c.dep_ in ("advcl",) and c.i > as_prep.i)]
             return self._candidate(ctx, "describe_as", subtree_range(v.tok, excl), speaker_of(ctx, v.agent_obj), v.cue, sent)
         dobj = v.child("dobj")
+        if dobj is not None and dobj.tag_ in ("WP", "WDT"):
+            return []  # "what it called counter-terrorism": the author's gloss, no claim
         if dobj is not None and v.subj is not None:
             return self._candidate(ctx, "describe_as", (dobj.left_edge.i, as_prep.right_edge.i + 1),
                                    speaker_of(ctx, v.subj), v.cue, sent)
@@ -158,10 +171,10 @@ class ClaimSuggester:
             return None
         objs = [c for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
         dobj = objs[0] if objs else None
-        of = next((c for c in v.children if c.dep_ == "prep" and c.lower_ in ("of", "for")), None)
+        of = next((c for c in v.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "on")), None)
         for o in objs:
             if of is None:
-                of = next((c for c in o.children if c.dep_ == "prep" and c.lower_ in ("of", "for")), None)
+                of = next((c for c in o.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "on")), None)
         who = v.agent_obj if v.agent_obj is not None else v.subj
         if dobj is None or of is None or who is None:
             return None
@@ -204,6 +217,8 @@ class ClaimSuggester:
         comp = self._clause_of(v)
         if v.lemma not in self.lex.speech_verbs or comp is None:
             return None
+        if v.subj is not None and v.subj.lower_ in ("i", "we") and v.lemma in COGNITION and _in_quote(ctx, v.tok.i):
+            return []  # "I think ..." inside a quote is the quoted speaker's own wording, not a new source
         who = v.subj if v.subj is not None else v.agent_obj
         if who is None:
             if any(c.dep_ in ("nsubjpass", "expl") for c in v.children):
@@ -218,14 +233,56 @@ class ClaimSuggester:
             return None
         return self._candidate(ctx, "speech_parataxis", subtree_range(t.head, [t]), speaker_of(ctx, v.subj), v.cue, sent)
 
-    def _speech_act_np(self, ctx, v: Verb, sent):
-        """"X reaffirmed its support for Y": a speech act whose content is its object."""
-        if v.lemma not in self.lex.speech_act_verbs:
+    def _expected_to(self, ctx, v: Verb, sent):
+        """"Trump is expected to win", "X is said to be ill": a belief nobody is named for (UNNAMED);
+        the content is the whole clause, its subject included."""
+        if v.lemma not in PASSIVE_BELIEF or not any(c.dep_ == "auxpass" for c in v.children) or v.agent_obj is not None:
             return None
+        subj = v.child("nsubjpass")
+        to = v.child("xcomp")
+        if subj is None or to is None or subj.lower_ in ("it", "this", "that"):
+            return None
+        return self._candidate(ctx, "expected_to", (subj.left_edge.i, to.right_edge.i + 1), UNNAMED_SPEAKER, v.cue, sent)
+
+    def _speech_act(self, ctx, v: Verb, sent):
+        """A speech act whose content is what follows it: its object, an infinitive, a for/on/as
+        phrase ("denied targeting civilians", "welcomed the decision", "urged X to stop ...",
+        "called for an inquiry", "criticised X for Y", "official results showed X winning")."""
+        if v.lemma not in self.lex.speech_act_verbs or v.subj is None or _negated(v.tok) or not _own_subject(v.tok):
+            return None  # "to defend its sovereignty", "which had defended the law": no speech act of theirs
         dobj = v.child("dobj")
-        if dobj is None or v.subj is None or (dobj.pos_ == "PRON" and dobj.n_lefts + dobj.n_rights == 0):
+        parts = [c for c in v.children if c.dep_ in ("dobj", "xcomp", "ccomp", "oprd", "dative") or
+                 (c.dep_ == "prep" and c.lower_ in ACT_PREPS and not _temporal(ctx, c)) or
+                 # "showed her challenger, Andrés Villegas, winning ...": the participle goes with the object
+                 (c.dep_ == "advcl" and c.tag_ == "VBG" and dobj is not None and c.i > dobj.i)]
+        if v.lemma == "call" and not any(c.dep_ == "prep" and c.lower_ in ("for", "on") for c in parts):
+            return None  # "called" alone is describing ("called it a disgrace"), not a speech act
+        if not parts or (dobj is not None and dobj.pos_ == "PRON" and dobj.n_lefts + dobj.n_rights == 0 and len(parts) == 1):
             return []
-        return self._candidate(ctx, "speech_act_np", subtree_range(dobj), speaker_of(ctx, v.subj), v.cue, sent)
+        start, end = min(c.left_edge.i for c in parts), max(c.right_edge.i for c in parts) + 1
+        if start < v.tok.i:
+            return []
+        end = _without_trailing_time(ctx, start, end)
+        # "showed X winning ...": the participle is part of what is shown, not the author's gloss
+        return self._candidate(ctx, "speech_act", (start, end), speaker_of(ctx, v.subj), v.cue, sent,
+                               gloss=v.lemma not in SHOW_VERBS)
+
+    def _speech_colon(self, ctx, v: Verb, sent):
+        """"X said:" — what X said follows the colon, in this sentence or as the quote after it."""
+        if v.lemma not in self.lex.speech_verbs or v.subj is None or self._clause_of(v) is not None:
+            return None
+        doc = ctx.doc
+        after = v.tok.right_edge.i + 1
+        colon = next((k for k in range(v.tok.i + 1, min(after + 1, sent.end)) if doc[k].text == ":"), None)
+        if colon is None:
+            return None
+        spk = speaker_of(ctx, v.subj)
+        if colon + 1 < sent.end and any(not (t.is_punct or t.is_space) for t in doc[colon + 1:sent.end]):
+            return self._candidate(ctx, "speech_colon", (colon + 1, sent.end), spk, v.cue, sent)
+        follow = next((q for q in ctx.quotes if q.start > colon), None)
+        if follow is None or follow.start - colon > 4:
+            return []
+        return self._candidate(ctx, "speech_colon", (follow.start, follow.end), spk, v.cue, sent)
 
     def _is_speech(self, v: Verb) -> bool:
         return v.lemma in self.lex.speech_verbs or v.lemma in self.lex.speech_act_verbs
@@ -261,10 +318,12 @@ class ClaimSuggester:
             vs, ve = ctx.char_span(c.via.start, c.via.end)
             attrs["via"] = {"start": vs, "end": ve, "label": c.via.label}
             attrs["via_text"] = ctx.text_of(c.via.start, c.via.end)
+        if len(c.fragments) > 1:
+            attrs["fragments"] = [list(ctx.char_span(a, b)) for a, b in c.fragments]
         score = RULE_SCORE.get(c.rule, 0.6)
         if attrs.get("unresolved_pronoun"):
             score -= 0.2
-        elif c.speaker.pronoun:
+        elif c.speaker.mention:
             score -= 0.1
         return Span(s, e, self.schema.claim.name, CLAIM, attrs), c.rule, round(score, 2)
 
@@ -277,45 +336,62 @@ def _is_that_clause(c) -> bool:
     return mark or (c.dep_ in ("acl", "ccomp") and own_subj)
 
 
-def resolve_overlaps(cands: list[ClaimCandidate]) -> list[ClaimCandidate]:
-    """Keep one claim where candidates overlap (IoU >= 0.5): the more specific rule wins; an
-    "according to X" that loses to a quote with its own speaker becomes that claim's ``via``."""
-    cands = sorted(cands, key=lambda c: (-PRIORITY.get(c.rule, 0), c.start))
-    kept: list[ClaimCandidate] = []
-    for c in cands:
-        clash = next((i for i, k in enumerate(kept) if _iou(c, k) >= 0.5), None)
-        if clash is None:
-            kept.append(c)
-        elif c.rule == "according_to" and c.speaker.actor is not None:
-            kept[clash] = replace(kept[clash], via=c.speaker.actor)
-    return kept
-
-
-def _iou(a: ClaimCandidate, b: ClaimCandidate) -> float:
-    inter = min(a.end, b.end) - max(a.start, b.start)
-    if inter <= 0:
-        return 0.0
-    return inter / (max(a.end, b.end) - min(a.start, b.start))
-
-
 def speaker_attrs(ctx: DocContext, spk: Speaker) -> dict:
-    """The claim attributes that name its speaker (span, text, the pronoun it was resolved from)."""
+    """The claim attributes that name its speaker: its span and text, the mention (pronoun or role
+    noun) it was resolved from; a mention nobody could resolve is the speaker, flagged."""
     attrs: dict = {}
-    if spk.actor is not None:
-        s, e = ctx.char_span(spk.actor.start, spk.actor.end)
-        attrs["speaker"] = {"start": s, "end": e, "label": spk.actor.label}
-        attrs["speaker_text"] = ctx.text_of(spk.actor.start, spk.actor.end)
-        if spk.pronoun:
-            ps, pe = ctx.char_span(*spk.pronoun)
-            attrs["speaker_mention"] = {"start": ps, "end": pe, "label": ""}
-            attrs["speaker_resolved_from"] = ctx.text_of(*spk.pronoun)
-        return attrs
-    attrs["speaker"] = UNNAMED
-    if spk.pronoun:
-        attrs["speaker_text"] = ctx.text_of(*spk.pronoun)
+    actor = spk.actor
+    if actor is None and spk.mention:
+        actor = Actor(spk.mention[0], spk.mention[1], "", "")
         attrs["unresolved_pronoun"] = True
-        ps, pe = ctx.char_span(*spk.pronoun)
+    if actor is None:
+        return {"speaker": UNNAMED, "speaker_text": ""}
+    s, e = ctx.char_span(actor.start, actor.end)
+    attrs["speaker"] = {"start": s, "end": e, "label": actor.label}
+    attrs["speaker_text"] = ctx.text_of(actor.start, actor.end)
+    if spk.mention:
+        ps, pe = ctx.char_span(*spk.mention)
         attrs["speaker_mention"] = {"start": ps, "end": pe, "label": ""}
-    else:
-        attrs["speaker_text"] = ""
+        if spk.actor is not None:
+            attrs["speaker_resolved_from"] = ctx.text_of(*spk.mention)
     return attrs
+
+
+def _in_quote(ctx: DocContext, i: int) -> bool:
+    return any(q.start <= i < q.end for q in ctx.quotes)
+
+
+def _own_subject(t) -> bool:
+    """The verb has a subject of its own (not a relative pronoun), or shares its coordinated verb's."""
+    subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is not None:
+        return subj.lower_ not in ("who", "which", "that")
+    return t.dep_ == "conj"
+
+
+def _negated(t) -> bool:
+    return any(c.dep_ == "neg" for c in t.children)
+
+
+TIME_WORDS = {"morning", "afternoon", "evening", "night", "day", "week", "weekend", "month", "year", "monday",
+              "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "tonight"}
+
+
+def _temporal(ctx: DocContext, prep) -> bool:
+    """"on Sunday night", "on Tuesday": a time, not what the speech act is about."""
+    obj = next((o for o in prep.children if o.dep_ == "pobj"), None)
+    if obj is None:
+        return False
+    return obj.lower_ in TIME_WORDS or any(t.ent_type_ in ("DATE", "TIME") for t in obj.subtree)
+
+
+def _without_trailing_time(ctx: DocContext, start: int, end: int) -> int:
+    """Cut "on Sunday night" off the end of a speech act's content ("conceded defeat on Sunday night")."""
+    toks = ctx.toks
+    for k in range(end - 1, start, -1):
+        t = toks[k]
+        if t.dep_ == "prep" and t.right_edge.i >= end - 1 and _temporal(ctx, t):
+            return k
+    return end
+
+

@@ -50,6 +50,25 @@ class Piece:
     def sentence_index(self, tok_i: int) -> int:
         return bisect.bisect_right(self.sent_starts, tok_i) - 1
 
+    @cached_property
+    def quotes(self) -> list:
+        from annotator.suggest.quotes import find_quotes
+
+        return find_quotes(self.doc)
+
+    def in_dateline(self, tok_i: int) -> bool:
+        return bool(self.datelines) and self.sentence_index(tok_i) in self.datelines
+
+    @cached_property
+    def datelines(self) -> frozenset[int]:
+        """Indices of the sentences that are a dateline ("WASHINGTON (AP) —")."""
+        from annotator.suggest.datelines import dateline_end
+
+        text = self.doc.text
+        return frozenset(k for k, s in enumerate(self.sents)
+                         if dateline_end(text, s.start_char) is not None and
+                         dateline_end(text, s.start_char) >= s.end_char - 1)
+
 
 @dataclass(frozen=True)
 class FoundEntity:
@@ -123,6 +142,10 @@ class DocContext:
     @property
     def sent_starts(self) -> list[int]:
         return self.piece.sent_starts
+
+    @property
+    def quotes(self) -> list:
+        return self.piece.quotes
 
     def char_span(self, start_tok: int, end_tok: int) -> tuple[int, int]:
         return self.piece.char_span(start_tok, end_tok)

@@ -13,21 +13,22 @@ from dataclasses import dataclass
 from annotator.suggest.common import PRONOUNS, Actor, DocContext, FoundEntity
 
 SUBJ = ("nsubj",)
-SOURCE_NOUNS = {"figure", "data", "report", "statement", "study", "survey", "poll", "document", "estimate",
-                "number", "statistic", "record", "filing", "analysis"}
 PRONOUN_WINDOW = 3  # sentences searched back for a pronoun's antecedent
+FIRST_PERSON = {"i", "we", "you", "me", "us"}  # speakers as they are: nobody to resolve them to
+ORG_ROLE_NOUNS = {"company", "firm", "group", "corporation", "network", "campaign"}  # "the company" = the ORG named before
 
 
 @dataclass(frozen=True)
 class Speaker:
-    """Who a claim is attributed to: an actor, perhaps found through a pronoun (token range)."""
+    """Who a claim is attributed to: an actor, perhaps found through a mention (a pronoun or a
+    role noun such as "the company"; token range). An unresolved mention is the speaker itself."""
 
     actor: Actor | None
-    pronoun: tuple[int, int] | None = None
+    mention: tuple[int, int] | None = None
 
     @property
     def unresolved(self) -> bool:
-        return self.actor is None and self.pronoun is not None
+        return self.actor is None and self.mention is not None
 
 
 UNNAMED_SPEAKER = Speaker(None)
@@ -42,21 +43,48 @@ def _compatible(kind: str, ent: FoundEntity) -> bool:
     return ent.model_label != "PERSON"
 
 
+def _compatible_np(ctx: DocContext, kind: str, tok) -> bool:
+    """Can a pronoun stand for an actor noun phrase headed by tok ("A federal judge ... She said")?"""
+    lemma = tok.lemma_.lower()
+    plural = tok.tag_ in ("NNS", "NNPS")
+    if kind in "mf":
+        return lemma in ctx.lex.person_nouns and not plural
+    if kind == "n":
+        return lemma in ctx.lex.group_nouns and not plural
+    return plural and (lemma in ctx.lex.person_nouns or lemma in ctx.lex.group_nouns or lemma in ctx.lex.actor_nouns)
+
+
 def resolve_pronoun(ctx: DocContext, tok) -> Actor | None:
-    """The nearest preceding compatible actor entity within the last three sentences."""
+    """The nearest preceding compatible actor within the last three sentences: an actor entity, or
+    the subject of an earlier clause headed by an actor noun; datelines are never antecedents."""
     kind = PRONOUNS.get(tok.lower_)
     if kind is None:
         return None
     k = ctx.piece.sentence_index(tok.i)
     window_start = ctx.sent_starts[max(0, k - PRONOUN_WINDOW)] if ctx.sent_starts else 0
+    best: Actor | None = None
     for ent in reversed(ctx.ents.entities):
         if ent.start < window_start:
             break
-        if ent.end > tok.i or ent.label not in ctx.ents.actors:
+        if ent.end > tok.i or ent.label not in ctx.ents.actors or ctx.piece.in_dateline(ent.start):
             continue
         if _compatible(kind, ent):
-            return Actor.of(ent, plural=kind == "p")
-    return None
+            best = Actor.of(ent, plural=kind == "p")
+            break
+    for cand in _subject_nouns(ctx, window_start, tok.i):
+        if best is not None and cand.i < best.start:
+            break
+        if ctx.ents.at(cand.i) is None and _compatible_np(ctx, kind, cand):
+            return _noun_phrase_actor(ctx, cand, None)
+    return best
+
+
+def _subject_nouns(ctx: DocContext, start: int, end: int):
+    """Subjects headed by a noun in [start, end), nearest first."""
+    for i in range(end - 1, start - 1, -1):
+        t = ctx.toks[i]
+        if t.dep_ in ("nsubj", "nsubjpass") and t.pos_ == "NOUN":
+            yield t
 
 
 def actor_np(ctx: DocContext, tok, *, allow_any: bool = False) -> Actor | None:
@@ -109,24 +137,67 @@ def conjuncts(tok) -> list:
 
 
 def speaker_of(ctx: DocContext, tok) -> Speaker | None:
-    """The speaker a subject/agent token names; None when it is not an actor ("the data")."""
+    """The speaker a subject/agent token names; None when it is not an actor ("the plan")."""
     if tok.lower_ in ("who", "which", "that") and tok.head.dep_ == "relcl":
-        tok = tok.head.head
+        relative = (tok.i, tok.i + 1)  # "voters who said ...": the voters, through "who"
+        found = speaker_of(ctx, tok.head.head)
+        return Speaker(found.actor, found.mention or relative) if found is not None and found.actor else found
+    if ctx.piece.in_dateline(tok.i):
+        return None
+    source_noun = tok.pos_ == "NOUN" and tok.lemma_.lower() in ctx.lex.source_nouns
     if tok.pos_ in ("NOUN",) and not ctx.ents.is_actor(tok.i) and (
-            tok.lemma_.lower() in SOURCE_NOUNS or tok.lemma_.lower() not in ctx.lex.actor_nouns):
-        tok = _actor_behind_source_noun(ctx, tok)
+            source_noun or tok.lemma_.lower() not in ctx.lex.actor_nouns):
+        behind = _actor_behind_source_noun(ctx, tok)
+        if behind is not tok:
+            tok, source_noun = behind, False
+    if tok.lower_ in FIRST_PERSON and tok.pos_ == "PRON":
+        return Speaker(Actor(tok.i, tok.i + 1, "", ""))
     if tok.pos_ == "PRON" or tok.lower_ in PRONOUNS:
         if tok.lower_ not in PRONOUNS:
             return None
         return Speaker(resolve_pronoun(ctx, tok), (tok.i, tok.i + 1))
-    parts = [a for a in (actor_np(ctx, c) for c in conjuncts(tok)) if a is not None]
+    # the subject of an attribution is its speaker, whatever noun heads it ("the coach", "aides")
+    parts = [a for a in (actor_np(ctx, c, allow_any=True) for c in conjuncts(tok)) if a is not None]
+    if not parts and source_noun:
+        return Speaker(_noun_phrase_actor(ctx, tok, None))  # "official results showed ..."
     if not parts:
         return None
     first, last = parts[0], parts[-1]
     if len(parts) == 1:
-        return Speaker(first)
+        role = _role_antecedent(ctx, tok, first)
+        return Speaker(role, (first.start, first.end)) if role is not None else Speaker(first)
     return Speaker(Actor(first.start, last.end, first.label if first.label == last.label else "",
                          first.model_label, plural=True))
+
+
+def _role_antecedent(ctx: DocContext, tok, actor: Actor) -> Actor | None:
+    """"The company denied ...": "the" + an actor noun names an actor mentioned before — the same
+    noun in an earlier phrase ("China's commerce ministry ... the ministry") or, for a company, the
+    nearest ORG before. None when tok is no such role noun or nothing fits."""
+    if actor.label or tok.pos_ != "NOUN" or tok.tag_ in ("NNS", "NNPS"):
+        return None
+    if not any(c.dep_ == "det" and c.lower_ == "the" for c in tok.children) or \
+            any(c.dep_ in ("amod", "compound", "poss", "nummod") for c in tok.children):
+        return None
+    lemma = tok.lemma_.lower()
+    k = ctx.piece.sentence_index(tok.i)
+    window_start = ctx.sent_starts[max(0, k - PRONOUN_WINDOW)]
+    for i in range(tok.i - 1, window_start - 1, -1):
+        t = ctx.toks[i]
+        if t.lemma_.lower() == lemma and t.pos_ in ("NOUN", "PROPN") and not ctx.piece.in_dateline(i):
+            ent = ctx.ents.actor_at(i) or next((ctx.ents.actor_at(c.i) for c in t.children
+                                                 if c.dep_ in ("compound", "appos") and ctx.ents.is_actor(c.i)), None)
+            if ent is not None:
+                return ent  # "Economy Minister Sophie Hermans ... the minister"
+            if any(ctx.ents.is_actor(c.i) for c in t.subtree if c.i < t.i):
+                return actor_np(ctx, t)  # "China's commerce ministry ... the ministry"
+    if lemma in ORG_ROLE_NOUNS:
+        for ent in reversed(ctx.ents.entities):
+            if ent.start < window_start:
+                break
+            if ent.end <= tok.i and ent.model_label == "ORG" and ent.label in ctx.ents.actors:
+                return Actor.of(ent)
+    return None
 
 
 def _actor_behind_source_noun(ctx: DocContext, tok):
@@ -140,10 +211,29 @@ def _actor_behind_source_noun(ctx: DocContext, tok):
 
 
 def misattached_conj(tok) -> bool:
-    """"X said the vote was peaceful but criticised delays": the parser hangs "criticised" on "was"."""
+    """A verb the parser hangs on the reported clause instead of coordinating it with the main verb."""
+    return misattached_main(tok) is not None
+
+
+def misattached_main(tok):
+    """The main verb a misattached coordinated verb belongs to, else None: "X said the vote was
+    peaceful but criticised delays" ("criticised" hung on "was" or on "peaceful"), "X denied
+    targeting civilians and blamed the army" ("blamed" on "targeting")."""
+    if tok.dep_ != "conj" or any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children):
+        return None
     head = tok.head
-    return (tok.dep_ == "conj" and tok.tag_ == "VBD" and head.lemma_ == "be" and head.dep_ == "ccomp"
-            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children))
+    if tok.tag_ in ("VBD", "VBZ", "VBP") and head.dep_ in ("ccomp", "xcomp") and \
+            ((head.lemma_ == "be" and tok.tag_ == "VBD") or head.tag_ in ("VBG", "VB")):
+        return head.head
+    if tok.tag_ in ("VBD", "VBN") and head.pos_ in ("ADJ", "NOUN"):
+        node = head
+        for _ in range(3):
+            if node.dep_ == "ccomp" and node.head is not node:
+                return node.head
+            if node.head is node:
+                break
+            node = node.head
+    return None
 
 
 def subject_token(tok, depth: int = 0):
@@ -153,8 +243,9 @@ def subject_token(tok, depth: int = 0):
             if c.lower_ in ("who", "which", "that") and tok.dep_ == "relcl":
                 return tok.head  # "the ministry, which had defended the law"
             return c
-    if depth < 3 and misattached_conj(tok):
-        return subject_token(tok.head.head, depth + 1)
+    main = misattached_main(tok) if depth < 3 else None
+    if main is not None:
+        return subject_token(main, depth + 1)
     if depth < 3 and tok.dep_ in ("conj", "xcomp", "advcl", "ccomp") and tok.head is not tok:
         if tok.dep_ == "ccomp":
             return None

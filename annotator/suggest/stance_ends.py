@@ -20,6 +20,8 @@ def sources(ctx: DocContext, tok) -> list[Actor]:
             if a is None:
                 # "leaders Kim Jong Un and Vladimir Putin": a named actor inside the phrase
                 a = next((ctx.ents.actor_at(k) for k in range(c.left_edge.i, c.i + 1) if ctx.ents.is_actor(k)), None)
+            if a is None and c.lemma_.lower() in ctx.lex.actor_nouns:
+                a = Actor(c.i, c.i + 1, "", "")  # "a rebel assault": an actor noun used as a modifier
         if a is not None and not any(x.start == a.start for x in out):
             out.append(a)
     return out

@@ -12,7 +12,12 @@ Rules (the ``rule`` recorded with each suggestion):
 - ``reaction``: "raised alarm in X" -> X AGAINST the subject; "drew praise from X" -> FAVOR;
 - ``vote``: "voted for / against Y"; ``verb_prep``: "ruled against Y", "sided with Y";
 - ``phrase``: "in defiance of Y", "in favour of Y";
-- ``describe_as``: "X described Y as pivotal" (evaluative words only).
+- ``describe_as``: "X described Y as pivotal" (evaluative words only);
+- ``directive``: "X urged / ordered / called on Y to stop V-ing Z" -> X AGAINST Y and X AGAINST Z,
+  "X urged Y to back Z" -> X FAVOR Z; "X called for Z" -> X FAVOR Z;
+- ``withdraw``: "X withdrew from the agreement" -> X AGAINST the agreement (a topic, not a place).
+What a denial denies is no stance ("the RSF denied targeting civilians"), and a verb under a
+directive is the directive's, not its object's.
 Metonyms are resolved through the alias lexicon (Pyongyang -> North Korea) into
 ``source_canonical`` / ``target_canonical`` attributes; the spans stay where the text is.
 """
@@ -23,15 +28,17 @@ from dataclasses import dataclass
 
 from annotator.model import STANCE, TOPIC, Span, SpanRef, Stance
 from annotator.suggest.common import DocContext, trim
-from annotator.suggest.speakers import subject_token
-from annotator.suggest.stance_ends import sources, targets
+from annotator.suggest.speakers import misattached_conj, subject_token
+from annotator.suggest.stance_ends import sources, topic_phrase
+from annotator.suggest.stance_ends import targets as find_targets
 
-RULES_VERSION = "1"
+RULES_VERSION = "2"
 NEG_WORDS = {"not", "n't", "never", "no"}
 NEEDS_OBJECT = ("warn", "charge", "strike", "fine", "target")  # a stance only with a direct object
 PREP_OBJECT_VERBS = ("cooperate", "ally", "side", "retaliate", "vote", "protest")  # "cooperate with Y"
 PHRASE_NOUNS = ("defiance", "favour", "favor", "support")  # "in defiance of Y", "in favour of Y"
 WITH_NOUNS = ("cooperation", "alliance", "partnership", "solidarity")  # "cooperation with Y"
+ATTACK_NOUNS = {"attack", "assault", "invasion", "offensive", "airstrike", "raid", "bombardment", "strike"}
 
 
 @dataclass(frozen=True)
@@ -67,7 +74,8 @@ class StanceSuggester:
         self.schema = schema
         self.lex = lex
         self.version = f"{RULES_VERSION}:{lex.digest}"
-        self._verb_rules = (self._vote, self._prep_stance, self._reaction, self._describe, self._support_oppose)
+        self._verb_rules = (self._vote, self._directive, self._withdraw, self._prep_stance, self._reaction,
+                            self._describe, self._support_oppose)
 
     def suggest(self, ctx: DocContext) -> list:
         """(Stance or TOPIC Span, rule, score) for every stance the rules find."""
@@ -81,9 +89,9 @@ class StanceSuggester:
                     found.extend(self._noun(ctx, t, lemma, sent))
         return self._build(ctx, found)
 
-    def _candidate(self, ctx, src_toks, tgt_toks, polarity, rule, sent, cue, score=0.7, *, any_np=False):
+    def _candidate(self, ctx, src_toks, tgt_toks, polarity, rule, sent, cue, score=0.7, *, any_np=False, targets=()):
         srcs = [a for t in src_toks for a in sources(ctx, t)]
-        tgts = [x for t in tgt_toks for x in targets(ctx, t, self.schema.topic.name, any_np)]
+        tgts = list(targets) + [x for t in tgt_toks for x in find_targets(ctx, t, self.schema.topic.name, any_np)]
         return [StanceCandidate(tuple(srcs), tuple(tgts), polarity, rule, sent, cue, score)] if srcs and tgts else []
 
     # --- verbs -----------------------------------------------------------------------------
@@ -97,17 +105,82 @@ class StanceSuggester:
         return []
 
     def _vote(self, ctx, t, lemma, children, sent):
-        """"voted for / against Y"."""
+        """"voted for / against Y", "voted in favour of Y"; "voting against" (or "against them")
+        is about the motion named before it in the sentence."""
         if lemma not in self.lex.vote_verbs:
             return None
-        subj = subject_token(t)
+        subj = subject_token(t) or (t.head if t.dep_ == "acl" else None)  # "with 119 countries voting in favour"
+        if subj is None:
+            return []
         out = []
         for c in children:
-            obj = _pobj(c) if c.dep_ == "prep" and c.lower_ in ("for", "against") else None
-            if obj is not None and subj is not None:
-                pol = "FAVOR" if c.lower_ == "for" else "AGAINST"
-                out += self._candidate(ctx, [subj], [obj], negate(pol) if negated(t) else pol, "vote", sent, t, 0.8)
+            if c.dep_ not in ("prep", "advmod", "prt") or c.lower_ not in ("for", "against", "in"):
+                continue
+            obj = _pobj(c)
+            pol = "AGAINST" if c.lower_ == "against" else "FAVOR"
+            if c.lower_ == "in":
+                if obj is None or obj.lemma_.lower() not in ("favour", "favor"):
+                    continue
+                of = next((p for p in obj.children if p.dep_ == "prep" and p.lower_ == "of"), None)
+                obj = _pobj(of) if of is not None else None  # "voting in favour": of the motion before
+            if obj is None or (obj.pos_ == "PRON" and obj.lower_ in ("it", "them", "this", "that")):
+                motion = _motion_before(ctx, c, sent, self.schema.topic.name)
+                targets = [(motion, True)] if motion is not None else []
+                out += self._candidate(ctx, [subj], [], negate(pol) if negated(t) else pol, "vote", sent, t, 0.75,
+                                       targets=targets)
+            else:
+                out += self._candidate(ctx, [subj], [obj], negate(pol) if negated(t) else pol, "vote", sent, t, 0.8,
+                                       any_np=True)
         return out
+
+    def _directive(self, ctx, t, lemma, children, sent):
+        """"X urged / ordered / called on Y to stop V-ing Z": X AGAINST Y and Z; "X urged Y to back Z":
+        X's stance toward Z; "X called for Z": X FAVOR Z."""
+        lex = self.lex
+        if lemma not in lex.directive_verbs:
+            return None
+        subj = subject_token(t)
+        on = next((c for c in children if c.dep_ == "prep" and c.lower_ in ("on", "upon")), None)
+        addressee = next((c for c in children if c.dep_ in ("dobj", "dative")), None) or (_pobj(on) if on else None)
+        action = next((c for c in children if c.dep_ == "xcomp" and c.pos_ in ("VERB", "AUX")), None)
+        if action is None and on is not None:
+            action = next((c for c in _pobj(on).children if c.dep_ in ("acl", "xcomp")), None) if _pobj(on) else None
+        if subj is None:
+            return []
+        if lemma == "call" and action is None:
+            for_ = next((c for c in children if c.dep_ == "prep" and c.lower_ == "for"), None)
+            obj = _pobj(for_) if for_ is not None else None
+            return self._candidate(ctx, [subj], [obj], "FAVOR", "directive", sent, t, 0.65, any_np=True) if obj else None
+        if action is None or addressee is None:
+            return None
+        act_lemma = action.lemma_.lower()
+        if act_lemma in lex.cessation_verbs:
+            inner = next((c for c in action.children if c.dep_ in ("xcomp", "dobj", "ccomp")), None)
+            what = next((c for c in inner.children if c.dep_ == "dobj"), None) if inner is not None and inner.pos_ == "VERB" \
+                else inner
+            ends = [addressee] + ([what] if what is not None else [])
+            return self._candidate(ctx, [subj], ends, "AGAINST", "directive", sent, t, 0.65, any_np=True)
+        pol = "FAVOR" if act_lemma in lex.support_verbs else "AGAINST" if act_lemma in lex.oppose_verbs else None
+        what = next((c for c in action.children if c.dep_ == "dobj"), None)
+        if pol is None or what is None:
+            return []
+        return self._candidate(ctx, [subj], [what], negate(pol) if negated(action) else pol, "directive", sent, t, 0.6,
+                               any_np=True)
+
+    def _withdraw(self, ctx, t, lemma, children, sent):
+        """"X withdrew from the agreement", "X quit the pact": X AGAINST it (a treaty, deal, talks ...)."""
+        if lemma not in self.lex.withdraw_verbs:
+            return None
+        subj = subject_token(t)
+        frm = next((c for c in children if c.dep_ == "prep" and c.lower_ in ("from", "of")), None)
+        what = _pobj(frm) if frm is not None else next((c for c in children if c.dep_ == "dobj"), None)
+        if subj is None or what is None:
+            return []
+        ent = ctx.ents.at(what.i)
+        is_topic = what.lemma_.lower() in self.lex.topic_nouns or (ent is not None and ent.model_label in ("LAW", "EVENT"))
+        if not is_topic:
+            return []  # "withdrew from civilian areas" is no stance
+        return self._candidate(ctx, [subj], [what], "AGAINST", "withdraw", sent, t, 0.65, any_np=True)
 
     def _prep_stance(self, ctx, t, lemma, children, sent):
         """"ruled against Y", "campaigned for Y", "sided with Y"."""
@@ -171,6 +244,15 @@ class StanceSuggester:
         pol = "FAVOR" if lemma in self.lex.support_verbs else "AGAINST" if lemma in self.lex.oppose_verbs else None
         if pol is None or (lemma in NEEDS_OBJECT and not any(c.dep_ == "dobj" for c in children)):
             return []
+        if self._governed_by(t, self.lex.denial_verbs | self.lex.directive_verbs):
+            return []  # what is denied is no stance; a directive's verbs are the directive's
+        dobj = next((c for c in children if c.dep_ == "dobj"), None)
+        on = next((c for c in list(children) + list(dobj.children if dobj is not None else [])
+                   if c.dep_ == "prep" and c.lower_ == "on"), None)
+        if lemma == "blame" and on is not None:
+            # "blamed the loss on X": X is blamed (when X is an actor), not the loss
+            subj = subject_token(t)
+            return self._candidate(ctx, [subj], [_pobj(on)], "AGAINST", "verb", sent, t) if subj and _pobj(on) else []
         rule, score = "verb", 0.7
         if negated(t) or (t.dep_ == "xcomp" and t.head.lemma_.lower() in self.lex.negating_verbs):
             pol, rule, score = negate(pol), "negated", 0.6
@@ -194,6 +276,20 @@ class StanceSuggester:
         if subj is None:
             return []
         return self._candidate(ctx, [subj], [obj], pol, rule, sent, t, score, any_np=True)
+
+    @staticmethod
+    def _governed_by(t, lemmas) -> bool:
+        """Is t (through xcomp/ccomp and conjunctions) the complement of one of these verbs?"""
+        head, depth = t, 0
+        while head.dep_ in ("xcomp", "ccomp", "conj", "pcomp") and head.head is not head and depth < 3:
+            if misattached_conj(head):
+                return False  # coordinated with the main verb ("denied X and blamed Y"), not under it
+            if head.dep_ == "conj" and head.head.dep_ not in ("xcomp", "ccomp", "pcomp"):
+                return False  # "rejected X and said it would challenge Y": a main clause of its own
+            head, depth = head.head, depth + 1
+            if head.lemma_.lower() in lemmas and head.pos_ in ("VERB", "AUX"):
+                return True
+        return False
 
     def _passive(self, ctx, t, children, pol, rule, score, sent):
         """"Y was sanctioned by X", "the treaty, signed by X": the agent is the source."""
@@ -236,11 +332,12 @@ class StanceSuggester:
             verb = t.head.head
             subj = subject_token(verb) if verb.pos_ in ("VERB", "AUX") else None
             return self._candidate(ctx, [subj], [obj], pol, "phrase", sent, t, 0.6) if obj is not None and subj is not None else []
-        src = _noun_source(t, children)
+        src = _noun_source(t, children, ctx.ents, self.lex)
         tgt = _noun_target(t, lemma, children) if src is not None else None
         if tgt is None:
             return []
-        return self._candidate(ctx, [src], [tgt], pol, "noun", sent, t, 0.6)
+        # an attack is against a place or thing as much as an actor ("an assault on the airport")
+        return self._candidate(ctx, [src], [tgt], pol, "noun", sent, t, 0.6, any_np=lemma in ATTACK_NOUNS)
 
     # --- values ----------------------------------------------------------------------------
 
@@ -279,12 +376,14 @@ class StanceSuggester:
         return SpanRef(ev_s, ev_e, "")
 
 
-def _noun_source(t, children):
-    """The holder of a nominal stance: a possessor, "from/by X", or the subject of "voiced support"."""
+def _noun_source(t, children, ents=None, lex=None):
+    """The holder of a nominal stance: a possessor, "from/by X", an actor named before it ("an RSF
+    assault"), or the subject of "voiced support"."""
     src = None
     for c in children:
-        if c.dep_ == "poss":
-            src = c
+        if c.dep_ == "poss" or (c.dep_ in ("compound", "amod") and src is None and ents is not None and (
+                ents.is_actor(c.i) or c.lemma_.lower() in lex.actor_nouns)):
+            src = c  # "an RSF assault", "a rebel assault"
         elif c.dep_ == "prep" and c.lower_ in ("from", "by") and src is None:
             src = _pobj(c)
     if src is None and t.dep_ == "dobj" and t.head.pos_ in ("VERB", "AUX"):
@@ -314,4 +413,16 @@ def _noun_target(t, lemma, children):
             tgt = next((m for m in c.children if m.dep_ == "nsubj"), None)
             if tgt is not None:
                 return tgt
+    return None
+
+
+def _motion_before(ctx: DocContext, tok, sent, topic_label: str):
+    """The topic phrase a vote is about: the nearest topic noun before tok in its sentence, else in the
+    sentence before ("approved a resolution ..., with 36 voting against"; "... Chile voted against.")."""
+    k = ctx.piece.sentence_index(sent.start)
+    start = ctx.sent_starts[k - 1] if k > 0 else sent.start
+    for k in range(tok.i - 1, start - 1, -1):
+        t = ctx.toks[k]
+        if t.pos_ == "NOUN" and t.lemma_.lower() in ctx.lex.topic_nouns and t.dep_ != "compound":
+            return topic_phrase(ctx, t, topic_label)
     return None

@@ -61,12 +61,17 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def near(text: str, needle: str, lo: int, hi: int, where: str) -> tuple[int, int]:
+def near(text: str, needle: str, lo: int, hi: int, where: str, anchor: int | None = None) -> tuple[int, int]:
+    """The occurrence of needle inside [lo, hi) (the one nearest to anchor, else the first), else
+    the nearest one outside."""
     occ = occurrences(text, needle)
     if not occ:
         sys.exit(f"{where}: {needle!r} not found")
     inside = [o for o in occ if lo <= o and o + len(needle) <= hi]
-    pick = inside[0] if inside else min(occ, key=lambda o: min(abs(o - lo), abs(o - hi)))
+    if inside:
+        pick = inside[0] if anchor is None else min(inside, key=lambda o: (abs(o - anchor), -o))
+    else:
+        pick = min(occ, key=lambda o: min(abs(o - lo), abs(o - hi)))
     return pick, pick + len(needle)
 
 
@@ -129,7 +134,8 @@ def build(name: str) -> dict:
         else:
             ss, se = near(text, speaker, s, e, where)
             sent = next(((a, b) for a, b in sents if a <= s < b), (0, len(text)))
-            ss, se = near(text, speaker, max(0, sent[0] - 400), sent[1], where) if not (sent[0] <= ss < sent[1]) else (ss, se)
+            if not (sent[0] <= ss < sent[1]):  # the speaker named before: its nearest mention before the claim
+                ss, se = near(text, speaker, max(0, sent[0] - 400), sent[1], where, anchor=s)
             attrs["speaker"] = speaker
             attrs["speaker_span"] = {"start": ss, "end": se}
         spans.append({"start": s, "end": e, "label": "CLAIM", "text": text[s:e], "kind": "claim", "attrs": attrs})
