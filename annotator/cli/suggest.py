@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -51,7 +52,7 @@ def suggest_cmd(db_path, model, schema_path, n_process, batch_size, all_docs, ma
             if quiet:
                 return
             if bar is None:
-                stderr = click.get_text_stream("stderr")
+                stderr = sys.stderr
                 bar = click.progressbar(length=total, label="suggesting", file=stderr, show_pos=True, show_eta=True,
                                         hidden=not stderr.isatty())  # no stray label in logs and pipes
                 bar.__enter__()

@@ -43,7 +43,7 @@ from annotator.suggest.speakers import UNNAMED_SPEAKER, Speaker, actor_np, speak
 RULES_VERSION = "2"
 RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
               "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act": 0.6, "speech_colon": 0.65, "quote_continued": 0.5,
-              "expected_to": 0.55}
+              "expected_to": 0.55, "broad": 0.3}
 ACT_PREPS = ("for", "on", "as", "of", "against", "over", "about")  # "called for Y", "criticised X for Y"
 SHOW_VERBS = {"show", "reveal", "indicate"}
 PASSIVE_BELIEF = {"expect", "believe", "think", "say", "report", "rumor", "rumour", "understand", "know", "consider",
@@ -80,13 +80,16 @@ class ClaimSuggester:
     name = "claims"
     produces = (CLAIM,)
 
-    def __init__(self, schema, lex, author_threshold: float = 0.5):
+    def __init__(self, schema, lex, author_threshold: float = 0.5, broad: bool = False):
+        """``broad`` adds low-precision candidates (rule ``broad``: beliefs, wishes, endorsements) for a
+        trained rescorer to keep or drop; the rules alone never suggest them."""
         self.schema = schema
         self.lex = lex
         self.author_threshold = author_threshold
-        self.version = f"{RULES_VERSION}:{lex.digest}"
+        self.version = f"{RULES_VERSION}:{lex.digest}" + ("+broad" if broad else "")
         self._verb_rules = (self._describe_as, self._accuse_of, self._speech_colon, self._speech_final,
-                            self._speech_ccomp, self._speech_parataxis, self._expected_to, self._speech_act)
+                            self._speech_ccomp, self._speech_parataxis, self._expected_to, self._speech_act) + (
+            (self._broad,) if broad else ())
 
     def suggest(self, ctx: DocContext) -> list:
         """(Span, rule, score) for every attributed and AUTHOR claim, in text order."""
@@ -266,6 +269,20 @@ class ClaimSuggester:
         # "showed X winning ...": the participle is part of what is shown, not the author's gloss
         return self._candidate(ctx, "speech_act", (start, end), speaker_of(ctx, v.subj), v.cue, sent,
                                gloss=v.lemma not in SHOW_VERBS)
+
+    def _broad(self, ctx, v: Verb, sent):
+        """Any verb of believing, wanting or backing with a subject and a complement: "X wants to ...",
+        "X knows that ...", "voters who supported Sanders" (for the rescorer only)."""
+        if v.lemma not in self.lex.broad_verbs or v.subj is None or not _own_subject(v.tok) or _negated(v.tok):
+            return None
+        parts = [c for c in v.children if c.dep_ in ("dobj", "xcomp", "ccomp") or
+                 (c.dep_ == "prep" and c.lower_ in ACT_PREPS and not _temporal(ctx, c))]
+        if not parts:
+            return []
+        start, end = min(c.left_edge.i for c in parts), max(c.right_edge.i for c in parts) + 1
+        if start < v.tok.i:
+            return []
+        return self._candidate(ctx, "broad", (start, end), speaker_of(ctx, v.subj), v.cue, sent)
 
     def _speech_colon(self, ctx, v: Verb, sent):
         """"X said:" — what X said follows the colon, in this sentence or as the quote after it."""

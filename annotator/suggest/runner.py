@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from annotator.suggest.claims import ClaimSuggester
     from annotator.suggest.entities import EntitySuggester
     from annotator.suggest.stances import StanceSuggester
-    from annotator.suggest.trained import ModelClaimSuggester, RescoredStances
+    from annotator.suggest.trained import ModelClaimSuggester, RescoredClaims, RescoredStances
 
 DEFAULT_BATCH_SIZE = 32
 CHUNK_CHARS = 100_000  # longer documents are parsed in pieces split at line breaks
@@ -53,7 +53,7 @@ class Suggesters:
     schema: Schema
     lex: Lexicons
     entities: EntitySuggester
-    claims: ClaimSuggester
+    claims: ClaimSuggester | RescoredClaims  # re-scored with a trained claim rescorer
     stances: StanceSuggester | RescoredStances  # re-scored with a trained stance classifier
     model_claims: ModelClaimSuggester | None = None
 
@@ -74,17 +74,19 @@ def make_suggesters(schema, lex: Lexicons | None = None, model_id: str = "", tra
 
     lex = lex if lex is not None else load_lexicons(schema)
     stances = StanceSuggester(schema, lex)
+    claims = ClaimSuggester(schema, lex)
     model_claims = None
     if trained:
-        from annotator.suggest.trained import ModelClaimSuggester, RescoredStances, trained_components
+        from annotator.suggest.trained import ModelClaimSuggester, RescoredClaims, RescoredStances, trained_components
 
-        has_spancat, stance_dir = trained_components(trained)
+        has_spancat, stance_dir, rescorer_dir = trained_components(trained)
         if stance_dir:
             stances = RescoredStances(stances, stance_dir, model_id)
+        if rescorer_dir:  # the rescorer also sees the broad candidates the rules alone never suggest
+            claims = RescoredClaims(ClaimSuggester(schema, lex, broad=True), rescorer_dir, model_id)
         if has_spancat:
             model_claims = ModelClaimSuggester(schema, model_id)
-    return Suggesters(schema, lex, EntitySuggester(schema, model_id), ClaimSuggester(schema, lex), stances,
-                      model_claims)
+    return Suggesters(schema, lex, EntitySuggester(schema, model_id), claims, stances, model_claims)
 
 
 def _trained(name: str | None) -> str | None:

@@ -18,6 +18,15 @@ from annotator.model import CLAIM, UNNAMED, Span, SpanRef, Stance
 META_KEY = "annotator"
 NO_STANCE = "NONE"
 STANCE_LABELS = ("FAVOR", "AGAINST", "NEUTRAL", NO_STANCE)  # what the stance classifier decides
+KEEP, DROP = "KEEP", "DROP"
+CLAIM_LABELS = (KEEP, DROP)  # what the claim rescorer decides
+RESCORER_DIR = "claims_rescorer"
+# The rescorer keeps a broad candidate (one the rules alone never suggest) from KEEP_AT, and drops a
+# rule's own claim only below DROP_RULE_AT: dropping more cost recall than it won in precision when
+# it was trained on 400 PolNeAR articles and checked on the other 440 (docs/suggest.md).
+KEEP_AT = 0.5
+DROP_RULE_AT = 0.2
+MAX_CONTENT = 240  # characters of a claim's content shown to the rescorer (its start and end)
 # The classifier overrules the rules only when it is sure: it drops a candidate it calls NONE
 # with at least DROP_AT, and changes a polarity only to one it gives at least FLIP_AT.
 DROP_AT = 0.8
@@ -43,6 +52,30 @@ def marked_sentence(text: str, stance: Stance) -> str:
         pos = at
     out.append(text[pos:hi])
     return "".join(out).strip()
+
+
+def marked_claim(text: str, claim: Span, rule: str) -> str:
+    """A claim as the rescorer reads it: its rule and cue, the speaker marked where it is near, and
+    the content marked (a long content by its start and end)."""
+    a, b = claim.start, claim.end
+    content = text[a:b]
+    if len(content) > MAX_CONTENT:
+        content = content[:MAX_CONTENT * 2 // 3] + " … " + content[-MAX_CONTENT // 3:]
+    lo = max(text.rfind("\n", 0, a) + 1, a - 120)
+    hi = min(len(text), b + 120)
+    nl = text.find("\n", b)
+    hi = min(hi, nl) if nl != -1 else hi
+    before, after = text[lo:a], text[b:hi]
+    speaker = claim.attrs.get("speaker")
+    who = speaker if isinstance(speaker, str) else "NAMED"
+    if isinstance(speaker, dict):
+        s, e = int(speaker["start"]), int(speaker["end"])
+        if lo <= s and e <= a:
+            before = text[lo:s] + " [SPK] " + text[s:e] + " [/SPK] " + text[e:a]
+        elif b <= s and e <= hi:
+            after = text[b:s] + " [SPK] " + text[s:e] + " [/SPK] " + text[e:hi]
+    cue = " ".join(str(claim.attrs.get("cue") or "").split())
+    return f"RULE_{rule} SPEAKER_{who} CUE {cue} | {before} [CLM] {content} [/CLM] {after}".strip()
 
 
 def trained_meta(path: str | Path) -> dict | None:
@@ -106,12 +139,45 @@ def _shift(stance: Stance, by: int) -> Stance:
     return Stance(move(stance.source), move(stance.target), stance.polarity, move(stance.evidence), stance.attrs)
 
 
-def trained_components(path: str | Path) -> tuple[bool, Path | None]:
-    """(has a claim span categorizer, the stance classifier's folder or None)."""
+def trained_components(path: str | Path) -> tuple[bool, Path | None, Path | None]:
+    """(has a claim span categorizer, the stance classifier's folder, the claim rescorer's folder)."""
     path = Path(path)
     config = (path / "config.cfg").read_text(encoding="utf-8") if (path / "config.cfg").exists() else ""
-    stance = path / "stance"
-    return "spancat" in config, stance if (stance / "config.cfg").exists() else None
+    stance, rescorer = path / "stance", path / RESCORER_DIR
+    return ("spancat" in config, stance if (stance / "config.cfg").exists() else None,
+            rescorer if (rescorer / "config.cfg").exists() else None)
+
+
+class RescoredClaims:
+    """The claim rules, each claim kept or dropped by the trained rescorer (scores are its KEEP)."""
+
+    def __init__(self, inner, rescorer_dir: Path, model_id: str):
+        import spacy
+
+        self.inner = inner
+        self.name = inner.name
+        self.produces = inner.produces
+        self.version = f"{inner.version}+{model_id}"
+        self.nlp = spacy.load(rescorer_dir)
+
+    def suggest(self, ctx) -> list:
+        proposals = self.inner.suggest(ctx)
+        text, offset = ctx.doc.text, ctx.piece.offset
+        out = []
+        for (value, rule, _), doc in zip(proposals, self.nlp.pipe(
+                marked_claim(text, _shift_span(v, -offset), r) for v, r, _ in proposals)):
+            keep = float(doc.cats.get(KEEP, 0.0))
+            if keep >= (KEEP_AT if rule == "broad" else DROP_RULE_AT):
+                out.append((value, f"{rule}+model", round(keep, 3)))
+        return out
+
+
+def _shift_span(span: Span, by: int) -> Span:
+    attrs = dict(span.attrs)
+    sp = attrs.get("speaker")
+    if isinstance(sp, dict):
+        attrs["speaker"] = {**sp, "start": int(sp["start"]) + by, "end": int(sp["end"]) + by}
+    return Span(span.start + by, span.end + by, span.label, span.kind, attrs)
 
 
 class RescoredStances:
