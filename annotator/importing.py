@@ -15,12 +15,15 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from annotator.errors import AnnotatorError
+from annotator.formats.brat_mapping import CONFIG_FILES as BRAT_CONFIG_FILES
+from annotator.formats.brat_mapping import BratMapping, is_brat, read_pair
 from annotator.formats.doccano import is_doccano, parse_doccano
 from annotator.formats.files import file_kind, iter_jsonl, read_text, regular_file
-from annotator.formats.prodigy import parse_task
+from annotator.formats.prodigy import DEFAULT_LAYER, parse_task
 from annotator.model import CLAIM, Document, Span, Stance
+from annotator.outputs import MARKER as EXPORT_MARKER
 from annotator.schema import Schema
-from annotator.store import ImportRecord, ImportResult, Store
+from annotator.store import DONE, ImportRecord, ImportResult, Store
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
@@ -87,6 +90,8 @@ def _walk(folder: Path, follow_symlinks: bool, notes: list[str]) -> list[Path]:
                 continue
             if stat.S_ISDIR(mode):
                 visit(path)
+            elif entry.name == EXPORT_MARKER:  # a brat export's own bookkeeping, not a document
+                continue
             elif path.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES:
                 if stat.S_ISREG(mode):
                     found.append(path)
@@ -98,9 +103,18 @@ def _walk(folder: Path, follow_symlinks: bool, notes: list[str]) -> list[Path]:
 
 
 def read_source(path: Path, layer: str | None = None, *, skip_invalid: bool = False,
-                report: ImportReport | None = None, claim_label: str = CLAIM) -> list[tuple[int, ImportRecord]]:
+                report: ImportReport | None = None, claim_label: str = CLAIM,
+                brat_map: BratMapping | None = None) -> list[tuple[int, ImportRecord]]:
     """Parse one file into (line, ImportRecord) pairs; raises AnnotatorError on the first bad record."""
     report = report if report is not None else ImportReport()
+    if is_brat(path) or path.name in BRAT_CONFIG_FILES:
+        try:
+            return read_brat(path, layer, claim_label, brat_map)
+        except AnnotatorError as exc:
+            if not skip_invalid:
+                raise
+            report.skipped.append(str(exc))
+            return []
     text = read_text(path)
     if not text.strip():
         report.empty.append(str(path))
@@ -129,6 +143,18 @@ def read_source(path: Path, layer: str | None = None, *, skip_invalid: bool = Fa
     return records
 
 
+def read_brat(path: Path, layer: str | None, claim_label: str, mapping: BratMapping | None
+              ) -> list[tuple[int, ImportRecord]]:
+    """A brat document (NAME.txt + NAME.ann): annotated ones go to the layer, marked done; brat's
+    configuration files are not documents."""
+    if path.name in BRAT_CONFIG_FILES:
+        return []
+    text, meta, values = read_pair(path, mapping or BratMapping(), claim_label)
+    if not values:  # brat keeps an empty .ann beside every document nobody annotated yet
+        return [(1, ImportRecord(Document.from_text(text, meta)))]
+    return [(1, ImportRecord(Document.from_text(text, meta), layer or DEFAULT_LAYER, values, DONE))]
+
+
 def unknown_labels(rec: ImportRecord, schema: Schema) -> list[str]:
     out = []
     for v in rec.values:
@@ -142,13 +168,14 @@ def unknown_labels(rec: ImportRecord, schema: Schema) -> list[str]:
 
 def read_sources(paths: Iterable[str | Path], layer: str | None = None, schema: Schema | None = None, *,
                  skip_invalid: bool = False, strict: bool = False, follow_symlinks: bool = False,
-                 progress: Callable[[int], None] | None = None) -> tuple[list[ImportRecord], ImportReport]:
+                 progress: Callable[[int], None] | None = None,
+                 brat_map: BratMapping | None = None) -> tuple[list[ImportRecord], ImportReport]:
     """Read and check every source without touching a database."""
     report = ImportReport()
     records: list[ImportRecord] = []
     for path in expand_sources(paths, follow_symlinks=follow_symlinks, notes=report.notes):
         found = read_source(path, layer, skip_invalid=skip_invalid, report=report,
-                            claim_label=schema.claim.name if schema else CLAIM)
+                            claim_label=schema.claim.name if schema else CLAIM, brat_map=brat_map)
         for line, rec in found:
             if schema is not None:
                 missing = unknown_labels(rec, schema)

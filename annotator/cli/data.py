@@ -27,9 +27,13 @@ BIG_INPUT = 1_000_000  # bytes; smaller imports finish before a progress bar wou
 @click.option("--strict", is_flag=True, help="Refuse labels that the schema lacks.")
 @click.option("--follow-symlinks", is_flag=True, help="In folders, also follow symbolic links that lead out of "
               "the folder (by default they are skipped and listed).")
+@click.option("--brat-map", "brat_map", type=click.Path(dir_okay=False), default=None,
+              help="YAML saying which brat types are claims, stances and speakers (docs/suggest.md).")
 @click.argument("sources", nargs=-1, required=True, type=click.Path())
-def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlinks, sources):
-    """Import articles: .txt/.md files, folders of them, or JSONL (plain, Prodigy, Doccano).
+def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlinks, brat_map, sources):
+    """Import articles: .txt/.md files, folders of them, JSONL (plain, Prodigy, Doccano) or brat.
+
+    A .txt with a .ann of the same name beside it is a brat document (standoff annotations).
 
     The same text twice is one document. Spans and relations in Prodigy or Doccano files
     become an annotation layer.
@@ -37,7 +41,10 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
     from annotator.importing import expand_sources, read_sources
     from annotator.schema import load_schema
 
+    from annotator.formats.brat_mapping import load_mapping
+
     schema = load_schema(schema_path)
+    mapping = load_mapping(brat_map)
     if Path(db_path).exists():  # refuse a bad database before reading big inputs
         open_store(db_path, create=False).close()
     notes: list[str] = []
@@ -49,7 +56,7 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
     with click.progressbar(length=total, label="reading", file=stderr, show_eta=False,
                            hidden=total < BIG_INPUT or not stderr.isatty()) as bar:
         records, report = read_sources(files, layer, schema, skip_invalid=skip_invalid, strict=strict,
-                                       progress=bar.update)
+                                       follow_symlinks=follow_symlinks, progress=bar.update, brat_map=mapping)
     if records:  # the database is opened only once every source has been read and checked
         with open_store(db_path) as store:
             report.result = store.import_records(records)
@@ -133,7 +140,7 @@ def stats_cmd(db_path, as_json, rules, blind, annotator_name):
 
 
 def _rule_stats(store, as_json: bool) -> None:
-    from annotator.feedback import rule_stats
+    from annotator.suggest.feedback import rule_stats
 
     stats = rule_stats(store)
     if as_json:
