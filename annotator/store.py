@@ -56,7 +56,7 @@ from annotator.model import (
     value_to_record,
 )
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 LOCK_TIMEOUT_S = 30.0  # how long a blocked writer waits for another program's lock, in all
 LOCK_TIMEOUT_ENV = "ANNOTATOR_LOCK_TIMEOUT"  # seconds; overrides LOCK_TIMEOUT_S
 WAIT_NOTICE_S = 1.0  # after this long, ``on_wait`` is told what is being waited for
@@ -229,8 +229,19 @@ def _add_cursors(db: sqlite_utils.Database) -> None:
                "select layer, doc_id, cursor, updated from doc_status where cursor is not null")
 
 
+def _add_undo_stacks(db: sqlite_utils.Database) -> None:
+    """Version 4: each annotator's undo and redo stacks per document, kept as the events are
+    written, so undo and redo cost the same at any length of history. ``undo_marks`` holds the
+    last event the stacks account for; stacks behind their document's events (an older file, a
+    merge, a hand edit) are rebuilt from the events when next used."""
+    db["undo_stacks"].create({"annotator": str, "doc_id": str, "stack": str, "depth": int, "event_id": int},
+                             pk=("annotator", "doc_id", "stack", "depth"), if_not_exists=True)
+    db["undo_marks"].create({"annotator": str, "doc_id": str, "last_event": int},
+                            pk=("annotator", "doc_id"), if_not_exists=True)
+
+
 # Index i holds the step from version i to i + 1.
-MIGRATIONS = [_create_v1, _add_serve_links, _add_cursors]
+MIGRATIONS = [_create_v1, _add_serve_links, _add_cursors, _add_undo_stacks]
 
 
 @cache
@@ -506,6 +517,8 @@ class Store:
         cur = self.db.execute(
             "insert into events (time, annotator, doc_id, action, payload) values (?, ?, ?, ?, ?)",
             [now(), annotator, doc_id, action, validate.dumps(payload)])
+        if doc_id is not None:
+            self._track_history(annotator, doc_id, cur.lastrowid, action, payload)
         return cur.lastrowid
 
     def _ensure_status(self, doc_id: str, layer: str) -> None:
@@ -752,13 +765,24 @@ class Store:
         self._ensure_status(doc_id, annotator)
         self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
 
-    def _stacks(self, annotator: str, doc_id: str) -> tuple[list[Event], list[Event]]:
+    def _changes(self, ev: Event) -> list[tuple[Annotation | None, Annotation | None]] | None:
+        """A decision event's (before, after) pairs; None (and a bad row) when they are malformed."""
+        try:
+            changes = ev.payload["changes"]
+            if not isinstance(changes, list) or not all(isinstance(c, list) and len(c) == 2 for c in changes):
+                raise validate.Invalid("payload changes must be a list of [before, after] pairs")
+            return [(annotation_from_record(b), annotation_from_record(a)) for b, a in changes]
+        except validate.Invalid as exc:
+            self._skip("events", ev.id, exc)
+            return None
+
+    # --- undo and redo: stacks kept as events are written (see _add_undo_stacks) ----
+
+    def _replay(self, annotator: str, doc_id: str) -> tuple[list[Event], list[Event]]:
         """Replay a document's events into (undo stack, redo stack) of decision events."""
         done: list[Event] = []
         redo: list[Event] = []
-        by_id: dict[int, Event] = {}
         for ev in self.events(doc_id=doc_id, annotator=annotator):
-            by_id[ev.id] = ev
             if ev.action == "undo":
                 if done and done[-1].id == ev.payload.get("undoes"):
                     redo.append(done.pop())
@@ -772,36 +796,116 @@ class Store:
                 redo.clear()
         return done, redo
 
-    def _changes(self, ev: Event) -> list[tuple[Annotation | None, Annotation | None]] | None:
-        """A decision event's (before, after) pairs; None (and a bad row) when they are malformed."""
-        try:
-            changes = ev.payload["changes"]
-            if not isinstance(changes, list) or not all(isinstance(c, list) and len(c) == 2 for c in changes):
-                raise validate.Invalid("payload changes must be a list of [before, after] pairs")
-            return [(annotation_from_record(b), annotation_from_record(a)) for b, a in changes]
-        except validate.Invalid as exc:
-            self._skip("events", ev.id, exc)
-            return None
+    def _last_event(self, annotator: str, doc_id: str, before: int | None = None) -> int | None:
+        """The id of the annotator's last event on the document (before event ``before``); one index seek."""
+        sql = "select max(id) from events where doc_id = ? and annotator = ?"
+        params: list = [doc_id, annotator]
+        if before is not None:
+            sql, params = sql + " and id < ?", params + [before]
+        return self.db.execute(sql, params).fetchone()[0]
+
+    def _mark(self, annotator: str, doc_id: str) -> int | None:
+        row = self.db.execute("select last_event from undo_marks where annotator = ? and doc_id = ?",
+                              [annotator, doc_id]).fetchone()
+        return row[0] if row else None
+
+    def _set_mark(self, annotator: str, doc_id: str, event_id: int) -> None:
+        self.db.execute("insert or replace into undo_marks (annotator, doc_id, last_event) values (?, ?, ?)",
+                        [annotator, doc_id, event_id])
+
+    def _top(self, annotator: str, doc_id: str, stack: str) -> tuple[int, int] | None:
+        """(depth, event id) on top of a stack, or None when it is empty."""
+        row = self.db.execute("select depth, event_id from undo_stacks where annotator = ? and doc_id = ? "
+                              "and stack = ? order by depth desc limit 1", [annotator, doc_id, stack]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def _push(self, annotator: str, doc_id: str, stack: str, event_id: int) -> None:
+        top = self._top(annotator, doc_id, stack)
+        self.db.execute("insert into undo_stacks (annotator, doc_id, stack, depth, event_id) values (?, ?, ?, ?, ?)",
+                        [annotator, doc_id, stack, (top[0] if top else 0) + 1, event_id])
+
+    def _pop(self, annotator: str, doc_id: str, stack: str, depth: int) -> None:
+        self.db.execute("delete from undo_stacks where annotator = ? and doc_id = ? and stack = ? and depth = ?",
+                        [annotator, doc_id, stack, depth])
+
+    def _move_top(self, annotator: str, doc_id: str, source: str, target: str, event_id: object) -> None:
+        """Replay one undo (undo → redo) or redo (redo → undo): only when ``event_id`` is on top."""
+        top = self._top(annotator, doc_id, source)
+        if top is not None and top[1] == event_id:
+            self._pop(annotator, doc_id, source, top[0])
+            self._push(annotator, doc_id, target, event_id)
+
+    def _track_history(self, annotator: str, doc_id: str, event_id: int, action: str, payload: dict) -> None:
+        """Keep the stacks up to date with a new event, in its transaction — when they were up to date
+        before it (else they are rebuilt when next used)."""
+        previous = self._last_event(annotator, doc_id, before=event_id)
+        if previous is None:  # the first event: whatever is left over belongs to deleted events
+            self.db.execute("delete from undo_stacks where annotator = ? and doc_id = ?", [annotator, doc_id])
+        elif self._mark(annotator, doc_id) != previous:
+            return
+        if action == "undo":
+            self._move_top(annotator, doc_id, "undo", "redo", payload.get("undoes"))
+        elif action == "redo":
+            self._move_top(annotator, doc_id, "redo", "undo", payload.get("redoes"))
+        elif "changes" in payload:
+            self._push(annotator, doc_id, "undo", event_id)
+            self.db.execute("delete from undo_stacks where annotator = ? and doc_id = ? and stack = 'redo'",
+                            [annotator, doc_id])
+        self._set_mark(annotator, doc_id, event_id)
+
+    def _rebuild_stacks(self, annotator: str, doc_id: str) -> tuple[list[Event], list[Event]]:
+        """Replay the events into the stacks (once, when they fell behind); returns them."""
+        done, redo = self._replay(annotator, doc_id)
+        self.db.execute("delete from undo_stacks where annotator = ? and doc_id = ?", [annotator, doc_id])
+        self.db.conn.executemany(
+            "insert into undo_stacks (annotator, doc_id, stack, depth, event_id) values (?, ?, ?, ?, ?)",
+            [(annotator, doc_id, name, depth, ev.id) for name, stack in (("undo", done), ("redo", redo))
+             for depth, ev in enumerate(stack, 1)])
+        last = self._last_event(annotator, doc_id)
+        if last is not None:
+            self._set_mark(annotator, doc_id, last)
+        return done, redo
+
+    def _stack_top(self, annotator: str, doc_id: str, stack: str) -> tuple[Event, list] | None:
+        """The decision event on top of the undo or redo stack, with its changes; None when empty.
+
+        Costs a few index lookups; the stacks are rebuilt from the events only when they fell
+        behind them, or when the event on top is gone or malformed (edited by hand)."""
+        if self._mark(annotator, doc_id) == self._last_event(annotator, doc_id):
+            top = self._top(annotator, doc_id, stack)
+            if top is None:
+                return None
+            r = next(iter(self.db.query("select * from events where id = ?", [top[1]])), None)
+            if r is not None:
+                payload = self._read("events", r, validate.event_payload)
+                if payload is not None and r["annotator"] == annotator and r["doc_id"] == doc_id:
+                    ev = Event(r["id"], r["time"], r["annotator"], r["doc_id"], r["action"], payload)
+                    changes = self._changes(ev) if "changes" in payload else None
+                    if changes is not None:
+                        return ev, changes
+        done, redo = self._rebuild_stacks(annotator, doc_id)
+        chosen = done if stack == "undo" else redo
+        return (chosen[-1], self._changes(chosen[-1])) if chosen else None
 
     def undo(self, annotator: str, doc_id: str) -> Event | None:
         """Undo the annotator's last decision on the document; returns the undone event."""
         with self._write():
-            done, _ = self._stacks(annotator, doc_id)
-            if not done:
+            top = self._stack_top(annotator, doc_id, "undo")
+            if top is None:
                 return None
-            ev = done[-1]
-            self._apply_changes([(after, before) for before, after in reversed(self._changes(ev))])
+            ev, changes = top
+            self._apply_changes([(after, before) for before, after in reversed(changes)])
             self._event(annotator, doc_id, "undo", {"undoes": ev.id, "action": ev.action})
         return ev
 
     def redo(self, annotator: str, doc_id: str) -> Event | None:
         """Redo the decision most recently undone; returns the redone event."""
         with self._write():
-            _, redo = self._stacks(annotator, doc_id)
-            if not redo:
+            top = self._stack_top(annotator, doc_id, "redo")
+            if top is None:
                 return None
-            ev = redo[-1]
-            self._apply_changes(self._changes(ev))
+            ev, changes = top
+            self._apply_changes(changes)
             self._event(annotator, doc_id, "redo", {"redoes": ev.id, "action": ev.action})
         return ev
 
