@@ -706,6 +706,18 @@ class Store:
                 done[doc_id] += 1
         return [i for i in self.document_ids() if done[i] < len(versions)]
 
+    def has_documents_lacking(self, versions: dict[str, str]) -> bool:
+        """Whether any document lacks suggestions from a given suggester at its version: a cheap
+        question (SQLite stops at the first such document), asked before loading a pipeline."""
+        for name, version in versions.items():
+            row = self.db.execute(
+                f"select 1 from documents d where {_USABLE_DOC} and not exists (select 1 from doc_status s "
+                "where s.doc_id = d.id and s.layer = ? and s.status = ?) limit 1",
+                [f"suggester:{name}", version]).fetchone()
+            if row is not None:
+                return True
+        return False
+
     # --- layers ----------------------------------------------------------------------
 
     def items(self, doc_id: str, layer: str) -> list[Annotation]:
@@ -759,11 +771,23 @@ class Store:
                 if before is not None:
                     self.db.execute("delete from annotations where id = ?", [before.id])
             else:
-                self.db["annotations"].upsert(_annotation_to_row(after), pk="id")
+                self._upsert("annotations", _annotation_to_row(after), ("id",))
+
+    def _upsert(self, table: str, row: dict, pk: tuple[str, ...]) -> None:
+        """Insert a row, or update the existing one with its primary key (plain SQL: a decision's
+        hot path; sqlite-utils' upsert reads the table's schema each time)."""
+        cols = ", ".join(f"[{c}]" for c in row)
+        update = ", ".join(f"[{c}] = excluded.[{c}]" for c in row if c not in pk) or f"[{pk[0]}] = [{pk[0]}]"
+        self.db.execute(f"insert into [{table}] ({cols}) values ({', '.join('?' * len(row))}) "
+                        f"on conflict ({', '.join(pk)}) do update set {update}", list(row.values()))
+
+    def _seen(self, annotator: str, doc_id: str) -> None:
+        """The annotator was last on this document."""
+        self._upsert("annotators", {"name": annotator, "last_doc": doc_id, "last_seen": now()}, ("name",))
 
     def _touch(self, annotator: str, doc_id: str) -> None:
         self._ensure_status(doc_id, annotator)
-        self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
+        self._seen(annotator, doc_id)
 
     def _changes(self, ev: Event) -> list[tuple[Annotation | None, Annotation | None]] | None:
         """A decision event's (before, after) pairs; None (and a bad row) when they are malformed."""
@@ -795,6 +819,11 @@ class Store:
                 done.append(ev)
                 redo.clear()
         return done, redo
+
+    def last_event_id(self, annotator: str, doc_id: str) -> int | None:
+        """The id of the annotator's last event on the document (None when there is none): whoever holds
+        the layer in memory can tell from it whether anything else wrote to it since."""
+        return self._last_event(annotator, doc_id)
 
     def _last_event(self, annotator: str, doc_id: str, before: int | None = None) -> int | None:
         """The id of the annotator's last event on the document (before event ``before``); one index seek."""
@@ -918,7 +947,7 @@ class Store:
         with self._write():
             self._put_status(doc_id, annotator, status)
             self._event(annotator, doc_id, "status", {"status": status})
-            self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
+            self._seen(annotator, doc_id)
 
     def statuses(self, layer: str) -> dict[str, str]:
         return {r["doc_id"]: r["status"] for r in self.db.query(
@@ -931,7 +960,7 @@ class Store:
         with self._write():
             self.db.execute("insert or replace into cursors (annotator, doc_id, cursor, updated) values (?, ?, ?, ?)",
                             [annotator, doc_id, json.dumps(cursor), now()])
-            self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
+            self._seen(annotator, doc_id)
 
     def resume_point(self, annotator: str) -> tuple[str | None, dict]:
         """(last document id, its saved cursor) for the annotator."""
