@@ -31,6 +31,8 @@ import json
 import os
 import re
 import sqlite3
+import sys
+import threading
 import time
 import urllib.parse
 from collections import Counter, defaultdict
@@ -40,8 +42,6 @@ from functools import cache
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
-
-import sqlite_utils
 
 from annotator import validate
 from annotator.errors import AnnotatorError
@@ -55,6 +55,75 @@ from annotator.model import (
     new_id,
     value_to_record,
 )
+
+
+_SQLITE_UTILS_LOCK = threading.Lock()
+
+
+@cache
+def load_sqlite_utils():
+    """sqlite-utils, imported on first use: it costs about 50 ms, and reading a document for the
+    screen needs only plain SQL (see :class:`_Database`).
+
+    sqlite-utils imports numpy and pandas, when they are installed, only to map their number
+    types to column types, which the store never needs (it makes its tables from Python types and
+    binds Python values); numpy alone costs about 0.2 s. They are kept out while sqlite-utils
+    loads; whoever imports them later (spaCy does) gets them as usual. A thread that is about to
+    import numpy (a suggester loading spaCy) calls this first, so no import of numpy can fall in
+    that moment."""
+    with _SQLITE_UTILS_LOCK:
+        kept_out = [name for name in ("numpy", "pandas") if name not in sys.modules]
+        for name in kept_out:
+            sys.modules[name] = None  # type: ignore[assignment]  # "import numpy" raises ImportError
+        try:
+            import sqlite_utils
+        finally:
+            for name in kept_out:
+                if sys.modules.get(name, 0) is None:
+                    del sys.modules[name]
+        return sqlite_utils
+
+
+class _Database:
+    """An SQLite connection with sqlite-utils' ``execute`` and ``query``, made into a real
+    ``sqlite_utils.Database`` the first time anything else (a table, ``upsert``…) is asked of it."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._full = None
+
+    def execute(self, sql: str, parameters=None) -> sqlite3.Cursor:
+        return self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
+
+    def query(self, sql: str, params=None) -> Iterator[dict]:
+        cursor = self.conn.execute(sql, params or ())
+        keys = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(keys, row))
+
+    def table_names(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("select name from sqlite_master where type = 'table'")]
+
+    @property
+    def journal_mode(self) -> str:
+        return self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def full(self):
+        if self._full is None:
+            # sqlite-utils plugins are not run on annotator's files (loading them scans every
+            # installed package, about 30 ms)
+            self._full = load_sqlite_utils().Database(self.conn, execute_plugins=False)
+        return self._full
+
+    def __getitem__(self, table: str):
+        return self.full[table]
+
+    def __getattr__(self, name: str):
+        return getattr(self.full, name)
 
 SCHEMA_VERSION = 4
 LOCK_TIMEOUT_S = 30.0  # how long a blocked writer waits for another program's lock, in all
@@ -187,7 +256,7 @@ class Event:
     payload: dict
 
 
-def _create_v1(db: sqlite_utils.Database) -> None:
+def _create_v1(db) -> None:
     db["documents"].create(
         {"id": str, "text": str, "meta": str, "position": int, "added": str}, pk="id", if_not_exists=True)
     db["suggestions"].create(
@@ -213,14 +282,14 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     db["events"].create_index(["doc_id", "annotator"], if_not_exists=True)
 
 
-def _add_serve_links(db: sqlite_utils.Database) -> None:
+def _add_serve_links(db) -> None:
     """Version 2: private `serve` links, one per (role, name); only the token's sha256 is kept."""
     db["serve_links"].create({"role": str, "name": str, "token_sha256": str, "created": str},
                              pk=("role", "name"), if_not_exists=True)
     db["serve_links"].create_index(["token_sha256"], unique=True, if_not_exists=True)
 
 
-def _add_cursors(db: sqlite_utils.Database) -> None:
+def _add_cursors(db) -> None:
     """Version 3: where each annotator's focus is, per document, kept apart from doc_status, so
     looking at a document does not start it (only a decision does). Saved cursors move over."""
     db["cursors"].create({"annotator": str, "doc_id": str, "cursor": str, "updated": str},
@@ -229,7 +298,7 @@ def _add_cursors(db: sqlite_utils.Database) -> None:
                "select layer, doc_id, cursor, updated from doc_status where cursor is not null")
 
 
-def _add_undo_stacks(db: sqlite_utils.Database) -> None:
+def _add_undo_stacks(db) -> None:
     """Version 4: each annotator's undo and redo stacks per document, kept as the events are
     written, so undo and redo cost the same at any length of history. ``undo_marks`` holds the
     last event the stacks account for; stacks behind their document's events (an older file, a
@@ -247,7 +316,7 @@ MIGRATIONS = [_create_v1, _add_serve_links, _add_cursors, _add_undo_stacks]
 @cache
 def data_columns() -> dict[str, list[str]]:
     """Each data table's columns at the current schema version (what merge reads and writes)."""
-    db = sqlite_utils.Database(memory=True)
+    db = load_sqlite_utils().Database(memory=True, execute_plugins=False)
     for step in MIGRATIONS:
         step(db)
     try:
@@ -331,7 +400,7 @@ class Store:
         self.on_wait = on_wait
         self.lock_timeout = lock_timeout()
         self.migrated_from: int | None = None  # the version an existing file had before this open migrated it
-        self.db: sqlite_utils.Database | None = None
+        self.db: _Database | None = None  # sqlite-utils' Database, made on first use
         existed = self.path.exists()
         if not existed:
             if not create or readonly:
@@ -348,7 +417,7 @@ class Store:
                 raise AnnotatorError("is an empty file, not an annotator database yet (`annotator import --db "
                                      f"{self.path} FILES` makes it one)", self.path)
         try:
-            self.db = sqlite_utils.Database(self._connect())
+            self.db = _Database(self._connect())
             if readonly:
                 self._check_readable()
             else:

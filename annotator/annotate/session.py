@@ -111,7 +111,7 @@ class AnnotationSession(ClaimsAndStances):
 
     # --- documents ----------------------------------------------------------------
 
-    def open_first(self) -> bool:
+    def open_first(self, *, save: bool = True) -> bool:
         """Open where the annotator stopped, else the first document not done; False when there is none.
 
         Documents come in the annotator's queue order: their own unfinished assignments
@@ -128,11 +128,13 @@ class AnnotationSession(ClaimsAndStances):
                              self.doc_ids[0] if self.doc_ids else None)
         if start is None:
             return False
-        self.open(start)
+        self.open(start, save=save)
         return self.doc is not None
 
-    def open(self, doc_id: str, cursor: dict | None = None) -> None:
-        """Open a document at ``cursor``, else where the annotator left it, else its first undecided item."""
+    def open(self, doc_id: str, cursor: dict | None = None, *, save: bool = True) -> None:
+        """Open a document at ``cursor``, else where the annotator left it, else its first undecided item.
+
+        Where the annotator is, is saved (unless ``save`` is False: the caller saves it soon)."""
         if self.doc is not None and self.doc.id != doc_id:
             self.save_cursor()
         doc = self.store.document(doc_id)
@@ -148,7 +150,8 @@ class AnnotationSession(ClaimsAndStances):
         self._load_items(suggestions=True)
         self.focus_index = self._index_for_cursor(cursor)
         self._pending = cursor if cursor.get("key", "").startswith("s:") and self.awaiting_suggestions else {}
-        self.save_cursor()  # where the annotator is; the document's status is left alone
+        if save:
+            self.save_cursor()  # where the annotator is; the document's status is left alone
 
     def _extend_queue(self) -> None:
         """Documents added since the session began join the end of the queue (numbers never shift)."""

@@ -16,6 +16,7 @@ from typing import Any, Callable
 from textual import work
 from textual.app import App
 from textual.message import Message
+from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from annotator.annotate.session import AnnotationSession
@@ -27,14 +28,18 @@ from annotator.tui.screens.keyed import STORE_ERRORS
 from annotator.tui.screens.error import ErrorScreen
 
 
+SUGGEST_AFTER_S = 0.3  # the background suggester starts this long after the first frame
+
+
 class SuggestionsUpdated(Message):
     """Posted from the suggestion worker when stored suggestions changed.
 
     A queued progress report is replaced by a newer one, so a busy UI never falls behind."""
 
-    def __init__(self, note: str, finished: bool = False) -> None:
+    def __init__(self, note: str, finished: bool = False, changed: bool = True) -> None:
         self.note = note
         self.finished = finished
+        self.changed = changed  # False: the suggester wrote nothing (every document had suggestions)
         super().__init__()
 
     def can_replace(self, message: Message) -> bool:
@@ -68,30 +73,38 @@ class AnnotatorApp(App):
         self.suggest_finished = False
         self.store = None
         self.failed: str | None = None
+        self._open_error: BaseException | None = None
 
     # --- lifecycle ----------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        if self.keymap:
-            self.set_keymap(self.keymap)
+    def get_default_screen(self) -> Screen:
+        """The annotation screen itself (it opens its document as it mounts, so the first frame
+        painted shows the article); a plain screen when the database cannot be opened."""
         try:
             from annotator.store import Store
 
             self.store = Store(self.db_path, create=False)
-            self.store.document_ids()
         except STORE_ERRORS as exc:
-            self.show_error(exc)
-            return
+            self._open_error = exc
+            return super().get_default_screen()
         session = AnnotationSession(self.store, self.schema, self.annotator, start_doc=self.start_doc)
-        screen = AnnotateScreen(session, keymap=self.keymap, keys_path=self.keys_path)
-        self.push_screen(screen)
-        screen.call_after_refresh(self._first_paint, screen)
+        return AnnotateScreen(session, keymap=self.keymap, keys_path=self.keys_path)
 
-    def _first_paint(self, screen: AnnotateScreen) -> None:
-        screen.open_first()
+    def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        if self._open_error is not None:
+            self.show_error(self._open_error)
+            return
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """What can wait until the article is on screen: freezing what was made so far out of the
+        garbage collector's sight (see the module docstring), and the background suggester — a
+        moment later, so its thread does not hold up the first frame on its way to the terminal."""
+        gc.freeze()
         if self.suggest_enabled and self.failed is None:
-            self.suggest_in_background()
-        self.call_after_refresh(gc.freeze)  # see the module docstring
+            self.set_timer(SUGGEST_AFTER_S, self.suggest_in_background)
 
     def exit(self, *args, **kwargs) -> None:  # type: ignore[override]
         self.workers.cancel_group(self, "suggest")  # the worker thread stops at its next progress report
@@ -140,8 +153,9 @@ class AnnotatorApp(App):
         except ImportError as exc:
             self.post_message(SuggestionsUpdated(f"suggestions unavailable ({exc.name} missing)", True))
             return
-        from annotator.store import Store
+        from annotator.store import Store, load_sqlite_utils
 
+        load_sqlite_utils()  # before anything this thread does imports numpy (see its docstring)
         warnings: list[str] = []
 
         def progress(done: int = 0, total: int = 0, *args, **kwargs) -> None:
@@ -153,7 +167,7 @@ class AnnotatorApp(App):
             store = Store(self.db_path, create=False)
             try:
                 if self.suggest_fn is None and not self._work_for_suggester(store):
-                    self.post_message(SuggestionsUpdated("", True))
+                    self.post_message(SuggestionsUpdated("", True, changed=False))
                     return
                 self.post_message(SuggestionsUpdated("suggestions: loading the model…"))
                 kwargs: dict = {"progress": progress}
@@ -186,7 +200,7 @@ class AnnotatorApp(App):
         self.suggest_finished = message.finished
         screen = self.annotate_screen
         if screen is not None and self.failed is None:
-            screen.suggestions_changed(message.note, message.finished)
+            screen.suggestions_changed(message.note, message.finished and message.changed)
 
 
 def one_line_error(exc: BaseException) -> str:

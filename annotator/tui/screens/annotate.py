@@ -26,10 +26,8 @@ from annotator.annotate.walk import kind_name
 from annotator.model import CLAIM, SpanRef, Stance
 from annotator.tui.keymap import CREATE, KEYS, NORMAL, bindings
 from annotator.tui.layout import panes
-from annotator.tui.screens.choices import label_choices
 from annotator.tui.screens.dialogs import AnnotateDialogs
 from annotator.tui.screens.keyed import STORE_ERRORS, keyed
-from annotator.tui.screens.picker import PickerScreen
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.keybar import KeyBar
@@ -105,6 +103,7 @@ class AnnotateScreen(AnnotateDialogs, Screen):
 
     def on_mount(self) -> None:
         self.on_resize()
+        self.open_first()  # before the first frame: it shows the article
 
     def on_resize(self) -> None:
         w, h = self.app.size
@@ -146,11 +145,13 @@ class AnnotateScreen(AnnotateDialogs, Screen):
 
     @keyed
     def open_first(self) -> None:
-        """Open where the annotator stopped, else the first document not done."""
-        if not self.session.open_first():
+        """Open where the annotator stopped, else the first document not done (saving where the
+        annotator is once the article is on screen: a write waits for the disk)."""
+        if not self.session.open_first(save=False):
             self.query_one("#detail", TextRows).update(Text("No documents in this database."))
             return
         self._show_document()
+        self.call_after_refresh(self.save_cursor)
 
     @keyed
     def open_document(self, doc_id: str) -> None:
@@ -161,7 +162,7 @@ class AnnotateScreen(AnnotateDialogs, Screen):
     def _show_document(self) -> None:
         self.mode, self.cursor, self.mark = NORMAL, None, None
         self.session.take_changes()
-        self.article.set_document(self.doc.text, self.items)
+        self.article.set_document(self.doc.text, self.items, width=self.panes.text)
         self.article.set_cursor(None, None)
         self._show_focus()
         self._update_panels(None)
@@ -387,6 +388,9 @@ class AnnotateScreen(AnnotateDialogs, Screen):
             self.app.bell()
             self.set_note("nothing selected: m marks the start, move, then enter")
             return
+        from annotator.tui.screens.choices import label_choices
+        from annotator.tui.screens.picker import PickerScreen
+
         s, e = sel
         self.action_cancel()
         title = f"Label for the new span “{one_line(self.doc.text[s:e], 40)}”"

@@ -88,6 +88,7 @@ class ArticleView(ScrollView, can_focus=False):
         super().__init__(id=id)
         self.schema = schema
         self.text = ""
+        self._width_hint: int | None = None
         self._lines: list[tuple[int, int]] = [(0, 0)]
         self._starts: list[int] = [0]
         self._wrap_width = 0
@@ -107,7 +108,11 @@ class ArticleView(ScrollView, can_focus=False):
 
     # --- content ------------------------------------------------------------------
 
-    def set_document(self, text: str, items: list[Item], focus: Iterable[tuple[int, int]] = ()) -> None:
+    def set_document(self, text: str, items: list[Item], focus: Iterable[tuple[int, int]] = (),
+                     width: int | None = None) -> None:
+        """Show a document. ``width``: the columns of text the view will have, when it is not laid
+        out yet (so the first frame shows the text wrapped, not a blank view)."""
+        self._width_hint = width
         self.text = display_text(text)
         self.cursor = self.mark = None
         self._focus = list(focus)
@@ -234,7 +239,13 @@ class ArticleView(ScrollView, can_focus=False):
         return self.scrollable_content_region.height
 
     def _rewrap(self) -> None:
-        width = self.text_width
+        if self.scrollable_content_region.width > 0:
+            width = self.text_width
+        elif self._width_hint:  # not laid out yet: wrap at the width it will have
+            width = max(10, self._width_hint)
+        else:  # wrapped on the first resize
+            self._wrap_width, self._lines, self._starts = 0, [(0, 0)], [0]
+            return
         if width == self._wrap_width and self._lines:
             return
         self._wrap_width = width
