@@ -125,7 +125,7 @@ class _Database:
     def __getattr__(self, name: str):
         return getattr(self.full, name)
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 LOCK_TIMEOUT_S = 30.0  # how long a blocked writer waits for another program's lock, in all
 LOCK_TIMEOUT_ENV = "ANNOTATOR_LOCK_TIMEOUT"  # seconds; overrides LOCK_TIMEOUT_S
 WAIT_NOTICE_S = 1.0  # after this long, ``on_wait`` is told what is being waited for
@@ -298,6 +298,12 @@ def _add_cursors(db) -> None:
                "select layer, doc_id, cursor, updated from doc_status where cursor is not null")
 
 
+# Documents whose row can be used at all (cheap, in SQL); the rest are reported as bad rows.
+_USABLE_DOC = ("typeof(id) = 'text' and length(id) between 1 and 200 and typeof(text) = 'text' and "
+               "id not glob ('*[' || char(1) || '-' || char(31) || char(127) || '-' || char(159) || ']*') and "
+               "(meta is null or meta = '' or case when json_valid(meta) then json_type(meta) = 'object' else 0 end)")
+
+
 def _add_undo_stacks(db) -> None:
     """Version 4: each annotator's undo and redo stacks per document, kept as the events are
     written, so undo and redo cost the same at any length of history. ``undo_marks`` holds the
@@ -309,8 +315,18 @@ def _add_undo_stacks(db) -> None:
                             pk=("annotator", "doc_id"), if_not_exists=True)
 
 
+def _add_queue_indexes(db) -> None:
+    """Version 5: indexes that let ``annotate`` serve an annotator's queue and the document list
+    without reading every document: the usable documents by position and by id (only usable rows
+    are in them: the same test as the readers make), statuses by layer, assignments by annotator."""
+    db.execute(f"create index if not exists documents_usable_position on documents (position, id) where {_USABLE_DOC}")
+    db.execute(f"create index if not exists documents_usable_id on documents (id, position) where {_USABLE_DOC}")
+    db.execute("create index if not exists doc_status_layer on doc_status (layer, status, updated, doc_id)")
+    db.execute("create index if not exists assignments_annotator on assignments (annotator, assigned, doc_id)")
+
+
 # Index i holds the step from version i to i + 1.
-MIGRATIONS = [_create_v1, _add_serve_links, _add_cursors, _add_undo_stacks]
+MIGRATIONS = [_create_v1, _add_serve_links, _add_cursors, _add_undo_stacks, _add_queue_indexes]
 
 
 @cache
@@ -368,10 +384,10 @@ def _row_to_document(row: dict) -> Document:
     return validate.document_from_row(row)
 
 
-# Documents whose row can be used at all (cheap, in SQL); the rest are reported as bad rows.
-_USABLE_DOC = ("typeof(id) = 'text' and length(id) between 1 and 200 and typeof(text) = 'text' and "
-               "id not glob ('*[' || char(1) || '-' || char(31) || char(127) || '-' || char(159) || ']*') and "
-               "(meta is null or meta = '' or case when json_valid(meta) then json_type(meta) = 'object' else 0 end)")
+
+def _ints(joined: str | None) -> list[int]:
+    """The integers of a ``group_concat`` (a long list read as one string: much cheaper than rows)."""
+    return [int(v) for v in joined.split(",")] if joined else []
 
 
 def _check_import_record(rec: ImportRecord) -> None:
@@ -1132,6 +1148,155 @@ class Store:
         return [r[0] for r in self.db.execute(
             "select a.doc_id from assignments a join documents d on d.id = a.doc_id "
             "where a.annotator = ? order by d.position", [annotator])]
+
+    # --- the annotator's queue (ordered by annotate/queue.py) and the document list ------
+    # "Usable" documents are those the readers accept (_USABLE_DOC), found through the partial
+    # indexes of version 5, so none of these reads every document.
+
+    def queue_start(self) -> tuple[str, int]:
+        """(a time stamp, the highest usable position): what a session's queue is a snapshot of.
+        Every status and assignment written before this call is stamped at or before the stamp,
+        every one written after it later (it waits for the clock to move on, under a millisecond)."""
+        row = self.db.execute(f"select max(position) from documents where {_USABLE_DOC}").fetchone()
+        stamp = now()
+        while now() == stamp:
+            time.sleep(0.0002)
+        return stamp, row[0] or 0
+
+    def usable_count(self, above: int | None = None, below: int | None = None) -> int:
+        """How many usable documents have ``above < position < below`` (either bound may be left out)."""
+        sql, params = f"select count(*) from documents where {_USABLE_DOC}", []
+        if above is not None:
+            sql, params = sql + " and position > ?", params + [above]
+        if below is not None:
+            sql, params = sql + " and position < ?", params + [below]
+        return self.db.execute(sql, params).fetchone()[0]
+
+    def usable_positions(self, start: int, limit: int, offset: int = 0) -> list[tuple[int, str]]:
+        """(position, id) of usable documents from ``start`` on, in order (skipping ``offset`` of them)."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            f"select position, id from documents where {_USABLE_DOC} and position >= ? order by position "
+            "limit ? offset ?", [start, limit, offset])]
+
+    def usable_sample(self, every: int, up_to: int) -> list[int]:
+        """The positions of the 0th, every-th, 2·every-th… usable document with position ≤ ``up_to``
+        (one pass over an index: a sparse index for counting by position)."""
+        (joined,) = self.db.execute(
+            f"select group_concat(position) from (select position from documents where {_USABLE_DOC} "
+            "and position <= ? order by position)", [up_to]).fetchone()
+        return _ints(joined)[::every]
+
+    def document_ids_at(self, positions: list[int]) -> list[tuple[int, str]]:
+        """(position, id) of the usable documents at these positions."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "with wanted(position) as (select value from json_each(?)) "
+            f"select d.position, d.id from wanted cross join documents d on d.position = wanted.position and {_USABLE_DOC}",
+            [json.dumps(list(positions))])]
+
+    def document_position(self, doc_id: str) -> int | None:
+        """The position of a usable document (None for an unknown or unusable one)."""
+        row = self.db.execute(f"select position from documents where {_USABLE_DOC} and id = ?", [doc_id]).fetchone()
+        return row[0] if row else None
+
+    _FINISHED_BY = ("s.layer = ? and s.status in ('done', 'skipped', 'rejected') and s.updated <= ?")
+
+    def queue_assigned_positions(self, annotator: str, before: str, up_to: int) -> list[int]:
+        """Positions (sorted) of the usable documents up to ``up_to`` assigned to the annotator before
+        ``before`` and not finished by then (done, skipped or rejected)."""
+        (joined,) = self.db.execute(
+            f"select group_concat(position) from (select d.position from assignments a join documents d indexed by "
+            f"documents_usable_id on d.id = a.doc_id and {_USABLE_DOC} where a.annotator = ? and a.assigned <= ? "
+            "and d.position <= ? and not exists (select 1 from doc_status s where s.doc_id = a.doc_id and "
+            f"{self._FINISHED_BY}) order by d.position)", [annotator, before, up_to, annotator, before]).fetchone()
+        return _ints(joined)
+
+    def queue_finished_positions(self, annotator: str, before: str, up_to: int) -> list[int]:
+        """Positions (sorted) of the usable documents up to ``up_to`` the annotator finished before ``before``."""
+        (joined,) = self.db.execute(
+            f"select group_concat(position) from (select d.position from doc_status s join documents d indexed by "
+            f"documents_usable_id on d.id = s.doc_id and {_USABLE_DOC} where {self._FINISHED_BY} "
+            "and d.position <= ? order by d.position)", [annotator, before, up_to]).fetchone()
+        return _ints(joined)
+
+    def queue_counts(self, annotator: str, before: str, up_to: int, position: int) -> dict[str, int]:
+        """In one pass over the annotator's statuses: how many usable documents up to ``up_to`` were
+        finished before ``before`` (``finished``), how many of those come before ``position``
+        (``finished_before``), whether the one at ``position`` is one (``is_finished``), and how
+        many are done now (``done``)."""
+        f = "s.status in ('done', 'skipped', 'rejected') and s.updated <= :before"
+        row = self.db.execute(
+            f"select count(*) filter (where {f} and d.position <= :up_to), count(*) filter (where {f} and d.position "
+            f"< :position), count(*) filter (where {f} and d.position = :position), count(*) filter (where s.status "
+            f"= 'done') from doc_status s join documents d indexed by documents_usable_id on d.id = s.doc_id and "
+            f"{_USABLE_DOC} where s.layer = :layer",
+            {"up_to": up_to, "position": position, "before": before, "layer": annotator}).fetchone()
+        return {"finished": row[0], "finished_before": row[1], "is_finished": row[2], "done": row[3]}
+
+    def status_positions(self, annotator: str) -> dict[int, str]:
+        """position -> status of every usable document the annotator has a status for."""
+        out: dict[int, str] = {}
+        for status, joined in self.db.execute(
+                f"select s.status, group_concat(d.position) from doc_status s join documents d indexed by "
+                f"documents_usable_id on d.id = s.doc_id and {_USABLE_DOC} where s.layer = ? group by s.status",
+                [annotator]):
+            out.update(dict.fromkeys(_ints(joined), status))
+        return out
+
+    def statuses_at(self, annotator: str, positions: list[int]) -> dict[int, str]:
+        """position -> status of the documents at these positions that have one for the annotator."""
+        return {r[0]: r[1] for r in self.db.execute(
+            "with wanted(position) as (select value from json_each(?)) "
+            "select d.position, s.status from wanted cross join documents d on d.position = wanted.position "
+            f"and {_USABLE_DOC} cross join doc_status s on s.doc_id = d.id and s.layer = ?",
+            [json.dumps(list(positions)), annotator])}
+
+    def status_count(self, annotator: str, status: str) -> int:
+        """How many usable documents have this status for the annotator."""
+        return self.db.execute(
+            f"select count(*) from doc_status s join documents d indexed by documents_usable_id on d.id = s.doc_id and {_USABLE_DOC} "
+            "where s.layer = ? and s.status = ?", [annotator, status]).fetchone()[0]
+
+    def status(self, annotator: str, doc_id: str) -> str | None:
+        """The annotator's status of one document (None: not started)."""
+        row = self.db.execute("select status from doc_status where doc_id = ? and layer = ?",
+                              [doc_id, annotator]).fetchone()
+        return row[0] if row else None
+
+    def document_list_rows(self, annotator: str, positions: list[int]) -> dict[int, dict]:
+        """For the document list: per position, the document's id, title (its meta title, else its
+        text), status and assignment for the annotator, and how many of its items the annotator
+        sees in each state — as :func:`annotator.annotate.decisions.visible_items` would show them
+        (undecided suggestions, one per value, and the layer's accepted and rejected items)."""
+        if not positions:
+            return {}
+        rows = self.db.execute(f"""
+            with page(position) as (select value from json_each(?))
+            select d.position, d.id, json_extract(d.meta, '$.title'), substr(d.text, 1, 300),
+                   (select status from doc_status s where s.doc_id = d.id and s.layer = :layer),
+                   exists (select 1 from assignments a where a.doc_id = d.id and a.annotator = :layer),
+                   (select count(*) from annotations a where a.doc_id = d.id and a.layer = :layer
+                        and ifnull(a.status, '') = 'rejected'),
+                   (select count(*) from annotations a where a.doc_id = d.id and a.layer = :layer
+                        and ifnull(a.status, '') != 'rejected'),
+                   (select count(distinct s.kind || char(31) || s.start || char(31) || s.end || char(31) || s.label
+                           || char(31) || case when s.kind = 'stance' then ifnull(json_extract(s.attrs, '$.target.start'), '')
+                           || ',' || ifnull(json_extract(s.attrs, '$.target.end'), '') else '' end)
+                    from suggestions s where s.doc_id = d.id
+                    and not exists (select 1 from annotations a where a.doc_id = s.doc_id and a.layer = :layer
+                                    and a.suggestion_id = s.id)
+                    and not exists (select 1 from annotations a where a.doc_id = s.doc_id and a.layer = :layer
+                                    and a.kind = s.kind and a.start = s.start and a.end = s.end and a.label = s.label
+                                    and (s.kind != 'stance' or (
+                                        json_extract(a.attrs, '$.target.start') is json_extract(s.attrs, '$.target.start')
+                                        and json_extract(a.attrs, '$.target.end') is json_extract(s.attrs, '$.target.end')))))
+            from page cross join documents d on d.position = page.position and {_USABLE_DOC}
+            """.replace("?", ":positions", 1), {"positions": json.dumps(positions), "layer": annotator})
+        out = {}
+        for position, doc_id, title, text, status, assigned, rejected, accepted, undecided in rows:
+            out[position] = {"doc_id": doc_id, "title": str(title) if title else text, "status": status or "todo",
+                             "assigned": bool(assigned),
+                             "counts": {"suggested": undecided, "accepted": accepted, "rejected": rejected}}
+        return out
 
     MERGE_TABLES = ("documents", "suggestions", "annotations", "doc_status", "annotators", "assignments", "events")
 

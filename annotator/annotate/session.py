@@ -21,7 +21,7 @@ from annotator.annotate import walk
 from annotator.annotate.claims_stances import ClaimsAndStances, StanceDraft
 from annotator.annotate.items import ItemIndex
 from annotator.annotate.mentions import Candidate
-from annotator.annotate.queue import annotator_queue, document_rows
+from annotator.annotate.queue import BLOCK, Queue, StatusView, list_rows
 from annotator.annotate.refused import Refused
 from annotator.annotate.selection import cursor_word, selected
 from annotator.annotate.wording import describe
@@ -42,13 +42,14 @@ class AnnotationSession(ClaimsAndStances):
         self.schema = schema
         self.layer = layer
         self.start_doc = start_doc
-        self.doc_ids: list[str] = []
+        self.doc_ids: Queue | list[str] = []  # the annotator's queue (a Queue once a document opens)
         self.doc_index = 0
         self.doc = None
         self.words: D.Words | None = None
         self.index = ItemIndex([], [])
         self.focus_index: int | None = None
-        self.statuses: dict[str, str] = {}
+        self._status: str | None = None  # the open document's status (None: not started)
+        self._done = 0  # how many documents of the queue are done
         self.only: str | None = None  # the one kind walked, None for every kind (one pass per kind)
         self._suggestions: list = []
         self._pending: dict = {}  # a saved cursor waiting for the suggestions it points at
@@ -70,11 +71,12 @@ class AnnotationSession(ClaimsAndStances):
 
     @property
     def done_count(self) -> int:
-        return sum(1 for d in self.doc_ids if self.statuses.get(d) == "done")
+        """How many documents of the queue are done (counted when the session began, then kept)."""
+        return self._done
 
     @property
     def status(self) -> str:
-        return self.statuses.get(self.doc.id, "todo") if self.doc is not None else "todo"
+        return (self._status or "todo") if self.doc is not None else "todo"
 
     @property
     def awaiting_suggestions(self) -> bool:
@@ -116,19 +118,23 @@ class AnnotationSession(ClaimsAndStances):
 
         Documents come in the annotator's queue order: their own unfinished assignments
         (`annotator assign`), then other unfinished documents, then finished ones."""
-        self.doc_ids = annotator_queue(self.store, self.layer)
-        self.statuses = self.store.statuses(self.layer)
+        self.doc_ids = Queue(self.store, self.layer)
         start = self.start_doc
         if start is None:
             last, _ = self.store.resume_point(self.layer)
-            if last in self.doc_ids:
+            if last is not None and last in self.doc_ids:
                 start = last
             else:
-                start = next((d for d in self.doc_ids if self.statuses.get(d) != "done"),
-                             self.doc_ids[0] if self.doc_ids else None)
+                if last is not None:
+                    self.store.document(last)  # a bad row: named in the store's bad_rows, for the screen
+                start = self._next_not_done(-1)
+                if start is None and len(self.doc_ids):
+                    start = self.doc_ids[0]
         if start is None:
             return False
         self.open(start, save=save)
+        done = self.doc_ids.done_now  # counted while finding the document's place, when it was
+        self._done = done if done is not None else self.store.status_count(self.layer, "done")
         return self.doc is not None
 
     def open(self, doc_id: str, cursor: dict | None = None, *, save: bool = True) -> None:
@@ -142,10 +148,15 @@ class AnnotationSession(ClaimsAndStances):
             return
         if doc_id not in self.doc_ids:
             self._extend_queue()
+        try:
+            index = self.doc_ids.index(doc_id)
+        except ValueError:  # not a document the queue serves (its row fails the store's checks)
+            return
         if cursor is None:
             cursor = self.store.cursor(self.layer, doc_id)
         self.doc = doc
-        self.doc_index = self.doc_ids.index(doc_id)
+        self.doc_index = index
+        self._status = self.store.status(self.layer, doc_id)
         self.words = D.Words(doc.text)
         self._load_items(suggestions=True)
         self.focus_index = self._index_for_cursor(cursor)
@@ -155,7 +166,10 @@ class AnnotationSession(ClaimsAndStances):
 
     def _extend_queue(self) -> None:
         """Documents added since the session began join the end of the queue (numbers never shift)."""
-        self.doc_ids += [d for d in annotator_queue(self.store, self.layer) if d not in self.doc_ids]
+        if isinstance(self.doc_ids, Queue):
+            self.doc_ids.refresh()
+        else:
+            self.doc_ids = Queue(self.store, self.layer)
 
     def relative(self, step: int) -> str:
         """The id of the document ``step`` places away in the queue."""
@@ -170,10 +184,28 @@ class AnnotationSession(ClaimsAndStances):
         Undecided suggestions stay undecided: they are not exported, and reopening the
         document shows them again."""
         self.store.set_status(self.layer, self.doc.id, "done")
-        self.statuses = self.store.statuses(self.layer)
-        n = len(self.doc_ids)
-        return next((self.doc_ids[(self.doc_index + k) % n] for k in range(1, n + 1)
-                     if self.statuses.get(self.doc_ids[(self.doc_index + k) % n]) != "done"), None)
+        if self._status != "done":
+            self._status, self._done = "done", self._done + 1
+        return self._next_not_done(self.doc_index)
+
+    def _next_not_done(self, after: int) -> str | None:
+        """The first document not done after place ``after`` in the queue, going round (None when
+        every one is done). Read a page of places at a time."""
+        queue = self.doc_ids
+        n = len(queue)
+        if n == 0 or self._done >= n:
+            return None
+        page = 64
+        for start in range(after + 1, after + 1 + n, page):
+            stop = min(start + page, after + 1 + n)
+            places = [i % n for i in range(start, stop)]
+            positions = [p for a, b in _runs(places) for p in queue.positions(a, b)]
+            statuses = self.store.statuses_at(self.layer, positions)
+            for p in positions:
+                if statuses.get(p) != "done":
+                    return queue.ids([p])[0]
+            page = min(page * 4, 4096)
+        return None
 
     def _cursor(self) -> dict:
         item = self.focused
@@ -185,10 +217,27 @@ class AnnotationSession(ClaimsAndStances):
         if self.doc is not None:
             self.store.save_cursor(self.layer, self.doc.id, self._cursor())
 
-    def document_rows(self) -> list[dict]:
-        """Every document in the annotator's queue, numbered as the status bar counts them."""
+    @property
+    def queue_is_large(self) -> bool:
+        """Whether the queue is long enough for reading ahead to pay (see :meth:`Queue.warm`)."""
+        return isinstance(self.doc_ids, Queue) and len(self.doc_ids) > 20 * BLOCK
+
+    def document_view(self, status: str = "all", statuses: dict[int, str] | None = None) -> StatusView:
+        """The queue for the document list: every document, or those with one status (``statuses``:
+        position -> status, from :meth:`statuses_now`, needed for a status)."""
         self._extend_queue()
-        return document_rows(self.store, self.layer, self.doc_ids)
+        return StatusView(self.doc_ids, statuses if statuses is not None else {}, status)
+
+    def statuses_now(self) -> dict[int, str]:
+        """Every status the annotator has now, by document position (for filtering the list)."""
+        return self.store.status_positions(self.layer)
+
+    def document_rows(self, view: StatusView | None = None, start: int = 0, count: int | None = None) -> list[dict]:
+        """Rows of the document list (see :func:`annotator.annotate.queue.list_rows`), numbered as
+        the status bar counts the queue: rows ``start``… of ``view`` (every document by default)."""
+        view = view if view is not None else self.document_view()
+        positions = view.positions(start, len(view) if count is None else count)
+        return list_rows(self.store, self.layer, self.doc_ids, positions)
 
     # --- items and focus ----------------------------------------------------------
 
@@ -296,7 +345,8 @@ class AnnotationSession(ClaimsAndStances):
                 before[0].apply([(a, b) for b, a in reversed(applied)])
             self.index, self.focus_index, self._seen_event, self._rebuilt = before
             raise
-        self.statuses.setdefault(self.doc.id, "in_progress")
+        if self._status is None:
+            self._status = "in_progress"  # a decision starts the document (the store says so too)
         return result
 
     def decide(self, action: str, changes: list, *, advance: bool, focus_key: str | None = None, **extra) -> None:
@@ -439,3 +489,14 @@ class AnnotationSession(ClaimsAndStances):
         if i is None and rec.get("suggestion_id"):
             i = self._index_of_suggestion(rec["suggestion_id"])
         return i
+
+
+def _runs(places: list[int]) -> list[tuple[int, int]]:
+    """Consecutive runs [a, b) of places (a page of places that wraps round is two runs)."""
+    runs: list[tuple[int, int]] = []
+    for i in places:
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return runs

@@ -105,6 +105,20 @@ class AnnotatorApp(App):
         gc.freeze()
         if self.suggest_enabled and self.failed is None:
             self.set_timer(SUGGEST_AFTER_S, self.suggest_in_background)
+        screen = self.annotate_screen
+        if screen is not None and screen.session.queue_is_large:
+            self.warm_queue(screen.session)
+
+    @work(thread=True, group="warm", name="warm queue")
+    def warm_queue(self, session: AnnotationSession) -> None:
+        """Read what the document list of a large corpus needs, off the UI thread (own connection)."""
+        from annotator.store import Store
+
+        try:
+            with Store(self.db_path, create=False, readonly=True) as store:
+                session.doc_ids.warm(store)
+        except STORE_ERRORS:
+            pass  # the list reads it itself when it opens
 
     def exit(self, *args, **kwargs) -> None:  # type: ignore[override]
         self.workers.cancel_group(self, "suggest")  # the worker thread stops at its next progress report

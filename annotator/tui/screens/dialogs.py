@@ -128,18 +128,15 @@ class AnnotateDialogs:
 
     @keyed
     def action_doc_list(self) -> None:
-        from annotator.tui.screens.documents import DocRow, DocumentListScreen
+        from annotator.tui.screens.documents import DocumentListScreen
 
         self.session.save_cursor()
-        rows = [DocRow(r["doc_id"], r["number"], r["status"], r["counts"][D.SUGGESTED], r["counts"]["accepted"],
-                       r["counts"]["rejected"], one_line(r["title"], 70), r["assigned"])
-                for r in self.session.document_rows()]
 
         def chosen(doc_id: str | None) -> None:
             if doc_id:
                 self.open_document(doc_id)
 
-        self.app.push_screen(DocumentListScreen(rows, self.doc.id if self.doc else None), chosen)
+        self.app.push_screen(DocumentListScreen(self.session, self.doc.id if self.doc else None), chosen)
 
     def action_help(self) -> None:
         from annotator.tui.screens.help import HelpScreen
