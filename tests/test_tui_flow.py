@@ -260,10 +260,11 @@ async def test_document_list_uses_the_queue_order_and_marks_assignments(db):
         assert screen.doc.id == ids[1] and "doc 1/2" in status(screen)  # assigned first
         await pilot.press("g")
         doclist = pilot.app.screen
-        assert [(r.position, r.doc_id, r.assigned) for r in doclist.rows] == [(1, ids[1], True), (2, ids[0], False)]
-        table = doclist.query_one("DataTable")
-        assert [str(c) for c in table.get_row_at(0)[:2]] == ["1", "to you"]
-        assert [str(c) for c in table.get_row_at(1)[:2]] == ["2", ""]
+        rows = [doclist.row(i) for i in range(doclist.row_count)]
+        assert [(r.position, r.doc_id, r.assigned) for r in rows] == [(1, ids[1], True), (2, ids[0], False)]
+        table = doclist.table
+        assert [str(c) for c in table.cells(0)[:2]] == ["1", "to you"]
+        assert [str(c) for c in table.cells(1)[:2]] == ["2", ""]
         await pilot.press("down", "enter")
         assert screen.doc.id == ids[0] and "doc 2/2" in status(screen)
     assert store.statuses("alice") == {}
