@@ -505,6 +505,12 @@ class Store:
     def __exit__(self, *exc) -> None:
         self.close()
 
+    def give_up_after(self, seconds: float) -> None:
+        """Wait at most ``seconds`` for another program's lock before :class:`DatabaseLocked`
+        (an interactive caller that keeps the write and retries it itself)."""
+        self.lock_timeout = seconds
+        self.db.execute(f"PRAGMA busy_timeout = {max(1, int(seconds * 1000))}")
+
     def _notify(self, message: str | None) -> None:
         if self.on_wait is not None:
             self.on_wait(message)

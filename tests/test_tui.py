@@ -371,20 +371,20 @@ async def test_damaged_database_shows_error_screen_and_exits(tmp_path):
     assert app.return_code == 1
 
 
-async def test_locked_database_during_a_decision_shows_error(db, monkeypatch):
+async def test_damaged_database_during_a_decision_shows_error(db, monkeypatch):
     path, store, ids = db
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
 
-        def locked(*a, **k):
-            raise sqlite3.OperationalError("database is locked")
+        def damaged(*a, **k):  # (a lock is waited out instead: test_tui_lock_wait.py)
+            raise sqlite3.DatabaseError("database disk image is malformed")
 
-        monkeypatch.setattr(app.store, "apply", locked)
+        monkeypatch.setattr(app.store, "apply", damaged)
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, ErrorScreen)
-        assert "locked" in str(app.screen.query_one("#error-message").render())
+        assert "malformed" in str(app.screen.query_one("#error-message").render())
         await pilot.press("q")
     assert app.return_code == 1
     assert spans(store, ids[0]) == []

@@ -20,12 +20,11 @@ from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from annotator.annotate.session import AnnotationSession
-from annotator.errors import AnnotatorError
 from annotator.schema import Schema, load_schema
 from annotator.tui.keymap import config_path, load_keymap
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.keyed import STORE_ERRORS
-from annotator.tui.screens.error import ErrorScreen
+from annotator.tui.screens.error import ErrorScreen, error_message
 
 
 SUGGEST_AFTER_S = 0.3  # the background suggester starts this long after the first frame
@@ -136,12 +135,7 @@ class AnnotatorApp(App):
 
     def show_error(self, exc: BaseException | str) -> None:
         """Replace the UI by an error screen; any key then exits with code 1."""
-        message = str(exc)
-        if "database is locked" in message:
-            message = (f"{self.db_path}: the database is locked by another program (waited and gave up). "
-                       f"Close the other writer and start again.")
-        elif not isinstance(exc, AnnotatorError) and not isinstance(exc, str):
-            message = f"{self.db_path}: {type(exc).__name__}: {message}"
+        message = error_message(exc, self.db_path)
         if self.failed is not None:
             return
         self.failed = message

@@ -6,11 +6,11 @@ from pathlib import Path
 
 from textual.app import App
 
-from annotator.errors import AnnotatorError
 from annotator.teams.review_queue import ReviewQueue
 from annotator.tui.keymap import config_path, load_keymap
-from annotator.tui.screens.error import ErrorScreen
-from annotator.tui.screens.review import STORE_ERRORS, ReviewScreen
+from annotator.tui.screens.error import ErrorScreen, error_message
+from annotator.tui.screens.keyed import STORE_ERRORS
+from annotator.tui.screens.review import ReviewScreen
 
 
 class ReviewApp(App[None]):
@@ -56,12 +56,7 @@ class ReviewApp(App[None]):
 
     def show_error(self, exc: BaseException | str) -> None:
         """Replace the UI by the error screen (as ``annotate`` does); any key then exits with code 1."""
-        message = str(exc)
-        if "database is locked" in message:
-            message = (f"{self.db_path}: the database is locked by another program (waited and gave up). "
-                       f"Close the other writer and start again.")
-        elif not isinstance(exc, (AnnotatorError, str)):
-            message = f"{self.db_path}: {type(exc).__name__}: {message}"
+        message = error_message(exc, self.db_path)
         if self.failed is not None:
             return
         self.failed = message

@@ -27,7 +27,8 @@ from annotator.model import CLAIM, SpanRef, Stance
 from annotator.tui.keymap import CREATE, KEYS, NORMAL, bindings
 from annotator.tui.layout import panes
 from annotator.tui.screens.dialogs import AnnotateDialogs
-from annotator.tui.screens.keyed import STORE_ERRORS, keyed
+from annotator.store import DatabaseLocked
+from annotator.tui.screens.keyed import STORE_ERRORS, UI_LOCK_WAIT_S, WaitsForDatabase, keyed
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.keybar import KeyBar
@@ -40,7 +41,7 @@ CREATE_ACTIONS = {k.action.split("(")[0] for k in KEYS if k.mode == CREATE}
 ALWAYS = {"quit", "help"}
 
 
-class AnnotateScreen(AnnotateDialogs, Screen):
+class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
     BINDINGS = bindings()
 
     class Failed(Message):
@@ -102,6 +103,7 @@ class AnnotateScreen(AnnotateDialogs, Screen):
         yield KeyBar(self.keymap, id="keys")
 
     def on_mount(self) -> None:
+        self.session.store.give_up_after(UI_LOCK_WAIT_S)  # then the decision waits, the screen does not
         self.on_resize()
         self.open_first()  # before the first frame: it shows the article
 
@@ -184,6 +186,8 @@ class AnnotateScreen(AnnotateDialogs, Screen):
     def save_cursor(self) -> None:
         try:
             self.session.save_cursor()
+        except DatabaseLocked:
+            pass  # saved with the next decision or move
         except STORE_ERRORS as exc:
             self.post_message(self.Failed(exc))
 
@@ -244,6 +248,9 @@ class AnnotateScreen(AnnotateDialogs, Screen):
         self.note = note
         self._update_status()
 
+    def show_wait_note(self, note: str) -> None:
+        self.set_note(note)
+
     def _after_decision(self, note: str = "") -> None:
         """Show a decision (committed already): redraw only what it changed."""
         changes = self.session.take_changes()
@@ -259,6 +266,8 @@ class AnnotateScreen(AnnotateDialogs, Screen):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ALWAYS:
             return True
+        if not self.allowed_while_waiting(action):
+            return False
         if self.too_small or self.doc is None:
             return False
         if self.mode == CREATE:
@@ -295,6 +304,8 @@ class AnnotateScreen(AnnotateDialogs, Screen):
         view.scroll_to(y=view.scroll_y + direction * max(1, view.text_height - 2), animate=False)
 
     def on_article_view_clicked(self, message: ArticleView.Clicked) -> None:
+        if self.waiting:
+            return
         if self.mode == CREATE:
             self.cursor = message.offset
             self.article.set_cursor(self.cursor, self.mark)
