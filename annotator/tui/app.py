@@ -14,7 +14,6 @@ from pathlib import Path
 from typing import Any, Callable
 
 from textual import work
-from textual.app import App
 from textual.message import Message
 from textual.screen import Screen
 from textual.worker import get_current_worker
@@ -24,7 +23,7 @@ from annotator.schema import Schema, load_schema
 from annotator.tui.keymap import config_path, load_keymap
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.keyed import STORE_ERRORS
-from annotator.tui.screens.error import ErrorScreen, error_message
+from annotator.tui.store_app import StoreApp
 
 
 SUGGEST_AFTER_S = 0.3  # the background suggester starts this long after the first frame
@@ -49,7 +48,7 @@ class SuggestCancelled(Exception):
     """Raised inside the suggestion worker when the worker was cancelled (the app is closing)."""
 
 
-class AnnotatorApp(App):
+class AnnotatorApp(StoreApp):
     CSS_PATH = "app.tcss"
     TITLE = "annotator"
     ENABLE_COMMAND_PALETTE = False
@@ -58,8 +57,7 @@ class AnnotatorApp(App):
                  keymap: dict[str, str] | None = None, keys_path: str | Path | None = None,
                  model: str | None = None, start_doc: str | None = None,
                  suggest_fn: Callable[..., Any] | None = None) -> None:
-        super().__init__()
-        self.db_path = Path(db_path)
+        super().__init__(db_path)
         self.annotator = annotator
         self.schema = schema
         self.suggest_enabled = suggest
@@ -70,8 +68,6 @@ class AnnotatorApp(App):
         self.suggest_fn = suggest_fn
         self.suggest_note = ""
         self.suggest_finished = False
-        self.store = None
-        self.failed: str | None = None
         self._open_error: BaseException | None = None
 
     # --- lifecycle ----------------------------------------------------------------
@@ -122,24 +118,6 @@ class AnnotatorApp(App):
     def exit(self, *args, **kwargs) -> None:  # type: ignore[override]
         self.workers.cancel_group(self, "suggest")  # the worker thread stops at its next progress report
         super().exit(*args, **kwargs)
-
-    def on_unmount(self) -> None:
-        if self.store is not None:
-            try:
-                self.store.close()
-            except Exception:
-                pass
-
-    def on_annotate_screen_failed(self, message: AnnotateScreen.Failed) -> None:
-        self.show_error(message.error)
-
-    def show_error(self, exc: BaseException | str) -> None:
-        """Replace the UI by an error screen; any key then exits with code 1."""
-        message = error_message(exc, self.db_path)
-        if self.failed is not None:
-            return
-        self.failed = message
-        self.push_screen(ErrorScreen(message))
 
     @property
     def annotate_screen(self) -> AnnotateScreen | None:

@@ -2,8 +2,9 @@
 
 Every rule (which document, where the focus goes, what a decision writes) lives in the
 session; this screen turns keys into session calls and shows the result. It talks to the
-app only by messages: a store failure posts :class:`AnnotateScreen.Failed`. Keys that open
-a dialog are in :mod:`.dialogs`; how the width is shared is :mod:`annotator.tui.layout`.
+app only by messages: a store failure posts :class:`~annotator.tui.screens.keyed.StoreFailed`.
+Keys that open a dialog are in :mod:`.dialogs`; how the width is shared is
+:mod:`annotator.tui.layout`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
@@ -28,7 +28,7 @@ from annotator.tui.keymap import CREATE, KEYS, NORMAL, bindings
 from annotator.tui.layout import panes
 from annotator.tui.screens.dialogs import AnnotateDialogs
 from annotator.store import DatabaseLocked
-from annotator.tui.screens.keyed import STORE_ERRORS, UI_LOCK_WAIT_S, WaitsForDatabase, keyed
+from annotator.tui.screens.keyed import STORE_ERRORS, StoreFailed, UI_LOCK_WAIT_S, WaitsForDatabase, keyed
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.keybar import KeyBar
@@ -43,13 +43,6 @@ ALWAYS = {"quit", "help"}
 
 class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
     BINDINGS = bindings()
-
-    class Failed(Message):
-        """The store failed (locked, damaged, disk full): the app shows its error screen."""
-
-        def __init__(self, error: BaseException) -> None:
-            self.error = error
-            super().__init__()
 
     def __init__(self, session: AnnotationSession, *, keymap: dict[str, str] | None = None,
                  keys_path: str | Path = "") -> None:
@@ -189,7 +182,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         except DatabaseLocked:
             pass  # saved with the next decision or move
         except STORE_ERRORS as exc:
-            self.post_message(self.Failed(exc))
+            self.post_message(StoreFailed(exc))
 
     def _save_soon(self) -> None:
         if self._save_timer is not None:

@@ -8,6 +8,8 @@ import time
 from functools import wraps
 from typing import Callable
 
+from textual.message import Message
+
 from annotator.annotate.refused import Refused
 from annotator.errors import AnnotatorError
 from annotator.store import DatabaseLocked
@@ -16,6 +18,14 @@ STORE_ERRORS = (sqlite3.Error, AnnotatorError, OSError)
 UI_LOCK_WAIT_S = 0.3  # how long a key may block on another program's lock before the screen says so
 RETRY_EVERY_S = 1.0
 WHILE_WAITING = {"quit", "help", "page"}  # keys that change nothing stored work while a decision waits
+
+
+class StoreFailed(Message):
+    """The store failed (damaged, disk full, read-only): the app shows its error screen."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+        super().__init__()
 
 
 def keyed(method):
@@ -32,9 +42,9 @@ def keyed(method):
             if isinstance(self, WaitsForDatabase):
                 self.keep_until_free(lambda: wrapper(self, *args, **kwargs))
             else:
-                self.post_message(self.Failed(exc))
+                self.post_message(StoreFailed(exc))
         except STORE_ERRORS as exc:
-            self.post_message(self.Failed(exc))
+            self.post_message(StoreFailed(exc))
         return None
 
     return wrapper

@@ -18,7 +18,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
@@ -29,7 +28,7 @@ from annotator.teams import review as rv
 from annotator.teams.review_queue import SINGLE, ReviewQueue
 from annotator.store import DatabaseLocked
 from annotator.tui.keymap import REVIEW_KEYS, review_bindings
-from annotator.tui.screens.keyed import STORE_ERRORS, UI_LOCK_WAIT_S, WaitsForDatabase, keyed
+from annotator.tui.screens.keyed import STORE_ERRORS, StoreFailed, UI_LOCK_WAIT_S, WaitsForDatabase, keyed
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.picker import Choice, PickerScreen
 from annotator.tui.textsafe import one_line
@@ -75,13 +74,6 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
     ReviewScreen #rows { text-wrap: nowrap; text-overflow: ellipsis; }
     ReviewScreen #message { height: 1; padding: 0 1; color: $warning; }
     """
-
-    class Failed(Message):
-        """The store failed (locked, damaged, disk full): the app shows its error screen."""
-
-        def __init__(self, error: BaseException) -> None:
-            self.error = error
-            super().__init__()
 
     def __init__(self, store, reviewer: str, queue: ReviewQueue, schema, *, keymap: dict[str, str] | None = None,
                  keys_path: str | Path = "", start: int = 0, cursor: dict | None = None) -> None:
@@ -160,7 +152,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
         except DatabaseLocked:
             pass  # saved with the next decision or move
         except STORE_ERRORS as exc:
-            self.post_message(self.Failed(exc))
+            self.post_message(StoreFailed(exc))
 
     def _save_soon(self) -> None:
         if self._save_timer is not None:
