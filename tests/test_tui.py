@@ -28,14 +28,6 @@ from helpers.tui import ARTICLE, find, make_db
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "t.db"
-    store, ids = make_db(path)
-    yield path, store, ids
-    store.close()
-
-
 async def test_focus_starts_on_first_undecided_and_accept_moves_on(db):
     path, store, ids = db
     app = app_for(path)

@@ -13,17 +13,9 @@ from annotator.tui.screens.confirm import ConfirmScreen
 from annotator.tui.screens.documents import DocumentListScreen
 from annotator.tui.screens.picker import PickerScreen
 from helpers.pilot import SIZE, actions, app_for, focused_text, panel_row_visible, shown, spans, started, status
-from helpers.tui import ARTICLE, find, make_db
+from helpers.tui import ARTICLE, find
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "t.db"
-    store, ids = make_db(path)
-    yield path, store, ids
-    store.close()
 
 
 def one_doc(tmp_path, text: str, values) -> tuple:
