@@ -36,6 +36,7 @@ from typing import Sequence
 from annotator import validate
 from annotator.errors import AnnotatorError
 from annotator.formats.files import regular_file
+from annotator.model import ACCEPTED, Action
 
 ROOM_MARGIN = 16 * 1024 * 1024  # bytes kept free in the temporary folder beyond the copy
 
@@ -189,7 +190,7 @@ def _place(row: dict) -> tuple:
 
 
 def _describe(row: dict) -> str:
-    status = "" if row["status"] == "accepted" else f" ({row['status']})"
+    status = "" if row["status"] == ACCEPTED else f" ({row['status']})"
     return f"{row['label']}{status}"
 
 
@@ -330,7 +331,7 @@ def merge_rows(store, others: Sequence[tuple[str, dict]], merged_by: str = "merg
             for table in store.MERGE_TABLES:
                 store.insert_rows(table, out[table])
         if report.changed:
-            store.insert_rows("events", [{"time": now(), "annotator": merged_by, "doc_id": None, "action": "merge",
+            store.insert_rows("events", [{"time": now(), "annotator": merged_by, "doc_id": None, "action": Action.MERGE,
                                           "payload": json.dumps({"sources": report.sources,
                                                                  "summary": report.to_dict()}, ensure_ascii=False)}])
     return report

@@ -29,10 +29,14 @@ from typing import Any, Mapping
 from annotator.errors import AnnotatorError
 from annotator.model import (
     AUTHOR,
+    DOC_STATUSES,
+    ITEM_STATUSES,
     KINDS,
+    ORIGIN_MANUAL,
     REVIEW_LAYER,
     SPAN_KINDS,
     STANCE,
+    SUGGESTIONS_LAYER,
     UNNAMED,
     Annotation,
     Document,
@@ -44,9 +48,7 @@ from annotator.model import (
 )
 from annotator.textsafe import has_control
 
-SUGGESTIONS_NAME = "suggestions"  # what `export --suggestions` and `evaluate --layer` call the suggestions
 BOOKKEEPING_PREFIX = "suggester:"  # doc_status rows recording which suggester version ran on a document
-ITEM_STATUSES = ("accepted", "rejected")
 MAX_NAME = 200
 MAX_LABEL = 200
 
@@ -96,12 +98,12 @@ def name_problem(name: object, what: str = "annotator name", *, allow_review: bo
         return f"{what} {shown(name)} starts or ends with a space"
     if len(name) > MAX_NAME:
         return f"{what} is longer than {MAX_NAME} characters"
-    if name == SUGGESTIONS_NAME:
+    if name == SUGGESTIONS_LAYER:
         return f"{what} {name!r} is reserved for the model's suggestions"
     if name.startswith(BOOKKEEPING_PREFIX):
         return f"{what} {shown(name)} is reserved: names starting {BOOKKEEPING_PREFIX!r} are the suggesters' bookkeeping"
     if name == REVIEW_LAYER and not allow_review:
-        return f"{what} 'review' is the adjudication layer (written by `annotator review`), not an annotator"
+        return f"{what} {REVIEW_LAYER!r} is the adjudication layer (written by `annotator review`), not an annotator"
     return None
 
 
@@ -345,10 +347,10 @@ def annotation_from_row(row: Mapping, length: int | None) -> Annotation:
     layer = layer_of(row)
     status = row.get("status")
     if status not in ITEM_STATUSES:
-        raise Invalid(f"status must be accepted or rejected, got {shown(status, 30)}")
+        raise Invalid(f"status must be {' or '.join(ITEM_STATUSES)}, got {shown(status, 30)}")
     value = value_from_row(row, length)
     return Annotation(ann_id, doc_id, layer, value, status, _opt_str(row, "suggestion_id"),
-                      _opt_str(row, "origin") or "manual")
+                      _opt_str(row, "origin") or ORIGIN_MANUAL)
 
 
 def suggestion_from_row(row: Mapping, length: int | None) -> Suggestion:
@@ -394,8 +396,6 @@ def check_row(table: str, row: Mapping, lengths: Mapping[str, int]) -> None:
         if not isinstance(status, str) or has_control(status) or not status:
             raise Invalid(f"status must be a non-empty string, got {shown(status, 30)}")
         if not layer.startswith(BOOKKEEPING_PREFIX):
-            from annotator.store import DOC_STATUSES  # the store owns the list of document statuses
-
             if status not in DOC_STATUSES:
                 raise Invalid(f"status must be one of {', '.join(DOC_STATUSES)}, got {shown(status, 30)}")
         if row.get("cursor") not in (None, ""):

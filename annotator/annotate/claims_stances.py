@@ -19,7 +19,7 @@ from annotator.annotate.mentions import (
     target_candidates,
 )
 from annotator.annotate.refused import Refused
-from annotator.model import STANCE, SpanRef, Stance
+from annotator.model import STANCE, Action, SpanRef, Stance
 
 
 @dataclass
@@ -59,7 +59,7 @@ class ClaimsAndStances:
         if item is None:
             return
         sp = speaker if isinstance(speaker, str) else speaker.to_dict()
-        self.decide("set_speaker", D.set_speaker(item, speaker, self.doc.id, self.layer, self.doc.text),
+        self.decide(Action.SET_SPEAKER, D.set_speaker(item, speaker, self.doc.id, self.layer, self.doc.text),
                     advance=False, speaker=sp)
 
     def stance_draft(self) -> tuple[StanceDraft, list[Candidate], SpanRef | None]:
@@ -104,7 +104,7 @@ class ClaimsAndStances:
                 return
             changes = D.edit_stance(item, self.doc.id, self.layer, source=source, target=draft.target,
                                     polarity=polarity, text=text)
-            self.decide("edit_stance", changes, advance=False)
+            self.decide(Action.EDIT_STANCE, changes, advance=False)
         else:
             changes = D.add_stance(self.doc.id, self.layer, text, source, draft.target, polarity)
-            self.decide("add_stance", changes, advance=False)
+            self.decide(Action.ADD_STANCE, changes, advance=False)

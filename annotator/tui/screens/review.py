@@ -26,7 +26,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from annotator.errors import AnnotatorError
-from annotator.model import CLAIM, REVIEW_LAYER, STANCE, Span
+from annotator.model import CLAIM, DONE, REVIEW_LAYER, STANCE, Action, Span
 from annotator.store import annotation_from_record
 from annotator.teams import review as rv
 from annotator.teams.review_queue import SINGLE, ReviewQueue
@@ -188,7 +188,7 @@ class ReviewScreen(Screen[None]):
         al, entry = self.al, self.entry
         s = rv.summary(al)
         status = ("reviewed" if entry.reviewed else f"marked reviewed, but {entry.open} row(s) reopened"
-                  if entry.status == "done" else "not reviewed" if entry.status is None else "in progress")
+                  if entry.status == DONE else "not reviewed" if entry.status is None else "in progress")
         kind = "single annotator" if entry.reason == SINGLE else "disagreements"
         self.query_one("#status", Static).update(Text(
             f"Review · {self.index + 1} of {len(self.queue)} in the queue ({kind}) · {self.queue.left} left · "
@@ -246,7 +246,7 @@ class ReviewScreen(Screen[None]):
     @keyed
     def action_accept_unanimous(self) -> None:
         changes = rv.accept_unanimous(self.al)
-        rv.save(self.store, self.reviewer, self.al.doc_id, "review_accept_unanimous", changes)
+        rv.save(self.store, self.reviewer, self.al.doc_id, Action.REVIEW_ACCEPT_UNANIMOUS, changes)
         self._decided(f"accepted {len(changes)} unanimous item(s) into the review layer")
 
     @keyed
@@ -263,7 +263,7 @@ class ReviewScreen(Screen[None]):
             self.app.bell()
             self.redraw(reload=False, message=f"there is no annotator {k} on this document")
             return
-        rv.save(self.store, self.reviewer, self.al.doc_id, "review_choose", rv.choose(self.al, row, value))
+        rv.save(self.store, self.reviewer, self.al.doc_id, Action.REVIEW_CHOOSE, rv.choose(self.al, row, value))
         self._decided(f"took {who}")
 
     def _labels(self, kind: str, row: rv.Row) -> list[Choice[str]]:
@@ -300,7 +300,7 @@ class ReviewScreen(Screen[None]):
     @keyed
     def _edited(self, row: rv.Row, value, message: str) -> None:
         if value is not None:
-            rv.save(self.store, self.reviewer, self.al.doc_id, "review_edit", rv.choose(self.al, row, value))
+            rv.save(self.store, self.reviewer, self.al.doc_id, Action.REVIEW_EDIT, rv.choose(self.al, row, value))
             self._decided(message)
 
     def _edit_speaker(self, row: rv.Row, base) -> None:
