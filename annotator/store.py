@@ -144,7 +144,8 @@ def sql_strings(values: Iterable[str]) -> str:
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
+BOOKKEEPING_PREFIX = validate.BOOKKEEPING_PREFIX  # how files before version 6 named the suggesters' runs
 LOCK_TIMEOUT_S = 30.0  # how long a blocked writer waits for another program's lock, in all
 LOCK_TIMEOUT_ENV = "ANNOTATOR_LOCK_TIMEOUT"  # seconds; overrides LOCK_TIMEOUT_S
 WAIT_NOTICE_S = 1.0  # after this long, ``on_wait`` is told what is being waited for
@@ -358,8 +359,21 @@ def _add_queue_indexes(db) -> None:
     db.execute("create index if not exists assignments_annotator on assignments (annotator, assigned, doc_id)")
 
 
+def _add_suggester_runs(db) -> None:
+    """Version 6: which version of each suggester last ran on each document, in a table of its own
+    (it was kept as ``doc_status`` rows of a layer named ``suggester:NAME``, which every reader of
+    statuses and layers had to leave out). Those rows move over and leave ``doc_status``."""
+    db["suggester_runs"].create({"doc_id": str, "suggester": str, "version": str, "time": str},
+                                pk=("doc_id", "suggester"), if_not_exists=True)
+    db.execute("create index if not exists suggester_runs_version on suggester_runs (suggester, version, doc_id)")
+    old = f"substr(layer, 1, {len(BOOKKEEPING_PREFIX)}) = '{BOOKKEEPING_PREFIX}'"  # exact: like ignores case
+    db.execute("insert or replace into suggester_runs (doc_id, suggester, version, time) select doc_id, "
+               f"substr(layer, {len(BOOKKEEPING_PREFIX) + 1}), status, updated from doc_status where {old}")
+    db.execute(f"delete from doc_status where {old}")
+
+
 # Index i holds the step from version i to i + 1.
-MIGRATIONS = [_create_v1, _add_serve_links, _add_cursors, _add_undo_stacks, _add_queue_indexes]
+MIGRATIONS = [_create_v1, _add_serve_links, _add_cursors, _add_undo_stacks, _add_queue_indexes, _add_suggester_runs]
 
 
 @cache
@@ -805,7 +819,8 @@ class Store:
             self.db.execute("delete from suggestions where doc_id = ? and suggester = ?", [doc_id, suggester])
             if rows:
                 self.db["suggestions"].insert_all(rows.values())
-            self._put_status(doc_id, f"suggester:{suggester}", version)
+            self._upsert("suggester_runs", {"doc_id": doc_id, "suggester": suggester, "version": version,
+                                            "time": now()}, ("doc_id", "suggester"))
         return len(rows)
 
     def suggestions(self, doc_id: str | None = None) -> list[Suggestion]:
@@ -819,8 +834,8 @@ class Store:
         """Ids of documents without suggestions from every given suggester at its version."""
         done: Counter = Counter()
         for name, version in versions.items():
-            for (doc_id,) in self.db.execute("select doc_id from doc_status where layer = ? and status = ?",
-                                             [f"suggester:{name}", version]):
+            for (doc_id,) in self.db.execute("select doc_id from suggester_runs where suggester = ? and version = ?",
+                                             [name, version]):
                 done[doc_id] += 1
         return [i for i in self.document_ids() if done[i] < len(versions)]
 
@@ -829,9 +844,9 @@ class Store:
         question (SQLite stops at the first such document), asked before loading a pipeline."""
         for name, version in versions.items():
             row = self.db.execute(
-                f"select 1 from documents d where {_USABLE_DOC} and not exists (select 1 from doc_status s "
-                "where s.doc_id = d.id and s.layer = ? and s.status = ?) limit 1",
-                [f"suggester:{name}", version]).fetchone()
+                f"select 1 from documents d where {_USABLE_DOC} and not exists (select 1 from suggester_runs r "
+                "where r.doc_id = d.id and r.suggester = ? and r.version = ?) limit 1",
+                [name, version]).fetchone()
             if row is not None:
                 return True
         return False
@@ -855,7 +870,7 @@ class Store:
     def layers(self) -> list[str]:
         """Names of the layers (human and review); a name that is not a usable name is left out (bad_rows)."""
         names = {r[0] for r in self.db.execute("select distinct layer from annotations")}
-        names |= {r[0] for r in self.db.execute("select distinct layer from doc_status where layer not like 'suggester:%'")}
+        names |= {r[0] for r in self.db.execute("select distinct layer from doc_status")}
         out = []
         for name in names:
             problem = validate.name_problem(name, "layer", allow_review=True)
@@ -1107,7 +1122,7 @@ class Store:
         return out
 
     def annotators(self) -> list[str]:
-        """Names of human layers (everything except review and suggester bookkeeping)."""
+        """Names of human layers (every layer except review)."""
         return [name for name in self.layers() if name != REVIEW_LAYER]
 
     def stats(self) -> dict:
@@ -1331,7 +1346,8 @@ class Store:
                              "counts": {SUGGESTED: undecided, ACCEPTED: accepted, REJECTED: rejected}}
         return out
 
-    MERGE_TABLES = ("documents", "suggestions", "annotations", "doc_status", "annotators", "assignments", "events")
+    MERGE_TABLES = ("documents", "suggestions", "suggester_runs", "annotations", "doc_status", "annotators",
+                    "assignments", "events")
 
     def dump_rows(self) -> dict[str, list[dict]]:
         """Every row of every data table, as plain dicts (for merging into another database).
