@@ -35,8 +35,9 @@ class ClaimsAndStances:
     """Speaker and stance decisions; mixed into the session (uses its items, document and ``decide``)."""
 
     def actor_candidates(self, near: int = 0) -> list[Candidate]:
-        """The document's actors (entities that can speak or hold a stance), one per name."""
-        return one_per_name(D.actors(self.items), self.doc.text, near)
+        """The document's actors (entities whose label is one of the schema's ``actors``: they can speak
+        or hold a stance), one per name."""
+        return one_per_name(D.actors(self.items, self.schema.actors), self.doc.text, near)
 
     def target_candidates(self, source: SpanRef) -> list[Candidate]:
         """Every span that can be a stance target except the source's name, one per name."""
@@ -68,7 +69,8 @@ class ClaimsAndStances:
         editing = item if item is not None and isinstance(item.value, Stance) else None
         sources = self.actor_candidates(near=item.start if item is not None else 0)
         if not sources:
-            raise Refused("No actors (PERSON, ORG, GPE, NORP) in this document to hold a stance.", warning=True)
+            raise Refused(f"No actors ({', '.join(self.schema.actors) or 'the schema names none'}) in this document "
+                          "to hold a stance.", warning=True)
         if editing is not None:
             current = editing.value.source
         else:

@@ -38,7 +38,6 @@ from annotator.model import (
     new_id,
 )
 
-ACTOR_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 KIND_ORDER = {ENTITY: 0, CLAIM: 1, TOPIC: 2, STANCE: 3}
 
 Change = tuple[Annotation | None, Annotation | None]
@@ -316,8 +315,9 @@ def speaker_text(value: Value, text: str) -> str:
     return sp
 
 
-def actors(items: list[Item], actor_labels: Iterable[str] = ACTOR_LABELS) -> list[Item]:
-    """Entity items that can speak or hold a stance (not rejected), one per span."""
+def actors(items: list[Item], actor_labels: Iterable[str]) -> list[Item]:
+    """Entity items that can speak or hold a stance (not rejected), one per span: those whose
+    label is one of ``actor_labels`` (the schema's ``actors``)."""
     labels = set(actor_labels)
     out, seen = [], set()
     for item in items:

@@ -26,7 +26,7 @@ from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from annotator.errors import AnnotatorError
-from annotator.model import CLAIM, DONE, REVIEW_LAYER, STANCE, Action, Span
+from annotator.model import CLAIM, DONE, ENTITY, REVIEW_LAYER, STANCE, Action, Span
 from annotator.store import annotation_from_record
 from annotator.teams import review as rv
 from annotator.teams.review_queue import SINGLE, ReviewQueue
@@ -37,7 +37,6 @@ from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.review_rows import row_items, rows_text
 STORE_ERRORS = (sqlite3.Error, AnnotatorError, OSError)
-ACTORS = ("PERSON", "ORG", "GPE", "NORP")
 
 
 def keyed(method):
@@ -304,12 +303,13 @@ class ReviewScreen(Screen[None]):
             self._decided(message)
 
     def _edit_speaker(self, row: rv.Row, base) -> None:
-        """A claim's speaker: AUTHOR, UNNAMED, or an actor any annotator marked in the document."""
+        """A claim's speaker: AUTHOR, UNNAMED, or an actor (an entity of one of the schema's ``actors``
+        labels) any annotator marked in the document."""
         options: list[tuple[str, object]] = [("AUTHOR (the article's own voice)", "AUTHOR"), ("UNNAMED", "UNNAMED")]
         seen: set[tuple[int, int]] = set()
         for other in self.al.rows:
             for v in other.given:
-                if v.kind == "entity" and v.label in ACTORS and (v.start, v.end) not in seen:
+                if v.kind == ENTITY and v.label in self.schema.actors and (v.start, v.end) not in seen:
                     seen.add((v.start, v.end))
                     options.append((f"{one_line(self.text[v.start:v.end], 40)} ({one_line(v.label, 24)})",
                                     {"start": v.start, "end": v.end, "label": v.label}))
