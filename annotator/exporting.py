@@ -16,13 +16,12 @@ from typing import Iterable, Iterator
 from annotator.errors import AnnotatorError
 from annotator.formats import brat, doccano, prodigy, spacy_docbin
 from annotator.formats.files import dump_json
-from annotator.model import REVIEW_LAYER, Document, Span, Stance, Value
+from annotator.model import DONE, REVIEW_LAYER, SUGGESTIONS_LAYER, Document, Span, Stance, Value
 from annotator.outputs import (atomic_file, atomic_folder, check_replace_file, check_replace_folder, check_target,
                                inside, write_marker)
-from annotator.store import DONE, Store
+from annotator.store import Store
 
 FORMATS = ("jsonl", "spacy", "doccano", "brat")
-SUGGESTIONS = "suggestions"
 
 
 @dataclass
@@ -35,11 +34,11 @@ class ExportItem:
 
 def collect(store: Store, layer: str, *, only_done: bool = False) -> list[ExportItem]:
     """The documents a layer touched (in import order) with its accepted items."""
-    if layer == SUGGESTIONS:
+    if layer == SUGGESTIONS_LAYER:
         by_doc: dict[str, list[Value]] = {}
         for s in store.suggestions():
             by_doc.setdefault(s.doc_id, []).append(s.value)
-        return [ExportItem(d, by_doc[d.id], SUGGESTIONS, None) for d in store.documents() if d.id in by_doc]
+        return [ExportItem(d, by_doc[d.id], SUGGESTIONS_LAYER, None) for d in store.documents() if d.id in by_doc]
     known = store.layers()
     if layer not in known:
         names = ", ".join(known) or "none yet"
@@ -73,7 +72,7 @@ def _partly_reviewed(store: Store) -> list[str]:
 
 def choose_layer(store: Store, annotator: str | None, review: bool, suggestions: bool) -> str:
     """Which layer an export reads; with none named, the only human layer if there is just one."""
-    chosen = [x for x in (annotator, REVIEW_LAYER if review else None, SUGGESTIONS if suggestions else None) if x]
+    chosen = [x for x in (annotator, REVIEW_LAYER if review else None, SUGGESTIONS_LAYER if suggestions else None) if x]
     if len(chosen) > 1:
         raise AnnotatorError("choose one of --annotator, --review and --suggestions")
     if chosen:

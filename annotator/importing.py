@@ -20,10 +20,10 @@ from annotator.formats.brat_mapping import BratMapping, is_brat, read_pair
 from annotator.formats.doccano import is_doccano, parse_doccano
 from annotator.formats.files import file_kind, iter_jsonl, read_text, regular_file
 from annotator.formats.prodigy import DEFAULT_LAYER, parse_task
-from annotator.model import CLAIM, Document, Span, Stance
+from annotator.model import CLAIM, DONE, Document, Span, Stance
 from annotator.outputs import MARKER as EXPORT_MARKER
 from annotator.schema import Schema
-from annotator.store import DONE, ImportRecord, ImportResult, Store
+from annotator.store import ImportRecord, ImportResult, Store
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}

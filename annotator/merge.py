@@ -9,8 +9,9 @@
   kept once. An item that differs from one already in the same layer at the same place
   (same offsets, or for a stance the same source and target) is a *conflict*: both are
   kept in that annotator's layer, nothing is overwritten, and the conflict is reported.
-* Events (the history), document statuses, assignments and suggestions come along;
-  a status already present is kept (a different incoming one is reported).
+* Events (the history), document statuses, assignments and suggestions (with the record of
+  which suggester version made them) come along; a status already present is kept (a
+  different incoming one is reported).
 * Merging the same file twice changes nothing the second time.
 * Every row of the other file is checked by :mod:`annotator.validate` before anything is
   written: one bad row (text that is not text, offsets outside the text, a label with
@@ -36,6 +37,7 @@ from typing import Sequence
 from annotator import validate
 from annotator.errors import AnnotatorError
 from annotator.formats.files import regular_file
+from annotator.model import ACCEPTED, Action
 
 ROOM_MARGIN = 16 * 1024 * 1024  # bytes kept free in the temporary folder beyond the copy
 
@@ -67,12 +69,13 @@ class MergeReport:
     status_conflicts: list[str] = field(default_factory=list)
     events_added: int = 0
     suggestions_added: int = 0
+    runs_added: int = 0  # suggester_runs rows (which suggester version made the suggestions added)
     assignments_added: int = 0
 
     @property
     def changed(self) -> bool:
         return bool(self.documents_added or self.items_added or self.statuses_added or self.events_added
-                    or self.suggestions_added or self.assignments_added)
+                    or self.suggestions_added or self.runs_added or self.assignments_added)
 
     def to_dict(self) -> dict:
         return {"sources": self.sources, "documents_added": self.documents_added,
@@ -80,7 +83,8 @@ class MergeReport:
                 "items_identical": self.items_identical, "layers": dict(self.layers),
                 "conflicts": [c.__dict__ for c in self.conflicts], "statuses_added": self.statuses_added,
                 "status_conflicts": self.status_conflicts, "events_added": self.events_added,
-                "suggestions_added": self.suggestions_added, "assignments_added": self.assignments_added}
+                "suggestions_added": self.suggestions_added, "suggester_runs_added": self.runs_added,
+                "assignments_added": self.assignments_added}
 
 
 def _regular_size(path: Path) -> int:
@@ -141,6 +145,8 @@ def read_other(path: str | Path) -> dict[str, list[dict]]:
 def _row_key(table: str, row: dict) -> str:
     if table == "doc_status":
         return f"({row.get('doc_id')}, {row.get('layer')})"
+    if table == "suggester_runs":
+        return f"({row.get('doc_id')}, {row.get('suggester')})"
     if table == "annotators":
         return str(row.get("name"))
     if table == "assignments":
@@ -189,7 +195,7 @@ def _place(row: dict) -> tuple:
 
 
 def _describe(row: dict) -> str:
-    status = "" if row["status"] == "accepted" else f" ({row['status']})"
+    status = "" if row["status"] == ACCEPTED else f" ({row['status']})"
     return f"{row['label']}{status}"
 
 
@@ -261,17 +267,25 @@ def plan(local: dict[str, list[dict]], other: dict[str, list[dict]], source: str
         report.items_added += 1
         report.layers[r["layer"]] += 1
 
-    # document statuses (and suggester bookkeeping rows)
+    # which suggester version ran on a document: comes with its suggestions, ours is kept
+    runs = {(r["doc_id"], r["suggester"]) for r in local["suggester_runs"]}
+    for r in other["suggester_runs"]:
+        key = (r["doc_id"], r["suggester"])
+        if key not in runs and key in have_sugg:
+            out["suggester_runs"].append(dict(r))
+            runs.add(key)
+            report.runs_added += 1
+    local["suggester_runs"].extend(out["suggester_runs"])
+
+    # document statuses
     statuses = {(r["doc_id"], r["layer"]): r for r in local["doc_status"]}
     for r in other["doc_status"]:
         mine = statuses.get((r["doc_id"], r["layer"]))
         if mine is None:
-            if r["layer"].startswith("suggester:") and (r["doc_id"], r["layer"][len("suggester:"):]) not in have_sugg:
-                continue
             out["doc_status"].append(dict(r))
             statuses[(r["doc_id"], r["layer"])] = r
             report.statuses_added += 1
-        elif mine["status"] != r["status"] and not r["layer"].startswith("suggester:"):
+        elif mine["status"] != r["status"]:
             report.status_conflicts.append(f"{source}: document {r['doc_id']}, layer {r['layer']}: "
                                            f"kept {mine['status']}, theirs is {r['status']}")
     local["doc_status"].extend(out["doc_status"])
@@ -330,7 +344,7 @@ def merge_rows(store, others: Sequence[tuple[str, dict]], merged_by: str = "merg
             for table in store.MERGE_TABLES:
                 store.insert_rows(table, out[table])
         if report.changed:
-            store.insert_rows("events", [{"time": now(), "annotator": merged_by, "doc_id": None, "action": "merge",
+            store.insert_rows("events", [{"time": now(), "annotator": merged_by, "doc_id": None, "action": Action.MERGE,
                                           "payload": json.dumps({"sources": report.sources,
                                                                  "summary": report.to_dict()}, ensure_ascii=False)}])
     return report

@@ -10,11 +10,54 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Any, Union
 
+# --- the vocabulary: every name annotator stores, compares or shows as a status -----------
+
 ENTITY, CLAIM, TOPIC, STANCE = "entity", "claim", "topic", "stance"
 SPAN_KINDS = (ENTITY, CLAIM, TOPIC)
 KINDS = SPAN_KINDS + (STANCE,)
-ACCEPTED, REJECTED = "accepted", "rejected"
+
+# Layers: each annotator has one named after them; ``review`` holds adjudicated results. The
+# suggestions are no layer (they have their own table), but commands that read a layer
+# (``export --suggestions``, ``evaluate --layer``) call them by this name.
 REVIEW_LAYER = "review"
+SUGGESTIONS_LAYER = "suggestions"
+
+# An item's status in a layer (``annotations.status``), and its state on screen: a suggestion
+# nobody decided yet is ``suggested``, a state that is never stored.
+ACCEPTED, REJECTED = "accepted", "rejected"
+ITEM_STATUSES = (ACCEPTED, REJECTED)
+SUGGESTED = "suggested"
+ITEM_STATES = (SUGGESTED, ACCEPTED, REJECTED)
+
+# A document's status in a layer (``doc_status.status``); a document without one is to do.
+# ``rejected`` (the whole document, e.g. Prodigy's "reject" answer) counts as skipped.
+DONE, IN_PROGRESS, SKIPPED, REJECTED_DOC = "done", "in_progress", "skipped", "rejected"
+DOC_STATUSES = (DONE, IN_PROGRESS, SKIPPED, REJECTED_DOC)
+FINISHED_STATUSES = (DONE, SKIPPED, REJECTED_DOC)  # out of the annotator's queue
+TODO = "todo"  # shown and filtered on, never stored
+
+# Where an item of a layer came from (``annotations.origin``).
+ORIGIN_MANUAL, ORIGIN_SUGGESTION, ORIGIN_IMPORT, ORIGIN_REVIEW = "manual", "suggestion", "import", "review"
+ORIGINS = (ORIGIN_MANUAL, ORIGIN_SUGGESTION, ORIGIN_IMPORT, ORIGIN_REVIEW)
+
+
+class Action:
+    """Event action names (``events.action``): the decisions, which carry (before, after) changes
+    in their payload and can be undone, and the bookkeeping events around them."""
+
+    # decisions in an annotator's layer
+    ACCEPT, REJECT, ACCEPT_ALL, DELETE = "accept", "reject", "accept_all", "delete"
+    RELABEL, RESIZE, CREATE = "relabel", "resize", "create"
+    SET_SPEAKER, ADD_STANCE, EDIT_STANCE = "set_speaker", "add_stance", "edit_stance"
+    # decisions in the review layer
+    REVIEW_ACCEPT_UNANIMOUS, REVIEW_ACCEPT_AGREED = "review_accept_unanimous", "review_accept_agreed"
+    REVIEW_CHOOSE, REVIEW_EDIT, REVIEW_SETTLE_OPEN = "review_choose", "review_edit", "review_settle_open"
+    # history and bookkeeping
+    UNDO, REDO = "undo", "redo"
+    STATUS, REVIEW_STATUS = "status", "review_status"
+    IMPORT, ASSIGN, MERGE = "import", "assign", "merge"
+
+
 AUTHOR, UNNAMED = "AUTHOR", "UNNAMED"
 POLARITIES = ("FAVOR", "AGAINST", "NEUTRAL")
 
@@ -137,7 +180,7 @@ class Annotation:
     value: Value
     status: str = ACCEPTED
     suggestion_id: str | None = None
-    origin: str = "manual"  # manual | suggestion | import | review
+    origin: str = ORIGIN_MANUAL  # one of ORIGINS
 
     @property
     def accepted(self) -> bool:

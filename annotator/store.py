@@ -48,7 +48,19 @@ from annotator.errors import AnnotatorError
 from annotator.formats.files import regular_file
 from annotator.model import (
     ACCEPTED,
+    DOC_STATUSES,
+    DONE,
+    FINISHED_STATUSES,
+    IN_PROGRESS,
+    KINDS,
+    ORIGIN_IMPORT,
     REJECTED,
+    REJECTED_DOC,
+    REVIEW_LAYER,
+    SKIPPED,
+    SUGGESTED,
+    TODO,
+    Action,
     Annotation,
     Document,
     Suggestion,
@@ -126,7 +138,14 @@ class _Database:
     def __getattr__(self, name: str):
         return getattr(self.full, name)
 
-SCHEMA_VERSION = 5
+def sql_strings(values: Iterable[str]) -> str:
+    """A tuple of the vocabulary's names (annotator.model) as an SQL list: ``('done', 'skipped')``.
+    SQL here names statuses and kinds through the constants; they never contain a quote."""
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+SCHEMA_VERSION = 6
+BOOKKEEPING_PREFIX = validate.BOOKKEEPING_PREFIX  # how files before version 6 named the suggesters' runs
 LOCK_TIMEOUT_S = 30.0  # how long a blocked writer waits for another program's lock, in all
 LOCK_TIMEOUT_ENV = "ANNOTATOR_LOCK_TIMEOUT"  # seconds; overrides LOCK_TIMEOUT_S
 WAIT_NOTICE_S = 1.0  # after this long, ``on_wait`` is told what is being waited for
@@ -136,8 +155,8 @@ SQLITE_MAGIC = b"SQLite format 3\x00"
 # agreement reads hundreds of thousands of rows without a Python call each. A row it flags is
 # judged, and named, by the validator itself (Store.skip_item).
 LABEL_CONTROL_GLOB = "*[\x01-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]*"
-ITEM_ROW_OK = """case when json_valid(a.attrs) and a.status = 'accepted'
-        and a.kind in ('entity', 'claim', 'topic', 'stance')
+ITEM_ROW_OK = f"""case when json_valid(a.attrs) and a.status = '{ACCEPTED}'
+        and a.kind in {sql_strings(KINDS)}
         and typeof(a.start) = 'integer' and typeof(a.end) = 'integer' and a.start >= 0 and a.end > a.start
         and typeof(a.label) = 'text' and a.label <> '' and not (a.label glob ?)
         and (a.kind <> 'stance' or (json_type(a.attrs, '$.source.start') = 'integer'
@@ -148,8 +167,7 @@ ITEM_ROW_OK = """case when json_valid(a.attrs) and a.status = 'accepted'
     then 1 else 0 end"""
 SIDE_FILES = ("-wal", "-shm", "-journal")
 MIGRATE_COMMAND = "annotator migrate --db {path}"
-DONE, IN_PROGRESS, SKIPPED, REJECTED_DOC = "done", "in_progress", "skipped", "rejected"
-DOC_STATUSES = (DONE, IN_PROGRESS, SKIPPED, REJECTED_DOC)
+
 
 
 def now() -> str:
@@ -341,8 +359,21 @@ def _add_queue_indexes(db) -> None:
     db.execute("create index if not exists assignments_annotator on assignments (annotator, assigned, doc_id)")
 
 
+def _add_suggester_runs(db) -> None:
+    """Version 6: which version of each suggester last ran on each document, in a table of its own
+    (it was kept as ``doc_status`` rows of a layer named ``suggester:NAME``, which every reader of
+    statuses and layers had to leave out). Those rows move over and leave ``doc_status``."""
+    db["suggester_runs"].create({"doc_id": str, "suggester": str, "version": str, "time": str},
+                                pk=("doc_id", "suggester"), if_not_exists=True)
+    db.execute("create index if not exists suggester_runs_version on suggester_runs (suggester, version, doc_id)")
+    old = f"substr(layer, 1, {len(BOOKKEEPING_PREFIX)}) = '{BOOKKEEPING_PREFIX}'"  # exact: like ignores case
+    db.execute("insert or replace into suggester_runs (doc_id, suggester, version, time) select doc_id, "
+               f"substr(layer, {len(BOOKKEEPING_PREFIX) + 1}), status, updated from doc_status where {old}")
+    db.execute(f"delete from doc_status where {old}")
+
+
 # Index i holds the step from version i to i + 1.
-MIGRATIONS = [_create_v1, _add_serve_links, _add_cursors, _add_undo_stacks, _add_queue_indexes]
+MIGRATIONS = [_create_v1, _add_serve_links, _add_cursors, _add_undo_stacks, _add_queue_indexes, _add_suggester_runs]
 
 
 @cache
@@ -724,7 +755,7 @@ class Store:
                         continue
                     have[key].add(value.key)
                     rows.append(_annotation_to_row(Annotation(new_id(), rec.document.id, rec.layer, value,
-                                                              ACCEPTED, None, "import")))
+                                                              ACCEPTED, None, ORIGIN_IMPORT)))
                     added += 1
                 result.annotations_added += added
                 result.layers[rec.layer] += added
@@ -735,7 +766,7 @@ class Store:
                     self._ensure_status(rec.document.id, rec.layer)
                 if added or rec.status:
                     events.append({"time": now(), "annotator": annotator, "doc_id": rec.document.id,
-                                   "action": "import", "payload": validate.dumps(
+                                   "action": Action.IMPORT, "payload": validate.dumps(
                                        {"layer": rec.layer, "added": added, "status": rec.status})})
             if rows:
                 self.db["annotations"].insert_all(rows, batch_size=500)
@@ -794,7 +825,8 @@ class Store:
             self.db.execute("delete from suggestions where doc_id = ? and suggester = ?", [doc_id, suggester])
             if rows:
                 self.db["suggestions"].insert_all(rows.values())
-            self._put_status(doc_id, f"suggester:{suggester}", version)
+            self._upsert("suggester_runs", {"doc_id": doc_id, "suggester": suggester, "version": version,
+                                            "time": now()}, ("doc_id", "suggester"))
         return len(rows)
 
     def suggestions(self, doc_id: str | None = None) -> list[Suggestion]:
@@ -808,8 +840,8 @@ class Store:
         """Ids of documents without suggestions from every given suggester at its version."""
         done: Counter = Counter()
         for name, version in versions.items():
-            for (doc_id,) in self.db.execute("select doc_id from doc_status where layer = ? and status = ?",
-                                             [f"suggester:{name}", version]):
+            for (doc_id,) in self.db.execute("select doc_id from suggester_runs where suggester = ? and version = ?",
+                                             [name, version]):
                 done[doc_id] += 1
         return [i for i in self.document_ids() if done[i] < len(versions)]
 
@@ -818,9 +850,9 @@ class Store:
         question (SQLite stops at the first such document), asked before loading a pipeline."""
         for name, version in versions.items():
             row = self.db.execute(
-                f"select 1 from documents d where {_USABLE_DOC} and not exists (select 1 from doc_status s "
-                "where s.doc_id = d.id and s.layer = ? and s.status = ?) limit 1",
-                [f"suggester:{name}", version]).fetchone()
+                f"select 1 from documents d where {_USABLE_DOC} and not exists (select 1 from suggester_runs r "
+                "where r.doc_id = d.id and r.suggester = ? and r.version = ?) limit 1",
+                [name, version]).fetchone()
             if row is not None:
                 return True
         return False
@@ -844,7 +876,7 @@ class Store:
     def layers(self) -> list[str]:
         """Names of the layers (human and review); a name that is not a usable name is left out (bad_rows)."""
         names = {r[0] for r in self.db.execute("select distinct layer from annotations")}
-        names |= {r[0] for r in self.db.execute("select distinct layer from doc_status where layer not like 'suggester:%'")}
+        names |= {r[0] for r in self.db.execute("select distinct layer from doc_status")}
         out = []
         for name in names:
             problem = validate.name_problem(name, "layer", allow_review=True)
@@ -914,10 +946,10 @@ class Store:
         done: list[Event] = []
         redo: list[Event] = []
         for ev in self.events(doc_id=doc_id, annotator=annotator):
-            if ev.action == "undo":
+            if ev.action == Action.UNDO:
                 if done and done[-1].id == ev.payload.get("undoes"):
                     redo.append(done.pop())
-            elif ev.action == "redo":
+            elif ev.action == Action.REDO:
                 if redo and redo[-1].id == ev.payload.get("redoes"):
                     done.append(redo.pop())
             elif "changes" in ev.payload:
@@ -979,9 +1011,9 @@ class Store:
             self.db.execute("delete from undo_stacks where annotator = ? and doc_id = ?", [annotator, doc_id])
         elif self._mark(annotator, doc_id) != previous:
             return
-        if action == "undo":
+        if action == Action.UNDO:
             self._move_top(annotator, doc_id, "undo", "redo", payload.get("undoes"))
-        elif action == "redo":
+        elif action == Action.REDO:
             self._move_top(annotator, doc_id, "redo", "undo", payload.get("redoes"))
         elif "changes" in payload:
             self._push(annotator, doc_id, "undo", event_id)
@@ -1031,7 +1063,7 @@ class Store:
                 return None
             ev, changes = top
             self._apply_changes([(after, before) for before, after in reversed(changes)])
-            self._event(annotator, doc_id, "undo", {"undoes": ev.id, "action": ev.action})
+            self._event(annotator, doc_id, Action.UNDO, {"undoes": ev.id, "action": ev.action})
         return ev
 
     def redo(self, annotator: str, doc_id: str) -> Event | None:
@@ -1042,7 +1074,7 @@ class Store:
                 return None
             ev, changes = top
             self._apply_changes(changes)
-            self._event(annotator, doc_id, "redo", {"redoes": ev.id, "action": ev.action})
+            self._event(annotator, doc_id, Action.REDO, {"redoes": ev.id, "action": ev.action})
         return ev
 
     # --- status and position ---------------------------------------------------------
@@ -1053,7 +1085,7 @@ class Store:
             raise AnnotatorError(f"unknown document status {status!r}")
         with self._write():
             self._put_status(doc_id, annotator, status)
-            self._event(annotator, doc_id, "status", {"status": status})
+            self._event(annotator, doc_id, Action.STATUS, {"status": status})
             self._seen(annotator, doc_id)
 
     def statuses(self, layer: str) -> dict[str, str]:
@@ -1096,8 +1128,8 @@ class Store:
         return out
 
     def annotators(self) -> list[str]:
-        """Names of human layers (everything except review and suggester bookkeeping)."""
-        return [name for name in self.layers() if name != "review"]
+        """Names of human layers (every layer except review)."""
+        return [name for name in self.layers() if name != REVIEW_LAYER]
 
     def stats(self) -> dict:
         """Counts for ``annotator stats``: documents, per layer status, items by kind and label."""
@@ -1112,8 +1144,8 @@ class Store:
                 labels.setdefault(r["kind"], {})[r["label"]] = r["n"]
             rejected = self.db.execute("select count(*) from annotations where layer = ? and status != ?",
                                        [layer, ACCEPTED]).fetchone()[0]
-            out["layers"][layer] = {"done": statuses[DONE], "in_progress": statuses[IN_PROGRESS],
-                                    "skipped": statuses[SKIPPED] + statuses[REJECTED_DOC],
+            out["layers"][layer] = {DONE: statuses[DONE], IN_PROGRESS: statuses[IN_PROGRESS],
+                                    SKIPPED: statuses[SKIPPED] + statuses[REJECTED_DOC],
                                     "rejected_suggestions": rejected, "items": labels}
         return out
 
@@ -1122,13 +1154,13 @@ class Store:
 
         A decision counts for the suggestion it was made on (linked by suggestion id), in any layer.
         """
-        rows = self.db.query("""
+        rows = self.db.query(f"""
             select s.suggester, s.rule, s.label, count(distinct s.id) as suggested,
-                   sum(case when a.status = 'accepted' and a.kind = s.kind and a.start = s.start
+                   sum(case when a.status = '{ACCEPTED}' and a.kind = s.kind and a.start = s.start
                             and a.end = s.end and a.label = s.label then 1 else 0 end) as accepted,
-                   sum(case when a.status = 'accepted' and not (a.kind = s.kind and a.start = s.start
+                   sum(case when a.status = '{ACCEPTED}' and not (a.kind = s.kind and a.start = s.start
                             and a.end = s.end and a.label = s.label) then 1 else 0 end) as fixed,
-                   sum(case when a.status = 'rejected' then 1 else 0 end) as rejected
+                   sum(case when a.status = '{REJECTED}' then 1 else 0 end) as rejected
             from suggestions s left join annotations a on a.suggestion_id = s.id
             group by s.suggester, s.rule, s.label order by s.suggester, s.rule, s.label""")
         return [dict(r) for r in rows]
@@ -1162,7 +1194,7 @@ class Store:
                 if cur.rowcount:
                     added.append([doc_id, name])
             if added:
-                self._event(by, None, "assign", {"assignments": added})
+                self._event(by, None, Action.ASSIGN, {"assignments": added})
         return len(added)
 
     def assigned_documents(self, annotator: str) -> list[str]:
@@ -1220,7 +1252,7 @@ class Store:
         row = self.db.execute(f"select position from documents where {_USABLE_DOC} and id = ?", [doc_id]).fetchone()
         return row[0] if row else None
 
-    _FINISHED_BY = ("s.layer = ? and s.status in ('done', 'skipped', 'rejected') and s.updated <= ?")
+    _FINISHED_BY = f"s.layer = ? and s.status in {sql_strings(FINISHED_STATUSES)} and s.updated <= ?"
 
     def queue_assigned_positions(self, annotator: str, before: str, up_to: int) -> list[int]:
         """Positions (sorted) of the usable documents up to ``up_to`` assigned to the annotator before
@@ -1245,14 +1277,14 @@ class Store:
         finished before ``before`` (``finished``), how many of those come before ``position``
         (``finished_before``), whether the one at ``position`` is one (``is_finished``), and how
         many are done now (``done``)."""
-        f = "s.status in ('done', 'skipped', 'rejected') and s.updated <= :before"
+        f = f"s.status in {sql_strings(FINISHED_STATUSES)} and s.updated <= :before"
         row = self.db.execute(
             f"select count(*) filter (where {f} and d.position <= :up_to), count(*) filter (where {f} and d.position "
             f"< :position), count(*) filter (where {f} and d.position = :position), count(*) filter (where s.status "
-            f"= 'done') from doc_status s join documents d indexed by documents_usable_id on d.id = s.doc_id and "
+            f"= '{DONE}') from doc_status s join documents d indexed by documents_usable_id on d.id = s.doc_id and "
             f"{_USABLE_DOC} where s.layer = :layer",
             {"up_to": up_to, "position": position, "before": before, "layer": annotator}).fetchone()
-        return {"finished": row[0], "finished_before": row[1], "is_finished": row[2], "done": row[3]}
+        return {"finished": row[0], "finished_before": row[1], "is_finished": row[2], DONE: row[3]}
 
     def status_positions(self, annotator: str) -> dict[int, str]:
         """position -> status of every usable document the annotator has a status for."""
@@ -1297,9 +1329,9 @@ class Store:
                    (select status from doc_status s where s.doc_id = d.id and s.layer = :layer),
                    exists (select 1 from assignments a where a.doc_id = d.id and a.annotator = :layer),
                    (select count(*) from annotations a where a.doc_id = d.id and a.layer = :layer
-                        and ifnull(a.status, '') = 'rejected'),
+                        and ifnull(a.status, '') = '{REJECTED}'),
                    (select count(*) from annotations a where a.doc_id = d.id and a.layer = :layer
-                        and ifnull(a.status, '') != 'rejected'),
+                        and ifnull(a.status, '') != '{REJECTED}'),
                    (select count(distinct s.kind || char(31) || s.start || char(31) || s.end || char(31) || s.label
                            || char(31) || case when s.kind = 'stance' then ifnull(json_extract(s.attrs, '$.target.start'), '')
                            || ',' || ifnull(json_extract(s.attrs, '$.target.end'), '') else '' end)
@@ -1315,12 +1347,13 @@ class Store:
             """.replace("?", ":positions", 1), {"positions": json.dumps(positions), "layer": annotator})
         out = {}
         for position, doc_id, title, text, status, assigned, rejected, accepted, undecided in rows:
-            out[position] = {"doc_id": doc_id, "title": str(title) if title else text, "status": status or "todo",
+            out[position] = {"doc_id": doc_id, "title": str(title) if title else text, "status": status or TODO,
                              "assigned": bool(assigned),
-                             "counts": {"suggested": undecided, "accepted": accepted, "rejected": rejected}}
+                             "counts": {SUGGESTED: undecided, ACCEPTED: accepted, REJECTED: rejected}}
         return out
 
-    MERGE_TABLES = ("documents", "suggestions", "annotations", "doc_status", "annotators", "assignments", "events")
+    MERGE_TABLES = ("documents", "suggestions", "suggester_runs", "annotations", "doc_status", "annotators",
+                    "assignments", "events")
 
     def dump_rows(self) -> dict[str, list[dict]]:
         """Every row of every data table, as plain dicts (for merging into another database).
@@ -1362,11 +1395,11 @@ class Store:
         """Like :meth:`apply` for the review layer: the event names the reviewer, whose own layer is untouched."""
         for before, after in changes:
             for ann in (before, after):
-                if ann is not None and ann.layer != "review":
+                if ann is not None and ann.layer != REVIEW_LAYER:
                     raise AnnotatorError(f"review writes only the review layer, not {ann.layer!r}")
         with self._write():
-            event_id = self._decide(reviewer, doc_id, action, changes, {"layer": "review", **extra})
-            self._ensure_status(doc_id, "review")
+            event_id = self._decide(reviewer, doc_id, action, changes, {"layer": REVIEW_LAYER, **extra})
+            self._ensure_status(doc_id, REVIEW_LAYER)
         return event_id
 
     def set_review_status(self, reviewer: str, doc_id: str, status: str) -> None:
@@ -1374,8 +1407,8 @@ class Store:
         if status not in DOC_STATUSES:
             raise AnnotatorError(f"unknown document status {status!r}")
         with self._write():
-            self._put_status(doc_id, "review", status)
-            self._event(reviewer, doc_id, "review_status", {"status": status, "layer": "review"})
+            self._put_status(doc_id, REVIEW_LAYER, status)
+            self._event(reviewer, doc_id, Action.REVIEW_STATUS, {"status": status, "layer": REVIEW_LAYER})
 
     def cursor(self, annotator: str, doc_id: str) -> dict:
         """The cursor the annotator last saved on this document ({} when none) — for the TUI."""

@@ -13,7 +13,7 @@ What a record or a database row must be before annotator stores it, uses it or s
 * JSON columns hold valid JSON (NaN and Infinity are refused: they are not JSON);
 * layer and annotator names are non-empty, without control characters or surrounding
   spaces, and never a name annotator keeps for itself: ``suggestions``, anything starting
-  ``suggester:`` (suggester bookkeeping), and ``review`` (the adjudication layer) unless
+  ``suggester:`` (the suggesters' bookkeeping in older files), and ``review`` (the adjudication layer) unless
   the caller explicitly allows it.
 
 Problems are returned as short strings (or raised as :class:`Invalid`) and the caller
@@ -29,10 +29,14 @@ from typing import Any, Mapping
 from annotator.errors import AnnotatorError
 from annotator.model import (
     AUTHOR,
+    DOC_STATUSES,
+    ITEM_STATUSES,
     KINDS,
+    ORIGIN_MANUAL,
     REVIEW_LAYER,
     SPAN_KINDS,
     STANCE,
+    SUGGESTIONS_LAYER,
     UNNAMED,
     Annotation,
     Document,
@@ -44,9 +48,9 @@ from annotator.model import (
 )
 from annotator.textsafe import has_control
 
-SUGGESTIONS_NAME = "suggestions"  # what `export --suggestions` and `evaluate --layer` call the suggestions
-BOOKKEEPING_PREFIX = "suggester:"  # doc_status rows recording which suggester version ran on a document
-ITEM_STATUSES = ("accepted", "rejected")
+# Reserved for the suggesters: files before schema version 6 kept which version of a suggester ran
+# on a document as doc_status rows of a layer named "suggester:NAME" (now the suggester_runs table).
+BOOKKEEPING_PREFIX = "suggester:"
 MAX_NAME = 200
 MAX_LABEL = 200
 
@@ -96,12 +100,12 @@ def name_problem(name: object, what: str = "annotator name", *, allow_review: bo
         return f"{what} {shown(name)} starts or ends with a space"
     if len(name) > MAX_NAME:
         return f"{what} is longer than {MAX_NAME} characters"
-    if name == SUGGESTIONS_NAME:
+    if name == SUGGESTIONS_LAYER:
         return f"{what} {name!r} is reserved for the model's suggestions"
     if name.startswith(BOOKKEEPING_PREFIX):
-        return f"{what} {shown(name)} is reserved: names starting {BOOKKEEPING_PREFIX!r} are the suggesters' bookkeeping"
+        return f"{what} {shown(name)} is reserved: names starting {BOOKKEEPING_PREFIX!r} are kept for the suggesters' bookkeeping"
     if name == REVIEW_LAYER and not allow_review:
-        return f"{what} 'review' is the adjudication layer (written by `annotator review`), not an annotator"
+        return f"{what} {REVIEW_LAYER!r} is the adjudication layer (written by `annotator review`), not an annotator"
     return None
 
 
@@ -328,11 +332,9 @@ def document_from_row(row: Mapping) -> Document:
     return Document(doc_id, row["text"], json_object(row.get("meta"), "meta", default={}))
 
 
-def layer_of(row: Mapping, key: str = "layer", *, bookkeeping: bool = False) -> str:
-    """A layer name stored in a row: a valid name, ``review``, or (if allowed) suggester bookkeeping."""
+def layer_of(row: Mapping, key: str = "layer") -> str:
+    """A layer name stored in a row: a valid name, or ``review``."""
     name = row.get(key)
-    if bookkeeping and isinstance(name, str) and name.startswith(BOOKKEEPING_PREFIX) and not has_control(name):
-        return name
     problem = name_problem(name, key, allow_review=True)
     if problem:
         raise Invalid(problem)
@@ -345,10 +347,10 @@ def annotation_from_row(row: Mapping, length: int | None) -> Annotation:
     layer = layer_of(row)
     status = row.get("status")
     if status not in ITEM_STATUSES:
-        raise Invalid(f"status must be accepted or rejected, got {shown(status, 30)}")
+        raise Invalid(f"status must be {' or '.join(ITEM_STATUSES)}, got {shown(status, 30)}")
     value = value_from_row(row, length)
     return Annotation(ann_id, doc_id, layer, value, status, _opt_str(row, "suggestion_id"),
-                      _opt_str(row, "origin") or "manual")
+                      _opt_str(row, "origin") or ORIGIN_MANUAL)
 
 
 def suggestion_from_row(row: Mapping, length: int | None) -> Suggestion:
@@ -389,17 +391,19 @@ def check_row(table: str, row: Mapping, lengths: Mapping[str, int]) -> None:
         return
     if table == "doc_status":
         _str(row, "doc_id")
-        layer = layer_of(row, bookkeeping=True)
+        layer_of(row)
         status = row.get("status")
-        if not isinstance(status, str) or has_control(status) or not status:
-            raise Invalid(f"status must be a non-empty string, got {shown(status, 30)}")
-        if not layer.startswith(BOOKKEEPING_PREFIX):
-            from annotator.store import DOC_STATUSES  # the store owns the list of document statuses
-
-            if status not in DOC_STATUSES:
-                raise Invalid(f"status must be one of {', '.join(DOC_STATUSES)}, got {shown(status, 30)}")
+        if status not in DOC_STATUSES:
+            raise Invalid(f"status must be one of {', '.join(DOC_STATUSES)}, got {shown(status, 30)}")
         if row.get("cursor") not in (None, ""):
             json_object(row.get("cursor"), "cursor")
+        return
+    if table == "suggester_runs":
+        if row.get("doc_id") not in lengths:
+            raise Invalid(f"doc_id {shown(row.get('doc_id'), 40)} is not a document of this database")
+        _str(row, "suggester")
+        _str(row, "version", empty=True)
+        _opt_str(row, "time")
         return
     if table == "annotators":
         layer_of(row, "name")

@@ -82,8 +82,8 @@ def build(path: Path, n: int, seed: int = 11) -> None:
         conn.executemany("insert into assignments (doc_id, annotator, assigned) values (?, ?, ?)", assignments)
         conn.executemany("insert into events (time, annotator, doc_id, action, payload) values (?, ?, ?, ?, ?)",
                          events)
-        conn.execute("insert into doc_status (doc_id, layer, status, updated) select distinct doc_id, "
-                     "'suggester:entities', '1', ? from suggestions", [stamp])
+        conn.execute("insert into suggester_runs (doc_id, suggester, version, time) select distinct doc_id, "
+                     "'entities', '1', ? from suggestions", [stamp])
         if last is not None:
             conn.execute("insert into annotators (name, last_doc, last_seen) values ('alice', ?, ?)", [last, stamp])
             cursors.append(("alice", last, json.dumps({"start": 0}), stamp))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from annotator.annotate import decisions as D
 from annotator.model import ACCEPTED, CLAIM, REJECTED, Annotation, Span, SpanRef, Stance, Suggestion
+from annotator.schema import DEFAULT_ACTORS
 
 TEXT = "Kim Jong Un met Vladimir Putin in Moscow. Putin said the treaty is good."
 
@@ -76,7 +77,7 @@ def test_create_accept_all_speaker_and_stances():
     sugs = [sug(0, 11, "PERSON"), sug(16, 30, "PERSON"), sug(42, 70, "CLAIM", CLAIM, sid="c")]
     items = D.visible_items(sugs, [])
     assert len(D.accept_all(items, "d", "alice")) == 3
-    assert [i.label for i in D.actors(items)] == ["PERSON", "PERSON"]
+    assert [i.label for i in D.actors(items, DEFAULT_ACTORS)] == ["PERSON", "PERSON"]
     claim = items[2]
     [(_, a)] = D.set_speaker(claim, SpanRef(42, 47, "PERSON"), "d", "alice")
     assert a.value.attrs["speaker"] == {"start": 42, "end": 47, "label": "PERSON"}

@@ -34,7 +34,8 @@ TEXT = "Angela Merkel said Germany would back the treaty. Moscow condemned NATO 
 DOC = Document.from_text(TEXT, {"title": "Treaty"})
 DOC2 = Document.from_text("The Kremlin denied the report on Tuesday.")
 ESC = "\x1b[2J\x1b]0;pwned\x07"
-TABLES = ("documents", "suggestions", "annotations", "doc_status", "annotators", "assignments", "events")
+TABLES = ("documents", "suggestions", "suggester_runs", "annotations", "doc_status", "annotators", "assignments",
+          "events")
 
 
 def fingerprint(db: Path) -> tuple:

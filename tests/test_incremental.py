@@ -16,7 +16,7 @@ from textual.app import App
 from annotator.annotate import decisions as D
 from annotator.annotate import walk
 from annotator.annotate.items import ItemIndex
-from annotator.model import CLAIM, ENTITY, STANCE, TOPIC, Annotation, Span, SpanRef, Stance, Suggestion
+from annotator.model import CLAIM, ENTITY, ITEM_STATES, STANCE, TOPIC, Annotation, Span, SpanRef, Stance, Suggestion
 from annotator.schema import load_schema
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.panels import SidePanelRows
@@ -158,7 +158,7 @@ def test_the_index_after_each_decision_is_the_list_built_anew(seed):
         for kind in walk.PASS_ORDER:
             assert index.by_kind[kind] == [it for it in fresh if it.kind == kind]
             assert index.undecided[kind] == sum(1 for it in fresh if it.kind == kind and it.undecided)
-        assert {s: index.states[s] for s in D.STATES} == D.counts(fresh)
+        assert {s: index.states[s] for s in ITEM_STATES} == D.counts(fresh)
         for it in rng.sample(fresh, min(5, len(fresh))):
             assert index.items[index.find(it.key)] is index.get(it.key)
         for offset in rng.sample(range(len(text)), 5):

@@ -19,7 +19,7 @@ from annotator.annotate.mentions import (
     target_candidates,
 )
 from annotator.annotate.refused import Refused
-from annotator.model import STANCE, SpanRef, Stance
+from annotator.model import STANCE, Action, SpanRef, Stance
 
 
 @dataclass
@@ -35,8 +35,9 @@ class ClaimsAndStances:
     """Speaker and stance decisions; mixed into the session (uses its items, document and ``decide``)."""
 
     def actor_candidates(self, near: int = 0) -> list[Candidate]:
-        """The document's actors (entities that can speak or hold a stance), one per name."""
-        return one_per_name(D.actors(self.items), self.doc.text, near)
+        """The document's actors (entities whose label is one of the schema's ``actors``: they can speak
+        or hold a stance), one per name."""
+        return one_per_name(D.actors(self.items, self.schema.actors), self.doc.text, near)
 
     def target_candidates(self, source: SpanRef) -> list[Candidate]:
         """Every span that can be a stance target except the source's name, one per name."""
@@ -59,7 +60,7 @@ class ClaimsAndStances:
         if item is None:
             return
         sp = speaker if isinstance(speaker, str) else speaker.to_dict()
-        self.decide("set_speaker", D.set_speaker(item, speaker, self.doc.id, self.layer, self.doc.text),
+        self.decide(Action.SET_SPEAKER, D.set_speaker(item, speaker, self.doc.id, self.layer, self.doc.text),
                     advance=False, speaker=sp)
 
     def stance_draft(self) -> tuple[StanceDraft, list[Candidate], SpanRef | None]:
@@ -68,7 +69,8 @@ class ClaimsAndStances:
         editing = item if item is not None and isinstance(item.value, Stance) else None
         sources = self.actor_candidates(near=item.start if item is not None else 0)
         if not sources:
-            raise Refused("No actors (PERSON, ORG, GPE, NORP) in this document to hold a stance.", warning=True)
+            raise Refused(f"No actors ({', '.join(self.schema.actors) or 'the schema names none'}) in this document "
+                          "to hold a stance.", warning=True)
         if editing is not None:
             current = editing.value.source
         else:
@@ -104,7 +106,7 @@ class ClaimsAndStances:
                 return
             changes = D.edit_stance(item, self.doc.id, self.layer, source=source, target=draft.target,
                                     polarity=polarity, text=text)
-            self.decide("edit_stance", changes, advance=False)
+            self.decide(Action.EDIT_STANCE, changes, advance=False)
         else:
             changes = D.add_stance(self.doc.id, self.layer, text, source, draft.target, polarity)
-            self.decide("add_stance", changes, advance=False)
+            self.decide(Action.ADD_STANCE, changes, advance=False)

@@ -22,8 +22,11 @@ from annotator.model import (
     AUTHOR,
     CLAIM,
     ENTITY,
+    ORIGIN_MANUAL,
+    ORIGIN_SUGGESTION,
     REJECTED,
     STANCE,
+    SUGGESTED,
     TOPIC,
     UNNAMED,
     Annotation,
@@ -35,9 +38,6 @@ from annotator.model import (
     new_id,
 )
 
-SUGGESTED = "suggested"
-STATES = (SUGGESTED, ACCEPTED, REJECTED)
-ACTOR_LABELS = ("PERSON", "ORG", "GPE", "NORP")
 KIND_ORDER = {ENTITY: 0, CLAIM: 1, TOPIC: 2, STANCE: 3}
 
 Change = tuple[Annotation | None, Annotation | None]
@@ -145,7 +145,7 @@ def _decide(item: Item, doc_id: str, layer: str, value: Value, status: str) -> l
     """Set an item's value and status: a suggestion becomes a layer item, an item is updated."""
     if item.annotation is None:
         assert item.suggestion is not None
-        return [(None, _new_annotation(doc_id, layer, value, status, item.suggestion.id, "suggestion"))]
+        return [(None, _new_annotation(doc_id, layer, value, status, item.suggestion.id, ORIGIN_SUGGESTION))]
     before = item.annotation
     after = replace(before, value=value, status=status)
     if after == before:
@@ -159,7 +159,7 @@ def accept(item: Item, doc_id: str, layer: str) -> list[Change]:
 
 def reject(item: Item, doc_id: str, layer: str) -> list[Change]:
     """Reject a suggestion (kept as a rejected item); a hand-made item is deleted instead."""
-    if item.annotation is not None and item.annotation.origin == "manual" and item.annotation.suggestion_id is None:
+    if item.annotation is not None and item.annotation.origin == ORIGIN_MANUAL and item.annotation.suggestion_id is None:
         return delete(item)
     return _decide(item, doc_id, layer, item.value, REJECTED)
 
@@ -206,7 +206,7 @@ def create(doc_id: str, layer: str, start: int, end: int, label: str, kind: str 
     if end == start:
         return []
     return [(None, _new_annotation(doc_id, layer, Span(start, end, label, kind, dict(attrs or {})),
-                                   ACCEPTED, None, "manual"))]
+                                   ACCEPTED, None, ORIGIN_MANUAL))]
 
 
 # --- words and resizing ------------------------------------------------------------
@@ -315,8 +315,9 @@ def speaker_text(value: Value, text: str) -> str:
     return sp
 
 
-def actors(items: list[Item], actor_labels: Iterable[str] = ACTOR_LABELS) -> list[Item]:
-    """Entity items that can speak or hold a stance (not rejected), one per span."""
+def actors(items: list[Item], actor_labels: Iterable[str]) -> list[Item]:
+    """Entity items that can speak or hold a stance (not rejected), one per span: those whose
+    label is one of ``actor_labels`` (the schema's ``actors``)."""
     labels = set(actor_labels)
     out, seen = [], set()
     for item in items:
@@ -378,7 +379,7 @@ def evidence_for(text: str, source: SpanRef, target: SpanRef) -> SpanRef:
 def add_stance(doc_id: str, layer: str, text: str, source: SpanRef, target: SpanRef, polarity: str,
                evidence: SpanRef | None = None) -> list[Change]:
     value = Stance(source, target, polarity, evidence or evidence_for(text, source, target))
-    return [(None, _new_annotation(doc_id, layer, value, ACCEPTED, None, "manual"))]
+    return [(None, _new_annotation(doc_id, layer, value, ACCEPTED, None, ORIGIN_MANUAL))]
 
 
 def edit_stance(item: Item, doc_id: str, layer: str, *, source: SpanRef | None = None,

@@ -14,8 +14,8 @@ from bisect import bisect_left, insort
 from collections import Counter
 from typing import Iterable, NamedTuple, Sequence
 
-from annotator.annotate.decisions import SUGGESTED, Item, layer_item, visible_items
-from annotator.model import Annotation, Suggestion
+from annotator.annotate.decisions import Item, layer_item, visible_items
+from annotator.model import SUGGESTED, Annotation, Suggestion
 
 KINDS = ("entity", "claim", "topic", "stance")
 

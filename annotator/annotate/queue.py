@@ -25,19 +25,21 @@ from heapq import merge
 from itertools import islice
 from typing import Iterator, Mapping
 
-FINISHED = ("done", "skipped", "rejected")
+from annotator.model import DONE, FINISHED_STATUSES, IN_PROGRESS, REJECTED_DOC, SKIPPED, TODO
+
 BLOCK = 256  # one sampled position per BLOCK usable documents
-FILTERS = ("all", "todo", "in_progress", "done", "skipped")
+ALL = "all"
+FILTERS = (ALL, TODO, IN_PROGRESS, DONE, SKIPPED)
 
 
 def queue(doc_ids: Sequence[str], mine: Sequence[str], statuses: Mapping[str, str]) -> list[str]:
     """The order an annotator is served documents: their own unfinished assignments first,
     then the other unfinished documents, then the finished ones (all in document order)."""
     own = set(mine)
-    unfinished = [d for d in doc_ids if statuses.get(d) not in FINISHED]
+    unfinished = [d for d in doc_ids if statuses.get(d) not in FINISHED_STATUSES]
     first = [d for d in unfinished if d in own]
     rest = [d for d in unfinished if d not in own]
-    finished = [d for d in doc_ids if statuses.get(d) in FINISHED]
+    finished = [d for d in doc_ids if statuses.get(d) in FINISHED_STATUSES]
     return first + rest + finished
 
 
@@ -115,7 +117,7 @@ class Queue(Sequence):
             return i
         if self._finished_list is None:  # counted in SQLite rather than read (opening a document)
             counts = self.store.queue_counts(self.annotator, self.started, self.last, position)
-            self._n_finished, self.done_now = counts["finished"], counts["done"]
+            self._n_finished, self.done_now = counts["finished"], counts[DONE]
             j, here = counts["finished_before"], counts["is_finished"]
         else:
             j = bisect_left(self._finished, position)
@@ -279,9 +281,9 @@ class StatusView:
     def __init__(self, queue: Queue, statuses: Mapping[int, str], status: str) -> None:
         self.queue = queue
         self.status = status
-        if status == "all":
+        if status == ALL:
             self._members = None
-        elif status == "todo":
+        elif status == TODO:
             self._members = None
             self._excluded = sorted(statuses)
             # the others (neither assigned nor finished when the session began) with a status now
@@ -290,7 +292,7 @@ class StatusView:
             self._todo_assigned = [p for p in queue._assigned if p not in statuses]
             self._todo_finished = [p for p in queue._finished if p not in statuses]
         else:
-            wanted = ("skipped", "rejected") if status == "skipped" else (status,)
+            wanted = (SKIPPED, REJECTED_DOC) if status == SKIPPED else (status,)
             assigned, finished, last = set(queue._assigned), set(queue._finished), queue.last
             members = [p for p, s in statuses.items() if s in wanted]
             members.sort(key=lambda p: (3 if p > last else 0 if p in assigned else 2 if p in finished else 1, p))
@@ -310,7 +312,7 @@ class StatusView:
         if self._length is None:
             if self._members is not None:
                 self._length = len(self._members)
-            elif self.status == "all":
+            elif self.status == ALL:
                 self._length = len(self.queue)
             else:  # every usable document without a status (statuses are of usable documents)
                 self._length = len(self.queue) - len(self._excluded)
@@ -327,7 +329,7 @@ class StatusView:
             place = q.index_of_position(position)
         except IndexError:
             return None
-        if self.status == "all":
+        if self.status == ALL:
             return place
         if _contains(self._excluded, position):
             return None
@@ -350,7 +352,7 @@ class StatusView:
         """The positions of rows ``start``…``start + count`` of the view."""
         if self._members is not None:
             return self._members[start:start + count]
-        if self.status == "all":
+        if self.status == ALL:
             return list(self.queue.positions(start, start + count))
         return self._todo(start, count)
 

@@ -21,11 +21,11 @@ from annotator.annotate import walk
 from annotator.annotate.claims_stances import ClaimsAndStances, StanceDraft
 from annotator.annotate.items import ItemIndex
 from annotator.annotate.mentions import Candidate
-from annotator.annotate.queue import BLOCK, Queue, StatusView, list_rows
+from annotator.annotate.queue import ALL, BLOCK, Queue, StatusView, list_rows
 from annotator.annotate.refused import Refused
 from annotator.annotate.selection import cursor_word, selected
 from annotator.annotate.wording import describe
-from annotator.model import STANCE, Stance
+from annotator.model import DONE, IN_PROGRESS, ITEM_STATES, STANCE, TODO, Action, Stance
 from annotator.schema import Schema
 from annotator.store import annotation_from_record
 
@@ -76,7 +76,7 @@ class AnnotationSession(ClaimsAndStances):
 
     @property
     def status(self) -> str:
-        return (self._status or "todo") if self.doc is not None else "todo"
+        return (self._status or TODO) if self.doc is not None else TODO
 
     @property
     def awaiting_suggestions(self) -> bool:
@@ -94,7 +94,7 @@ class AnnotationSession(ClaimsAndStances):
 
     def counts(self) -> dict[str, int]:
         """The open document's items per state: suggested (undecided), accepted, rejected."""
-        return {state: self.index.states[state] for state in D.STATES}
+        return {state: self.index.states[state] for state in ITEM_STATES}
 
     def take_changes(self) -> list | None:
         """What changed in the items since the last call, as :class:`~annotator.annotate.items.Delta`
@@ -134,7 +134,7 @@ class AnnotationSession(ClaimsAndStances):
             return False
         self.open(start, save=save)
         done = self.doc_ids.done_now  # counted while finding the document's place, when it was
-        self._done = done if done is not None else self.store.status_count(self.layer, "done")
+        self._done = done if done is not None else self.store.status_count(self.layer, DONE)
         return self.doc is not None
 
     def open(self, doc_id: str, cursor: dict | None = None, *, save: bool = True) -> None:
@@ -183,9 +183,9 @@ class AnnotationSession(ClaimsAndStances):
 
         Undecided suggestions stay undecided: they are not exported, and reopening the
         document shows them again."""
-        self.store.set_status(self.layer, self.doc.id, "done")
-        if self._status != "done":
-            self._status, self._done = "done", self._done + 1
+        self.store.set_status(self.layer, self.doc.id, DONE)
+        if self._status != DONE:
+            self._status, self._done = DONE, self._done + 1
         return self._next_not_done(self.doc_index)
 
     def _next_not_done(self, after: int) -> str | None:
@@ -202,7 +202,7 @@ class AnnotationSession(ClaimsAndStances):
             positions = [p for a, b in _runs(places) for p in queue.positions(a, b)]
             statuses = self.store.statuses_at(self.layer, positions)
             for p in positions:
-                if statuses.get(p) != "done":
+                if statuses.get(p) != DONE:
                     return queue.ids([p])[0]
             page = min(page * 4, 4096)
         return None
@@ -222,7 +222,7 @@ class AnnotationSession(ClaimsAndStances):
         """Whether the queue is long enough for reading ahead to pay (see :meth:`Queue.warm`)."""
         return isinstance(self.doc_ids, Queue) and len(self.doc_ids) > 20 * BLOCK
 
-    def document_view(self, status: str = "all", statuses: dict[int, str] | None = None) -> StatusView:
+    def document_view(self, status: str = ALL, statuses: dict[int, str] | None = None) -> StatusView:
         """The queue for the document list: every document, or those with one status (``statuses``:
         position -> status, from :meth:`statuses_now`, needed for a status)."""
         self._extend_queue()
@@ -346,7 +346,7 @@ class AnnotationSession(ClaimsAndStances):
             self.index, self.focus_index, self._seen_event, self._rebuilt = before
             raise
         if self._status is None:
-            self._status = "in_progress"  # a decision starts the document (the store says so too)
+            self._status = IN_PROGRESS  # a decision starts the document (the store says so too)
         return result
 
     def decide(self, action: str, changes: list, *, advance: bool, focus_key: str | None = None, **extra) -> None:
@@ -373,20 +373,20 @@ class AnnotationSession(ClaimsAndStances):
         changes = D.accept(item, self.doc.id, self.layer)
         if not changes:  # already accepted: nothing to write, just move on
             return self.next_undecided()
-        self.decide("accept", changes, advance=True)
+        self.decide(Action.ACCEPT, changes, advance=True)
 
     def reject(self) -> None:
         item = self.need_focus()
         changes = D.reject(item, self.doc.id, self.layer)
         if not changes:  # already rejected
             return self.next_undecided()
-        self.decide("reject", changes, advance=True)
+        self.decide(Action.REJECT, changes, advance=True)
 
     def delete(self) -> None:
         item = self.need_focus()
         if item.annotation is None:
             raise Refused("An undecided suggestion is not in your layer: x rejects it.")
-        self.decide("delete", D.delete(item), advance=False)
+        self.decide(Action.DELETE, D.delete(item), advance=False)
 
     def accept_all_counts(self) -> dict[str, int]:
         """What ``accept_all`` would accept, per kind: the undecided suggestions of the kinds walked."""
@@ -402,7 +402,7 @@ class AnnotationSession(ClaimsAndStances):
         walked = [it for it in self.items if self.only is None or it.kind == self.only]
         changes = D.accept_all(walked, self.doc.id, self.layer)
         item = self.focused
-        self.decide("accept_all", changes, advance=False, focus_key=item.key if item else None, count=len(changes))
+        self.decide(Action.ACCEPT_ALL, changes, advance=False, focus_key=item.key if item else None, count=len(changes))
 
     def span_labels(self) -> list[str]:
         """The schema's entity labels, in picker order (digits 1-9 pick them)."""
@@ -417,7 +417,7 @@ class AnnotationSession(ClaimsAndStances):
         if item is None:
             return
         kind = None if isinstance(item.value, Stance) else self.kind_for(label)
-        self.decide("relabel", D.relabel(item, label, self.doc.id, self.layer, kind=kind), advance=True, label=label)
+        self.decide(Action.RELABEL, D.relabel(item, label, self.doc.id, self.layer, kind=kind), advance=True, label=label)
 
     def relabel_number(self, number: int) -> None:
         """Digit keys: the n-th entity label, or the n-th polarity for a stance."""
@@ -432,10 +432,10 @@ class AnnotationSession(ClaimsAndStances):
         if isinstance(item.value, Stance):
             raise Refused("A stance has no boundaries to move.")
         changes = D.resize(item, self.words, how, self.doc.id, self.layer, fine)
-        self.decide("resize", changes, advance=False, how=how, **({"fine": True} if fine else {}))
+        self.decide(Action.RESIZE, changes, advance=False, how=how, **({"fine": True} if fine else {}))
 
     def create(self, start: int, end: int, label: str) -> None:
-        self.decide("create", D.create(self.doc.id, self.layer, start, end, label, self.kind_for(label)),
+        self.decide(Action.CREATE, D.create(self.doc.id, self.layer, start, end, label, self.kind_for(label)),
                     advance=False)
 
     def _item(self, key: str) -> D.Item | None:
@@ -458,7 +458,7 @@ class AnnotationSession(ClaimsAndStances):
         """Undo or redo the last decision on this document; the focus lands on the item it touched
         (or, when that item is gone, the nearest one). Returns what was undone or redone, in words."""
         old = self.focused
-        undo = self.store.undo if which == "undo" else self.store.redo
+        undo = self.store.undo if which == Action.UNDO else self.store.redo
         pairs = []
 
         def write():
@@ -467,13 +467,13 @@ class AnnotationSession(ClaimsAndStances):
                 raise Refused(f"Nothing to {which} in this document.")
             pairs.extend(ev.payload.get("changes", []))
             changes = [(annotation_from_record(b), annotation_from_record(a)) for b, a in pairs]
-            if which == "undo":
+            if which == Action.UNDO:
                 changes = [(a, b) for b, a in reversed(changes)]
             return ev, changes
 
         def focus() -> int | None:
-            present = [b if which == "undo" else a for b, a in pairs]
-            gone = [a if which == "undo" else b for b, a in pairs]
+            present = [b if which == Action.UNDO else a for b, a in pairs]
+            gone = [a if which == Action.UNDO else b for b, a in pairs]
             hits = [i for i in (self._index_for_record(r) for r in present + gone if r) if i is not None]
             where = old.start if old is not None else None
             if hits:
@@ -482,7 +482,7 @@ class AnnotationSession(ClaimsAndStances):
             return self.index.nearest(int(first["start"])) if first else self.focus_index
 
         ev = self._commit(write, focus)
-        return ("Undone: " if which == "undo" else "Redone: ") + describe(ev.action, pairs, self.doc.text)
+        return ("Undone: " if which == Action.UNDO else "Redone: ") + describe(ev.action, pairs, self.doc.text)
 
     def _index_for_record(self, rec: dict) -> int | None:
         i = self.index.find("a:" + rec["id"])

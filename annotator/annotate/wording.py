@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from annotator.model import STANCE
+from annotator.model import STANCE, Action
 
-ACTION_WORDS = {"accept": "accepting", "reject": "rejecting", "accept_all": "accepting", "relabel": "relabelling",
-                "resize": "resizing", "create": "creating", "delete": "deleting",
-                "set_speaker": "setting the speaker of", "add_stance": "adding the stance",
-                "edit_stance": "editing the stance"}
+ACTION_WORDS = {Action.ACCEPT: "accepting", Action.REJECT: "rejecting", Action.ACCEPT_ALL: "accepting",
+                Action.RELABEL: "relabelling", Action.RESIZE: "resizing", Action.CREATE: "creating",
+                Action.DELETE: "deleting", Action.SET_SPEAKER: "setting the speaker of",
+                Action.ADD_STANCE: "adding the stance", Action.EDIT_STANCE: "editing the stance"}
 
 
 def describe(action: str, changes: list, text: str) -> str:

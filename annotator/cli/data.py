@@ -12,6 +12,7 @@ from annotator.cli import names as name_checks
 from annotator.cli.common import annotator_option, db_option, json_option, open_store, schema_option
 from annotator.cli.output import echo, echo_json, warn_bad_rows
 from annotator.errors import AnnotatorError
+from annotator.model import DONE, IN_PROGRESS, SKIPPED
 from annotator.textsafe import one_line
 
 BIG_INPUT = 1_000_000  # bytes; smaller imports finish before a progress bar would help
@@ -133,8 +134,8 @@ def stats_cmd(db_path, as_json, rules, blind, annotator_name):
         for kind, labels in stats["suggestions"].items():
             echo(f"  {one_line(kind, 20):<8} {_labels(labels)}")
     for layer, figures in stats["layers"].items():
-        echo(f"layer {one_line(layer, 60)}: {figures['done']} done, {figures['in_progress']} in progress, "
-             f"{figures['skipped']} skipped, {figures['rejected_suggestions']} suggestions rejected")
+        echo(f"layer {one_line(layer, 60)}: {figures[DONE]} done, {figures[IN_PROGRESS]} in progress, "
+             f"{figures[SKIPPED]} skipped, {figures['rejected_suggestions']} suggestions rejected")
         for kind, labels in figures["items"].items():
             echo(f"  {one_line(kind, 20):<8} {_labels(labels)}")
 

@@ -8,6 +8,7 @@ import click
 
 from annotator.cli.common import db_option, json_option, open_store, schema_option
 from annotator.cli.output import echo, echo_json, warn_bad_rows
+from annotator.model import REVIEW_LAYER, SUGGESTIONS_LAYER
 
 
 def _schema(schema_path):
@@ -87,8 +88,8 @@ def suggest_cmd(db_path, model, schema_path, n_process, batch_size, all_docs, ma
               help="Use a layer of the database as gold (for example one imported from brat).")
 @click.option("--brat-map", "brat_map", type=click.Path(dir_okay=False), default=None,
               help="YAML saying which brat types are claims, stances and speakers (with a brat --gold).")
-@click.option("--layer", default="suggestions", show_default=True,
-              help="'suggestions', or an annotator's name (or 'review') to score that layer.")
+@click.option("--layer", default=SUGGESTIONS_LAYER, show_default=True,
+              help=f"{SUGGESTIONS_LAYER!r}, or an annotator's name (or {REVIEW_LAYER!r}) to score that layer.")
 @click.option("--errors", "errors", type=click.IntRange(0), default=0, show_default=True, metavar="N",
               help="List N misses and N false positives per kind, with their sentences.")
 @json_option("Print the report as JSON.")

@@ -11,6 +11,7 @@ from annotator.cli import names as name_checks
 from annotator.cli.common import annotator_option, db_option, json_option, open_store, schema_option
 from annotator.cli.output import echo, echo_json, warn_bad_rows
 from annotator.errors import AnnotatorError
+from annotator.model import REVIEW_LAYER
 
 
 def split_names(value: str | None) -> list[str] | None:
@@ -27,7 +28,7 @@ def check_annotators(store, names: list[str] | None, *, at_least: int = 0) -> li
         names = existing
     else:
         # the review layer may be compared by name too (an annotator against the adjudication)
-        known = existing + (["review"] if "review" in store.layers() else [])
+        known = existing + ([REVIEW_LAYER] if REVIEW_LAYER in store.layers() else [])
         unknown = [n for n in names if n not in known]
         if unknown:
             raise AnnotatorError(

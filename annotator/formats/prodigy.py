@@ -19,8 +19,12 @@ from annotator.formats.tokens import token_bounds, tokenize
 from annotator.model import (
     AUTHOR,
     CLAIM,
+    DONE,
+    IN_PROGRESS,
     POLARITIES,
+    REJECTED_DOC,
     REVIEW_LAYER,
+    SKIPPED,
     SPAN_KINDS,
     STANCE,
     UNNAMED,
@@ -33,8 +37,8 @@ from annotator.model import (
 )
 from annotator.store import ImportRecord
 
-ANSWER_TO_STATUS = {"accept": "done", "reject": "rejected", "ignore": "skipped"}
-STATUS_TO_ANSWER = {"done": "accept", "in_progress": "accept", "rejected": "reject", "skipped": "ignore"}
+ANSWER_TO_STATUS = {"accept": DONE, "reject": REJECTED_DOC, "ignore": SKIPPED}
+STATUS_TO_ANSWER = {DONE: "accept", IN_PROGRESS: "accept", REJECTED_DOC: "reject", SKIPPED: "ignore"}
 DEFAULT_LAYER = "imported"
 
 

@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 
 from annotator.errors import AnnotatorError
 from annotator.learn.matching import Tally, greedy, iou, norm_name, overlap, prf, speaker_kind, speaker_right
-from annotator.model import AUTHOR, ENTITY, Span, Stance, Value
+from annotator.model import AUTHOR, ENTITY, SUGGESTIONS_LAYER, Span, Stance, Value
 
 KINDS_REPORTED = ("entity", "claim", "claim+speaker", "stance")
 
@@ -258,7 +258,7 @@ def _errors(outcomes: list[Outcome], n: int) -> dict:
     return out
 
 
-def evaluate_store(store, gold: list[GoldDoc], layer: str = "suggestions", *, errors: int = 0,
+def evaluate_store(store, gold: list[GoldDoc], layer: str = SUGGESTIONS_LAYER, *, errors: int = 0,
                    cue_lemma: Callable[[str], str] | None = None) -> dict:
     """Evaluate a store's suggestions (or an annotator's accepted items) against gold, matched by text."""
     from annotator.model import text_hash
@@ -270,7 +270,7 @@ def evaluate_store(store, gold: list[GoldDoc], layer: str = "suggestions", *, er
         if store.document(doc_id) is None:
             missing.append(g.meta.get("source") or g.text[:40])
             continue
-        if layer == "suggestions":
+        if layer == SUGGESTIONS_LAYER:
             preds = [Predicted(s.value, s.rule, s.suggester) for s in store.suggestions(doc_id)]
         else:
             preds = [Predicted(a.value, a.origin, layer) for a in store.items(doc_id, layer) if a.accepted]

@@ -37,7 +37,7 @@ from annotator.suggest.claim_candidates import (
     widen_quotes,
 )
 from annotator.suggest.claim_facts import checkworthiness, claim_type, facts, hedged
-from annotator.suggest.common import Actor, DocContext, subtree_range
+from annotator.suggest.common import Actor, DocContext, actors_version, subtree_range
 from annotator.suggest.speakers import UNNAMED_SPEAKER, Speaker, actor_np, speaker_of, subject_token
 
 RULES_VERSION = "2"
@@ -86,7 +86,7 @@ class ClaimSuggester:
         self.schema = schema
         self.lex = lex
         self.author_threshold = author_threshold
-        self.version = f"{RULES_VERSION}:{lex.digest}" + ("+broad" if broad else "")
+        self.version = f"{RULES_VERSION}:{lex.digest}" + ("+broad" if broad else "") + actors_version(schema)
         self._verb_rules = (self._describe_as, self._accuse_of, self._speech_colon, self._speech_final,
                             self._speech_ccomp, self._speech_parataxis, self._expected_to, self._speech_act) + (
             (self._broad,) if broad else ())

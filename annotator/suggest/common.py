@@ -19,6 +19,16 @@ QUOTES = set("\"“”'‘’«»")
 DASHES = {"—", "–", "--", "―"}
 
 
+def actors_version(schema) -> str:
+    """What the schema's ``actors`` add to the version of a suggester that uses them: nothing for
+    the default four (the versions stored before stay current), else the labels, so a schema that
+    changes its actors makes ``suggest`` redo the documents."""
+    from annotator.schema import DEFAULT_ACTORS
+
+    actors = tuple(schema.actors)
+    return "" if actors == DEFAULT_ACTORS else "+actors=" + ",".join(actors)
+
+
 @dataclass(frozen=True)
 class Piece:
     """One parsed piece of a stored text (long texts are parsed in pieces), starting at ``offset``."""

@@ -27,7 +27,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from annotator.model import STANCE, TOPIC, Span, SpanRef, Stance
-from annotator.suggest.common import DocContext, trim
+from annotator.suggest.common import DocContext, actors_version, trim
 from annotator.suggest.speakers import misattached_conj, subject_token
 from annotator.suggest.stance_ends import sources, topic_phrase
 from annotator.suggest.stance_ends import targets as find_targets
@@ -73,7 +73,7 @@ class StanceSuggester:
     def __init__(self, schema, lex):
         self.schema = schema
         self.lex = lex
-        self.version = f"{RULES_VERSION}:{lex.digest}"
+        self.version = f"{RULES_VERSION}:{lex.digest}{actors_version(schema)}"
         self._verb_rules = (self._vote, self._directive, self._withdraw, self._prep_stance, self._reaction,
                             self._describe, self._support_oppose)
 

@@ -24,13 +24,12 @@ from functools import cached_property
 from typing import Callable, Mapping, Sequence, Union
 
 from annotator.errors import AnnotatorError
-from annotator.model import (CLAIM, REJECTED, REVIEW_LAYER, STANCE, Annotation, Span, Stance, Value, new_id,
-                             value_to_record)
+from annotator.model import (ACCEPTED, CLAIM, DONE, ORIGIN_REVIEW, REJECTED, REVIEW_LAYER, STANCE, Action,
+                             Annotation, Span, Stance, Value, new_id, value_to_record)
 from annotator.teams.items import speaker_text
 
 # attributes that say how an item was made, not what it is
 NOISE_ATTRS = ("score", "rule", "suggester", "version", "source_rule", "origin", "text")
-DONE = "done"
 
 
 def place_of(value: Value) -> tuple:
@@ -335,8 +334,8 @@ def align(doc_id: str, layers: Mapping[str, Sequence[Annotation]], review: Seque
 
 # --- decisions ----------------------------------------------------------------------------
 
-def _review_item(doc_id: str, value: Value, status: str = "accepted") -> Annotation:
-    return Annotation(new_id(), doc_id, REVIEW_LAYER, value, status, None, "review")
+def _review_item(doc_id: str, value: Value, status: str = ACCEPTED) -> Annotation:
+    return Annotation(new_id(), doc_id, REVIEW_LAYER, value, status, None, ORIGIN_REVIEW)
 
 
 def accept_unanimous(al: Alignment) -> list[tuple[Annotation | None, Annotation | None]]:
@@ -350,13 +349,13 @@ def choose(al: Alignment, row: Row, value: Value | None) -> list[tuple[Annotatio
     ``None`` settles it as 'nothing here' (a rejected review item, so the decision is kept
     and reviewing can resume). Choosing what is already there changes nothing.
     """
-    status = "accepted" if value is not None else REJECTED
+    status = ACCEPTED if value is not None else REJECTED
     if value is None:
         value = row.review.value if row.review is not None else row.first
     if row.review is not None:
         if row.review.status == status and signature(row.review.value) == signature(value):
             return []
-        return [(row.review, Annotation(row.review.id, al.doc_id, REVIEW_LAYER, value, status, None, "review"))]
+        return [(row.review, Annotation(row.review.id, al.doc_id, REVIEW_LAYER, value, status, None, ORIGIN_REVIEW))]
     return [(None, _review_item(al.doc_id, value, status))]
 
 
@@ -433,6 +432,6 @@ def mark_reviewed(store, reviewer: str, al: Alignment, *, settle: bool = False) 
                              "or mark it reviewed with them settled as 'nothing here'")
     with store.transaction():
         if changes:
-            store.apply_review(reviewer, al.doc_id, "review_settle_open", changes)
+            store.apply_review(reviewer, al.doc_id, Action.REVIEW_SETTLE_OPEN, changes)
         store.set_review_status(reviewer, al.doc_id, DONE)
     return len(changes)

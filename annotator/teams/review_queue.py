@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Sequence
 
-from annotator.model import REVIEW_LAYER
-from annotator.teams.review import DONE, Alignment, align, lazy_text
+from annotator.model import DONE, REVIEW_LAYER, Action
+from annotator.teams.review import Alignment, align, lazy_text
 
 DISAGREEMENT, SINGLE = "disagreement", "single"
 
@@ -160,7 +160,7 @@ def accept_agreed(store, reviewer: str, annotators: Sequence[str]) -> tuple[int,
         changes = accept_unanimous(al)
         with store.transaction():
             if changes:
-                store.apply_review(reviewer, doc_id, "review_accept_agreed", changes)
+                store.apply_review(reviewer, doc_id, Action.REVIEW_ACCEPT_AGREED, changes)
             items += len(changes)
             al = load(store, doc_id, names)
             mark_reviewed(store, reviewer, al)

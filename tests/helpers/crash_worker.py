@@ -32,8 +32,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from annotator.annotate import decisions as D  # noqa: E402
-from annotator.model import CLAIM, Document, Span  # noqa: E402
-from annotator.store import DONE, IN_PROGRESS, SKIPPED, ImportRecord, Store, annotation_record  # noqa: E402
+from annotator.model import CLAIM, DONE, IN_PROGRESS, SKIPPED, Document, Span  # noqa: E402
+from annotator.store import ImportRecord, Store, annotation_record  # noqa: E402
 
 LABELS = ("PERSON", "ORG", "GPE", "NORP", "DATE", "EVENT")
 WORDS = ("Moscow Pyongyang treaty Kremlin signed officials said the pact would deepen military cooperation "

@@ -23,7 +23,7 @@ from textual.widgets import Static
 from annotator.annotate import decisions as D
 from annotator.annotate.session import AnnotationSession, Refused
 from annotator.annotate.walk import kind_name
-from annotator.model import CLAIM, SpanRef, Stance
+from annotator.model import CLAIM, Action, SpanRef, Stance
 from annotator.tui.keymap import CREATE, KEYS, NORMAL, bindings
 from annotator.tui.layout import panes
 from annotator.tui.screens.dialogs import AnnotateDialogs
@@ -409,10 +409,10 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         self._after_decision(one_line(said, 200))
 
     def action_undo(self) -> None:
-        self._history("undo")
+        self._history(Action.UNDO)
 
     def action_redo(self) -> None:
-        self._history("redo")
+        self._history(Action.REDO)
 
     # --- documents ----------------------------------------------------------------
 

@@ -23,10 +23,11 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.widgets import Static
 
-from annotator.annotate.queue import FILTERS, StatusView
+from annotator.annotate.queue import ALL, FILTERS, StatusView
+from annotator.model import ACCEPTED, DONE, IN_PROGRESS, REJECTED, REJECTED_DOC, SKIPPED, SUGGESTED, TODO
 from annotator.tui.textsafe import display_text, one_line
 
-STATUS_STYLE = {"done": "green", "in_progress": "yellow", "todo": "", "skipped": "dim", "rejected": "dim"}
+STATUS_STYLE = {DONE: "green", IN_PROGRESS: "yellow", TODO: "", SKIPPED: "dim", REJECTED_DOC: "dim"}
 PAGE = 64  # rows read from the store at a time
 CURSOR = Style(reverse=True)
 
@@ -45,8 +46,8 @@ class DocRow:
     @classmethod
     def from_row(cls, row: dict) -> "DocRow":
         counts = row["counts"]
-        return cls(row["doc_id"], row["number"], row["status"], counts["suggested"], counts["accepted"],
-                   counts["rejected"], one_line(row["title"], 200), row["assigned"])
+        return cls(row["doc_id"], row["number"], row["status"], counts[SUGGESTED], counts[ACCEPTED],
+                   counts[REJECTED], one_line(row["title"], 200), row["assigned"])
 
 
 class DocumentList(ScrollView, can_focus=True):
@@ -189,7 +190,7 @@ class DocumentListScreen(ModalScreen["str | None"]):
         Binding("f", "cycle_filter", "Filter by status", id="doclist_filter"),
     ]
 
-    def __init__(self, session, current: str | None = None, status_filter: str = "all") -> None:
+    def __init__(self, session, current: str | None = None, status_filter: str = ALL) -> None:
         super().__init__()
         self.session = session
         self.current = current
@@ -224,7 +225,7 @@ class DocumentListScreen(ModalScreen["str | None"]):
 
     def _fill(self) -> None:
         table = self.table
-        if self.status_filter != "all" and self._statuses is None:
+        if self.status_filter != ALL and self._statuses is None:
             self._statuses = self.session.statuses_now()
         view = self.session.document_view(self.status_filter, self._statuses)
         total = len(self.session.doc_ids)

@@ -22,20 +22,17 @@ from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from annotator.model import CLAIM, REVIEW_LAYER, STANCE, Span
-from annotator.store import annotation_from_record
+from annotator.model import CLAIM, DONE, ENTITY, REVIEW_LAYER, STANCE, Action, Span
+from annotator.store import DatabaseLocked, annotation_from_record
 from annotator.teams import review as rv
 from annotator.teams.review_queue import SINGLE, ReviewQueue
-from annotator.store import DatabaseLocked
 from annotator.tui.keymap import REVIEW_KEYS, review_bindings
-from annotator.tui.screens.keyed import STORE_ERRORS, StoreFailed, UI_LOCK_WAIT_S, WaitsForDatabase, keyed
 from annotator.tui.screens.help import HelpScreen
+from annotator.tui.screens.keyed import STORE_ERRORS, UI_LOCK_WAIT_S, StoreFailed, WaitsForDatabase, keyed
 from annotator.tui.screens.picker import Choice, PickerScreen
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.review_rows import row_items, rows_text
-
-ACTORS = ("PERSON", "ORG", "GPE", "NORP")
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -173,7 +170,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
         al, entry = self.al, self.entry
         s = rv.summary(al)
         status = ("reviewed" if entry.reviewed else f"marked reviewed, but {entry.open} row(s) reopened"
-                  if entry.status == "done" else "not reviewed" if entry.status is None else "in progress")
+                  if entry.status == DONE else "not reviewed" if entry.status is None else "in progress")
         kind = "single annotator" if entry.reason == SINGLE else "disagreements"
         self.query_one("#status", Static).update(Text(
             f"Review · {self.index + 1} of {len(self.queue)} in the queue ({kind}) · {self.queue.left} left · "
@@ -231,7 +228,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
     @keyed
     def action_accept_unanimous(self) -> None:
         changes = rv.accept_unanimous(self.al)
-        rv.save(self.store, self.reviewer, self.al.doc_id, "review_accept_unanimous", changes)
+        rv.save(self.store, self.reviewer, self.al.doc_id, Action.REVIEW_ACCEPT_UNANIMOUS, changes)
         self._decided(f"accepted {len(changes)} unanimous item(s) into the review layer")
 
     @keyed
@@ -248,7 +245,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
             self.app.bell()
             self.redraw(reload=False, message=f"there is no annotator {k} on this document")
             return
-        rv.save(self.store, self.reviewer, self.al.doc_id, "review_choose", rv.choose(self.al, row, value))
+        rv.save(self.store, self.reviewer, self.al.doc_id, Action.REVIEW_CHOOSE, rv.choose(self.al, row, value))
         self._decided(f"took {who}")
 
     def _labels(self, kind: str, row: rv.Row) -> list[Choice[str]]:
@@ -285,16 +282,17 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
     @keyed
     def _edited(self, row: rv.Row, value, message: str) -> None:
         if value is not None:
-            rv.save(self.store, self.reviewer, self.al.doc_id, "review_edit", rv.choose(self.al, row, value))
+            rv.save(self.store, self.reviewer, self.al.doc_id, Action.REVIEW_EDIT, rv.choose(self.al, row, value))
             self._decided(message)
 
     def _edit_speaker(self, row: rv.Row, base) -> None:
-        """A claim's speaker: AUTHOR, UNNAMED, or an actor any annotator marked in the document."""
+        """A claim's speaker: AUTHOR, UNNAMED, or an actor (an entity of one of the schema's ``actors``
+        labels) any annotator marked in the document."""
         options: list[tuple[str, object]] = [("AUTHOR (the article's own voice)", "AUTHOR"), ("UNNAMED", "UNNAMED")]
         seen: set[tuple[int, int]] = set()
         for other in self.al.rows:
             for v in other.given:
-                if v.kind == "entity" and v.label in ACTORS and (v.start, v.end) not in seen:
+                if v.kind == ENTITY and v.label in self.schema.actors and (v.start, v.end) not in seen:
                     seen.add((v.start, v.end))
                     options.append((f"{one_line(self.text[v.start:v.end], 40)} ({one_line(v.label, 24)})",
                                     {"start": v.start, "end": v.end, "label": v.label}))

@@ -32,9 +32,9 @@ from textual.cache import LRUCache
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from annotator.annotate.decisions import SUGGESTED, Item
+from annotator.annotate.decisions import Item
 from annotator.annotate.items import Delta
-from annotator.model import ACCEPTED, ENTITY, STANCE
+from annotator.model import ACCEPTED, ENTITY, STANCE, SUGGESTED
 from annotator.schema import Schema
 from annotator.tui.textsafe import display_text, wrap
 

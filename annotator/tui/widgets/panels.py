@@ -12,17 +12,19 @@ from collections import Counter
 from rich.cells import cell_len
 from rich.text import Text
 
-from annotator.annotate.decisions import SUGGESTED, Item, speaker_text
+from annotator.annotate.decisions import Item, speaker_text
 from annotator.annotate.items import KINDS, Delta, ItemIndex
 from annotator.annotate.walk import kind_name
-from annotator.model import ACCEPTED, CLAIM, ENTITY, STANCE, TOPIC, Stance
+from annotator.model import (ACCEPTED, CLAIM, DONE, ENTITY, ORIGIN_IMPORT, ORIGIN_MANUAL, ORIGIN_REVIEW,
+                             ORIGIN_SUGGESTION, REJECTED, STANCE, SUGGESTED, TOPIC, Stance)
 from annotator.schema import Schema
 from annotator.tui.textsafe import one_line
 
-MARK = {SUGGESTED: "?", ACCEPTED: "✓", "rejected": "✗"}
-STATE_NAME = {SUGGESTED: "suggestion", ACCEPTED: "accepted", "rejected": "rejected"}
+MARK = {SUGGESTED: "?", ACCEPTED: "✓", REJECTED: "✗"}
+STATE_NAME = {SUGGESTED: "suggestion", ACCEPTED: "accepted", REJECTED: "rejected"}
 SPEAKER_STYLE = "black on #5fd7ff bold underline"  # the focused claim's speaker, in the article too
-ORIGIN = {"suggestion": "from a suggestion", "manual": "made by hand", "import": "imported", "review": "from review"}
+ORIGIN = {ORIGIN_SUGGESTION: "from a suggestion", ORIGIN_MANUAL: "made by hand", ORIGIN_IMPORT: "imported",
+          ORIGIN_REVIEW: "from review"}
 
 
 def fit(text: str, cells: int) -> str:
@@ -40,7 +42,7 @@ def fit(text: str, cells: int) -> str:
 
 
 def _state_style(state: str) -> str:
-    return {SUGGESTED: "underline", ACCEPTED: "bold", "rejected": "strike dim"}[state]
+    return {SUGGESTED: "underline", ACCEPTED: "bold", REJECTED: "strike dim"}[state]
 
 
 def stance_text(value: Stance, text: str, limit: int = 24) -> str:
@@ -257,12 +259,12 @@ def status_line(width: int, k: int, n: int, annotator: str, done: int, counts: d
     """The status bar, fitted to ``width``: the less important parts go first when it is narrow
     (the progress bar, the annotator's name, the words of the counts, the document's status and
     the pass), the note is cut last."""
-    to_decide, accepted, rejected = counts.get(SUGGESTED, 0), counts.get(ACCEPTED, 0), counts.get("rejected", 0)
+    to_decide, accepted, rejected = counts.get(SUGGESTED, 0), counts.get(ACCEPTED, 0), counts.get(REJECTED, 0)
     for level in range(5):
         out = Text(no_wrap=True, overflow="ellipsis", end="")
         out.append(f" doc {k}/{n} ", style="bold reverse")
         if level < 4:
-            out.append(f" {one_line(doc_status.replace('_', ' '), 16)} ", style="bold" if doc_status == "done" else "")
+            out.append(f" {one_line(doc_status.replace('_', ' '), 16)} ", style="bold" if doc_status == DONE else "")
         if level < 2:
             out.append(" " + one_line(annotator, 20), style="bold cyan")
         if level < 1:

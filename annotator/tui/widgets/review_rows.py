@@ -5,11 +5,10 @@ from __future__ import annotations
 from rich.text import Text
 
 from annotator.annotate.decisions import Item
-from annotator.model import ACCEPTED, REJECTED, REVIEW_LAYER, STANCE, Annotation
+from annotator.model import ACCEPTED, REJECTED, REVIEW_LAYER, STANCE, SUGGESTED, Annotation
 from annotator.teams import review as rv
 from annotator.tui.textsafe import one_line
 
-SUGGESTED = "suggested"
 
 
 def row_items(al: rv.Alignment) -> list[Item]:
