@@ -52,7 +52,6 @@ from annotator.model import (
     Document,
     Suggestion,
     Value,
-    new_id,
     value_to_record,
 )
 
@@ -303,6 +302,84 @@ def _check_import_record(rec: ImportRecord) -> None:
         problem = next((p for p in (validate.value_problem(v, len(doc.text)) for v in rec.values) if p), None)
     if problem:
         raise AnnotatorError(f"refusing to import document {doc.id}: {problem}")
+
+
+_INSERT_DOCUMENT = "insert into documents (id, text, meta, position, added) values (?, ?, ?, ?, ?)"
+_INSERT_ANNOTATION = ("insert into annotations (id, doc_id, layer, kind, start, end, label, attrs, status, suggestion_id, "
+                      "origin, updated) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_ENSURE_STATUS = "insert or ignore into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?)"
+_PUT_STATUS = ("insert into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?) "
+               "on conflict (doc_id, layer) do update set status = excluded.status, updated = excluded.updated")
+_INSERT_EVENT = "insert into events (time, annotator, doc_id, action, payload) values (?, ?, ?, ?, ?)"
+
+
+def _new_ids(n: int) -> list[str]:
+    """n fresh random item ids (32 hex digits, like :func:`annotator.model.new_id`), drawn at once."""
+    raw = os.urandom(16 * n).hex()
+    return [raw[i:i + 32] for i in range(0, 32 * n, 32)]
+
+
+class _ImportWriter:
+    """Writes import batches inside the caller's transaction; remembers nothing between batches but
+    the next document position (duplicates across batches are found in the database)."""
+
+    def __init__(self, store: "Store", annotator: str, result: ImportResult):
+        self.store = store
+        self.db = store.db
+        self.annotator = annotator
+        self.result = result
+        self.position = self.db.execute("select coalesce(max(position), 0) from documents").fetchone()[0]
+
+    def write(self, batch: list[ImportRecord]) -> None:
+        if not batch:
+            return
+        result, db = self.result, self.db
+        stamp = now()
+        ids = list({rec.document.id for rec in batch})
+        existing = {row[0] for row in db.execute(
+            f"select id from documents where id in ({','.join('?' * len(ids))})", ids)}
+        seen: set[str] = set()  # documents met earlier in this batch
+        docs, rows, ensure, put, events = [], [], [], [], []
+        have: dict[tuple[str, str], set] = {}
+        for rec in batch:
+            doc = rec.document
+            if doc.id in existing or doc.id in seen:
+                result.documents_existing += 1
+            else:
+                self.position += 1
+                docs.append((doc.id, doc.text, validate.dumps(doc.meta), self.position, stamp))
+                result.documents_added += 1
+            if rec.layer:
+                key = (doc.id, rec.layer)
+                if key not in have:
+                    have[key] = self.store._item_keys(doc.id, rec.layer, len(doc.text)) if doc.id in existing else set()
+                keys = have[key]
+                added = 0
+                for value in rec.values:
+                    if value.key in keys:
+                        result.annotations_existing += 1
+                        continue
+                    keys.add(value.key)
+                    item = value_to_record(value)
+                    rows.append([None, doc.id, rec.layer, item["kind"], item["start"], item["end"], item["label"],
+                                 validate.dumps(item["attrs"]), ACCEPTED, None, "import", stamp])
+                    added += 1
+                result.annotations_added += added
+                result.layers[rec.layer] += added
+                if rec.status:
+                    put.append((doc.id, rec.layer, rec.status, stamp))
+                else:  # the layer saw the document; an existing status is kept
+                    ensure.append((doc.id, rec.layer, IN_PROGRESS, stamp))
+                if added or rec.status:
+                    events.append((stamp, self.annotator, doc.id, "import",
+                                   validate.dumps({"layer": rec.layer, "added": added, "status": rec.status})))
+            seen.add(doc.id)
+        for row, item_id in zip(rows, _new_ids(len(rows))):
+            row[0] = item_id
+        for sql, params in ((_INSERT_DOCUMENT, docs), (_INSERT_ANNOTATION, rows), (_ENSURE_STATUS, ensure),
+                            (_PUT_STATUS, put), (_INSERT_EVENT, events)):
+            if params:
+                db.conn.executemany(sql, params)
 
 
 class Store:
@@ -560,70 +637,39 @@ class Store:
 
     # --- documents -------------------------------------------------------------------
 
+    IMPORT_BATCH = 500  # records written per round of executemany (memory holds one batch)
+
     def import_records(self, records: Iterable[ImportRecord], annotator: str = "import") -> ImportResult:
         """Add documents and their layer items in one transaction (all or nothing).
 
-        The same text is one document; an item already present in its layer is not added twice.
+        ``records`` is consumed as a stream, a batch at a time, so memory stays bounded whatever
+        its length; an exception from it (or from a record that breaks an invariant) rolls back
+        everything. The same text is one document; an item already present in its layer is not
+        added twice; a record's status replaces the layer's status for the document, a record
+        without one leaves an existing status alone (else the document is in progress).
         """
         result = ImportResult()
         with self._write():
-            position = self.db.execute("select coalesce(max(position), 0) from documents").fetchone()[0]
-            new_docs: dict[str, dict] = {}
-            existing_ids: set[str] = set()
-            records = list(records)
-            ids = list({r.document.id for r in records})
-            for chunk in range(0, len(ids), 500):
-                part = ids[chunk:chunk + 500]
-                existing_ids.update(row[0] for row in self.db.execute(
-                    f"select id from documents where id in ({','.join('?' * len(part))})", part))
+            writer = _ImportWriter(self, annotator, result)
+            batch: list[ImportRecord] = []
             for rec in records:
                 _check_import_record(rec)
-            for rec in records:
-                doc = rec.document
-                if doc.id in existing_ids or doc.id in new_docs:
-                    result.documents_existing += 1
-                    continue
-                position += 1
-                new_docs[doc.id] = {"id": doc.id, "text": doc.text, "meta": validate.dumps(doc.meta),
-                                    "position": position, "added": now()}
-            if new_docs:
-                self.db["documents"].insert_all(new_docs.values(), batch_size=500)
-                result.documents_added = len(new_docs)
-            rows, statuses, events = [], [], []
-            have: dict[tuple[str, str], set] = {}
-            for rec in records:
-                if not rec.layer:
-                    continue
-                key = (rec.document.id, rec.layer)
-                if key not in have:
-                    have[key] = {a.value.key for a in self.items(*key)} if rec.document.id in existing_ids else set()
-                added = 0
-                for value in rec.values:
-                    if value.key in have[key]:
-                        result.annotations_existing += 1
-                        continue
-                    have[key].add(value.key)
-                    rows.append(_annotation_to_row(Annotation(new_id(), rec.document.id, rec.layer, value,
-                                                              ACCEPTED, None, "import")))
-                    added += 1
-                result.annotations_added += added
-                result.layers[rec.layer] += added
-                if rec.status:
-                    statuses.append({"doc_id": rec.document.id, "layer": rec.layer, "status": rec.status,
-                                     "updated": now()})
-                else:  # the layer saw the document; an existing status is kept
-                    self._ensure_status(rec.document.id, rec.layer)
-                if added or rec.status:
-                    events.append({"time": now(), "annotator": annotator, "doc_id": rec.document.id,
-                                   "action": "import", "payload": validate.dumps(
-                                       {"layer": rec.layer, "added": added, "status": rec.status})})
-            if rows:
-                self.db["annotations"].insert_all(rows, batch_size=500)
-            if statuses:
-                self.db["doc_status"].upsert_all(statuses, pk=("doc_id", "layer"))
-            if events:
-                self.db["events"].insert_all(events, batch_size=500)
+                batch.append(rec)
+                if len(batch) >= self.IMPORT_BATCH:
+                    writer.write(batch)
+                    batch = []
+            writer.write(batch)
         return result
+
+    def _item_keys(self, doc_id: str, layer: str, length: int) -> set:
+        """Keys of the items a layer already has on a document (rows that break an invariant left out)."""
+        keys = set()
+        for row in self.db.query("select * from annotations where doc_id = ? and layer = ?", [doc_id, layer]):
+            try:
+                keys.add(_row_to_annotation(row, length).value.key)
+            except validate.Invalid as exc:
+                self._skip("annotations", row.get("id"), exc)
+        return keys
 
     def documents(self, ids: Iterable[str] | None = None) -> list[Document]:
         """All documents in import order (or just those with the given ids, in that order).

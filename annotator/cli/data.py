@@ -48,13 +48,12 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
     for note in notes:
         echo(note, err=True)
     total = sum(p.stat().st_size for p in files)
-    stderr = click.get_text_stream("stderr")
-    with click.progressbar(length=total, label="reading", file=stderr, show_eta=False,
-                           hidden=total < BIG_INPUT or not stderr.isatty()) as bar:
+    with _progress(total, "reading") as bar:  # pass 1: read and check, keeping no record
         records, report = read_sources(files, layer, schema, skip_invalid=skip_invalid, strict=strict,
                                        progress=bar.update)
     if records:  # the database is opened only once every source has been read and checked
-        with open_store(db_path) as store:
+        with open_store(db_path) as store, _progress(total, "writing") as bar:  # pass 2: one transaction
+            records.progress = bar.update
             report.result = store.import_records(records)
     for path in report.empty:
         echo(f"{path}: empty, nothing imported", err=True)
@@ -73,6 +72,12 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
         echo(f"labels not in schema {schema.name} (kept as they are): {labels}", err=True)
     if report.skipped:
         echo(f"{len(report.skipped)} invalid records skipped", err=True)
+
+
+def _progress(total: int, label: str):
+    stderr = click.get_text_stream("stderr")
+    return click.progressbar(length=total, label=label, file=stderr, show_eta=False,
+                             hidden=total < BIG_INPUT or not stderr.isatty())
 
 
 @click.command("export")
