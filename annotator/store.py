@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import json
 import os
 import re
@@ -140,6 +141,16 @@ def translate_error(exc: sqlite3.Error, path: object, timeout: float = LOCK_TIME
 
 
 def _translating(method: Callable) -> Callable:
+    if inspect.isgeneratorfunction(method):  # errors come while the caller iterates
+        @functools.wraps(method)
+        def generator(self: "Store", *args, **kwargs):
+            try:
+                yield from method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                raise translate_error(exc, self.path, self.lock_timeout) from None
+
+        return generator
+
     @functools.wraps(method)
     def wrapper(self: "Store", *args, **kwargs):
         try:
@@ -694,6 +705,90 @@ class Store:
         for r in self.db.query(f"select id, text from documents where not ({_USABLE_DOC})"):
             self._read("documents", {"meta": None, **r}, _row_to_document)
         return [r[0] for r in self.db.execute(f"select id from documents where {_USABLE_DOC} order by position")]
+
+    EXPORT_BATCH = 256  # documents read per round by the streaming readers
+
+    def layer_documents(self, layer: str, *, kinds: Iterable[str] | None = None,
+                        only_with_items: bool = False) -> Iterator[tuple[Document, list[Annotation], str | None]]:
+        """Each document a layer touched (it has items or a status there), in import order, with the layer's
+        items on it (accepted and rejected, by offsets) and its status there.
+
+        Read a batch of documents at a time, so memory stays bounded whatever the size of the database.
+        ``kinds`` keeps only items of those kinds; ``only_with_items`` leaves out documents without such
+        items. Rows that break an invariant are left out and named in :attr:`bad_rows`."""
+        kind_sql, kind_args = self._kinds_filter(kinds)
+        for batch in self._document_batches():
+            ids = [doc_id for _, doc_id in batch]
+            marks = ",".join("?" * len(ids))
+            rows: dict[str, list[dict]] = defaultdict(list)
+            for row in self.db.query(f"select * from annotations where layer = ? and doc_id in ({marks}){kind_sql} "
+                                     "order by doc_id, start, end, rowid", [layer, *ids, *kind_args]):
+                rows[row["doc_id"]].append(row)
+            statuses = {} if only_with_items else {r[0]: r[1] for r in self.db.execute(
+                f"select doc_id, status from doc_status where layer = ? and doc_id in ({marks})", [layer, *ids])}
+            for doc in self._batch_documents([(rowid, doc_id) for rowid, doc_id in batch
+                                              if doc_id in rows or doc_id in statuses]):
+                items = self._checked(doc, rows.get(doc.id, ()), "annotations", _row_to_annotation)
+                if items or doc.id in statuses:
+                    yield doc, items, statuses.get(doc.id)
+
+    def suggested_documents(self, *, kinds: Iterable[str] | None = None) -> Iterator[tuple[Document, list[Suggestion]]]:
+        """Each document with suggestions, in import order, with its suggestions by offsets (streamed as
+        :meth:`layer_documents` is; ``kinds`` keeps only suggestions of those kinds)."""
+        kind_sql, kind_args = self._kinds_filter(kinds)
+        for batch in self._document_batches():
+            ids = [doc_id for _, doc_id in batch]
+            rows: dict[str, list[dict]] = defaultdict(list)
+            for row in self.db.query(f"select * from suggestions where doc_id in ({','.join('?' * len(ids))})"
+                                     f"{kind_sql} order by doc_id, start, end, rowid", [*ids, *kind_args]):
+                rows[row["doc_id"]].append(row)
+            for doc in self._batch_documents([(rowid, doc_id) for rowid, doc_id in batch if doc_id in rows]):
+                found = self._checked(doc, rows[doc.id], "suggestions", _row_to_suggestion)
+                if found:
+                    yield doc, found
+
+    @staticmethod
+    def _kinds_filter(kinds: Iterable[str] | None) -> tuple[str, list]:
+        if kinds is None:
+            return "", []
+        kinds = list(kinds)
+        return f" and kind in ({','.join('?' * len(kinds))})", kinds
+
+    def _document_batches(self) -> Iterator[list[tuple[int, object]]]:
+        """(rowid, id) of every document in import order, a batch at a time (only the sort keys are held)."""
+        cursor = self.db.execute("select rowid, id from documents order by position, rowid")
+        while True:
+            batch = cursor.fetchmany(self.EXPORT_BATCH)
+            if not batch:
+                return
+            yield batch
+
+    def _batch_documents(self, wanted: list[tuple[int, object]]) -> list[Document]:
+        """The documents of these (rowid, id) pairs, in that order (bad rows left out, see :attr:`bad_rows`)."""
+        if not wanted:
+            return []
+        rows = {r["_rowid"]: r for r in self.db.query(
+            f"select rowid as _rowid, * from documents where rowid in ({','.join('?' * len(wanted))})",
+            [rowid for rowid, _ in wanted])}
+        out = []
+        for rowid, _ in wanted:
+            row = rows.get(rowid)
+            if row is not None:
+                del row["_rowid"]
+                doc = self._read("documents", row, _row_to_document)
+                if doc is not None:
+                    out.append(doc)
+        return out
+
+    def _checked(self, doc: Document, rows: Iterable[dict], table: str, convert) -> list:
+        """Rows of items on a document, checked against its text; bad ones left out (named in bad_rows)."""
+        out = []
+        for row in rows:
+            try:
+                out.append(convert(row, len(doc.text)))
+            except validate.Invalid as exc:
+                self._skip(table, row.get("id"), exc)
+        return out
 
     def count_documents(self) -> int:
         return self.db.execute("select count(*) from documents").fetchone()[0]

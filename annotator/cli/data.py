@@ -95,13 +95,12 @@ def _progress(total: int, label: str):
               "previous export (never the database or a folder annotator did not write).")
 def export_cmd(db_path, annotator_name, review, suggestions, fmt, out, only_done, force):
     """Export one layer as Prodigy JSONL, a spaCy DocBin, Doccano JSONL or brat standoff."""
-    from annotator.exporting import choose_layer, collect, export
+    from annotator.exporting import choose_layer, export_layer
 
     with open_store(db_path, readonly=True) as store:
         layer = choose_layer(store, annotator_name, review, suggestions)
-        items = collect(store, layer, only_done=only_done)
+        report = export_layer(store, layer, fmt, out, only_done=only_done, force=force, protect=[db_path])
         warn_bad_rows(store)
-    report = export(items, fmt, out, force=force, protect=[db_path])
     if out and out != "-":
         msg = f"wrote {report.documents} documents, {report.spans} spans, {report.relations} relations from " \
               f"layer {layer} to {out}"
