@@ -19,18 +19,18 @@ spaCy whole. Tests compare the result with spaCy's on real and random text.
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from functools import lru_cache
-from itertools import accumulate, compress
+from itertools import accumulate, chain, compress
+from json.encoder import encode_basestring
 from operator import add, itemgetter
 
 from annotator.textsafe import json_text
 
 RUNS = re.compile(r"\S+ ?|\s+")  # \s is str.isspace(), the test spaCy's tokenizer uses
 MAX_CACHED_RUNS = 100_000  # runs kept ready (in two generations: a run unused for a generation is dropped)
-_WANTS = itemgetter(5)
 _NONE: frozenset = frozenset()
-_ONE_SPACE = {False: (False,), True: (True,)}  # the trailing-space flags of a one-token run, shared
+_TEMPLATE, _STEPS, _LENS, _WANTS = (itemgetter(i) for i in range(4))
 
 
 @lru_cache(maxsize=1)
@@ -40,17 +40,23 @@ def blank_nlp():
     return spacy.blank("en")
 
 
-def _json_parts(text: str, space: bool) -> tuple[str, str]:
-    """What comes before a token's start offset and after its id in its Prodigy JSON (as ``json_text`` writes it)."""
-    return '{"text": ' + json_text(text) + ', "start": ', ', "ws": true}' if space else ', "ws": false}'
+def _json_string(text: str) -> str:
+    """``json_text(text)`` for a string, quicker for plain ASCII (nothing there for it to escape beyond JSON's own)."""
+    return encode_basestring(text) if text.isascii() and "\x7f" not in text else json_text(text)
+
+
+def _template(text: str, space: bool) -> str:
+    """A token's Prodigy JSON with %d for its start, end and id, and the ", " that follows it in a list."""
+    return ('{"text": ' + _json_string(text).replace("%", "%%") + ', "start": %d, "end": %d, "id": %d, "ws": '
+            + ("true}, " if space else "false}, "))
 
 
 @lru_cache(maxsize=1)
-def special_cases() -> tuple[dict[str, frozenset], frozenset, dict[str, set], int]:
+def special_cases() -> tuple[dict[str, frozenset], frozenset, dict[str, set], int, frozenset]:
     """What the run check needs to know about spaCy's special cases (those its last step looks for, the ones its
     affix rules would cut up): for each way to cut one into leading and trailing tokens, the leading text and
     every trailing text that completes it; all trailing texts; the tokens a special case makes out of several,
-    with where the affix rules had cut them; and the longest special case."""
+    with where the affix rules had cut them; the longest special case; and every special case's text."""
     import spacy
 
     tokenizer = blank_nlp().tokenizer
@@ -74,68 +80,52 @@ def special_cases() -> tuple[dict[str, frozenset], frozenset, dict[str, set], in
             at += len(piece)
     frozen = {head: frozenset(rest) for head, rest in splits.items()}
     longest = max((len(h) for h in splits), default=0) + max((len(r) for rs in splits.values() for r in rs), default=0)
-    return frozen, frozenset().union(*frozen.values()), merged, longest
+    return frozen, frozenset().union(*frozen.values()), merged, longest, frozenset(tokenizer.rules)
 
 
 class Tokens:
-    """A text's tokens, kept per run; :meth:`json` writes them, :meth:`bounds` maps a span to them."""
+    """A text's tokens: :meth:`json` writes them, :meth:`bounds` maps a character span to them.
 
-    __slots__ = ("runs", "entries", "at", "first")
+    Tokens cover the text end to end but for single spaces after some of them, so each token's start is
+    the sum of the lengths (plus trailing space) of those before it: everything here is computed by
+    Python's C-level iteration tools, nothing per token in Python code."""
 
-    def __init__(self, runs: list[str], entries: list[tuple]):
-        self.runs = runs
+    __slots__ = ("starts", "ends", "entries")
+
+    def __init__(self, entries: list[tuple]):
         self.entries = entries
-        self.at = list(accumulate(map(len, runs), initial=0))  # where each run starts
-        self.first = list(accumulate([e[1] for e in entries], initial=0))  # the id of each run's first token
+        self.starts = list(accumulate(chain.from_iterable(map(_STEPS, entries)), initial=0))
+        self.starts.pop()
+        self.ends = list(map(add, self.starts, chain.from_iterable(map(_LENS, entries))))
 
     def __len__(self) -> int:
-        return self.first[-1]
-
-    def _tokens(self, k: int) -> list[tuple[int, int]]:
-        """(start, end) of run k's tokens."""
-        at, entry = self.at[k], self.entries[k]
-        if entry[3] is None:
-            return [(at, at + entry[2])]
-        rel = entry[3]
-        return [(at + rel[j], at + rel[j + 1]) for j in range(0, len(rel), 3)]
+        return len(self.starts)
 
     def bounds(self, start: int, end: int) -> tuple[int, int]:
         """(token_start, token_end) of a character span; token_end is inclusive, as in Prodigy.
 
         The tokens the span overlaps; a span inside whitespace points at the next token (else the last)."""
-        first = last = None
-        k = max(bisect_right(self.at, start) - 1, 0)
-        while k < len(self.runs) and self.at[k] < end:
-            for j, (s, e) in enumerate(self._tokens(k)):
-                if e > start and s < end:
-                    if first is None:
-                        first = self.first[k] + j
-                    last = self.first[k] + j
-            k += 1
-        if first is None:
-            k = max(bisect_right(self.at, start) - 1, 0)
-            for k in range(k, len(self.runs)):
-                for j, (s, _) in enumerate(self._tokens(k)):
-                    if s >= start:
-                        return self.first[k] + j, self.first[k] + j
-            last_id = max(len(self) - 1, 0)
-            return last_id, last_id
-        return first, last
+        first = bisect_right(self.ends, start)  # the first token ending after start
+        last = bisect_left(self.starts, end) - 1  # the last token starting before end
+        if first <= last:
+            return first, last
+        after = bisect_left(self.starts, start)
+        if after < len(self.starts):
+            return after, after
+        last_id = max(len(self.starts) - 1, 0)
+        return last_id, last_id
 
     def dicts(self, text: str) -> list[dict]:
         """Prodigy-style tokens: text, start, end, id, ws."""
-        out = []
-        for k, entry in enumerate(self.entries):
-            spaces = entry[7]
-            for j, (s, e) in enumerate(self._tokens(k)):
-                out.append({"text": text[s:e], "start": s, "end": e, "id": self.first[k] + j, "ws": spaces[j]})
-        return out
+        steps = chain.from_iterable(map(_STEPS, self.entries))
+        return [{"text": text[s:e], "start": s, "end": e, "id": i, "ws": step > e - s}
+                for i, (s, e, step) in enumerate(zip(self.starts, self.ends, steps))]
 
     def json(self) -> str:
         """``annotator.textsafe.json_text(self.dicts(text))``, written directly."""
-        return "[" + ", ".join([f'{e[0]}{a}, "end": {a + e[2]}, "id": {i}{e[4]}' if e[3] is None
-                                else e[0] % tuple(map(add, e[3], (a, a, i) * e[1]))
-                                for e, a, i in zip(self.entries, self.at, self.first)]) + "]"
+        template = "".join(map(_TEMPLATE, self.entries))
+        return ("[" + template[:-2] + "]") % tuple(chain.from_iterable(zip(self.starts, self.ends,
+                                                                            range(len(self.starts)))))
 
 
 class Tokenizer:
@@ -149,40 +139,35 @@ class Tokenizer:
 
     def _start(self) -> None:
         self.nlp = blank_nlp()
-        self.splits, self.rests, self.merged, self.longest = special_cases()
+        self.splits, self.rests, self.merged, self.longest, self.rules = special_cases()
 
     def _entry(self, run: str, tokens: list[tuple[int, str, bool]]) -> tuple:
-        """One run, ready to be written in a text's JSON, from its (offset, text, trailing space) tokens:
-        (JSON before the start offset, or a %-template for several tokens; token count; length of a single
-        token, else 0; None, or each token's start, end and index for several; JSON after the id of a single
-        token; what a special case could need after the run; how the run begins; each token's trailing-space
-        flag; beginnings of what it could need that a whole run could be)."""
-        if len(tokens) == 1:
-            _, text, space = tokens[0]
-            head, tail = _json_parts(text, space)
-            entry = [head, 1, len(text), None, tail]
-            spaces = _ONE_SPACE[space]
-        else:
-            template = ", ".join('{"text": ' + json_text(text).replace("%", "%%")
-                                 + ', "start": %d, "end": %d, "id": %d' + (', "ws": true}' if space else ', "ws": false}')
-                                 for _, text, space in tokens)
-            rel = tuple(x for j, (at, text, _) in enumerate(tokens) for x in (at, at + len(text), j))
-            entry = [template, len(tokens), 0, rel, ""]
-            spaces = tuple(space for _, _, space in tokens)
+        """One run, ready for :class:`Tokens`, from its (offset, text, trailing space) tokens: (its tokens' JSON
+        templates; each token's length plus its trailing space; each token's length; what a special case could
+        need right after the run, or None; how the run could end what the run before began, or None for
+        whitespace; beginnings of what it could need that a whole run could be; the first characters of what it
+        could need)."""
+        template = "".join(_template(text, space) for _, text, space in tokens)
+        lengths = tuple(len(text) for _, text, _ in tokens)
+        steps = tuple(n + space for n, (_, _, space) in zip(lengths, tokens))
         wants, heads = None, None
-        if not run[0].isspace():
+        word = run.rstrip(" ")
+        if len(tokens) == 1 and tokens[0][1] == word and word not in self.merged:  # one token, the whole run
+            if run.endswith(" "):
+                wants = self.splits.get(word)
+            heads = _NONE if word not in self.rests or len(word) > self.longest else frozenset((word,))
+        elif not run[0].isspace():
             cuts = set()
             for at, text, _ in tokens:
                 cuts.update((at, at + len(text)))
                 # where spaCy's affix rules may have cut a token that a special case then made whole
                 cuts.update(at + c for c in self.merged.get(text, ()))
-            word = run.rstrip(" ")
             n, longest = len(word), self.longest
             if run.endswith(" "):
                 wants = frozenset().union(*(self.splits.get(word[c:], ()) for c in cuts if 0 < n - c < longest))
             heads = frozenset(word[:c] for c in cuts if 0 < c <= min(n, longest)) & self.rests or _NONE
         inside = frozenset(w[:c] for w in wants or () for c in range(1, len(w))) or _NONE
-        return tuple(entry + [wants or None, heads, spaces, inside])
+        return template, steps, lengths, wants or None, heads, inside, "".join({w[0] for w in wants or ()})
 
     def _learn(self, runs: dict[str, None]) -> dict[str, tuple]:
         """Entries for runs not in this generation's cache: from the last generation, else from spaCy, which
@@ -194,6 +179,13 @@ class Tokenizer:
             if entry is not None:
                 found[run] = self.cache[run] = entry
         new = [run for run in runs if run not in found]
+        for run in new:
+            word = run.rstrip(" ")
+            if word.isascii() and (word.isalpha() or word.isdigit()) and word not in self.rules:
+                # ASCII letters alone, or digits alone: no affix, infix or URL rule of spaCy's English cuts
+                # those, so they are one token (a test holds this against spaCy)
+                found[run] = self.cache[run] = self._entry(run, [(0, word, word != run)])
+        new = [run for run in new if run not in found]
         if len(self.cache) + len(new) > self.max_runs // 2:
             # a new generation, and a new spaCy vocabulary: runs met only in the last one stop taking memory
             import spacy
@@ -202,24 +194,29 @@ class Tokenizer:
             self.nlp = spacy.blank("en")
         words = [run for run in new if not run[0].isspace()]
         tokens: dict[str, list] = {run: [] for run in words}
-        doc = self.nlp.make_doc("\n".join(words)) if words else ()
+        joined = "\n".join(words)
         k, at, end = 0, 0, len(words[0].rstrip(" ")) if words else 0
-        for t in doc:
-            while k < len(words) and t.idx >= end:  # past run k's text: a separator, or the next run
+        for idx, length, space in self._tokens(joined) if words else ():
+            while k < len(words) and idx >= end:  # past run k's text: a separator, or the next run
                 at += len(words[k]) + 1
                 k += 1
                 end = at + len(words[k].rstrip(" ")) if k < len(words) else 0
-            if k < len(words) and at <= t.idx and t.idx + len(t.text) <= end:
-                tokens[words[k]].append((t.idx - at, t.text, bool(t.whitespace_)))
-            elif t.text != "\n":  # spaCy joined across runs after all: ask about each run alone
+            if k < len(words) and at <= idx and idx + length <= end:
+                tokens[words[k]].append((idx - at, joined[idx:idx + length], bool(space)))
+            elif joined[idx:idx + length] != "\n":  # spaCy joined across runs after all: ask about each alone
                 tokens = {run: [] for run in words}
                 break
         for run in new:
-            got = tokens.get(run)
-            if not got:
-                got = [(t.idx, t.text, bool(t.whitespace_)) for t in self.nlp.make_doc(run)]
+            got = tokens.get(run) or [(idx, run[idx:idx + length], bool(space)) for idx, length, space in self._tokens(run)]
             found[run] = self.cache[run] = self._entry(run, got)
         return found
+
+    def _tokens(self, text: str) -> list[list[int]]:
+        """spaCy's tokens of a text: [offset, length, trailing space] each, read in bulk."""
+        from spacy.attrs import IDX, LENGTH, SPACY
+
+        doc = self.nlp.make_doc(text)
+        return doc.to_array([IDX, LENGTH, SPACY]).tolist() if len(doc) else []
 
     def __call__(self, text: str) -> Tokens:
         if self.nlp is None:
@@ -231,19 +228,22 @@ class Tokenizer:
             entries = [e or learned[run] for run, e in zip(runs, entries)]
         if any(map(_WANTS, entries)) and self._spanning(runs, entries):
             return self._whole(text)
-        return Tokens(runs, entries)
+        return Tokens(entries)
 
     @classmethod
     def _spanning(cls, runs: list[str], entries: list[tuple]) -> bool:
         """Whether a special case could match across runs that one space separates."""
-        return any(cls._joins(entries[k][5], entries[k][8], runs, entries, k + 1)
-                   for k in compress(range(len(runs) - 1), map(_WANTS, entries)))
+        for k in compress(range(len(runs) - 1), map(_WANTS, entries)):
+            entry = entries[k]
+            if runs[k + 1][0] in entry[6] and cls._joins(entry[3], entry[5], runs, entries, k + 1):
+                return True
+        return False
 
     @classmethod
     def _joins(cls, wants: frozenset, inside: frozenset, runs: list[str], entries: list[tuple], k: int) -> bool:
         """Whether run k begins with what a special case still ``wants`` (or lies ``inside`` it and the next run
         continues it)."""
-        heads = entries[k][6]
+        heads = entries[k][4]
         if heads is None:  # whitespace: a special case never holds it
             return False
         if wants & heads:
@@ -255,15 +255,9 @@ class Tokenizer:
         return cls._joins(rest, frozenset(w[:c] for w in rest for c in range(1, len(w))), runs, entries, k + 1)
 
     def _whole(self, text: str) -> Tokens:
-        """The text tokenized by spaCy in one go, shaped as one run per token."""
-        doc = self.nlp.make_doc(text)
-        runs, entries = [], []
-        for t in doc:
-            end = t.idx + len(t.text) + (1 if t.whitespace_ else 0)
-            runs.append(text[t.idx:end])
-            head, tail = _json_parts(t.text, bool(t.whitespace_))
-            entries.append((head, 1, len(t.text), None, tail, None, None, _ONE_SPACE[bool(t.whitespace_)], _NONE))
-        return Tokens(runs, entries)
+        """The text tokenized by spaCy in one go, one entry per token."""
+        return Tokens([(_template(text[idx:idx + n], bool(space)), (n + space,), (n,))
+                       for idx, n, space in self._tokens(text)])
 
 
 @lru_cache(maxsize=1)
