@@ -43,8 +43,10 @@ def layer_items(store: Store, layer: str, *, only_done: bool = False) -> Iterato
     if layer not in known:
         names = ", ".join(known) or "none yet"
         raise AnnotatorError(f"no annotation layer named {layer!r} (layers: {names})")
+    partly = set(_partly_reviewed(store)) if layer == REVIEW_LAYER and only_done else set()
     return (ExportItem(doc, [a.value for a in items if a.accepted], layer, status)
-            for doc, items, status in store.layer_documents(layer) if not only_done or status == DONE)
+            for doc, items, status in store.documents_in_layer(layer)
+            if not only_done or (status == DONE and doc.id not in partly))
 
 
 def collect(store: Store, layer: str, *, only_done: bool = False) -> list[ExportItem]:
@@ -57,7 +59,19 @@ def has_stances(store: Store, layer: str, *, only_done: bool = False) -> bool:
     if layer == SUGGESTIONS:
         return any(True for _ in store.suggested_documents(kinds=("stance",)))
     return any(any(a.accepted for a in items) and (status == DONE or not only_done)
-               for _, items, status in store.layer_documents(layer, kinds=("stance",), only_with_items=True))
+               for _, items, status in store.documents_in_layer(layer, kinds=("stance",), only_with_items=True))
+
+
+def _partly_reviewed(store: Store) -> list[str]:
+    """Documents marked reviewed whose review has open rows: left out of --only-done, and said so."""
+    from annotator.teams.review_queue import partly_reviewed
+
+    ids = partly_reviewed(store)
+    if ids:
+        sys.stderr.write(f"note: left out {len(ids)} document(s) marked reviewed that still have open rows "
+                         f"(their layers changed after the review): {', '.join(ids[:5])}"
+                         f"{' ...' if len(ids) > 5 else ''}; settle them with `annotator review`\n")
+    return ids
 
 
 def choose_layer(store: Store, annotator: str | None, review: bool, suggestions: bool) -> str:

@@ -17,12 +17,15 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from annotator.errors import AnnotatorError
+from annotator.formats.brat_mapping import CONFIG_FILES as BRAT_CONFIG_FILES
+from annotator.formats.brat_mapping import BratMapping, is_brat, read_pair
 from annotator.formats.doccano import is_doccano, parse_doccano
 from annotator.formats.files import file_kind, iter_jsonl, read_text, regular_file
-from annotator.formats.prodigy import parse_task
+from annotator.formats.prodigy import DEFAULT_LAYER, parse_task
 from annotator.model import CLAIM, Document, Span, Stance
+from annotator.outputs import MARKER as EXPORT_MARKER
 from annotator.schema import Schema
-from annotator.store import ImportRecord, ImportResult, Store
+from annotator.store import DONE, ImportRecord, ImportResult, Store
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}
@@ -89,6 +92,8 @@ def _walk(folder: Path, follow_symlinks: bool, notes: list[str]) -> list[Path]:
                 continue
             if stat.S_ISDIR(mode):
                 visit(path)
+            elif entry.name == EXPORT_MARKER:  # a brat export's own bookkeeping, not a document
+                continue
             elif path.suffix.lower() in TEXT_SUFFIXES | JSONL_SUFFIXES:
                 if stat.S_ISREG(mode):
                     found.append(path)
@@ -99,15 +104,23 @@ def _walk(folder: Path, follow_symlinks: bool, notes: list[str]) -> list[Path]:
     return sorted(found)
 
 
-def source_records(path: Path, layer: str | None = None, *,
-                   claim_label: str = CLAIM) -> Iterator[tuple[int, ImportRecord | AnnotatorError]]:
+def source_records(path: Path, layer: str | None = None, *, claim_label: str = CLAIM,
+                   brat_map: BratMapping | None = None) -> Iterator[tuple[int, ImportRecord | AnnotatorError]]:
     """(line, record) for each record of one source, read as a stream; a bad record comes as an
     AnnotatorError naming the file and line in its place. A file that cannot be read at all
     (not UTF-8, binary) raises.
 
-    This is the one place that knows which parser reads which file: a text file is one document,
-    a JSONL line is a Prodigy or a Doccano record.
+    This is the one place that knows which parser reads which file: a brat pair is one document,
+    a text file is one document, a JSONL line is a Prodigy or a Doccano record.
     """
+    if is_brat(path) or path.name in BRAT_CONFIG_FILES:
+        try:
+            found = read_brat(path, layer, claim_label, brat_map)
+        except AnnotatorError as exc:
+            yield 1, exc if exc.path else AnnotatorError(exc.problem, path, 1)
+            return
+        yield from found
+        return
     if path.suffix.lower() not in JSONL_SUFFIXES:
         text = read_text(path)
         if text.strip():
@@ -128,6 +141,18 @@ def source_records(path: Path, layer: str | None = None, *,
         yield line, rec
 
 
+def read_brat(path: Path, layer: str | None, claim_label: str, mapping: BratMapping | None
+              ) -> list[tuple[int, ImportRecord]]:
+    """A brat document (NAME.txt + NAME.ann): annotated ones go to the layer, marked done; brat's
+    configuration files are not documents."""
+    if path.name in BRAT_CONFIG_FILES:
+        return []
+    text, meta, values = read_pair(path, mapping or BratMapping(), claim_label)
+    if not values:  # brat keeps an empty .ann beside every document nobody annotated yet
+        return [(1, ImportRecord(Document.from_text(text, meta)))]
+    return [(1, ImportRecord(Document.from_text(text, meta), layer or DEFAULT_LAYER, values, DONE))]
+
+
 def unknown_labels(rec: ImportRecord, schema: Schema) -> list[str]:
     out = []
     for v in rec.values:
@@ -140,8 +165,13 @@ def unknown_labels(rec: ImportRecord, schema: Schema) -> list[str]:
 
 
 def _fingerprint(path: Path) -> tuple:
-    st = path.stat()
-    return st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns
+    """What tells a changed source: size first (progress reads it), then identity and times; a brat
+    document's .ann counts too."""
+    out = []
+    for part in ((path, path.with_suffix(".ann")) if is_brat(path) and path.suffix.lower() == ".txt" else (path,)):
+        st = part.stat()
+        out += [st.st_size, st.st_dev, st.st_ino, st.st_mtime_ns]
+    return tuple(out)
 
 
 class CheckedSources:
@@ -157,8 +187,9 @@ class CheckedSources:
     """
 
     def __init__(self, files: list[tuple[Path, tuple]], layer: str | None, claim_label: str, report: ImportReport,
-                 progress: Callable[[int], None] | None = None):
+                 progress: Callable[[int], None] | None = None, brat_map: BratMapping | None = None):
         self.files = files
+        self.brat_map = brat_map
         self.layer = layer
         self.claim_label = claim_label
         self.report = report
@@ -173,7 +204,7 @@ class CheckedSources:
     def __iter__(self) -> Iterator[ImportRecord]:
         for path, fingerprint in self.files:
             self._unchanged(path, fingerprint)
-            for _, rec in source_records(path, self.layer, claim_label=self.claim_label):
+            for _, rec in source_records(path, self.layer, claim_label=self.claim_label, brat_map=self.brat_map):
                 if isinstance(rec, AnnotatorError):
                     if not self.report.skipped:  # pass 1 found none: the file changed
                         raise rec
@@ -181,7 +212,7 @@ class CheckedSources:
                 yield rec
             self._unchanged(path, fingerprint)
             if self.progress:
-                self.progress(fingerprint[2])
+                self.progress(fingerprint[0])
 
     @staticmethod
     def _unchanged(path: Path, fingerprint: tuple) -> None:
@@ -196,7 +227,8 @@ class CheckedSources:
 
 def read_sources(paths: Iterable[str | Path], layer: str | None = None, schema: Schema | None = None, *,
                  skip_invalid: bool = False, strict: bool = False, follow_symlinks: bool = False,
-                 progress: Callable[[int], None] | None = None) -> tuple[CheckedSources, ImportReport]:
+                 progress: Callable[[int], None] | None = None,
+                 brat_map: BratMapping | None = None) -> tuple[CheckedSources, ImportReport]:
     """Read and check every source without touching a database (pass 1 of an import).
 
     Returns the checked sources — iterate them for the records (pass 2) — and the report.
@@ -209,7 +241,7 @@ def read_sources(paths: Iterable[str | Path], layer: str | None = None, schema: 
     for path in expand_sources(paths, follow_symlinks=follow_symlinks, notes=report.notes):
         fingerprint = _fingerprint(path)
         found = skipped = 0
-        for line, rec in source_records(path, layer, claim_label=claim_label):
+        for line, rec in source_records(path, layer, claim_label=claim_label, brat_map=brat_map):
             if isinstance(rec, AnnotatorError):
                 if not skip_invalid:
                     raise rec
@@ -223,14 +255,14 @@ def read_sources(paths: Iterable[str | Path], layer: str | None = None, schema: 
                 report.unknown_labels.update(missing)
             found += 1
         CheckedSources._unchanged(path, fingerprint)
-        if not found and not skipped:
+        if not found and not skipped and path.name not in BRAT_CONFIG_FILES:
             report.empty.append(str(path))
         report.records += found
         report.files += 1
         files.append((path, fingerprint))
         if progress:
-            progress(fingerprint[2])
-    return CheckedSources(files, layer, claim_label, report), report
+            progress(fingerprint[0])
+    return CheckedSources(files, layer, claim_label, report, brat_map=brat_map), report
 
 
 def import_sources(store: Store, paths: Iterable[str | Path], layer: str | None = None, schema: Schema | None = None,

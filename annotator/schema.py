@@ -1,8 +1,9 @@
 """Label schemas: YAML files validated into frozen objects.
 
-A schema names the entity labels (each with a picker key and a colour), the claim label
-and its attributes, the topic label, the stance polarities, the spaCy pipelines to
-suggest with, and how model labels map to schema labels.
+A schema names the entity labels (each with a picker key and a colour), which of them
+are actors (who can speak or hold a stance), the claim label and its attributes, the
+topic label, the stance polarities, the spaCy pipelines to suggest with, and how model
+labels map to schema labels.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from annotator.yamlfile import Located, load_yaml
 DEFAULT_SCHEMA = "news"
 LABEL_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_\-]*$")
 ATTRIBUTE_TYPES = ("speaker", "text", "choice", "score", "bool")
+DEFAULT_ACTORS = ("PERSON", "ORG", "GPE", "NORP")
 
 
 @dataclass(frozen=True)
@@ -53,6 +55,7 @@ class Schema:
     model_labels: dict = field(default_factory=dict)
     lexicons: dict = field(default_factory=dict)
     description: str = ""
+    actors: tuple[str, ...] = DEFAULT_ACTORS  # entity labels that can speak or hold a stance
 
     @property
     def entity_names(self) -> tuple[str, ...]:
@@ -113,7 +116,7 @@ def _validate(doc: Located, path: Path) -> Schema:
 
     if not isinstance(data, dict):
         raise fail("a schema must be a mapping with an 'entities' section")
-    known = {"name", "description", "models", "model_labels", "entities", "claim", "topic", "stance", "lexicons"}
+    known = {"name", "description", "models", "model_labels", "entities", "claim", "topic", "stance", "lexicons", "actors"}
     for key in data:
         if key not in known:
             raise fail(f"unknown section {key!r} (expected one of {', '.join(sorted(known))})", key)
@@ -207,6 +210,15 @@ def _validate(doc: Located, path: Path) -> Schema:
     if not isinstance(lexicons, dict):
         raise fail("'lexicons' must be a mapping", "lexicons")
 
+    actors = data.get("actors", None)
+    if actors is None:
+        actors = [a for a in DEFAULT_ACTORS if a in {l.name for l in entities}]
+    if not isinstance(actors, list) or not all(isinstance(a, str) for a in actors):
+        raise fail("'actors' must be a list of entity labels", "actors")
+    for i, actor in enumerate(actors):
+        if actor not in {l.name for l in entities}:
+            raise fail(f"actor label {actor!r} is not an entity label", "actors", i)
+
     return Schema(
         name=str(data.get("name") or path.stem),
         path=str(path),
@@ -219,4 +231,5 @@ def _validate(doc: Located, path: Path) -> Schema:
         model_labels=dict(model_labels),
         lexicons=dict(lexicons),
         description=str(data.get("description") or ""),
+        actors=tuple(actors),
     )

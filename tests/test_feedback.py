@@ -2,7 +2,7 @@
 
 import json
 
-from annotator.feedback import MIN_DECISIONS, apply_feedback, by_key, rule_stats
+from annotator.suggest.feedback import MIN_DECISIONS, apply_feedback, by_key, rule_stats
 from annotator.model import Annotation, Document, Span
 from annotator.store import ImportRecord, new_id
 

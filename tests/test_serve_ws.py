@@ -201,11 +201,13 @@ def test_reviewer_link_opens_review_and_decides_in_the_review_layer(tmp_path):
     db = tmp_path / "team.db"
     doc = make_db(db, assign=["alice", "bob"])
     with Store(db) as s:
-        for name in ("alice", "bob"):  # both accepted the same span: a unanimous item
-            from annotator.model import Annotation, new_id
+        from dataclasses import replace
 
-            [sug] = s.suggestions(doc.id)
-            s.apply(name, doc.id, "accept", [(None, Annotation(new_id(), doc.id, name, sug.value, "accepted",
+        from annotator.model import Annotation, new_id
+
+        [sug] = s.suggestions(doc.id)
+        for name, value in (("alice", sug.value), ("bob", replace(sug.value, label="ORG"))):  # they disagree
+            s.apply(name, doc.id, "accept", [(None, Annotation(new_id(), doc.id, name, value, "accepted",
                                                                   sug.id, "suggestion"))])
     with Served(tmp_path, "--db", str(db), "--reviewer", "carol") as server:
         async def scenario():
@@ -213,7 +215,7 @@ def test_reviewer_link_opens_review_and_decides_in_the_review_layer(tmp_path):
                 term = await connect(http, server.link("carol (review)"))
                 assert await term.wait_for("Angela Merkel"), term.text()[-1500:]
                 assert await term.wait_for("carol")
-                await term.press("A")  # accept every unanimous item
+                await term.press("1")  # take annotator 1's (alice's) version
                 assert wait_for_layer(db, doc, "review", ACCEPTED_PERSON)
                 await term.ws.close()
 

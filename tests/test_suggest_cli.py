@@ -30,11 +30,11 @@ def test_suggest_twice_then_evaluate(run_cli, db_path):
     _import_gold(db_path)
     first = run_cli("suggest")
     assert first.exit_code == 0, first.output
-    assert "suggested for 9 of 9 documents" in first.output and "claim" in first.output
+    assert "suggested for 17 of 17 documents" in first.output and "claim" in first.output
     second = run_cli("suggest")
     assert second.exit_code == 0 and "nothing to do" in second.output
     again = run_cli("suggest", "--all", "--batch-size", "2")
-    assert "suggested for 9 of 9" in again.output
+    assert "suggested for 17 of 17" in again.output
     with Store(db_path) as store:
         kinds = {s.value.kind for s in store.suggestions()}
         rules = {s.rule for s in store.suggestions()}
@@ -45,7 +45,7 @@ def test_suggest_twice_then_evaluate(run_cli, db_path):
     assert "claim+speaker" in res.output and "stance" in res.output and "rule" in res.output
     res = run_cli("evaluate", "--gold", str(GOLD), "--json")
     report = json.loads(res.output)
-    assert report["documents"] == 9 and report["kinds"]["claim+speaker"]["f1"] > 0.8
+    assert report["documents"] == 17 and report["kinds"]["claim+speaker"]["f1"] > 0.8
     assert any(k.startswith("claim+speaker:") for k in report["rules"])
 
 

@@ -60,3 +60,41 @@ def test_suggestion_values_are_model_types():
     assert all(isinstance(s.value, Stance) for s in by["stance"])
     for s in sum(by.values(), []):
         assert s.rule and 0.0 <= s.score <= 1.0
+
+
+def _schema_with(tmp_path, extra: str):
+    from annotator.schema import builtin_schema_path, load_schema
+
+    text = builtin_schema_path().read_text(encoding="utf-8").replace("actors: [PERSON, ORG, GPE, NORP]\n", extra)
+    path = tmp_path / "schema.yaml"
+    path.write_text(text, encoding="utf-8")
+    return load_schema(path), text
+
+
+def test_schema_names_the_actor_labels(tmp_path):
+    from annotator.errors import AnnotatorError
+    from annotator.schema import load_schema
+
+    assert load_schema().actors == ("PERSON", "ORG", "GPE", "NORP")
+    assert _schema_with(tmp_path, "")[0].actors == ("PERSON", "ORG", "GPE", "NORP")  # the default
+    assert _schema_with(tmp_path, "actors: [ORG]\n")[0].actors == ("ORG",)
+    with pytest.raises(AnnotatorError, match="actor label 'ROBOT' is not an entity label") as err:
+        _schema_with(tmp_path, "actors:\n  - PERSON\n  - ROBOT\n")
+    lines = (tmp_path / "schema.yaml").read_text(encoding="utf-8").splitlines()
+    assert err.value.line == lines.index("  - ROBOT") + 1
+
+
+@pytest.mark.slow
+def test_suggesters_read_the_actor_labels_from_the_schema(tmp_path):
+    from annotator.suggest.runner import suggest_text
+
+    nlp, schema = shared_pipeline()
+    text = "Angela Merkel visited Paris on Monday. She said the plan would work."
+
+    def speaker(s):
+        claim = next(x.value for x in suggest_text(nlp, s, text) if x.value.kind == "claim" and x.rule != "author")
+        return claim.attrs["speaker"] if isinstance(claim.attrs["speaker"], str) else claim.attrs["speaker_text"]
+
+    assert speaker(schema) == "Angela Merkel"
+    no_people, _ = _schema_with(tmp_path, "actors: [ORG, GPE, NORP]\n")
+    assert speaker(no_people) == "She"  # no actor for "She" to stand for: the pronoun is the speaker

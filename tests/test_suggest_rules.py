@@ -36,9 +36,10 @@ def test_unresolved_pronoun_is_flagged_not_guessed():
     text = "He said the plan would fail."
     by = run(text)
     claim = by["claim"][0].value
-    assert claim.attrs["speaker"] == "UNNAMED"
+    # the pronoun itself is the speaker, flagged: nobody is guessed
+    assert claim.attrs["speaker"] == {"start": 0, "end": 2, "label": ""}
     assert claim.attrs["unresolved_pronoun"] is True
-    assert claim.attrs["speaker_text"] == "He"
+    assert claim.attrs["speaker_text"] == "He" and "speaker_resolved_from" not in claim.attrs
     assert claim.attrs["hedged"] is True  # "would"
 
 
@@ -87,7 +88,7 @@ def test_nominal_cue_accusations_from():
 
 def test_speech_act_with_noun_phrase_object():
     c = claims("Kim Jong Un reaffirmed North Korea's support for Russia.")
-    assert ("North Korea's support for Russia", "Kim Jong Un", "speech_act_np") in c
+    assert ("North Korea's support for Russia", "Kim Jong Un", "speech_act") in c
 
 
 def test_content_stops_before_the_authors_gloss():
@@ -191,3 +192,145 @@ def test_entities_trim_possessive():
     text = "North Korea's leader met Putin."
     by = run(text)
     assert ("North Korea", "GPE") in [(text[e.value.start:e.value.end], e.value.label) for e in by["entity"]]
+
+
+# --- issue 12: attribution beyond "said" ---------------------------------------------------
+
+def test_dateline_is_never_the_speaker_or_a_stance_source():
+    text = "OSLO (Reuters) — The regulator sued the airline on Monday, accusing it of hiding fees."
+    c = claims(text)
+    assert ("the airline on Monday, accusing it of hiding fees", "AUTHOR", "author") not in c
+    assert all(sp != "OSLO" for _, sp, _ in c)
+    assert ("it of hiding fees", "The regulator", "accuse_of") in c
+    st = stances(text)
+    assert ("The regulator", "AGAINST", "the airline", "verb") in st and all(s[0] != "OSLO" for s in st)
+
+
+def test_denial_is_a_claim_and_not_a_stance():
+    text = "The militia denied shelling the market and blamed the army for the blast."
+    assert ("shelling the market", "The militia", "speech_act") in claims(text)
+    assert ("the army for the blast", "The militia", "accuse_of") in claims(text)
+    st = stances(text)
+    assert ("The militia", "AGAINST", "the army", "control") in st or ("The militia", "AGAINST", "the army", "verb") in st
+    assert not [s for s in st if s[2] == "the market"]  # what is denied is no stance
+
+
+@pytest.mark.parametrize("verb, polarity", [("welcomed", "FAVOR"), ("condemned", "AGAINST"),
+                                             ("criticised", "AGAINST"), ("praised", "FAVOR")])
+def test_speech_acts_are_claims_of_their_subject(verb, polarity):
+    text = f"The teachers' union {verb} the verdict."
+    assert claims(text) == [("the verdict", "The teachers' union", "speech_act")]
+    assert [s[1:3] for s in stances(text)] == [(polarity, "the verdict")]
+
+
+def test_concession_and_what_official_results_showed():
+    text = "Governor Ines Ortega conceded defeat on Sunday night after official results showed her rival winning 58 percent."
+    c = [x[:2] for x in claims(text)]
+    assert ("defeat", "Ines Ortega") in c and ("her rival winning 58 percent", "official results") in c
+
+
+def test_told_reporters_and_in_a_statement():
+    text = '"We will appeal," the coach told reporters. In a statement, the league said the ban would stand.'
+    c = claims(text)
+    assert ("We will appeal", "the coach", "speech_ccomp") in c
+    assert ("the ban would stand", "the league", "speech_ccomp") in c
+
+
+def test_quote_over_two_sentences_is_one_claim():
+    text = ('Finance Minister Anna Berg spoke on Monday. "The budget is balanced," she said. '
+            '"Next year we will cut taxes for every family."')
+    by = run(text)
+    c = claim_texts(text, by)
+    assert ("The budget is balanced,\" she said. \"Next year we will cut taxes for every family", "Anna Berg",
+            "speech_ccomp") in c
+    frags = next(s.value for s in by["claim"] if s.rule == "speech_ccomp").attrs["fragments"]
+    assert [text[a:b] for a, b in frags] == ["The budget is balanced,", "Next year we will cut taxes for every family."]
+
+
+def test_quote_after_the_attribution_goes_on_in_the_next_sentence():
+    text = 'Mayor Eva Lind said: "The bridge is safe. It will reopen on Friday."\nTraffic resumed.'
+    assert claims(text)[0][:2] == ("The bridge is safe. It will reopen on Friday", "Eva Lind")
+
+
+def test_a_quote_with_its_own_attribution_is_not_merged():
+    text = '"Prices will fall," the minister said. "They will not," an economist replied.'
+    assert claims(text)[0] == ("Prices will fall", "the minister", "speech_ccomp")
+
+
+def test_pronoun_and_role_speakers_get_their_antecedent():
+    text = "A senior judge in Lyon suspended the order. She said the police had acted unlawfully."
+    by = run(text)
+    claim = next(s.value for s in by["claim"] if s.rule == "speech_ccomp")
+    assert claim.attrs["speaker_text"] == "A senior judge" and claim.attrs["speaker_resolved_from"] == "She"
+    text = "Orbis Logistics cut 400 jobs in March. The company said demand had collapsed."
+    claim = next(s.value for s in run(text)["claim"] if s.rule == "speech_ccomp")
+    assert claim.attrs["speaker_text"] == "Orbis Logistics" and claim.attrs["speaker_resolved_from"] == "The company"
+
+
+def test_nested_attribution_keeps_both_claims():
+    c = claims("Aides said the governor feared a recount would delay the result.")
+    assert ("the governor feared a recount would delay the result", "Aides", "speech_ccomp") in c
+    assert ("a recount would delay the result", "the governor", "speech_ccomp") in c
+
+
+def test_headline_name_colon_statement():
+    text = "Mayor Lopez: The Bridge Will Reopen in May\nThe city council approved the repairs on Tuesday."
+    assert ("The Bridge Will Reopen in May", "Mayor Lopez", "speech_colon") in claims(text)
+
+
+# --- issue 12: stance recall ---------------------------------------------------------------
+
+def test_votes_in_favour_and_against_without_an_object():
+    st = stances("The assembly adopted a resolution, with 90 countries voting in favour. Chile voted against.")
+    assert ("90 countries", "FAVOR", "a resolution", "vote") in st
+    assert ("Chile", "AGAINST", "a resolution", "vote") in st
+    st = stances("Eight states voted in favour of the quotas, while Norway voted against them.")
+    assert ("Eight states", "FAVOR", "the quotas", "vote") in st and ("Norway", "AGAINST", "the quotas", "vote") in st
+
+
+def test_directives_urged_to_stop_ordered_to_halt_called_for():
+    st = stances("Berlin urged Belgrade to stop arming the militias.")
+    assert ("Berlin", "AGAINST", "Belgrade", "directive") in st and ("Berlin", "AGAINST", "the militias", "directive") in st
+    assert not [s for s in st if s[1] == "FAVOR"]  # the arming is not Berlin's
+    st = stances("The council ordered the mill to halt the dumping of waste.")
+    assert ("The council", "AGAINST", "the mill", "directive") in st
+    assert ("The council", "AGAINST", "the dumping", "directive") in st
+    assert stances("Rights groups called for an inquiry.") == [("Rights groups", "FAVOR", "an inquiry", "directive")]
+
+
+def test_withdrawing_from_an_agreement_but_not_from_a_place():
+    assert stances("Peru withdrew from the fishing pact.") == [("Peru", "AGAINST", "the fishing pact", "withdraw")]
+    assert stances("Government troops withdrew from the border towns.") == []
+
+
+def test_reported_stance_is_the_reported_holders():
+    st = stances("Analysts said the central bank opposes a rate cut.")
+    assert [s[:3] for s in st] == [("the central bank", "AGAINST", "a rate cut")]
+
+
+def test_blame_on_an_actor_and_an_assault_on_a_place():
+    st = stances("The mayor blamed the flooding on the water company.")
+    assert [s[:3] for s in st] == [("The mayor", "AGAINST", "the water company")]
+    st = stances("Residents fled ahead of a rebel assault on the airport.")
+    assert ("rebel", "AGAINST", "the airport", "noun") in st
+
+
+# --- issue 12: entities never worse than raw spaCy ------------------------------------------
+
+def test_percent_keeps_its_sign():
+    text = "Rates rose to 3.75% in May."
+    by = run(text)
+    assert ("3.75%", "PERCENT") in [(text[e.value.start:e.value.end], e.value.label) for e in by["entity"]]
+
+
+def test_a_headline_mistake_does_not_turn_a_country_into_a_person():
+    text = ("World Court Orders Israel to Halt Rafah Offensive\n"
+            "The International Court of Justice ordered Israel on Friday to halt its offensive. Israel rejected the ruling.")
+    labels = {(text[e.value.start:e.value.end], e.value.label) for e in run(text)["entity"]}
+    assert ("Israel", "GPE") in labels and ("Israel", "PERSON") not in labels
+
+
+def test_surname_of_a_person_named_in_full_is_still_that_person():
+    text = "Opposition candidate Elena Marquez won the vote. Marquez thanked her supporters."
+    labels = [(text[e.value.start:e.value.end], e.value.label) for e in run(text)["entity"]]
+    assert ("Marquez", "PERSON") in labels and ("Elena Marquez", "PERSON") in labels

@@ -85,7 +85,7 @@ def test_too_little_data_says_how_much_is_needed(tmp_path):
 
 
 def test_interrupted_training_leaves_the_previous_model_untouched(trained_db, tmp_path, monkeypatch):
-    import annotator.train as train_module
+    import annotator.learn.train as train_module
 
     out = tmp_path / "model"
     with Store(trained_db) as store:
@@ -105,7 +105,7 @@ def test_interrupted_training_leaves_the_previous_model_untouched(trained_db, tm
 
 def test_unknown_source_lists_layers(trained_db, tmp_path):
     with Store(trained_db) as store, pytest.raises(AnnotatorError, match="layers: alice"):
-        import annotator.train as train_module
+        import annotator.learn.train as train_module
 
         train_module.train(store, tmp_path / "m", source="bob")
 
@@ -130,7 +130,7 @@ def test_stock_spacy_train_accepts_our_docbin_export(trained_db, tmp_path):
 def test_base_model_is_fine_tuned_not_forgotten(trained_db, tmp_path):
     import spacy
 
-    import annotator.train as train_module
+    import annotator.learn.train as train_module
 
     out = tmp_path / "tuned"
     with Store(trained_db) as store:
@@ -166,3 +166,24 @@ def test_suggest_with_a_trained_model_uses_its_labels_and_classifier(tmp_path):
     [task] = [json.loads(line) for line in exported.stdout.splitlines() if "Quornet coat" in line]
     labels = {(s["text"], s["label"]) for s in task["spans"]}
     assert ("Quornet", "BRAND") in labels and ("Maria Lopez", "PERSON") in labels
+
+
+def test_claim_rescorer_learns_which_rule_claims_a_team_keeps(trained_db, tmp_path):
+    """The layer keeps "X said that ..." claims and never the "..., officials in Y said" ones."""
+    out = tmp_path / "rescorer"
+    result = cli("train", "--db", str(trained_db), "--out", str(out), "--components", "rescorer", "--epochs", "10")
+    assert result.returncode == 0, result.stderr
+    assert "rescorer trained" in result.stdout and "ner     not trained: not asked for" in result.stdout
+    probe = tmp_path / "probe.txt"
+    text = "Pat Quinn said that Kenya praised the trade deal on Monday.\nThe deal cuts tariffs by 99 percent, officials in Brazil said.\n"
+    probe.write_text(text, encoding="utf-8")
+    assert cli("import", "--db", str(trained_db), str(probe)).returncode == 0
+    run = cli("suggest", "--db", str(trained_db), "--model", str(out))
+    assert run.returncode == 0, run.stderr
+    with Store(trained_db) as store:
+        doc = next(d for d in store.documents() if d.text == text)
+        claims = {doc.text[s.value.start:s.value.end]: s.rule for s in store.suggestions(doc.id) if s.value.kind == "claim"}
+    assert claims.get("Kenya praised the trade deal on Monday") == "speech_ccomp+model"
+    assert not any("officials" in rule or text.startswith("The deal") for text, rule in claims.items())
+    bad = cli("train", "--db", str(trained_db), "--out", str(out), "--components", "spancat")
+    assert bad.returncode == 2 and "choose from ner, claims, rescorer, stance" in bad.stderr

@@ -18,7 +18,9 @@ from annotator.store import ImportRecord, Store
 pytestmark = pytest.mark.anyio
 pytest.importorskip("textual")
 from annotator.tui.app import create_app  # noqa: E402
-from annotator.tui.review import ReviewApp, ReviewScreen  # noqa: E402
+from annotator.teams import review_queue  # noqa: E402
+from annotator.tui.review_app import create_review_app  # noqa: E402
+from annotator.tui.screens.review import ReviewScreen  # noqa: E402
 from annotator.tui.screens.annotate import AnnotateScreen  # noqa: E402
 from annotator.tui.screens.documents import DocumentListScreen  # noqa: E402
 from annotator.tui.screens.error import ErrorScreen  # noqa: E402
@@ -114,7 +116,8 @@ async def test_a_hostile_label_that_got_into_the_database_is_drawn_literally(tmp
     db = tmp_path / "h.db"
     doc, _ = make(db, "GPE")
     con = sqlite3.connect(db)
-    con.execute("update annotations set label = ? where label = 'GPE'", ["LBL" + EVIL])
+    # alice's label only: the two versions differ, so the document is in the review queue
+    con.execute("update annotations set label = ? where label = 'GPE' and layer = 'alice'", ["LBL" + EVIL])
     con.commit()
     con.close()
     app = create_app(db, "alice", suggest=False, keymap={})
@@ -127,7 +130,9 @@ async def test_a_hostile_label_that_got_into_the_database_is_drawn_literally(tmp
         await pilot.pause()
         text = assert_inert(app)
         assert text.count("LBL␛[2J") >= 2  # side panel and detail header
-    review = ReviewApp(str(db), "carol", ["alice", "bob"], [doc.id])
+    with Store(db) as s:
+        queue = review_queue.build(s, ["alice", "bob"])
+    review = create_review_app(str(db), "carol", queue, keymap={})
     async with review.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(review.screen, ReviewScreen), "the review screen")
         assert "LBL␛[2J" in assert_inert(review)

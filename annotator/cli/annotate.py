@@ -9,7 +9,7 @@ from pathlib import Path
 
 import click
 
-from annotator.cli.common import annotator_option, db_option, open_store
+from annotator.cli.common import annotator_option, db_option, open_store, schema_option
 from annotator.cli.output import echo
 from annotator.errors import AnnotatorError
 from annotator.formats.files import regular_file
@@ -18,8 +18,7 @@ from annotator.formats.files import regular_file
 @click.command("annotate")
 @db_option
 @annotator_option
-@click.option("--schema", "schema_path", type=click.Path(dir_okay=False), default=None,
-              help="Label schema YAML (default: the bundled news schema).")
+@schema_option
 @click.option("--keys", "keys_path", type=click.Path(dir_okay=False), default=None, envvar="ANNOTATOR_KEYS",
               show_envvar=True, help="Key config YAML (default: ~/.config/annotator/keys.yaml).")
 @click.option("--model", default=None, help="spaCy pipeline to suggest with (default: the schema's).")

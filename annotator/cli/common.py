@@ -114,6 +114,21 @@ def db_option(f):
                         help="SQLite database file.")(f)
 
 
+SCHEMA_ENV = "ANNOTATOR_SCHEMA"
+
+
+def schema_option(f):
+    """--schema FILE, default $ANNOTATOR_SCHEMA or the bundled news schema (every command that uses one)."""
+    return click.option("--schema", "schema_path", type=click.Path(dir_okay=False), envvar=SCHEMA_ENV,
+                        default=None, show_envvar=True,
+                        help="Label schema YAML (default: the bundled news schema).")(f)
+
+
+def json_option(help: str = "Print the figures as JSON."):
+    """--json: the command's figures as JSON on stdout (printed with :func:`annotator.cli.output.echo_json`)."""
+    return click.option("--json", "as_json", is_flag=True, help=help)
+
+
 def default_annotator() -> str:
     """$ANNOTATOR_NAME, else the login name."""
     name = os.environ.get("ANNOTATOR_NAME")

@@ -4,20 +4,17 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import sys
+
 import click
 
 from annotator.cli import names as name_checks
-from annotator.cli.common import annotator_option, db_option, open_store
+from annotator.cli.common import annotator_option, db_option, json_option, open_store, schema_option
 from annotator.cli.output import echo, echo_json, warn_bad_rows
 from annotator.errors import AnnotatorError
 from annotator.textsafe import one_line
 
 BIG_INPUT = 1_000_000  # bytes; smaller imports finish before a progress bar would help
-
-
-def schema_option(f):
-    return click.option("--schema", "schema_path", type=click.Path(dir_okay=False), envvar="ANNOTATOR_SCHEMA",
-                        default=None, help="Label schema YAML (default: the bundled news schema).")(f)
 
 
 @click.command("import")
@@ -30,9 +27,13 @@ def schema_option(f):
 @click.option("--strict", is_flag=True, help="Refuse labels that the schema lacks.")
 @click.option("--follow-symlinks", is_flag=True, help="In folders, also follow symbolic links that lead out of "
               "the folder (by default they are skipped and listed).")
+@click.option("--brat-map", "brat_map", type=click.Path(dir_okay=False), default=None,
+              help="YAML saying which brat types are claims, stances and speakers (docs/suggest.md).")
 @click.argument("sources", nargs=-1, required=True, type=click.Path())
-def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlinks, sources):
-    """Import articles: .txt/.md files, folders of them, or JSONL (plain, Prodigy, Doccano).
+def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlinks, brat_map, sources):
+    """Import articles: .txt/.md files, folders of them, JSONL (plain, Prodigy, Doccano) or brat.
+
+    A .txt with a .ann of the same name beside it is a brat document (standoff annotations).
 
     The same text twice is one document. Spans and relations in Prodigy or Doccano files
     become an annotation layer.
@@ -40,7 +41,10 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
     from annotator.importing import expand_sources, read_sources
     from annotator.schema import load_schema
 
+    from annotator.formats.brat_mapping import load_mapping
+
     schema = load_schema(schema_path)
+    mapping = load_mapping(brat_map)
     if Path(db_path).exists():  # refuse a bad database before reading big inputs
         open_store(db_path, create=False).close()
     notes: list[str] = []
@@ -50,7 +54,7 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
     total = sum(p.stat().st_size for p in files)
     with _progress(total, "reading") as bar:  # pass 1: read and check, keeping no record
         records, report = read_sources(files, layer, schema, skip_invalid=skip_invalid, strict=strict,
-                                       progress=bar.update)
+                                       follow_symlinks=follow_symlinks, progress=bar.update, brat_map=mapping)
     if records:  # the database is opened only once every source has been read and checked
         with open_store(db_path) as store, _progress(total, "writing") as bar:  # pass 2: one transaction
             records.progress = bar.update
@@ -111,7 +115,7 @@ def export_cmd(db_path, annotator_name, review, suggestions, fmt, out, only_done
 
 @click.command("stats")
 @db_option
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+@json_option()
 @click.option("--rules", is_flag=True, help="Each suggestion rule's accept rate, and whether it is demoted or hidden.")
 @click.option("--blind", is_flag=True, help="Show only your own layer (with --annotator), not your teammates'.")
 @annotator_option
@@ -140,7 +144,7 @@ def stats_cmd(db_path, as_json, rules, blind, annotator_name):
 
 
 def _rule_stats(store, as_json: bool) -> None:
-    from annotator.feedback import rule_stats
+    from annotator.suggest.feedback import rule_stats
 
     stats = rule_stats(store)
     if as_json:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
 from annotator.cli.common import db_option, open_store
@@ -17,17 +19,25 @@ from annotator.cli.output import echo, warn_bad_rows
 @click.option("--base", default=None, metavar="MODEL", help="Start NER from this installed pipeline instead of scratch.")
 @click.option("--epochs", "max_epochs", default=30, show_default=True, type=click.IntRange(1, 1000))
 @click.option("--seed", default=0, show_default=True, type=int)
-def train_cmd(db_path, out, source, eval_split, base, max_epochs, seed):
-    """Train NER, a claim span categorizer and a stance classifier from decided documents.
+@click.option("--components", default="ner,claims,rescorer,stance", show_default=True, metavar="LIST",
+              help="Which to train (comma-separated): ner, claims (span categorizer), rescorer (keeps or drops "
+                   "the rules' claims), stance.")
+def train_cmd(db_path, out, source, eval_split, base, max_epochs, seed, components):
+    """Train NER, a claim span categorizer, a claim rescorer and a stance classifier from decided documents.
 
     Each component is trained only where there is enough data (the report says how much
     is missing). The result opens with spacy.load and with `annotator suggest --model OUT`.
     """
-    from annotator.train import describe, train
+    from annotator.learn.train import COMPONENTS, describe, train
 
+    chosen = tuple(c.strip() for c in components.split(",") if c.strip())
+    unknown = [c for c in chosen if c not in COMPONENTS]
+    if unknown or not chosen:
+        raise click.BadParameter(f"{', '.join(unknown) or 'nothing'}: choose from {', '.join(COMPONENTS)}",
+                                 param_hint="--components")
     with open_store(db_path, readonly=True) as store:  # training only reads the decisions
         report = train(store, out, source=source, eval_split=eval_split, base=base, max_epochs=max_epochs,
-                       seed=seed, stdout=click.get_text_stream("stderr"))
+                       seed=seed, stdout=sys.stderr, components=chosen)
         warn_bad_rows(store)
     echo(describe(report))
 

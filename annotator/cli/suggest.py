@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import sys
+
 import click
 
-from annotator.cli.common import db_option, open_store
+from annotator.cli.common import db_option, json_option, open_store, schema_option
 from annotator.cli.output import echo, echo_json, warn_bad_rows
 
 
@@ -18,8 +20,7 @@ def _schema(schema_path):
 @db_option
 @click.option("--model", "model", default=None, metavar="NAME_OR_PATH",
               help="spaCy pipeline package or folder (default: the first installed of the schema's models).")
-@click.option("--schema", "schema_path", type=click.Path(dir_okay=False), default=None, envvar="ANNOTATOR_SCHEMA",
-              help="Label schema YAML (default: the bundled news schema).")
+@schema_option
 @click.option("--n-process", "n_process", type=click.IntRange(1, 64), default=1, show_default=True,
               help="Worker processes for nlp.pipe.")
 @click.option("--batch-size", "batch_size", type=click.IntRange(1, 10_000), default=32, show_default=True,
@@ -50,7 +51,7 @@ def suggest_cmd(db_path, model, schema_path, n_process, batch_size, all_docs, ma
             if quiet:
                 return
             if bar is None:
-                stderr = click.get_text_stream("stderr")
+                stderr = sys.stderr
                 bar = click.progressbar(length=total, label="suggesting", file=stderr, show_pos=True, show_eta=True,
                                         hidden=not stderr.isatty())  # no stray label in logs and pipes
                 bar.__enter__()
@@ -80,23 +81,42 @@ def suggest_cmd(db_path, model, schema_path, n_process, batch_size, all_docs, ma
 
 @click.command("evaluate")
 @db_option
-@click.option("--gold", "gold_path", required=True, type=click.Path(dir_okay=False),
-              help="Gold annotations, JSONL in the export (Prodigy task) shape.")
+@click.option("--gold", "gold_path", type=click.Path(), default=None,
+              help="Gold annotations: JSONL in the export (Prodigy task) shape, or a brat folder or .ann file.")
+@click.option("--gold-layer", default=None, metavar="NAME",
+              help="Use a layer of the database as gold (for example one imported from brat).")
+@click.option("--brat-map", "brat_map", type=click.Path(dir_okay=False), default=None,
+              help="YAML saying which brat types are claims, stances and speakers (with a brat --gold).")
 @click.option("--layer", default="suggestions", show_default=True,
               help="'suggestions', or an annotator's name (or 'review') to score that layer.")
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
-def evaluate_cmd(db_path, gold_path, layer, as_json):
+@click.option("--errors", "errors", type=click.IntRange(0), default=0, show_default=True, metavar="N",
+              help="List N misses and N false positives per kind, with their sentences.")
+@json_option("Print the report as JSON.")
+def evaluate_cmd(db_path, gold_path, gold_layer, brat_map, layer, errors, as_json):
     """Precision, recall and F1 of suggestions (or a layer) against gold annotations."""
-    from annotator.evaluate import evaluate_store, format_report, load_gold
+    from annotator.formats.brat_mapping import load_mapping
+    from annotator.learn.evaluate import evaluate_store, gold_from_layer, load_gold
+    from annotator.learn.evaluate_report import format_report
 
-    gold = load_gold(gold_path)
+    if (gold_path is None) == (gold_layer is None):
+        raise click.UsageError("give the gold as --gold PATH or as --gold-layer NAME (one of them)")
     with open_store(db_path, readonly=True) as store:
-        report = evaluate_store(store, gold, layer)
+        gold = gold_from_layer(store, gold_layer) if gold_layer else load_gold(gold_path, load_mapping(brat_map))
+        cue_lemma = _cue_lemmatizer() if any(v.kind == "claim" for g in gold for v in g.values
+                                             if not hasattr(v, "polarity")) else None
+        report = evaluate_store(store, gold, layer, errors=errors, cue_lemma=cue_lemma)
         warn_bad_rows(store)
     if as_json:
         echo_json(report)
     else:
         echo(format_report(report))
+
+
+def _cue_lemmatizer():
+    """cue text -> lemma with the installed pipeline (tagger and lemmatizer only)."""
+    from annotator.learn.cues import CueLemmatizer
+
+    return CueLemmatizer()
 
 
 COMMANDS = [suggest_cmd, evaluate_cmd]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
+
 import click
 
 from annotator.cli import names as name_checks
-from annotator.cli.common import annotator_option, db_option, open_store
+from annotator.cli.common import annotator_option, db_option, json_option, open_store, schema_option
 from annotator.cli.output import echo, echo_json, warn_bad_rows
 from annotator.errors import AnnotatorError
 
@@ -39,17 +42,26 @@ def check_annotators(store, names: list[str] | None, *, at_least: int = 0) -> li
 @click.command()
 @db_option
 @click.option("--annotators", "names", metavar="A,B,...", help="Compare these annotators (default: all).")
-@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
-def agreement(db_path: str, names: str | None, as_json: bool) -> None:
-    """Inter-annotator agreement per kind and label: span F1, Cohen's kappa, Krippendorff's alpha."""
-    from annotator import agreement as ag
+@json_option()
+@click.option("--html", "html_path", metavar="FILE", type=click.Path(),
+              help="Also write the report as one self-contained HTML page (charts, confusion matrices).")
+@click.option("--force", is_flag=True, help="Overwrite an existing --html file.")
+def agreement(db_path: str, names: str | None, as_json: bool, html_path: str | None, force: bool) -> None:
+    """Inter-annotator agreement per kind and label: span F1, observed agreement, Cohen's kappa,
+    Krippendorff's alpha and unitizing alpha, with the documents and items each rests on."""
+    from annotator.teams import agreement as ag
 
+    if html_path and Path(html_path).exists() and not force:
+        raise AnnotatorError("already exists (use --force to overwrite)", html_path)
     with open_store(db_path, readonly=True) as store:
         chosen = check_annotators(store, split_names(names), at_least=2)
-        layers = {n: store.layer_items(n) for n in chosen}
-        worked = {n: set(store.statuses(n)) for n in chosen}
+        report = ag.from_database(store, chosen)
         warn_bad_rows(store)
-    report = ag.compute(layers, worked, chosen)
+    if html_path:
+        from annotator.teams import report_html
+
+        report_html.write(report, html_path, force=force)
+        echo(f"wrote the agreement report to {html_path}", err=True)
     if as_json:
         echo_json(report.to_dict())
     else:
@@ -62,10 +74,10 @@ def agreement(db_path: str, names: str | None, as_json: bool) -> None:
 @click.option("--annotators", "names", required=True, metavar="A,B,...", callback=name_checks.annotator_list,
               help="The people to share the documents among.")
 @click.option("--overlap", type=int, default=1, show_default=True, help="How many annotators each document gets.")
-@click.option("--json", "as_json", is_flag=True, help="Print the summary as JSON.")
+@json_option("Print the summary as JSON.")
 def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
     """Give each document OVERLAP annotators, balanced across people (existing assignments are kept)."""
-    from annotator import assign as asg
+    from annotator.teams import assign as asg
 
     people = split_names(names) or []
     with open_store(db_path, create=False) as store:
@@ -91,7 +103,7 @@ def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
 @db_option
 @annotator_option
 @click.argument("others", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
+@json_option("Print the report as JSON.")
 def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: bool) -> None:
     """Bring teammates' database files (OTHERS) into this one; nothing is overwritten.
 
@@ -122,36 +134,48 @@ def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: b
               callback=name_checks.annotator_name,
               help="Who is reviewing (named in every review event).")
 @click.option("--annotators", "names", metavar="A,B,...", help="Whose layers to compare (default: all).")
-@click.option("--summary", is_flag=True, help="Print agreement per document instead of opening the screen.")
-def review(db_path: str, reviewer: str, names: str | None, summary: bool) -> None:
+@click.option("--include-single", is_flag=True,
+              help="Queue the documents only one annotator worked on too (after the disagreements).")
+@click.option("--summary", is_flag=True, help="Print the review queue instead of opening the screen.")
+@click.option("--accept-agreed", is_flag=True,
+              help="Copy the items of every document where all annotators agree into the review layer "
+                   "and mark those documents reviewed (no screen).")
+@schema_option
+@click.option("--keys", "keys_path", type=click.Path(dir_okay=False), default=None, envvar="ANNOTATOR_KEYS",
+              show_envvar=True, help="Key config YAML (default: ~/.config/annotator/keys.yaml).")
+def review(db_path: str, reviewer: str, names: str | None, include_single: bool, summary: bool,
+           accept_agreed: bool, schema_path: str | None, keys_path: str | None) -> None:
     """Settle disagreements between annotators into the review layer (never into their own layers).
 
-    Keys: A accepts every unanimous item; 1-9 take annotator k's version; 0 or x: nothing
-    here; e edits the label (a claim's speaker); u undoes; d marks the document reviewed; q quits. Resumable.
+    Opens a queue of the documents that need a decision -- those where the annotators
+    disagree, then (with --include-single) those only one annotator worked on -- at the
+    document and row where this reviewer stopped. Keys: A accepts every unanimous row;
+    1-9 take annotator k's version; 0 or x: nothing here; e edits; d marks the document
+    reviewed; n / p: next / previous document left; ? shows every key.
     """
-    from annotator import review as rv
+    from annotator.teams import review_queue as rq
 
-    with open_store(db_path, create=False, readonly=summary) as store:
+    with open_store(db_path, create=False, readonly=summary and not accept_agreed) as store:
         chosen = check_annotators(store, split_names(names), at_least=2)
-        docs, short = rv.documents_to_review(store, chosen)
-        for doc_id, who in short:
-            echo(f"note: document {doc_id} has only {len(who)} annotator ({', '.join(who)}): "
-                       "reviewing needs at least two; skipped", err=True)
-        if not docs:
-            raise AnnotatorError(f"no document has at least two of {', '.join(chosen)}; nothing to review")
-        if summary:
-            statuses = store.statuses("review")
-            echo(f"{'document':<18} {'places':>6} {'agree':>6} {'differ':>6} {'open':>5}  review")
-            for d in docs:
-                s = rv.summary(rv.load(store, d, chosen))
-                echo(f"{d:<18} {s['places']:>6} {s['unanimous']:>6} {s['disagreements']:>6} {s['open']:>5}  "
-                           f"{statuses.get(d, 'not started')}")
-            warn_bad_rows(store)
+        if accept_agreed:
+            docs, items = rq.accept_agreed(store, reviewer, chosen)
+            who = ", ".join(chosen)  # echo makes names inert
+            echo(f"accepted {items} item(s) on {docs} document(s) where {who} agree "
+                 "into the review layer; marked them reviewed")
             return
-    from annotator.tui.review import ReviewApp
+        queue = rq.build(store, chosen, include_single=include_single)
+        warn_bad_rows(store)
+    if summary:
+        echo(rq.format_queue(queue))
+        return
+    if not queue.entries:
+        raise AnnotatorError(f"nothing to review: {rq.describe_empty(queue)}")
+    from annotator.schema import load_schema
+    from annotator.tui.review_app import create_review_app
 
-    ReviewApp(db_path, reviewer, chosen, docs).run()
-
+    app = create_review_app(db_path, reviewer, queue, schema=load_schema(schema_path), keys=keys_path)
+    app.run()
+    sys.exit(app.return_code or 0)
 
 
 @click.command()
@@ -245,18 +269,14 @@ def _team(store, names: list[str] | None, team: bool, reviewer: str | None):
                                  "--annotators", store.path)
     people = [sv.Person(sv.ANNOTATE, sv.check_name(n)) for n in dict.fromkeys(names or [])]
     if reviewer is not None:
-        from annotator import review as rv
-
         people.append(sv.Person(sv.REVIEW, sv.check_name(reviewer, sv.REVIEW)))
-        annotators = store.annotators()
-        if len(annotators) < 2 or not rv.documents_to_review(store, annotators)[0]:
-            echo(f"note: {reviewer}'s review link opens nothing yet: no document has two annotators' work",
-                       err=True)
+        if len(store.annotators()) < 2:  # (what is left to review, the review session itself says)
+            echo(f"note: {reviewer}'s review link opens nothing yet: there are not two annotators' layers",
+                 err=True)
     known = set(store.annotators()) | {n for p in store.assignments().values() for n in p}
     for person in people:
         if person.role == sv.ANNOTATE and person.name not in known:
-            echo(f"note: {person.name} has no assignment and no annotations in {sv.shown(str(store.path))} yet",
-                       err=True)
+            echo(f"note: {person.name} has no assignment and no annotations in {store.path} yet", err=True)
     return people
 
 

@@ -3,621 +3,412 @@
 Rules (the ``rule`` recorded with each suggestion):
 - ``speech_ccomp``: a reporting verb with a clausal complement, "X said (that) ...",
   "..., the minister said" (also ``speech_parataxis`` when the parser attaches it loosely);
+- ``speech_final``: "..., the electoral commission announced on Monday." hung on the noun;
 - ``according_to``: "..., according to X";
 - ``describe_as``: "... was described by X as ...", "X called Y Z", "Hailing Y as ..., X ...";
-- ``accuse_of``: "X accused Y of ..." (the stances suggester adds X AGAINST Y);
+- ``accuse_of``: "X accused Y of ...", "X blamed Y for / on ..." (the stances suggester adds X AGAINST Y);
 - ``nominal_cue``: "accusations from X that ...", "claims by X that ...";
-- ``speech_act_np``: a speech act with a noun-phrase object, "X reaffirmed its support";
-- ``author``: a sentence the article asserts in its own voice with checkable facts.
-Speakers are actors (PERSON/ORG/GPE/NORP entities, actor nouns such as "analysts", or a
-pronoun resolved to the nearest preceding compatible actor; unresolved pronouns give
-speaker UNNAMED with ``unresolved_pronoun: true``). Content spans stop before the author's
-gloss ("— an allegation that ...", ", reflecting ...").
+- ``speech_act``: a speech act whose content is what follows it: "X denied targeting civilians",
+  "X welcomed / condemned / criticised the decision", "X conceded defeat", "X urged Y to ...",
+  "X called for Y", "official results showed Y winning";
+- ``speech_colon``: "X said:" (or a headline "X: ...") followed by the quote or statement;
+- ``expected_to``: "X is expected / believed / said to ..." — nobody named (UNNAMED);
+- ``quote_continued``: a paragraph that is nothing but a quote goes on quoting the speaker before it;
+- ``author``: a sentence the article asserts in its own voice with checkable facts (author.py).
+A quote over several sentences, or interrupted by its attribution, is one claim (quotes.py).
+Speakers come from speakers.py (pronouns and role nouns resolved to their antecedent; one that
+cannot be resolved is the speaker itself, with ``unresolved_pronoun: true``; a dateline never
+is); content boundaries from boundaries.py.
 """
 
 from __future__ import annotations
 
-from annotator.model import AUTHOR, CLAIM, UNNAMED, Span
-from annotator.suggest.common import (
-    ACTOR_LABELS,
-    DASHES,
-    PRONOUNS,
-    Actor,
-    DocContext,
-    subtree_range,
-    trim,
+from dataclasses import dataclass, replace
+
+from annotator.model import CLAIM, UNNAMED, Span
+from annotator.suggest.author import author_claim, author_ranges
+from annotator.suggest.boundaries import content_range, exclude, misattached_that_clause
+from annotator.suggest.claim_candidates import (
+    ClaimCandidate,
+    headline_claims,
+    quote_paragraph_claims,
+    resolve_overlaps,
+    sentences_covered,
+    widen_quotes,
 )
+from annotator.suggest.claim_facts import checkworthiness, claim_type, facts, hedged
+from annotator.suggest.common import Actor, DocContext, subtree_range
+from annotator.suggest.speakers import UNNAMED_SPEAKER, Speaker, actor_np, speaker_of, subject_token
 
-RULES_VERSION = "1"
-SUBJ = ("nsubj",)
-PRIORITY = {"speech_final": 4, "describe_as": 6, "passive_agent": 6, "accuse_of": 5, "speech_ccomp": 4, "speech_parataxis": 4,
-            "nominal_cue": 3, "speech_act_np": 2, "according_to": 1}
+RULES_VERSION = "2"
 RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
-              "passive_agent": 0.75, "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act_np": 0.55}
-MODAL_HEDGES = {"may", "might", "could", "would"}
-NUMBER_LABELS = {"CARDINAL", "MONEY", "PERCENT", "QUANTITY"}
-DATE_LABELS = {"DATE", "TIME"}
-SOURCE_NOUNS = {"figure", "data", "report", "statement", "study", "survey", "poll", "document", "estimate",
-                "number", "statistic", "record", "filing", "analysis"}
-SENT_END = {".", "!", "?", "”", '"', "’", "'", "…", ")"}
+              "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act": 0.6, "speech_colon": 0.65, "quote_continued": 0.5,
+              "expected_to": 0.55, "broad": 0.3}
+ACT_PREPS = ("for", "on", "as", "of", "against", "over", "about")  # "called for Y", "criticised X for Y"
+SHOW_VERBS = {"show", "reveal", "indicate"}
+PASSIVE_BELIEF = {"expect", "believe", "think", "say", "report", "rumor", "rumour", "understand", "know", "consider",
+                  "estimate", "project", "predict", "forecast", "allege", "suppose", "see", "tip"}
+COGNITION = {"think", "believe", "know", "feel", "guess", "hope", "expect", "suppose", "reckon", "fear", "worry"}
 
 
-# --- actors ------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Verb:
+    """A verb token and what the rules look at around it."""
 
-def resolve_pronoun(ctx: DocContext, tok, sent_starts: list[int]) -> Actor | None:
-    """The nearest preceding compatible actor entity within the last three sentences."""
-    kind = PRONOUNS.get(tok.lower_)
-    if kind is None:
-        return None
-    import bisect
+    tok: object
+    lemma: str
+    children: tuple
+    agent_obj: object | None  # "by X" of a passive
+    subj: object | None
 
-    k = bisect.bisect_right(sent_starts, tok.i) - 1
-    window_start = sent_starts[max(0, k - 3)] if sent_starts else 0
-    for (s, e, label, model_label) in reversed(ctx.ent_tokens):
-        if e > tok.i or s < window_start:
-            if s < window_start:
-                break
-            continue
-        if kind in "mf" and model_label == "PERSON":
-            return Actor(s, e, label, model_label)
-        if kind == "n" and model_label in ("ORG", "GPE"):
-            return Actor(s, e, label, model_label)
-        if kind == "p" and model_label in ("ORG", "GPE", "NORP"):
-            return Actor(s, e, label, model_label, plural=True)
-    return None
+    @classmethod
+    def of(cls, t) -> "Verb":
+        children = tuple(t.children)
+        agent = next((c for c in children if c.dep_ == "agent"), None)
+        agent_obj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
+        return cls(t, t.lemma_.lower(), children, agent_obj, subject_token(t))
 
+    def child(self, *deps: str):
+        return next((c for c in self.children if c.dep_ in deps), None)
 
-def actor_np(ctx: DocContext, tok, *, allow_any: bool = False) -> Actor | None:
-    """The actor a token heads: an entity, an actor noun phrase (with coordination), or None."""
-    doc = ctx.doc
-    lex = ctx.lex
-    if tok.pos_ == "PRON" or tok.lower_ in PRONOUNS:
-        return None  # pronouns are resolved by the caller
-    ent = ctx.entity_of(tok.i)
-    actor = None
-    if ent and ent[3] in ACTOR_LABELS:
-        actor = Actor(ent[0], ent[1], ent[2], ent[3])
-    else:
-        for c in tok.children:
-            if c.dep_ == "appos":
-                e2 = ctx.entity_of(c.i)
-                if e2 and e2[3] in ACTOR_LABELS:
-                    actor = Actor(e2[0], e2[1], e2[2], e2[3])
-                    break
-        if actor is None and tok.pos_ == "PROPN" and not ent and tok.dep_ in ("nsubj", "pobj", "poss") \
-                and tok.text[:1].isupper():
-            start = tok.i
-            while start > tok.left_edge.i and doc[start - 1].dep_ == "compound" and doc[start - 1].pos_ == "PROPN":
-                start -= 1
-            actor = Actor(start, tok.i + 1, "", "")
-        if actor is None and tok.pos_ in ("NOUN", "PROPN"):
-            lemma = tok.lemma_.lower()
-            named_part = any(ctx.is_actor_entity(c.i) for c in tok.children if c.dep_ in ("compound", "poss", "amod"))
-            if lemma in lex.actor_nouns or tok.lower_ in lex.actor_nouns or named_part or allow_any \
-                    or lex.canonical(tok.text) in lex.aliases.values() or tok.lower_ in lex.aliases:
-                start = tok.left_edge.i
-                # stop the phrase at the head (no relative clauses, prepositions)
-                while start < tok.i and (doc[start].is_punct or doc[start].dep_ == "prep"):
-                    start += 1
-                end = tok.i + 1
-                if ent:
-                    end = max(end, ent[1])
-                label = ent[2] if ent else ""
-                actor = Actor(start, end, label, ent[3] if ent else "", plural=tok.tag_ in ("NNS", "NNPS"))
-    if actor is None:
-        return None
-    return actor
+    @property
+    def cue(self) -> tuple[int, int]:
+        return (self.tok.i, self.tok.i + 1)
 
-
-def conjuncts(tok) -> list:
-    out = [tok]
-    for c in tok.children:
-        if c.dep_ == "conj":
-            out.extend(conjuncts(c))
-    return out
-
-
-def speaker_of(ctx: DocContext, tok, sent_starts) -> dict | None:
-    """Speaker info for a subject/agent token: {'actor': Actor | None, 'pronoun': (s, e) | None}.
-
-    None when the token is not an actor (e.g. "the data"), so no claim is made.
-    """
-    if tok.lower_ in ("who", "which", "that") and tok.head.dep_ == "relcl":
-        tok = tok.head.head
-    if tok.pos_ in ("NOUN",) and not ctx.is_actor_entity(tok.i) and (
-            tok.lemma_.lower() in SOURCE_NOUNS or tok.lemma_.lower() not in ctx.lex.actor_nouns):
-        # "figures from Eurostat", "a report by the ministry": the actor behind a source noun
-        for c in tok.children:
-            if c.dep_ == "prep" and c.lower_ in ("from", "by", "of"):
-                obj = next((o for o in c.children if o.dep_ == "pobj"), None)
-                if obj is not None and ctx.is_actor_entity(obj.i):
-                    tok = obj
-                    break
-    if tok.pos_ == "PRON" or tok.lower_ in PRONOUNS:
-        if tok.lower_ not in PRONOUNS:
-            return None
-        return {"actor": resolve_pronoun(ctx, tok, sent_starts), "pronoun": (tok.i, tok.i + 1)}
-    parts = [a for a in (actor_np(ctx, c) for c in conjuncts(tok)) if a is not None]
-    if not parts:
-        return None
-    first, last = parts[0], parts[-1]
-    if len(parts) == 1:
-        return {"actor": first, "pronoun": None}
-    return {"actor": Actor(first.start, last.end, first.label if first.label == last.label else "",
-                           first.model_label, plural=True), "pronoun": None, "parts": parts}
-
-
-def misattached_conj(tok) -> bool:
-    """"X said the vote was peaceful but criticised delays": the parser hangs "criticised" on "was"."""
-    head = tok.head
-    return (tok.dep_ == "conj" and tok.tag_ == "VBD" and head.lemma_ == "be" and head.dep_ == "ccomp"
-            and not any(c.dep_ in ("nsubj", "nsubjpass") for c in tok.children))
-
-
-def subject_token(tok, depth: int = 0):
-    """The subject of a verb, climbing through conj/xcomp/advcl/participles (control)."""
-    for c in tok.children:
-        if c.dep_ in SUBJ:
-            if c.lower_ in ("who", "which", "that") and tok.dep_ == "relcl":
-                return tok.head  # "the ministry, which had defended the law"
-            return c
-    if depth < 3 and misattached_conj(tok):
-        return subject_token(tok.head.head, depth + 1)
-    if depth < 3 and tok.dep_ in ("conj", "xcomp", "advcl", "ccomp") and tok.head is not tok:
-        if tok.dep_ == "ccomp":
-            return None
-        return subject_token(tok.head, depth + 1)
-    return None
-
-
-# --- content -------------------------------------------------------------------------------
-
-def cut_gloss(ctx: DocContext, start: int, end: int) -> int:
-    """End of the speaker's content: before "— an allegation that ..." or ", reflecting ..."."""
-    doc = ctx.doc
-    lex = ctx.lex
-    for k in range(start + 1, end):
-        t = doc[k]
-        if t.dep_ == "cc" and k + 1 < end and misattached_conj(doc[k + 1]):
-            return k
-        if t.text in ("”", '"') and k + 2 < end and doc[k + 1].dep_ == "cc" and doc[k + 2].dep_ == "conj" \
-                and doc[k + 2].pos_ == "VERB" and not any(c.dep_ == "nsubj" for c in doc[k + 2].children):
-            return k + 1
-        if t.text in DASHES and k + 1 < end:
-            nxt = doc[k + 1]
-            nxt2 = doc[k + 2] if k + 2 < end else nxt
-            if nxt.dep_ == "appos" or nxt2.dep_ == "appos" or nxt.lemma_.lower() in lex.gloss_nouns \
-                    or nxt2.lemma_.lower() in lex.gloss_nouns:
-                return k
-        if t.text == "," and k + 1 < end:
-            nxt = doc[k + 1]
-            if nxt.tag_ == "VBG" and nxt.dep_ in ("advcl", "acl", "xcomp") and nxt.head.i < k:
-                return k
-            if nxt.lower_ == "which" and nxt.head.dep_ == "relcl" and nxt.head.head.i < k \
-                    and nxt.head.head.dep_ not in ("pobj", "dobj", "attr", "nsubj"):
-                return k
-    return end
-
-
-def hedged(ctx: DocContext, start: int, end: int, sentence=None) -> bool:
-    doc = ctx.doc
-    lex = ctx.lex
-    toks = ctx.toks
-    for k in range(start, end):
-        t = toks[k]
-        low = t.lower_
-        if low in ("about", "around", "some", "nearly", "roughly", "approximately") and (low == "about" or low in lex.hedges):
-            if k + 1 < len(doc) and (doc[k + 1].like_num or doc[k + 1].ent_type_ in NUMBER_LABELS):
-                return True
-            continue
-        if low in lex.hedges or t.lemma_.lower() in lex.hedges:
-            if low in ("some", "around", "nearly", "roughly", "approximately"):
-                continue
-            if low in ("may", "might", "could", "would") and t.tag_ != "MD":
-                continue  # the month of May
-            return True
-    text = (sentence.text if sentence is not None else doc[start:end].text).lower()
-    return any(p in text for p in lex.hedge_phrases if p.strip() not in ("about", "more than", "up to", "as many as", "as much as")) \
-        or any(p in doc[start:end].text.lower() and _number_after(doc[start:end].text.lower(), p)
-               for p in ("about ", "up to", "as many as", "as much as", "more than"))
-
-
-def _number_after(text: str, phrase: str) -> bool:
-    i = text.find(phrase)
-    rest = text[i + len(phrase):].lstrip()
-    return bool(rest) and (rest[0].isdigit() or rest.split(" ")[0] in ("one", "two", "three", "a", "half", "dozens"))
-
-
-def facts(ctx: DocContext, start: int, end: int) -> dict:
-    lex = ctx.lex
-    nums = dates = named = 0
-    seen = set()
-    for k in range(start, end):
-        e = ctx.ent_at.get(k)
-        if e is not None and e not in seen:
-            seen.add(e)
-            ml = ctx.ent_tokens[e][3]
-            if ml in NUMBER_LABELS:
-                nums += 1
-            elif ml in DATE_LABELS:
-                dates += 1
-            elif ml in ACTOR_LABELS or ml in ("LAW", "EVENT", "FAC", "LOC"):
-                named += 1
-        elif ctx.toks[k].like_num and ctx.toks[k].pos_ == "NUM":
-            nums += 1
-    toks = ctx.toks[start:end]
-    past_event = any(t.lemma_.lower() in lex.event_verbs and t.tag_ in ("VBD", "VBN") for t in toks)
-    past_main = any(t.tag_ == "VBD" and t.dep_ in ("ROOT", "conj", "ccomp", "relcl") for t in toks)
-    rule = any(t.lemma_.lower() in lex.rule_words and t.pos_ == "VERB" for t in toks)
-    rule_noun = any(t.lemma_.lower() in lex.rule_words and t.pos_ in ("NOUN", "PROPN") for t in toks)
-    causal = any(t.lemma_.lower() in lex.causal_words for t in toks)
-    actor_past = any(t.tag_ == "VBD" and t.dep_ in ("ROOT", "conj") and any(
-        c.dep_ == "nsubj" and (ctx.is_actor_entity(c.i) or any(ctx.is_actor_entity(m.i) for m in c.children
-                                                                  if m.dep_ in ("compound", "poss", "appos")))
-        for c in t.children) for t in toks)
-    modal = [t.lower_ for t in toks if t.tag_ == "MD"]
-    future = any(m in ("will", "'ll", "shall") for m in modal) or any(t.lower_ in ("expected", "forecast", "projected") for t in toks)
-    opinion = sum(t.lower_ in lex.opinion_words for t in toks)
-    return {"nums": nums, "dates": dates, "named": named, "past_event": past_event or actor_past,
-            "past_main": past_main,
-            "rule": rule, "rule_noun": rule_noun, "causal": causal, "modal": bool(modal), "future": future,
-            "opinion": opinion}
-
-
-def claim_type(f: dict) -> str:
-    if f["nums"]:
-        return "quantity"
-    if f["rule"]:
-        return "rule"
-    if f["causal"]:
-        return "causal"
-    if f["future"] or (f["modal"] and not f["past_event"]):
-        return "prediction"
-    if f["past_event"] or f["dates"] or f["past_main"]:
-        return "event"
-    if f["rule_noun"]:
-        return "rule"
-    if f["opinion"]:
-        return "opinion"
-    return "other"
-
-
-def checkworthiness(f: dict) -> float:
-    score = 0.2
-    score += 0.25 if f["nums"] else 0.0
-    score += 0.15 if f["dates"] else 0.0
-    score += 0.25 if f["past_event"] else (0.1 if f["past_main"] else 0.0)
-    score += 0.3 if f["rule"] else 0.0
-    score += 0.05 * min(3, f["named"])
-    if f["modal"] and not f["nums"] and not f["dates"]:
-        score -= 0.2
-    if f["opinion"] and not (f["nums"] or f["dates"] or f["past_event"]):
-        score -= 0.1
-    return round(max(0.0, min(1.0, score)), 2)
-
-
-# --- the suggester ---------------------------------------------------------------------------
 
 class ClaimSuggester:
     name = "claims"
     produces = (CLAIM,)
 
-    def __init__(self, schema, lex, author_threshold: float = 0.5):
+    def __init__(self, schema, lex, author_threshold: float = 0.5, broad: bool = False):
+        """``broad`` adds low-precision candidates (rule ``broad``: beliefs, wishes, endorsements) for a
+        trained rescorer to keep or drop; the rules alone never suggest them."""
         self.schema = schema
         self.lex = lex
         self.author_threshold = author_threshold
-        self.version = f"{RULES_VERSION}:{lex.digest}"
+        self.version = f"{RULES_VERSION}:{lex.digest}" + ("+broad" if broad else "")
+        self._verb_rules = (self._describe_as, self._accuse_of, self._speech_colon, self._speech_final,
+                            self._speech_ccomp, self._speech_parataxis, self._expected_to, self._speech_act) + (
+            (self._broad,) if broad else ())
 
     def suggest(self, ctx: DocContext) -> list:
-        doc = ctx.doc
-        lex = self.lex
-        sents = list(doc.sents)
-        sent_starts = [s.start for s in sents]
-        cands: list[dict] = []
-
-        def add(rule, content, speaker, cue, sent, **extra):
-            s, e = trim(doc, *content)
-            if e <= s:
-                return
-            e = cut_gloss(ctx, s, e)
-            s, e = trim(doc, s, e)
-            if e - s < 2:
-                return
-            cands.append({"rule": rule, "start": s, "end": e, "speaker": speaker, "cue": cue, "sent": sent, **extra})
-
-        for sent in sents:
-            for t in sent:
-                lemma = t.lemma_.lower()
-                low = t.lower_
-                # according to X
-                if low == "according":
-                    to = next((c for c in t.children if c.lower_ == "to"), None)
-                    obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
-                    if obj is not None:
-                        spk = speaker_of(ctx, obj, sent_starts)
-                        if spk is None:
-                            a = actor_np(ctx, obj, allow_any=True)
-                            spk = {"actor": a, "pronoun": None} if a else None
-                        h = t.head
-                        if h.i == t.i or h.pos_ not in ("VERB", "AUX"):
-                            rng = (sent.start, sent.end)
-                        else:
-                            rng = subtree_range(h)
-                        rng = _exclude(rng, (t.left_edge.i, t.right_edge.i + 1))
-                        if spk is not None:
-                            add("according_to", rng, spk, (t.i, (to.i + 1)), sent)
-                    continue
-                if t.pos_ not in ("VERB", "AUX", "NOUN"):
-                    continue
-                if t.pos_ == "NOUN":
-                    if lemma in lex.nominal_cues:
-                        self._nominal(ctx, t, sent, sent_starts, add)
-                    continue
-                children = list(t.children)
-                agent = next((c for c in children if c.dep_ == "agent"), None)
-                agent_obj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
-                subj = subject_token(t)
-                # ... described by X as ...; X called Y Z; Hailing Y as ..., X
-                if lemma in lex.describe_verbs:
-                    as_prep = next((c for c in children if c.dep_ in ("prep", "oprd", "xcomp", "advcl") and
-                                    (c.lower_ == "as" or c.dep_ == "oprd")), None)
-                    if as_prep is not None:
-                        if agent_obj is not None:
-                            spk = speaker_of(ctx, agent_obj, sent_starts)
-                            excl = [c for c in children if c.lower_ == "according" or
-                                    (c.dep_ in ("advcl",) and c.i > as_prep.i)]
-                            rng = subtree_range(t, excl)
-                            if spk:
-                                add("describe_as", rng, spk, (t.i, t.i + 1), sent)
-                            continue
-                        dobj = next((c for c in children if c.dep_ == "dobj"), None)
-                        if dobj is not None and subj is not None:
-                            spk = speaker_of(ctx, subj, sent_starts)
-                            if spk:
-                                add("describe_as", (dobj.left_edge.i, as_prep.right_edge.i + 1), spk, (t.i, t.i + 1), sent)
-                            continue
-                if lemma not in lex.speech_verbs and lemma not in lex.speech_act_verbs:
-                    continue
-                # X accused Y of ...
-                if lemma in ("accuse", "blame"):
-                    objs = [c for c in children if c.dep_ in ("dobj", "nsubjpass")]
-                    dobj = objs[0] if objs else None
-                    of = next((c for c in children if c.dep_ == "prep" and c.lower_ in ("of", "for")), None)
-                    for o in objs:
-                        if of is None:
-                            of = next((c for c in o.children if c.dep_ == "prep" and c.lower_ in ("of", "for")), None)
-                    who = agent_obj if agent_obj is not None else subj
-                    if dobj is not None and of is not None and who is not None:
-                        spk = speaker_of(ctx, who, sent_starts)
-                        if spk:
-                            add("accuse_of", (min(dobj.left_edge.i, of.left_edge.i), of.right_edge.i + 1), spk,
-                                (t.i, t.i + 1), sent, accused=(dobj.i,))
-                        continue
-                comp = next((c for c in children if c.dep_ == "ccomp"), None)
-                if comp is None and lemma in lex.speech_verbs:
-                    comp = _misattached_that_clause(t)
-                if comp is None and lemma in lex.speech_verbs and not any(c.dep_ == "dobj" for c in children):
-                    if self._speech_final(ctx, t, sent, sent_starts, add):
-                        continue
-                if lemma in lex.speech_verbs and comp is not None:
-                    who = subj if subj is not None else agent_obj
-                    if who is None:
-                        if any(c.dep_ in ("nsubjpass", "expl") for c in children):
-                            add("speech_ccomp", subtree_range(comp), {"actor": None, "pronoun": None, "unnamed": True},
-                                (t.i, t.i + 1), sent)
-                        continue
-                    spk = speaker_of(ctx, who, sent_starts)
-                    if spk:
-                        add("speech_ccomp", subtree_range(comp), spk, (t.i, t.i + 1), sent)
-                    continue
-                if lemma in lex.speech_verbs and t.dep_ == "parataxis" and subj is not None and subj.head is t:
-                    spk = speaker_of(ctx, subj, sent_starts)
-                    if spk:
-                        h = t.head
-                        add("speech_parataxis", subtree_range(h, [t]), spk, (t.i, t.i + 1), sent)
-                    continue
-                if lemma in lex.speech_act_verbs:
-                    dobj = next((c for c in children if c.dep_ == "dobj"), None)
-                    if dobj is not None and subj is not None and not (dobj.pos_ == "PRON" and dobj.n_lefts + dobj.n_rights == 0):
-                        spk = speaker_of(ctx, subj, sent_starts)
-                        if spk:
-                            add("speech_act_np", subtree_range(dobj), spk, (t.i, t.i + 1), sent)
-
-        chosen = self._resolve(cands)
-        out = []
-        claim_sents = {}
+        """(Span, rule, score) for every attributed and AUTHOR claim, in text order."""
+        found = [c for sent in ctx.sents for t in sent for c in self._candidates_at(ctx, t, sent)]
+        found += headline_claims(ctx)
+        chosen = resolve_overlaps(widen_quotes(ctx, resolve_overlaps(found), self.lex))
+        chosen = resolve_overlaps(chosen + quote_paragraph_claims(ctx, chosen))
+        out = [self._attributed(ctx, c) for c in chosen]
+        by_sent: dict[int, list[ClaimCandidate]] = {}
         for c in chosen:
-            claim_sents.setdefault(c["sent"].start, []).append(c)
-            out.append(self._make(ctx, c))
-        for sent in sents:
-            for rng in self._author_ranges(ctx, sent, claim_sents.get(sent.start, [])):
-                made = self._author(ctx, sent, rng)
+            by_sent.setdefault(c.sent_start, []).append(c)
+        covered = sentences_covered(ctx, chosen)
+        for sent in ctx.sents:
+            if sent.start in covered:
+                continue
+            for rng in author_ranges(ctx, sent, by_sent.get(sent.start, [])):
+                made = author_claim(ctx, sent, rng, self.schema.claim.name, self.author_threshold)
                 if made is not None:
                     out.append(made)
         out.sort(key=lambda p: (p[0].start, p[0].end))
-        ctx.claims = [p[0] for p in out]
         return out
 
-    # --- rules needing more room ---------------------------------------------------------
+    # --- candidates ---------------------------------------------------------------------
 
-    def _nominal(self, ctx, t, sent, sent_starts, add) -> None:
-        clause = None
-        for c in t.children:
-            if c.dep_ in ("acl", "ccomp", "relcl", "appos") and c.pos_ in ("VERB", "AUX"):
-                mark = any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
-                own_subj = any(m.dep_ in ("nsubj", "nsubjpass") and m.lower_ not in ("that", "which", "who")
-                               for m in c.children)
-                if mark or (c.dep_ in ("acl", "ccomp") and own_subj):
-                    clause = c
-                    break
+    def _candidates_at(self, ctx: DocContext, t, sent) -> list[ClaimCandidate]:
+        """The candidates a token is the cue of (the first rule that applies decides)."""
+        if t.lower_ == "according":
+            return self._according_to(ctx, t, sent)
+        if t.pos_ == "NOUN":
+            return self._nominal(ctx, t, sent) if t.lemma_.lower() in self.lex.nominal_cues else []
+        if t.pos_ not in ("VERB", "AUX"):
+            return []
+        verb = Verb.of(t)
+        for rule in self._verb_rules:
+            found = rule(ctx, verb, sent)
+            if found is not None:
+                return found
+        return []
+
+    def _candidate(self, ctx, rule, rng, speaker: Speaker | None, cue, sent, gloss: bool = True) -> list[ClaimCandidate]:
+        content = content_range(ctx, rng, gloss=gloss) if speaker is not None else None
+        if content is None:
+            return []
+        return [ClaimCandidate(rule, content[0], content[1], speaker, cue, sent.start)]
+
+    def _according_to(self, ctx, t, sent):
+        to = next((c for c in t.children if c.lower_ == "to"), None)
+        obj = next((c for c in to.children if c.dep_ == "pobj"), None) if to is not None else None
+        if obj is None:
+            return []
+        spk = speaker_of(ctx, obj)
+        if spk is None:
+            a = actor_np(ctx, obj, allow_any=True)
+            spk = Speaker(a) if a else None
+        h = t.head
+        rng = (sent.start, sent.end) if h.i == t.i or h.pos_ not in ("VERB", "AUX") else subtree_range(h)
+        rng = exclude(rng, (t.left_edge.i, t.right_edge.i + 1))
+        return self._candidate(ctx, "according_to", rng, spk, (t.i, to.i + 1), sent)
+
+    def _describe_as(self, ctx, v: Verb, sent):
+        """"... described by X as ...", "X called Y Z", "Hailing Y as ..., X"."""
+        if v.lemma not in self.lex.describe_verbs:
+            return None
+        as_prep = next((c for c in v.children if c.dep_ in ("prep", "oprd", "xcomp", "advcl") and
+                        (c.lower_ == "as" or c.dep_ == "oprd")), None)
+        if as_prep is None:
+            return None
+        if v.agent_obj is not None:
+            excl = [c for c in v.children if c.lower_ == "according" or (c.dep_ in ("advcl",) and c.i > as_prep.i)]
+            return self._candidate(ctx, "describe_as", subtree_range(v.tok, excl), speaker_of(ctx, v.agent_obj), v.cue, sent)
+        dobj = v.child("dobj")
+        if dobj is not None and dobj.tag_ in ("WP", "WDT"):
+            return []  # "what it called counter-terrorism": the author's gloss, no claim
+        if dobj is not None and v.subj is not None:
+            return self._candidate(ctx, "describe_as", (dobj.left_edge.i, as_prep.right_edge.i + 1),
+                                   speaker_of(ctx, v.subj), v.cue, sent)
+        return None
+
+    def _accuse_of(self, ctx, v: Verb, sent):
+        """"X accused Y of ...", "Y was blamed by X for ..."."""
+        if v.lemma not in ("accuse", "blame") or not self._is_speech(v):
+            return None
+        objs = [c for c in v.children if c.dep_ in ("dobj", "nsubjpass")]
+        dobj = objs[0] if objs else None
+        of = next((c for c in v.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "on")), None)
+        for o in objs:
+            if of is None:
+                of = next((c for c in o.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "on")), None)
+        who = v.agent_obj if v.agent_obj is not None else v.subj
+        if dobj is None or of is None or who is None:
+            return None
+        return self._candidate(ctx, "accuse_of", (min(dobj.left_edge.i, of.left_edge.i), of.right_edge.i + 1),
+                               speaker_of(ctx, who), v.cue, sent)
+
+    def _clause_of(self, v: Verb):
+        comp = v.child("ccomp")
+        if comp is None and v.lemma in self.lex.speech_verbs:
+            comp = misattached_that_clause(v.tok)
+        return comp
+
+    def _speech_final(self, ctx, v: Verb, sent):
+        """"..., the electoral commission announced on Monday." parsed as a clause on a noun."""
+        if v.lemma not in self.lex.speech_verbs or self._clause_of(v) is not None or v.child("dobj") is not None:
+            return None
+        t = v.tok
+        doc = ctx.doc
+        as_clause = t.dep_ in ("acl", "relcl") and t.head.pos_ in ("NOUN", "PROPN")
+        subj = t.head if as_clause else next((c for c in t.children if c.dep_ == "nsubj"), None)
+        if subj is None or not (as_clause or t.dep_ in ("parataxis", "conj", "advcl", "ccomp")):
+            return None
+        last = t.right_edge.i
+        while last + 1 < sent.end and (doc[last + 1].is_punct or doc[last + 1].is_space):
+            last += 1
+        np_start = subj.left_edge.i
+        comma = np_start - 1
+        if last + 1 < sent.end or comma <= sent.start or doc[comma].text != ",":
+            return None
+        spk = speaker_of(ctx, subj) if not as_clause else None
+        if spk is None:
+            a = actor_np(ctx, subj)
+            if a is None:
+                return None
+            spk = Speaker(replace(a, start=max(a.start, np_start)))
+        return self._candidate(ctx, "speech_final", (sent.start, comma), spk, v.cue, sent)
+
+    def _speech_ccomp(self, ctx, v: Verb, sent):
+        """"X said (that) ...", "..., the minister said", "it was announced that ..."."""
+        comp = self._clause_of(v)
+        if v.lemma not in self.lex.speech_verbs or comp is None:
+            return None
+        if v.subj is not None and v.subj.lower_ in ("i", "we") and v.lemma in COGNITION and _in_quote(ctx, v.tok.i):
+            return []  # "I think ..." inside a quote is the quoted speaker's own wording, not a new source
+        who = v.subj if v.subj is not None else v.agent_obj
+        if who is None:
+            if any(c.dep_ in ("nsubjpass", "expl") for c in v.children):
+                return self._candidate(ctx, "speech_ccomp", subtree_range(comp), UNNAMED_SPEAKER, v.cue, sent)
+            return []
+        return self._candidate(ctx, "speech_ccomp", subtree_range(comp), speaker_of(ctx, who), v.cue, sent)
+
+    def _speech_parataxis(self, ctx, v: Verb, sent):
+        """"The plan, he said, will fail": the verb hangs loosely on the content's head."""
+        t = v.tok
+        if v.lemma not in self.lex.speech_verbs or t.dep_ != "parataxis" or v.subj is None or v.subj.head is not t:
+            return None
+        return self._candidate(ctx, "speech_parataxis", subtree_range(t.head, [t]), speaker_of(ctx, v.subj), v.cue, sent)
+
+    def _expected_to(self, ctx, v: Verb, sent):
+        """"Trump is expected to win", "X is said to be ill": a belief nobody is named for (UNNAMED);
+        the content is the whole clause, its subject included."""
+        if v.lemma not in PASSIVE_BELIEF or not any(c.dep_ == "auxpass" for c in v.children) or v.agent_obj is not None:
+            return None
+        subj = v.child("nsubjpass")
+        to = v.child("xcomp")
+        if subj is None or to is None or subj.lower_ in ("it", "this", "that"):
+            return None
+        return self._candidate(ctx, "expected_to", (subj.left_edge.i, to.right_edge.i + 1), UNNAMED_SPEAKER, v.cue, sent)
+
+    def _speech_act(self, ctx, v: Verb, sent):
+        """A speech act whose content is what follows it: its object, an infinitive, a for/on/as
+        phrase ("denied targeting civilians", "welcomed the decision", "urged X to stop ...",
+        "called for an inquiry", "criticised X for Y", "official results showed X winning")."""
+        if v.lemma not in self.lex.speech_act_verbs or v.subj is None or _negated(v.tok) or not _own_subject(v.tok):
+            return None  # "to defend its sovereignty", "which had defended the law": no speech act of theirs
+        dobj = v.child("dobj")
+        parts = [c for c in v.children if c.dep_ in ("dobj", "xcomp", "ccomp", "oprd", "dative") or
+                 (c.dep_ == "prep" and c.lower_ in ACT_PREPS and not _temporal(ctx, c)) or
+                 # "showed her challenger, Andrés Villegas, winning ...": the participle goes with the object
+                 (c.dep_ == "advcl" and c.tag_ == "VBG" and dobj is not None and c.i > dobj.i)]
+        if v.lemma == "call" and not any(c.dep_ == "prep" and c.lower_ in ("for", "on") for c in parts):
+            return None  # "called" alone is describing ("called it a disgrace"), not a speech act
+        if not parts or (dobj is not None and dobj.pos_ == "PRON" and dobj.n_lefts + dobj.n_rights == 0 and len(parts) == 1):
+            return []
+        start, end = min(c.left_edge.i for c in parts), max(c.right_edge.i for c in parts) + 1
+        if start < v.tok.i:
+            return []
+        end = _without_trailing_time(ctx, start, end)
+        # "showed X winning ...": the participle is part of what is shown, not the author's gloss
+        return self._candidate(ctx, "speech_act", (start, end), speaker_of(ctx, v.subj), v.cue, sent,
+                               gloss=v.lemma not in SHOW_VERBS)
+
+    def _broad(self, ctx, v: Verb, sent):
+        """Any verb of believing, wanting or backing with a subject and a complement: "X wants to ...",
+        "X knows that ...", "voters who supported Sanders" (for the rescorer only)."""
+        if v.lemma not in self.lex.broad_verbs or v.subj is None or not _own_subject(v.tok) or _negated(v.tok):
+            return None
+        parts = [c for c in v.children if c.dep_ in ("dobj", "xcomp", "ccomp") or
+                 (c.dep_ == "prep" and c.lower_ in ACT_PREPS and not _temporal(ctx, c))]
+        if not parts:
+            return []
+        start, end = min(c.left_edge.i for c in parts), max(c.right_edge.i for c in parts) + 1
+        if start < v.tok.i:
+            return []
+        return self._candidate(ctx, "broad", (start, end), speaker_of(ctx, v.subj), v.cue, sent)
+
+    def _speech_colon(self, ctx, v: Verb, sent):
+        """"X said:" — what X said follows the colon, in this sentence or as the quote after it."""
+        if v.lemma not in self.lex.speech_verbs or v.subj is None or self._clause_of(v) is not None:
+            return None
+        doc = ctx.doc
+        after = v.tok.right_edge.i + 1
+        colon = next((k for k in range(v.tok.i + 1, min(after + 1, sent.end)) if doc[k].text == ":"), None)
+        if colon is None:
+            return None
+        spk = speaker_of(ctx, v.subj)
+        if colon + 1 < sent.end and any(not (t.is_punct or t.is_space) for t in doc[colon + 1:sent.end]):
+            return self._candidate(ctx, "speech_colon", (colon + 1, sent.end), spk, v.cue, sent)
+        follow = next((q for q in ctx.quotes if q.start > colon), None)
+        if follow is None or follow.start - colon > 4:
+            return []
+        return self._candidate(ctx, "speech_colon", (follow.start, follow.end), spk, v.cue, sent)
+
+    def _is_speech(self, v: Verb) -> bool:
+        return v.lemma in self.lex.speech_verbs or v.lemma in self.lex.speech_act_verbs
+
+    def _nominal(self, ctx, t, sent) -> list[ClaimCandidate]:
+        """"accusations from X that ...", "claims by X that ...", "X's warning that ..."."""
+        clause = next((c for c in t.children if _is_that_clause(c)), None)
         if clause is None:
-            return
+            return []
         spk = None
         for c in t.children:
             if c.dep_ == "prep" and c.lower_ in ("from", "by"):
                 obj = next((o for o in c.children if o.dep_ == "pobj"), None)
                 if obj is not None:
-                    spk = speaker_of(ctx, obj, sent_starts)
+                    spk = speaker_of(ctx, obj)
             elif c.dep_ == "poss":
-                spk = speaker_of(ctx, c, sent_starts)
+                spk = speaker_of(ctx, c)
             if spk:
                 break
-        if spk is None:
-            spk = {"actor": None, "pronoun": None, "unnamed": True}
-        add("nominal_cue", subtree_range(clause), spk, (t.i, t.i + 1), sent)
+        return self._candidate(ctx, "nominal_cue", subtree_range(clause), spk or UNNAMED_SPEAKER, (t.i, t.i + 1), sent)
 
-    def _speech_final(self, ctx, t, sent, sent_starts, add) -> bool:
-        """"..., the electoral commission announced on Monday." parsed as a clause on a noun."""
-        doc = ctx.doc
-        if t.dep_ in ("acl", "relcl") and t.head.pos_ in ("NOUN", "PROPN"):
-            subj = t.head
-        else:
-            subj = next((c for c in t.children if c.dep_ == "nsubj"), None)
-            if subj is None or t.dep_ not in ("parataxis", "conj", "advcl", "ccomp"):
-                return False
-        last = t.right_edge.i
-        while last + 1 < sent.end and (doc[last + 1].is_punct or doc[last + 1].is_space):
-            last += 1
-        if last + 1 < sent.end:
-            return False
-        np_start = subj.left_edge.i
-        comma = np_start - 1
-        if comma <= sent.start or doc[comma].text != ",":
-            return False
-        spk = speaker_of(ctx, subj, sent_starts) if t.dep_ not in ("acl", "relcl") else None
-        if spk is None:
-            a = actor_np(ctx, subj)
-            if a is None:
-                return False
-            a.start = max(a.start, np_start)
-            spk = {"actor": a, "pronoun": None}
-        add("speech_final", (sent.start, comma), spk, (t.i, t.i + 1), sent)
-        return True
+    # --- values ----------------------------------------------------------------------------
 
-    @staticmethod
-    def _resolve(cands: list[dict]) -> list[dict]:
-        """Keep one claim where candidates overlap (IoU >= 0.5): the more specific rule wins."""
-        cands.sort(key=lambda c: (-PRIORITY.get(c["rule"], 0), c["start"]))
-        kept: list[dict] = []
-        for c in cands:
-            clash = None
-            for k in kept:
-                inter = min(c["end"], k["end"]) - max(c["start"], k["start"])
-                union = max(c["end"], k["end"]) - min(c["start"], k["start"])
-                if inter > 0 and inter / union >= 0.5:
-                    clash = k
-                    break
-            if clash is None:
-                kept.append(c)
-            elif c["rule"] == "according_to" and c["speaker"].get("actor") is not None:
-                clash["via"] = c["speaker"]["actor"]
-        return kept
-
-    # --- building values ---------------------------------------------------------------------
-
-    def _speaker_attrs(self, ctx: DocContext, spk: dict) -> dict:
-        actor = spk.get("actor")
-        attrs: dict = {}
-        if actor is not None:
-            s, e = ctx.char_span(actor.start, actor.end)
-            attrs["speaker"] = {"start": s, "end": e, "label": actor.label}
-            attrs["speaker_text"] = ctx.text_of(actor.start, actor.end)
-            if spk.get("pronoun"):
-                ps, pe = ctx.char_span(*spk["pronoun"])
-                attrs["speaker_mention"] = {"start": ps, "end": pe, "label": ""}
-                attrs["speaker_resolved_from"] = ctx.text_of(*spk["pronoun"])
-        else:
-            attrs["speaker"] = UNNAMED
-            if spk.get("pronoun"):
-                attrs["speaker_text"] = ctx.text_of(*spk["pronoun"])
-                attrs["unresolved_pronoun"] = True
-                ps, pe = ctx.char_span(*spk["pronoun"])
-                attrs["speaker_mention"] = {"start": ps, "end": pe, "label": ""}
-            else:
-                attrs["speaker_text"] = ""
-        return attrs
-
-    def _make(self, ctx: DocContext, c: dict):
-        s, e = ctx.char_span(c["start"], c["end"])
-        f = facts(ctx, c["start"], c["end"])
-        attrs = self._speaker_attrs(ctx, c["speaker"])
-        attrs["cue"] = ctx.text_of(*c["cue"])
-        attrs["claim_type"] = "opinion" if c["rule"] in ("describe_as",) and not f["nums"] else claim_type(f)
+    def _attributed(self, ctx: DocContext, c: ClaimCandidate):
+        s, e = ctx.char_span(c.start, c.end)
+        f = facts(ctx, c.start, c.end)
+        attrs = speaker_attrs(ctx, c.speaker)
+        attrs["cue"] = ctx.text_of(*c.cue)
+        attrs["claim_type"] = "opinion" if c.rule in ("describe_as",) and not f.nums else claim_type(f)
         attrs["checkworthy"] = round(min(1.0, 0.15 + checkworthiness(f)), 2)
-        attrs["hedged"] = hedged(ctx, c["start"], c["end"])
-        if c.get("via") is not None:
-            v = c["via"]
-            vs, ve = ctx.char_span(v.start, v.end)
-            attrs["via"] = {"start": vs, "end": ve, "label": v.label}
-            attrs["via_text"] = ctx.text_of(v.start, v.end)
-        score = RULE_SCORE.get(c["rule"], 0.6)
+        attrs["hedged"] = hedged(ctx, c.start, c.end)
+        if c.via is not None:
+            vs, ve = ctx.char_span(c.via.start, c.via.end)
+            attrs["via"] = {"start": vs, "end": ve, "label": c.via.label}
+            attrs["via_text"] = ctx.text_of(c.via.start, c.via.end)
+        if len(c.fragments) > 1:
+            attrs["fragments"] = [list(ctx.char_span(a, b)) for a, b in c.fragments]
+        score = RULE_SCORE.get(c.rule, 0.6)
         if attrs.get("unresolved_pronoun"):
             score -= 0.2
-        elif c["speaker"].get("pronoun"):
+        elif c.speaker.mention:
             score -= 0.1
-        ctx.claim_info.append({"start": c["start"], "end": c["end"], "rule": c["rule"], "speaker": c["speaker"],
-                               "cue": c["cue"], "accused": c.get("accused")})
-        return Span(s, e, self.schema.claim.name, CLAIM, attrs), c["rule"], round(score, 2)
-
-    def _author_ranges(self, ctx: DocContext, sent, claims: list[dict]) -> list[tuple[int, int]]:
-        doc = ctx.doc
-        s, e = trim(doc, sent.start, sent.end)
-        if e <= s:
-            return []
-        end_tok = sent.end - 1
-        while end_tok > sent.start and doc[end_tok].is_space:
-            end_tok -= 1
-        if doc[end_tok].text not in SENT_END:
-            return []  # a headline or caption, not a sentence
-        if not claims:
-            return [(s, e)]
-        # the author's main clause before an attributed clause: "X visited Y, where Z reaffirmed ..."
-        first = min(min(c["start"], c["cue"][0]) for c in claims)
-        cue_tok = doc[min(c["cue"][0] for c in claims)]
-        root = sent.root
-        if cue_tok.i != root.i and root.i < first and cue_tok.dep_ in ("relcl", "advcl", "conj") \
-                and cue_tok.head.i != cue_tok.i:
-            a, b = trim(doc, s, cue_tok.left_edge.i)
-            if b - a >= 4:
-                return [(a, b)]
-        return []
-
-    def _author(self, ctx: DocContext, sent, rng):
-        doc = ctx.doc
-        a, b = rng
-        if not any(t.pos_ in ("VERB", "AUX") for t in doc[a:b]):
-            return None
-        f = facts(ctx, a, b)
-        score = checkworthiness(f)
-        if score < self.author_threshold:
-            return None
-        s, e = ctx.char_span(a, b)
-        attrs = {"speaker": AUTHOR, "speaker_text": "", "cue": "", "claim_type": claim_type(f),
-                 "checkworthy": score, "hedged": hedged(ctx, a, b, sent)}
-        ctx.claim_info.append({"start": a, "end": b, "rule": "author", "speaker": {"actor": None}, "cue": None})
-        return Span(s, e, self.schema.claim.name, CLAIM, attrs), "author", score
+        return Span(s, e, self.schema.claim.name, CLAIM, attrs), c.rule, round(score, 2)
 
 
-def _misattached_that_clause(verb):
-    """"X told supporters in the capital that ...": the parser hangs the that-clause on "capital"."""
-    for c in verb.children:
-        if c.dep_ in ("prep", "dobj"):
-            for d in c.subtree:
-                if d.dep_ in ("relcl", "acl") and d.left_edge.lower_ == "that" and d.left_edge.dep_ in ("dobj", "mark", "nsubj"):
-                    if any(m.dep_ == "nsubj" and m.lower_ != "that" for m in d.children):
-                        return d
-    return None
+def _is_that_clause(c) -> bool:
+    if c.dep_ not in ("acl", "ccomp", "relcl", "appos") or c.pos_ not in ("VERB", "AUX"):
+        return False
+    mark = any(m.dep_ == "mark" and m.lower_ == "that" for m in c.children)
+    own_subj = any(m.dep_ in ("nsubj", "nsubjpass") and m.lower_ not in ("that", "which", "who") for m in c.children)
+    return mark or (c.dep_ in ("acl", "ccomp") and own_subj)
 
 
-def _exclude(rng: tuple[int, int], cut: tuple[int, int]) -> tuple[int, int]:
-    s, e = rng
-    a, b = cut
-    if a <= s < b:
-        s = b
-    elif a < e <= b or (s < a and b >= e):
-        e = a
-    elif s < a and b < e and b >= e - 2:
-        e = a
-    elif s < a and b < e and a - s >= 4:
-        e = a  # "X fell to 89 percent, according to Y, below ..." -> the part before
-    return s, e
+def speaker_attrs(ctx: DocContext, spk: Speaker) -> dict:
+    """The claim attributes that name its speaker: its span and text, the mention (pronoun or role
+    noun) it was resolved from; a mention nobody could resolve is the speaker, flagged."""
+    attrs: dict = {}
+    actor = spk.actor
+    if actor is None and spk.mention:
+        actor = Actor(spk.mention[0], spk.mention[1], "", "")
+        attrs["unresolved_pronoun"] = True
+    if actor is None:
+        return {"speaker": UNNAMED, "speaker_text": ""}
+    s, e = ctx.char_span(actor.start, actor.end)
+    attrs["speaker"] = {"start": s, "end": e, "label": actor.label}
+    attrs["speaker_text"] = ctx.text_of(actor.start, actor.end)
+    if spk.mention:
+        ps, pe = ctx.char_span(*spk.mention)
+        attrs["speaker_mention"] = {"start": ps, "end": pe, "label": ""}
+        if spk.actor is not None:
+            attrs["speaker_resolved_from"] = ctx.text_of(*spk.mention)
+    return attrs
+
+
+def _in_quote(ctx: DocContext, i: int) -> bool:
+    return any(q.start <= i < q.end for q in ctx.quotes)
+
+
+def _own_subject(t) -> bool:
+    """The verb has a subject of its own (not a relative pronoun), or shares its coordinated verb's."""
+    subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subj is not None:
+        return subj.lower_ not in ("who", "which", "that")
+    return t.dep_ == "conj"
+
+
+def _negated(t) -> bool:
+    return any(c.dep_ == "neg" for c in t.children)
+
+
+TIME_WORDS = {"morning", "afternoon", "evening", "night", "day", "week", "weekend", "month", "year", "monday",
+              "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "tonight"}
+
+
+def _temporal(ctx: DocContext, prep) -> bool:
+    """"on Sunday night", "on Tuesday": a time, not what the speech act is about."""
+    obj = next((o for o in prep.children if o.dep_ == "pobj"), None)
+    if obj is None:
+        return False
+    return obj.lower_ in TIME_WORDS or any(t.ent_type_ in ("DATE", "TIME") for t in obj.subtree)
+
+
+def _without_trailing_time(ctx: DocContext, start: int, end: int) -> int:
+    """Cut "on Sunday night" off the end of a speech act's content ("conceded defeat on Sunday night")."""
+    toks = ctx.toks
+    for k in range(end - 1, start, -1):
+        t = toks[k]
+        if t.dep_ == "prep" and t.right_edge.i >= end - 1 and _temporal(ctx, t):
+            return k
+    return end
+
+

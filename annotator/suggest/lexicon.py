@@ -28,13 +28,14 @@ ENV_VAR = "ANNOTATOR_LEXICONS"
 
 LIST_KEYS = (
     # claims
-    "speech_verbs", "speech_act_verbs", "describe_verbs", "nominal_cues", "actor_nouns", "hedges",
-    "hedge_phrases", "gloss_nouns", "rule_words", "causal_words", "event_verbs", "opinion_words",
+    "speech_verbs", "speech_act_verbs", "describe_verbs", "nominal_cues", "actor_nouns", "person_nouns",
+    "group_nouns", "source_nouns", "hedges", "hedge_phrases", "gloss_nouns", "rule_words", "causal_words",
+    "event_verbs", "opinion_words", "broad_verbs",
     # stances
     "support_verbs", "oppose_verbs", "support_nouns", "oppose_nouns", "reaction_nouns",
     "reaction_verbs", "favour_reaction_nouns", "favor_phrases", "against_phrases", "vote_verbs",
     "control_verbs", "negating_verbs", "topic_nouns", "positive_evaluations", "negative_evaluations",
-    "prep_stance_verbs",
+    "prep_stance_verbs", "denial_verbs", "directive_verbs", "cessation_verbs", "withdraw_verbs",
 )
 MAP_KEYS = ("aliases",)
 

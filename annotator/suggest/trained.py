@@ -14,15 +14,68 @@ import json
 from pathlib import Path
 
 from annotator.model import CLAIM, UNNAMED, Span, SpanRef, Stance
-from annotator.train import marked_sentence
 
 META_KEY = "annotator"
 NO_STANCE = "NONE"
+STANCE_LABELS = ("FAVOR", "AGAINST", "NEUTRAL", NO_STANCE)  # what the stance classifier decides
+KEEP, DROP = "KEEP", "DROP"
+CLAIM_LABELS = (KEEP, DROP)  # what the claim rescorer decides
+RESCORER_DIR = "claims_rescorer"
+# The rescorer keeps a broad candidate (one the rules alone never suggest) from KEEP_AT, and drops a
+# rule's own claim only below DROP_RULE_AT: dropping more cost recall than it won in precision when
+# it was trained on 400 PolNeAR articles and checked on the other 440 (docs/suggest.md).
+KEEP_AT = 0.5
+DROP_RULE_AT = 0.2
+MAX_CONTENT = 240  # characters of a claim's content shown to the rescorer (its start and end)
 # The classifier overrules the rules only when it is sure: it drops a candidate it calls NONE
 # with at least DROP_AT, and changes a polarity only to one it gives at least FLIP_AT.
 DROP_AT = 0.8
 FLIP_AT = 0.7
 CLAIM_AT = 0.7  # spancat claims below this score are not suggested
+
+
+def marked_sentence(text: str, stance: Stance) -> str:
+    """The evidence sentence (or a window around both ends) with source and target marked."""
+    lo, hi = min(stance.source.start, stance.target.start), max(stance.source.end, stance.target.end)
+    if stance.evidence:
+        lo, hi = min(lo, stance.evidence.start), max(hi, stance.evidence.end)
+    else:
+        lo = max(text.rfind("\n", 0, lo), text.rfind(". ", 0, lo) + 1, 0)
+        ends = [p for p in (text.find("\n", hi), text.find(". ", hi)) if p != -1]
+        hi = min(ends) + 1 if ends else len(text)
+    marks = sorted([(stance.source.start, " [SRC] "), (stance.source.end, " [/SRC] "),
+                    (stance.target.start, " [TGT] "), (stance.target.end, " [/TGT] ")], key=lambda m: m[0])
+    out, pos = [], lo
+    for at, mark in marks:
+        out.append(text[pos:at])
+        out.append(mark)
+        pos = at
+    out.append(text[pos:hi])
+    return "".join(out).strip()
+
+
+def marked_claim(text: str, claim: Span, rule: str) -> str:
+    """A claim as the rescorer reads it: its rule and cue, the speaker marked where it is near, and
+    the content marked (a long content by its start and end)."""
+    a, b = claim.start, claim.end
+    content = text[a:b]
+    if len(content) > MAX_CONTENT:
+        content = content[:MAX_CONTENT * 2 // 3] + " … " + content[-MAX_CONTENT // 3:]
+    lo = max(text.rfind("\n", 0, a) + 1, a - 120)
+    hi = min(len(text), b + 120)
+    nl = text.find("\n", b)
+    hi = min(hi, nl) if nl != -1 else hi
+    before, after = text[lo:a], text[b:hi]
+    speaker = claim.attrs.get("speaker")
+    who = speaker if isinstance(speaker, str) else "NAMED"
+    if isinstance(speaker, dict):
+        s, e = int(speaker["start"]), int(speaker["end"])
+        if lo <= s and e <= a:
+            before = text[lo:s] + " [SPK] " + text[s:e] + " [/SPK] " + text[e:a]
+        elif b <= s and e <= hi:
+            after = text[b:s] + " [SPK] " + text[s:e] + " [/SPK] " + text[e:hi]
+    cue = " ".join(str(claim.attrs.get("cue") or "").split())
+    return f"RULE_{rule} SPEAKER_{who} CUE {cue} | {before} [CLM] {content} [/CLM] {after}".strip()
 
 
 def trained_meta(path: str | Path) -> dict | None:
@@ -61,10 +114,11 @@ class ModelClaimSuggester:
         self.schema = schema
         self.version = f"1:{model_id}"
 
-    def suggest(self, ctx) -> list:
+    def suggest(self, ctx, claims: list[Span]) -> list:
+        """Claims of the span categorizer in a parsed piece that overlap none of the rules' ``claims``."""
         spans = ctx.doc.spans.get("claims", [])
         scores = getattr(spans, "attrs", {}).get("scores")
-        taken = [(c.start, c.end) for c in ctx.claims]
+        taken = [(c.start, c.end) for c in claims]
         out = []
         for i, span in enumerate(spans):
             start, end = ctx.char_span(span.start, span.end)
@@ -85,12 +139,45 @@ def _shift(stance: Stance, by: int) -> Stance:
     return Stance(move(stance.source), move(stance.target), stance.polarity, move(stance.evidence), stance.attrs)
 
 
-def trained_components(path: str | Path) -> tuple[bool, Path | None]:
-    """(has a claim span categorizer, the stance classifier's folder or None)."""
+def trained_components(path: str | Path) -> tuple[bool, Path | None, Path | None]:
+    """(has a claim span categorizer, the stance classifier's folder, the claim rescorer's folder)."""
     path = Path(path)
     config = (path / "config.cfg").read_text(encoding="utf-8") if (path / "config.cfg").exists() else ""
-    stance = path / "stance"
-    return "spancat" in config, stance if (stance / "config.cfg").exists() else None
+    stance, rescorer = path / "stance", path / RESCORER_DIR
+    return ("spancat" in config, stance if (stance / "config.cfg").exists() else None,
+            rescorer if (rescorer / "config.cfg").exists() else None)
+
+
+class RescoredClaims:
+    """The claim rules, each claim kept or dropped by the trained rescorer (scores are its KEEP)."""
+
+    def __init__(self, inner, rescorer_dir: Path, model_id: str):
+        import spacy
+
+        self.inner = inner
+        self.name = inner.name
+        self.produces = inner.produces
+        self.version = f"{inner.version}+{model_id}"
+        self.nlp = spacy.load(rescorer_dir)
+
+    def suggest(self, ctx) -> list:
+        proposals = self.inner.suggest(ctx)
+        text, offset = ctx.doc.text, ctx.piece.offset
+        out = []
+        for (value, rule, _), doc in zip(proposals, self.nlp.pipe(
+                marked_claim(text, _shift_span(v, -offset), r) for v, r, _ in proposals)):
+            keep = float(doc.cats.get(KEEP, 0.0))
+            if keep >= (KEEP_AT if rule == "broad" else DROP_RULE_AT):
+                out.append((value, f"{rule}+model", round(keep, 3)))
+        return out
+
+
+def _shift_span(span: Span, by: int) -> Span:
+    attrs = dict(span.attrs)
+    sp = attrs.get("speaker")
+    if isinstance(sp, dict):
+        attrs["speaker"] = {**sp, "start": int(sp["start"]) + by, "end": int(sp["end"]) + by}
+    return Span(span.start + by, span.end + by, span.label, span.kind, attrs)
 
 
 class RescoredStances:
@@ -103,12 +190,8 @@ class RescoredStances:
         self.version = f"{inner.version}+{model_id}"
         self.classifier = StanceClassifier(stance_dir)
 
-    @property
-    def lex(self):
-        return self.inner.lex
-
     def suggest(self, ctx) -> list:
-        return self.classifier.rescore(ctx.doc.text, self.inner.suggest(ctx), offset=ctx.offset)
+        return self.classifier.rescore(ctx.doc.text, self.inner.suggest(ctx), offset=ctx.piece.offset)
 
 
 class StanceClassifier:

@@ -20,7 +20,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from textual.binding import Binding
-from textual.keys import _character_to_key
 
 from annotator.errors import AnnotatorError
 from annotator.yamlfile import load_yaml
@@ -89,7 +88,9 @@ KEY_IDS = {k.id for k in KEYS}
 
 
 def _normalize(keys: str) -> str:
-    return ",".join(_character_to_key(k) if len(k) == 1 else k for k in (p.strip() for p in keys.split(",")) if k)
+    """Keys as Textual names them ("<" is "less_than_sign"), so the help shows what is really bound."""
+    parts = ",".join(k.strip() for k in keys.split(",") if k.strip())
+    return ",".join(b.key for b in Binding.make_bindings([Binding(parts, "")])) if parts else ""
 
 
 def bindings(mode: str | None = None) -> list[Binding]:
@@ -147,14 +148,46 @@ def load_keymap(path: str | Path | None = None, *, required: bool = False) -> di
                                  path, line)
         if isinstance(keys, list) and keys and all(isinstance(k, str) and k for k in keys):
             keys = ",".join(keys)
-        if not isinstance(keys, str) or not keys.strip():
+        if not isinstance(keys, str) or not _normalize(keys):
             raise AnnotatorError(f"{binding_id}: keys must be a string such as 'y' or 'ctrl+y,Y', or a list",
                                  path, line)
         keymap[binding_id] = _normalize(keys)
     return keymap
 
 
-def effective_keys(keymap: dict[str, str] | None = None) -> list[tuple[Key, str]]:
+def effective_keys(keymap: dict[str, str] | None = None, keys: tuple[Key, ...] = KEYS) -> list[tuple[Key, str]]:
     """Every key definition with the keys in force (defaults overridden by the keymap)."""
     keymap = keymap or {}
-    return [(k, keymap.get(k.id) or _normalize(k.keys)) for k in KEYS]
+    return [(k, keymap.get(k.id) or _normalize(k.keys)) for k in keys]
+
+
+# --- the review screen (`annotator review`): its own ids, in the same key config file ----------
+
+REVIEW_KEYS: tuple[Key, ...] = (
+    Key("review_accept_unanimous", "A", "accept_unanimous", "Accept every unanimous row into the review layer"),
+    *(Key(f"review_choose_{i}", str(i), f"choose({i})", f"Take annotator {i}'s version of the focused row")
+      for i in range(1, 10)),
+    Key("review_none", "0,x", "choose(0)", "Settle the focused row as 'nothing here'"),
+    Key("review_edit", "e", "edit", "Edit: an entity's label, a stance's polarity, a claim's speaker"),
+    Key("review_next", "j,down", "move(1)", "Next row", group="Move"),
+    Key("review_prev", "k,up", "move(-1)", "Previous row", group="Move"),
+    Key("review_next_open", "tab", "next_open", "Next open row", group="Move"),
+    Key("review_undo", "u,ctrl+z", "undo", "Undo your last decision on this document", group="History"),
+    Key("review_done", "d", "done", "Mark the document reviewed and open the next one left", group="Documents"),
+    Key("review_next_left", "n", "left(1)", "Next document left to review", group="Documents"),
+    Key("review_prev_left", "p", "left(-1)", "Previous document left to review", group="Documents"),
+    Key("review_next_doc", "]", "doc(1)", "Next document in the queue (reviewed ones too)", group="Documents"),
+    Key("review_prev_doc", "[", "doc(-1)", "Previous document in the queue", group="Documents"),
+    Key("review_help", "?", "help", "Show every key", group="App"),
+    Key("review_quit", "q", "quit", "Quit (everything is already saved)", group="App"),
+)
+KEY_IDS.update(k.id for k in REVIEW_KEYS)  # one key file holds both screens' ids
+
+
+def review_bindings() -> list[Binding]:
+    """Textual bindings for the review screen (remapped by id like the annotation screen's); those with
+    a short name show in its footer."""
+    short = {"review_accept_unanimous": "accept agreed", "review_edit": "edit", "review_undo": "undo",
+             "review_done": "reviewed", "review_next_left": "next left", "review_help": "help", "review_quit": "quit"}
+    return [Binding(_normalize(k.keys), k.action, short.get(k.id, k.id), show=k.id in short, id=k.id,
+                    tooltip=k.description) for k in REVIEW_KEYS]

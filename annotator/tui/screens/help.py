@@ -10,7 +10,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from annotator.tui.keymap import effective_keys
+from annotator.tui.keymap import KEYS, Key, effective_keys
 from annotator.tui.textsafe import display_text, one_line
 
 
@@ -24,13 +24,13 @@ def _display(keys: str) -> str:
     return "  ".join(parts)
 
 
-def keys_table(keymap: dict[str, str] | None, labels: list[str] | None = None) -> Table:
+def keys_table(keymap: dict[str, str] | None, labels: list[str] | None = None, keys: tuple[Key, ...] = KEYS) -> Table:
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False, expand=False)
     table.add_column("keys", style="bold cyan", no_wrap=True)
     table.add_column("does")
     table.add_column("id", style="dim", no_wrap=True)
     group = None
-    for key, keys in effective_keys(keymap):
+    for key, bound in effective_keys(keymap, keys):
         if key.group != group:
             group = key.group
             table.add_row(Text(""), Text(group, style="bold underline"), Text(""))
@@ -39,7 +39,7 @@ def keys_table(keymap: dict[str, str] | None, labels: list[str] | None = None) -
             i = int(key.id.split("_")[1])
             if i <= len(labels):
                 desc = f"Relabel as {one_line(labels[i - 1], 40)} (accepts)"
-        table.add_row(Text(display_text(_display(keys))), Text(display_text(desc)), Text(key.id))
+        table.add_row(Text(display_text(_display(bound))), Text(display_text(desc)), Text(key.id))
     return table
 
 
@@ -52,16 +52,18 @@ class HelpScreen(ModalScreen[None]):
     """
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help_close")]
 
-    def __init__(self, keymap: dict[str, str] | None, labels: list[str] | None = None, config: str = "") -> None:
+    def __init__(self, keymap: dict[str, str] | None, labels: list[str] | None = None, config: str = "",
+                 keys: tuple[Key, ...] = KEYS) -> None:
         super().__init__()
         self.keymap = keymap
         self.labels = labels
         self.config = config
+        self.keys = keys
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
             yield Static(Text("Keys  (escape closes)", style="bold"))
-            yield Static(keys_table(self.keymap, self.labels))
+            yield Static(keys_table(self.keymap, self.labels, self.keys))
             yield Static(Text(f"\nRemap keys by binding id in {display_text(self.config)} (YAML, e.g. `accept: y`).",
                               style="dim"))
 

@@ -7,6 +7,8 @@ Spec lines (one item a line, '#' starts a comment):
   NOENT: text @ anchor                no entity at that occurrence (e.g. a headline word)
   CLAIM speaker | type | content      speaker: AUTHOR, UNNAMED or the speaker's text (located
                                       nearest to the content); content must occur once
+  CLAIM speaker | type | content @ anchor
+                                      the content's occurrence inside the (unique) anchor
   STANCE source > POLARITY > target @ anchor
                                       source and target are looked up in the sentence that
                                       holds the (unique) anchor, else nearest to it
@@ -21,10 +23,13 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# Held out while writing the rules (see README.md): the first pair was measured once and then
-# used for fixes, so a fresh pair was written and annotated before any further change.
-HELD_OUT = {"labour-port-strike", "energy-pipeline-deal"}
+# Held out while writing the rules (see README.md). v1: the first pair was measured once and
+# then used for fixes, so a fresh pair was written before any further change. v2 (issue 12):
+# four more articles written and annotated before the v2 rule changes, never tuned on.
+HELD_OUT = {"labour-port-strike", "energy-pipeline-deal",
+            "trade-ev-duties", "health-insulin-recall", "diplomacy-treaty-withdrawal", "courts-mining-appeal"}
 BURNED = {"elections-runoff", "courts-data-ruling"}
+TUNING_V2 = {"conflict-sudan-camp", "un-vote-arms-embargo", "election-runoff-concession", "corporate-data-lawsuit"}
 
 
 def occurrences(text: str, needle: str) -> list[int]:
@@ -56,12 +61,17 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def near(text: str, needle: str, lo: int, hi: int, where: str) -> tuple[int, int]:
+def near(text: str, needle: str, lo: int, hi: int, where: str, anchor: int | None = None) -> tuple[int, int]:
+    """The occurrence of needle inside [lo, hi) (the one nearest to anchor, else the first), else
+    the nearest one outside."""
     occ = occurrences(text, needle)
     if not occ:
         sys.exit(f"{where}: {needle!r} not found")
     inside = [o for o in occ if lo <= o and o + len(needle) <= hi]
-    pick = inside[0] if inside else min(occ, key=lambda o: min(abs(o - lo), abs(o - hi)))
+    if inside:
+        pick = inside[0] if anchor is None else min(inside, key=lambda o: (abs(o - anchor), -o))
+    else:
+        pick = min(occ, key=lambda o: min(abs(o - lo), abs(o - hi)))
     return pick, pick + len(needle)
 
 
@@ -94,7 +104,8 @@ def build(name: str) -> dict:
             blocked.add(text.index(t.strip(), a))
         elif kind == "CLAIM":
             speaker, ctype, content = [p.strip() for p in rest.split("|", 2)]
-            s = unique(text, content, where)
+            content, _, anchor = (p.strip() for p in content.partition(" @ "))
+            s = text.index(content, unique(text, anchor, where)) if anchor else unique(text, content, where)
             claims.append((s, s + len(content), speaker, ctype, where))
         elif kind == "STANCE":
             body, _, anchor = rest.partition("@")
@@ -123,7 +134,8 @@ def build(name: str) -> dict:
         else:
             ss, se = near(text, speaker, s, e, where)
             sent = next(((a, b) for a, b in sents if a <= s < b), (0, len(text)))
-            ss, se = near(text, speaker, max(0, sent[0] - 400), sent[1], where) if not (sent[0] <= ss < sent[1]) else (ss, se)
+            if not (sent[0] <= ss < sent[1]):  # the speaker named before: its nearest mention before the claim
+                ss, se = near(text, speaker, max(0, sent[0] - 400), sent[1], where, anchor=s)
             attrs["speaker"] = speaker
             attrs["speaker_span"] = {"start": ss, "end": se}
         spans.append({"start": s, "end": e, "label": "CLAIM", "text": text[s:e], "kind": "claim", "attrs": attrs})
@@ -147,7 +159,8 @@ def build(name: str) -> dict:
         spans.append({"start": s, "end": e, "label": "TOPIC", "text": text[s:e], "kind": "topic", "attrs": {}})
     spans.sort(key=lambda x: (x["start"], x["end"]))
     return {"text": text, "meta": {"source": f"{name}.txt", "held_out": name in HELD_OUT,
-                     "split": "held_out" if name in HELD_OUT else ("held_out_v1" if name in BURNED else "tuning")},
+                     "split": "held_out" if name in HELD_OUT else ("held_out_v1" if name in BURNED else
+                                                                   "tuning_v2" if name in TUNING_V2 else "tuning")},
             "spans": spans, "relations": relations, "answer": "accept"}
 
 

@@ -6,7 +6,11 @@ The output folder is a pipeline ``spacy.load`` opens:
 - ``span_finder`` + ``spancat`` for claims (``doc.spans["claims"]``), when there are enough claims;
 - ``stance/``: a separate text classifier over (sentence, source, target) candidates, with the
   source and target marked in the sentence, deciding FAVOR / AGAINST / NEUTRAL / NONE.
-  Rejected stance suggestions are its NONE examples.
+  Rejected stance suggestions are its NONE examples;
+- ``claims_rescorer/``: a text classifier deciding KEEP / DROP for the claims the rules
+  suggested, learned from which of them the layer kept (annotator.learn.classifiers).
+
+``components`` (``--components``) limits training to some of ner, claims, rescorer, stance.
 
 Training happens in a temporary folder beside the output, which is moved into place only
 when everything succeeded: an interrupted run leaves the previous model untouched.
@@ -28,12 +32,12 @@ from annotator.errors import AnnotatorError
 from annotator.exporting import ExportItem, collect
 from annotator.model import REVIEW_LAYER, Span, Stance
 from annotator.store import Store
+from annotator.suggest.trained import NO_STANCE, RESCORER_DIR, STANCE_LABELS, marked_sentence
 
 # What each component needs before it is worth training (documents, items). Below this a
 # trained component did worse than the rules on held-out news (benchmarks/bench_learning.py).
-NEEDS = {"ner": (5, 20), "claims": (20, 50), "stance": (10, 50)}
-NO_STANCE = "NONE"
-STANCE_LABELS = ("FAVOR", "AGAINST", "NEUTRAL", NO_STANCE)
+NEEDS = {"ner": (5, 20), "claims": (20, 50), "rescorer": (10, 50), "stance": (10, 50)}
+COMPONENTS = tuple(NEEDS)
 CLAIM_CANDIDATES = "claim_candidates"
 
 
@@ -102,26 +106,6 @@ def split(items: list[ExportItem], eval_split: float) -> tuple[list[ExportItem],
     return train, dev
 
 
-def marked_sentence(text: str, stance: Stance) -> str:
-    """The evidence sentence (or a window around both ends) with source and target marked."""
-    lo, hi = min(stance.source.start, stance.target.start), max(stance.source.end, stance.target.end)
-    if stance.evidence:
-        lo, hi = min(lo, stance.evidence.start), max(hi, stance.evidence.end)
-    else:
-        lo = max(text.rfind("\n", 0, lo), text.rfind(". ", 0, lo) + 1, 0)
-        ends = [p for p in (text.find("\n", hi), text.find(". ", hi)) if p != -1]
-        hi = min(ends) + 1 if ends else len(text)
-    marks = sorted([(stance.source.start, " [SRC] "), (stance.source.end, " [/SRC] "),
-                    (stance.target.start, " [TGT] "), (stance.target.end, " [/TGT] ")], key=lambda m: m[0])
-    out, pos = [], lo
-    for at, mark in marks:
-        out.append(text[pos:at])
-        out.append(mark)
-        pos = at
-    out.append(text[pos:hi])
-    return "".join(out).strip()
-
-
 def _component_reports(train: list[ExportItem]) -> dict[str, ComponentReport]:
     def count(kind) -> tuple[int, int]:
         docs = sum(any(kind(v) for v in i.values) for i in train)
@@ -130,6 +114,7 @@ def _component_reports(train: list[ExportItem]) -> dict[str, ComponentReport]:
     reports = {}
     for name, kind in (("ner", lambda v: isinstance(v, Span) and v.kind == "entity"),
                        ("claims", lambda v: isinstance(v, Span) and v.kind == "claim"),
+                       ("rescorer", lambda v: isinstance(v, Span) and v.kind == "claim"),
                        ("stance", lambda v: isinstance(v, Stance) and "relation" not in v.attrs)):
         docs, items = count(kind)
         need_docs, need_items = NEEDS[name]
@@ -188,10 +173,9 @@ def _base_config(pipeline: list[str], train_path: Path, dev_path: Path, max_epoc
 
 
 def train(store: Store, out: str | Path, *, source: str = "all", eval_split: float = 0.2, base: str | None = None,
-          max_epochs: int = 30, seed: int = 0, stdout: IO | None = None) -> TrainReport:
+          max_epochs: int = 30, seed: int = 0, stdout: IO | None = None,
+          components: tuple[str, ...] | None = None) -> TrainReport:
     """Train what the data supports and write the pipeline to `out` (replacing it only on success)."""
-    import spacy
-
     stdout = stdout or sys.stdout
     out = Path(out)
     items = gather(store, source)
@@ -199,80 +183,113 @@ def train(store: Store, out: str | Path, *, source: str = "all", eval_split: flo
         raise AnnotatorError(f"no documents marked done in {source!r}: mark documents done (key d) before training")
     train_items, dev_items = split(items, eval_split)
     reports = _component_reports(train_items)
-    if base is not None:
-        from spacy.util import get_installed_models, is_package
-
-        if not (is_package(base) or Path(base).is_dir()):
-            raise AnnotatorError(f"base model {base!r} is not installed (installed: "
-                                 f"{', '.join(get_installed_models()) or 'none'})")
+    for name in set(COMPONENTS) - set(components or COMPONENTS):
+        reports[name].reason = "not asked for (--components)"
+    _check_base(base)
     out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.training.", dir=out.parent))
     try:
-        pipeline = [name for name in ("ner", "claims") if not reports[name].reason]
-        spacy_pipes = (["ner"] if "ner" in pipeline else []) + (["span_finder", "spancat"] if "claims" in pipeline else [])
-        final = work / "pipeline"
-        if spacy_pipes:
-            with_claims = "claims" in pipeline
-            _write(work / "train.spacy", _docs(train_items, with_claims))
-            _write(work / "dev.spacy", _docs(dev_items or train_items[-1:], with_claims))
-            config = _base_config(spacy_pipes, work / "train.spacy", work / "dev.spacy", max_epochs, seed)
-            if base is not None and "ner" in spacy_pipes:
-                # fine-tune the base pipeline's NER (which carries its own tok2vec in the stock
-                # English pipelines) instead of starting from scratch
-                config["components"]["ner"] = {"source": base}
-            if with_claims:
-                config["components"]["span_finder"]["spans_key"] = CLAIM_CANDIDATES
-                config["components"]["span_finder"]["max_length"] = 80
-                config["components"]["spancat"]["spans_key"] = "claims"
-                config["components"]["spancat"]["suggester"] = {
-                    "@misc": "spacy.preset_spans_suggester.v1", "spans_key": CLAIM_CANDIDATES}
-                config["training"]["annotating_components"] = ["span_finder"]
-                weights = config["training"]["score_weights"]
-                for key in list(weights):
-                    if key.startswith("spans_sc"):
-                        weights[key.replace("spans_sc", "spans_claims")] = weights.pop(key)
-                    if key.startswith("spans_" + CLAIM_CANDIDATES) or key.startswith("span_finder"):
-                        weights[key] = 0.0
-            print(f"training {', '.join(spacy_pipes)} on {len(train_items)} documents", file=stdout)
-            nlp = _train_pipeline(config, work, stdout)
-            if dev_items:
-                from annotator.formats.spacy_docbin import to_doc
-                from spacy.training import Example
-
-                examples = []
-                for item in dev_items:
-                    gold, _ = to_doc(item.document.text, item.values)
-                    examples.append(Example(nlp.make_doc(item.document.text), gold))
-                scores = nlp.evaluate(examples)
-                if "ner" in pipeline:
-                    reports["ner"].scores = {k: round(scores.get(k) or 0.0, 3) for k in ("ents_p", "ents_r", "ents_f")}
-                if with_claims:
-                    reports["claims"].scores = {k: round(scores.get(f"spans_claims_{k}") or 0.0, 3) for k in "prf"}
-        else:
-            nlp = spacy.blank("en")
-        for name in pipeline:
-            reports[name].trained = True
+        nlp = _train_spacy_components(train_items, dev_items, reports, work, base, max_epochs, seed, stdout)
         if not reports["stance"].reason:
             negatives = rejected_stances(store, train_items)
             _train_stance(train_items, dev_items, negatives, work, max_epochs, seed, stdout, reports["stance"])
+        if not reports["rescorer"].reason:
+            from annotator.learn.classifiers import train_rescorer
+
+            train_rescorer(store, train_items, dev_items, work, max_epochs, seed, stdout, reports["rescorer"],
+                           _base_config, base)
         _standalone(nlp)
-        nlp.meta["name"] = "annotator_trained"
-        # a new version per run, so `suggest` knows stored suggestions came from an older model
-        nlp.meta["version"] = f"1.0.{int(time.time())}"
-        nlp.meta["description"] = "Trained by `annotator train` from annotations"
-        nlp.meta["annotator"] = {
-            "source": source, "database": str(store.path), "train_documents": len(train_items),
-            "eval_documents": len(dev_items), "base": base,
-            "components": {r.name: {"trained": r.trained, "documents": r.documents, "items": r.items,
-                                    "scores": r.scores, "reason": r.reason} for r in reports.values()},
-            "document_ids": [i.document.id for i in train_items]}
+        _set_meta(nlp, store, source, base, train_items, dev_items, reports)
+        final = work / "pipeline"
         nlp.to_disk(final)
-        if (work / "stance").exists():
-            shutil.move(str(work / "stance"), final / "stance")
+        for folder in ("stance", RESCORER_DIR):
+            if (work / folder).exists():
+                shutil.move(str(work / folder), final / folder)
         _replace(final, out)
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return TrainReport(str(out), source, len(train_items), len(dev_items), list(reports.values()))
+
+
+def _check_base(base: str | None) -> None:
+    if base is None:
+        return
+    from spacy.util import get_installed_models, is_package
+
+    if not (is_package(base) or Path(base).is_dir()):
+        raise AnnotatorError(f"base model {base!r} is not installed (installed: "
+                             f"{', '.join(get_installed_models()) or 'none'})")
+
+
+def _train_spacy_components(train_items, dev_items, reports, work: Path, base, max_epochs: int, seed: int, stdout: IO):
+    """NER and the claim span categorizer, in one spaCy pipeline (a blank one when neither is trained)."""
+    import spacy
+
+    pipeline = [name for name in ("ner", "claims") if not reports[name].reason]
+    spacy_pipes = (["ner"] if "ner" in pipeline else []) + (["span_finder", "spancat"] if "claims" in pipeline else [])
+    if not spacy_pipes:
+        return spacy.blank("en")
+    with_claims = "claims" in pipeline
+    _write(work / "train.spacy", _docs(train_items, with_claims))
+    _write(work / "dev.spacy", _docs(dev_items or train_items[-1:], with_claims))
+    config = _base_config(spacy_pipes, work / "train.spacy", work / "dev.spacy", max_epochs, seed)
+    if base is not None and "ner" in spacy_pipes:
+        # fine-tune the base pipeline's NER (which carries its own tok2vec in the stock
+        # English pipelines) instead of starting from scratch
+        config["components"]["ner"] = {"source": base}
+    if with_claims:
+        _span_config(config)
+    print(f"training {', '.join(spacy_pipes)} on {len(train_items)} documents", file=stdout)
+    nlp = _train_pipeline(config, work, stdout)
+    if dev_items:
+        _score_spacy(nlp, dev_items, reports, pipeline)
+    for name in pipeline:
+        reports[name].trained = True
+    return nlp
+
+
+def _span_config(config) -> None:
+    config["components"]["span_finder"]["spans_key"] = CLAIM_CANDIDATES
+    config["components"]["span_finder"]["max_length"] = 80
+    config["components"]["spancat"]["spans_key"] = "claims"
+    config["components"]["spancat"]["suggester"] = {
+        "@misc": "spacy.preset_spans_suggester.v1", "spans_key": CLAIM_CANDIDATES}
+    config["training"]["annotating_components"] = ["span_finder"]
+    weights = config["training"]["score_weights"]
+    for key in list(weights):
+        if key.startswith("spans_sc"):
+            weights[key.replace("spans_sc", "spans_claims")] = weights.pop(key)
+        if key.startswith("spans_" + CLAIM_CANDIDATES) or key.startswith("span_finder"):
+            weights[key] = 0.0
+
+
+def _score_spacy(nlp, dev_items, reports, pipeline) -> None:
+    from spacy.training import Example
+
+    from annotator.formats.spacy_docbin import to_doc
+
+    examples = []
+    for item in dev_items:
+        gold, _ = to_doc(item.document.text, item.values)
+        examples.append(Example(nlp.make_doc(item.document.text), gold))
+    scores = nlp.evaluate(examples)
+    if "ner" in pipeline:
+        reports["ner"].scores = {k: round(scores.get(k) or 0.0, 3) for k in ("ents_p", "ents_r", "ents_f")}
+    if "claims" in pipeline:
+        reports["claims"].scores = {k: round(scores.get(f"spans_claims_{k}") or 0.0, 3) for k in "prf"}
+
+
+def _set_meta(nlp, store, source, base, train_items, dev_items, reports) -> None:
+    nlp.meta["name"] = "annotator_trained"
+    # a new version per run, so `suggest` knows stored suggestions came from an older model
+    nlp.meta["version"] = f"1.0.{int(time.time())}"
+    nlp.meta["description"] = "Trained by `annotator train` from annotations"
+    nlp.meta["annotator"] = {
+        "source": source, "database": str(store.path), "train_documents": len(train_items),
+        "eval_documents": len(dev_items), "base": base,
+        "components": {r.name: {"trained": r.trained, "documents": r.documents, "items": r.items,
+                                "scores": r.scores, "reason": r.reason} for r in reports.values()},
+        "document_ids": [i.document.id for i in train_items]}
 
 
 def _standalone(nlp) -> None:
@@ -289,7 +306,8 @@ def _standalone(nlp) -> None:
 def _train_stance(train_items, dev_items, negatives, work: Path, max_epochs: int, seed: int, stdout: IO,
                   report: ComponentReport) -> None:
     import spacy
-    from spacy.tokens import DocBin
+
+    from annotator.learn.classifiers import textcat_scores, train_textcat
 
     blank = spacy.blank("en")
 
@@ -305,21 +323,12 @@ def _train_stance(train_items, dev_items, negatives, work: Path, max_epochs: int
 
     train_docs = examples(train_items, negatives)
     dev_docs = examples(dev_items, {}) or train_docs[-5:]
-    DocBin(docs=train_docs).to_disk(work / "stance_train.spacy")
-    DocBin(docs=dev_docs).to_disk(work / "stance_dev.spacy")
-    config = _base_config(["textcat"], work / "stance_train.spacy", work / "stance_dev.spacy", max_epochs, seed)
     print(f"training the stance classifier on {len(train_docs)} candidates", file=stdout)
-    stance_work = work / "stance_run"
-    stance_work.mkdir()
-    nlp = _train_pipeline(config, stance_work, stdout)
+    nlp = train_textcat(train_docs, dev_docs, work, "stance", max_epochs, seed, stdout, _base_config)
     nlp.meta["annotator"] = {"labels": list(STANCE_LABELS), "input": "sentence with [SRC]..[/SRC] and [TGT]..[/TGT]"}
     nlp.to_disk(work / "stance")
     if dev_items:
-        from spacy.training import Example
-
-        scores = nlp.evaluate([Example(nlp.make_doc(d.text), d) for d in dev_docs])
-        report.scores = {"macro_f": round(scores.get("cats_macro_f") or 0.0, 3),
-                         "accuracy": round(scores.get("cats_score") or 0.0, 3)}
+        report.scores = textcat_scores(nlp, dev_docs)
     report.trained = True
 
 

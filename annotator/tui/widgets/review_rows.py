@@ -1,0 +1,75 @@
+"""Drawing review rows: the article's highlights and the rows panel (every string from data made safe)."""
+
+from __future__ import annotations
+
+from rich.text import Text
+
+from annotator.annotate.decisions import Item
+from annotator.model import ACCEPTED, REJECTED, REVIEW_LAYER, STANCE, Annotation
+from annotator.teams import review as rv
+from annotator.tui.textsafe import one_line
+
+SUGGESTED = "suggested"
+
+
+def row_items(al: rv.Alignment) -> list[Item]:
+    """What the article pane draws: settled rows as accepted (or rejected), open ones as suggestions."""
+    items = []
+    for i, row in enumerate(al.rows):
+        value = row.decision or row.first
+        state = ACCEPTED if row.decision is not None else (REJECTED if row.settled else SUGGESTED)
+        items.append(Item(value, state, None, Annotation(f"row{i}", al.doc_id, REVIEW_LAYER, value)))
+    return items
+
+
+def version_text(row: rv.Row, value, text: str) -> str:
+    """One annotator's version as a row shows it: the label (a stance's polarity, a claim's
+    speaker), and the span's own text when its boundaries differ from the row's."""
+    if value is None:
+        return "(nothing)"
+    out = value.polarity if value.kind == STANCE else rv.describe(value, text)
+    if rv.place_of(value) != row.place:
+        if value.kind == STANCE:
+            out += f" “{one_line(text[value.source.start:value.source.end], 16)} → " \
+                   f"{one_line(text[value.target.start:value.target.end], 16)}”"
+        else:
+            out += f" “{one_line(text[value.start:value.end], 24)}”"
+    return one_line(out, 60)
+
+
+def rows_text(al: rv.Alignment, text: str, focus: int) -> Text:
+    out = Text(no_wrap=True, overflow="ellipsis")
+    names = al.annotators
+    out.append("    " + "  ".join(f"{i + 1}:{one_line(n, 20)}" for i, n in enumerate(names))
+               + ("   (one annotator: confirm or correct)" if al.single else "") + "\n", style="bold")
+    for i, row in enumerate(al.rows):
+        if row.settled:
+            mark, word = "✓", "settled"
+        elif row.unanimous:
+            mark, word = "=", "single" if al.single else "agree"
+        else:
+            mark, word = "≠", "differ"
+        style = "reverse bold" if i == focus else ("dim" if row.settled else "")
+        first = row.first
+        if row.kind == STANCE:
+            source, target = first.source, first.target
+            span = one_line(f"{text[source.start:source.end]} → {text[target.start:target.end]}", 30)
+        else:
+            span = one_line(text[first.start:first.end], 30)
+        where = f"L{rv.position(text, first.start)} {first.start}–{first.end}"
+        line = Text(f"{'▶' if i == focus else ' '}{mark} {where:<15} {row.kind:<6} {span!r:<32} {word:<7} ",
+                    style=style)
+        why = row.why()
+        if why:
+            line.append(f"{one_line(why, 30):<24} ", style=style + " italic")
+        colour = " green" if row.unanimous else (" yellow" if not row.settled else "")
+        for k, n in enumerate(names):
+            line.append(f"{k + 1}:{version_text(row, row.versions[n], text)}  ", style=style + colour)
+        if row.settled:
+            line.append(f"→ {version_text(row, row.decision, text) if row.decision else '(nothing)'}",
+                        style=style + " bold")
+        out.append_text(line)
+        out.append("\n")
+    if not al.rows:
+        out.append("No accepted items on this document from these annotators.\n", style="italic")
+    return out
