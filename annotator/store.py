@@ -1091,8 +1091,10 @@ class Store:
 
     MERGE_TABLES = ("documents", "suggestions", "annotations", "doc_status", "annotators", "assignments", "events")
 
-    def dump_rows(self) -> dict[str, list[dict]]:
-        """Every row of every data table, as plain dicts (for merging into another database).
+    MERGE_BATCH = 2000  # rows of another database read (and written) per round by merge
+
+    def merge_columns(self) -> dict[str, list[str]]:
+        """The columns merge reads of each data table, once the tables are checked.
 
         Only real tables are read, and only the columns annotator creates (extra columns
         added by hand are left behind): a data table that is a view or a virtual table, or
@@ -1102,7 +1104,6 @@ class Store:
         found = {r[0]: (r[1], r[2] or "") for r in self.db.execute(
             f"select name, type, sql from sqlite_master where name in ({','.join('?' * len(self.MERGE_TABLES))})",
             list(self.MERGE_TABLES))}
-        out: dict[str, list[dict]] = {}
         for table, wanted in data_columns().items():
             kind, sql = found.get(table, ("missing", ""))
             plain = kind == "table" and not sql.lstrip().upper().startswith("CREATE VIRTUAL") \
@@ -1114,16 +1115,95 @@ class Store:
             missing = [c for c in wanted if c not in have]
             if missing:
                 raise AnnotatorError(f"table {table!r} lacks column {missing[0]!r}", self.path)
-            cols = ", ".join(f"[{c}]" for c in wanted)
-            out[table] = list(self.db.query(f"select {cols} from [{table}] order by rowid"))
+        return data_columns()
+
+    def dump_rows(self) -> dict[str, list[dict]]:
+        """Every row of every data table, as plain dicts (checked as :meth:`merge_columns` does; small
+        databases only: merge reads with :meth:`merge_batches`)."""
+        return {table: list(self.db.query(f"select {', '.join(f'[{c}]' for c in cols)} from [{table}] order by rowid"))
+                for table, cols in self.merge_columns().items()}
+
+    def merge_batches(self, table: str, order: str = "rowid") -> Iterator[list[dict]]:
+        """A data table's rows (merge's columns) a batch at a time, never more in memory.
+
+        ``order``: "rowid" (as stored), "position" (documents in import order), or "doc_id" (by document;
+        a document's rows are never split across batches). Call :meth:`merge_columns` first."""
+        if table not in self.MERGE_TABLES:
+            raise ValueError(table)
+        sort = {"rowid": "rowid", "position": "coalesce(position, 0), rowid", "doc_id": "doc_id, rowid"}[order]
+        keys = self.db.execute(f"select rowid, {'doc_id' if order == 'doc_id' else 'null'} from [{table}] "
+                               f"order by {sort}")
+        cols = ", ".join(f"[{c}]" for c in data_columns()[table])
+        carry: list[tuple] = []
+        while True:
+            chunk = keys.fetchmany(self.MERGE_BATCH)
+            if not chunk:
+                if carry:
+                    yield self._rows_at(table, cols, carry)
+                return
+            chunk = carry + chunk
+            cut = len(chunk)
+            if order == "doc_id":  # keep the last document's rows for the next batch, whole
+                while cut > 0 and chunk[cut - 1][1] == chunk[-1][1]:
+                    cut -= 1
+                if cut == 0:  # one document's rows fill the batch: read on
+                    carry = chunk
+                    continue
+            chunk, carry = chunk[:cut], chunk[cut:]
+            yield self._rows_at(table, cols, chunk)
+
+    def _rows_at(self, table: str, cols: str, keys: list[tuple]) -> list[dict]:
+        """Rows by rowid (the first item of each key), in the keys' order."""
+        rows = {r["_rowid"]: r for r in self.db.query(
+            f"select rowid as _rowid, {cols} from [{table}] where rowid in ({','.join('?' * len(keys))})",
+            [k[0] for k in keys])}
+        out = []
+        for k in keys:
+            row = rows[k[0]]
+            del row["_rowid"]
+            out.append(row)
         return out
+
+    def merge_text_lengths(self, doc_ids: Iterable[str]) -> dict[str, int]:
+        """{id: length of the text in characters} of those of these documents that exist (texts that are not
+        text are left out)."""
+        ids = list(set(doc_ids))
+        found = self.db.execute(f"select id, text from documents where id in ({','.join('?' * len(ids))})", ids)
+        return {doc_id: len(text) for doc_id, text in found if isinstance(text, str)}
+
+    def merge_existing(self, table: str, column: str, values: Iterable) -> set:
+        """Which of these values a key column of a data table already holds."""
+        if table not in self.MERGE_TABLES or column not in data_columns()[table]:
+            raise ValueError((table, column))
+        values = list(set(values))
+        return {r[0] for r in self.db.execute(
+            f"select [{column}] from [{table}] where [{column}] in ({','.join('?' * len(values))})", values)}
+
+    def merge_document_rows(self, table: str, doc_ids: Iterable[str | None], columns: Iterable[str] | None = None
+                            ) -> list[dict]:
+        """The rows of a data table on these documents (None: rows on no document), as stored."""
+        if table not in self.MERGE_TABLES or table == "documents":
+            raise ValueError(table)
+        wanted = list(columns or data_columns()[table])
+        doc_ids = set(doc_ids)
+        ids = [d for d in doc_ids if d is not None]
+        where = f"doc_id in ({','.join('?' * len(ids))})" + (" or doc_id is null" if None in doc_ids else "")
+        return list(self.db.query(f"select {', '.join(f'[{c}]' for c in wanted)} from [{table}] where {where} "
+                                  "order by rowid", ids))
+
+    def merge_last_position(self) -> int:
+        """The highest document position (0 with none)."""
+        return self.db.execute("select coalesce(max(position), 0) from documents").fetchone()[0]
 
     def insert_rows(self, table: str, rows: list[dict]) -> int:
         """Insert rows as they are (merge); call inside :meth:`transaction`. Rows must not exist yet."""
         if table not in self.MERGE_TABLES:
             raise ValueError(table)
         if rows:
-            self.db[table].insert_all(rows)
+            cols = [c for c in data_columns()[table] if c in rows[0]]
+            self.db.conn.executemany(
+                f"insert into [{table}] ({', '.join(f'[{c}]' for c in cols)}) values ({', '.join('?' * len(cols))})",
+                [[r[c] for c in cols] for r in rows])
         return len(rows)
 
     def apply_review(self, reviewer: str, doc_id: str, action: str,
