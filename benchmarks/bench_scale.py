@@ -16,7 +16,7 @@ and so is every baseline (a short script doing the bare minimum with the same da
 
 Time is wall-clock seconds; peak memory is the process's maximum resident set size
 (``os.wait4``'s ``ru_maxrss``), in MB. The corpus is built from PolNeAR paragraphs
-(``benchmarks/corpus.py``); without ``../shared`` the rows say "skipped".
+(``benchmarks/polnear_corpus.py``); without ``../shared`` the rows say "skipped".
 
     python benchmarks/bench_scale.py                       # both sizes, all four operations
     python benchmarks/bench_scale.py --sizes 10000 --ops import,export
@@ -41,7 +41,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-import corpus  # noqa: E402
+import polnear_corpus as corpus  # noqa: E402
 from bench_agreement import BASELINE as SQL_COUNTER  # noqa: E402
 
 ROOT = HERE.parent

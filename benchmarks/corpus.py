@@ -1,73 +1,91 @@
-"""A large synthetic news corpus for the scale benchmarks, built from PolNeAR paragraphs.
+"""A synthetic corpus of N documents for the scale benchmarks, written straight into a database.
 
-Document ``i`` is six consecutive paragraphs of a PolNeAR training article (about 1,600
-characters, 270 words) headed by a line naming ``i``, so every text is distinct. Each record
-is a Prodigy task with up to four entity spans (capitalised multi-word names, labelled
-PERSON/ORG/GPE by a hash) and one CLAIM span over its first sentence (speaker AUTHOR), and
-``answer: accept``. Nothing is random: the same ``n`` always gives the same file.
-The texts are read from ``../shared`` and written only to a temporary folder (PolNeAR's
-texts are never copied into the repository).
+Each document is a short article (about 80 words, made from a fixed vocabulary, so every text
+and its id differ) with a title and four suggested entities. One annotator, ``alice``, has
+worked through part of it as a real one would: 1 % of the documents assigned to her, 30 %
+done and 10 % in progress, two decisions (events and layer items) on each of those, and a
+saved cursor. The rows are written in one transaction with plain SQL (the importer is measured
+elsewhere); the file is a normal annotator database at the current schema version.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
-import re
-from functools import lru_cache
+import random
+import sqlite3
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-POLNEAR = ROOT.parent / "shared" / "corpora" / "polnear" / "train"
-PARAGRAPHS_PER_DOC = 6
-NAME = re.compile(r"\b[A-Z][a-z]+(?: [A-Z][a-z]+)+\b")
-SENTENCE = re.compile(r"[^.!?]+[.!?]")
-LABELS = ("PERSON", "ORG", "GPE")
+WORDS = ("minister said the treaty would strengthen ties between the two countries while critics "
+         "warned about costs sanctions troops trade talks officials parliament vote election court "
+         "ruling police report market prices energy pipeline strike port workers union").split()
+NAMES = [("Seoul", "GPE"), ("Moscow", "GPE"), ("Kim Jong Un", "PERSON"), ("the European Union", "ORG"),
+         ("Tuesday", "DATE"), ("Brussels", "GPE"), ("Angela Merkel", "PERSON"), ("NATO", "ORG")]
 
 
-def available() -> bool:
-    return POLNEAR.is_dir()
+def article(i: int, rng: random.Random) -> tuple[str, list[tuple[int, int, str]]]:
+    parts, spans, pos = [f"Report {i}:"], [], len(f"Report {i}:")
+    for n in range(80):
+        if n % 20 == 5:
+            name, label = rng.choice(NAMES)
+            spans.append((pos + 1, pos + 1 + len(name), label))
+            word = name
+        else:
+            word = rng.choice(WORDS)
+        parts.append(word)
+        pos += 1 + len(word)
+    return " ".join(parts) + ".", spans
 
 
-@lru_cache(maxsize=1)
-def paragraphs() -> tuple[str, ...]:
-    out = []
-    for path in sorted(POLNEAR.glob("*.txt")):
-        text = path.read_text(encoding="utf-8")
-        out += [p.strip() for p in re.split(r"\n\s*\n", text) if len(p.strip()) >= 80]
-    return tuple(out)
+def build(path: Path, n: int, seed: int = 11) -> None:
+    """Write a corpus of ``n`` documents into a new database at ``path``."""
+    from annotator.model import Document
+    from annotator.store import Store, now
 
-
-def label(name: str) -> str:
-    return LABELS[hashlib.md5(name.encode()).digest()[0] % len(LABELS)]
-
-
-def record(i: int, annotator: str = "alice", relabel: bool = False) -> dict:
-    """Prodigy task number ``i``; ``relabel`` changes its first entity's label (a conflicting version)."""
-    ps = paragraphs()
-    k = (i * 7) % (len(ps) - PARAGRAPHS_PER_DOC)
-    text = f"Report {i}\n\n" + "\n\n".join(ps[k:k + PARAGRAPHS_PER_DOC])
-    spans = []
-    for m in NAME.finditer(text):
-        if len(spans) == 4:
-            break
-        spans.append({"start": m.start(), "end": m.end(), "label": label(m.group()), "text": m.group()})
-    if relabel and spans:
-        spans[0]["label"] = LABELS[(LABELS.index(spans[0]["label"]) + 1) % len(LABELS)]
-    first = SENTENCE.search(text, len(f"Report {i}\n\n"))
-    if first:
-        start = first.start() + (len(first.group()) - len(first.group().lstrip()))
-        spans.append({"start": start, "end": first.end(), "label": "CLAIM", "kind": "claim",
-                      "attrs": {"speaker": "AUTHOR", "claim_type": "other"}})
-    return {"text": text, "meta": {"source": "polnear-bench", "n": i}, "spans": spans, "answer": "accept",
-            "_annotator_id": annotator}
-
-
-def write_jsonl(path: Path, n: int, *, start: int = 0, annotator: str = "alice",
-                relabel_every: int = 0) -> Path:
-    """Records start..start+n-1 as JSONL; with ``relabel_every`` k, every k-th one is a conflicting version."""
-    with open(path, "w", encoding="utf-8") as fh:
-        for i in range(start, start + n):
-            relabel = bool(relabel_every) and i % relabel_every == 0
-            fh.write(json.dumps(record(i, annotator, relabel), ensure_ascii=False) + "\n")
-    return path
+    Store(path).close()  # the tables, at the current schema version
+    rng = random.Random(seed)
+    stamp = now()
+    docs, suggestions, annotations, statuses, assignments, events, cursors = [], [], [], [], [], [], []
+    last = None
+    for i in range(1, n + 1):
+        text, spans = article(i, rng)
+        doc = Document.from_text(text)
+        docs.append((doc.id, text, json.dumps({"title": f"Report {i}: {rng.choice(WORDS)} {rng.choice(WORDS)}"}),
+                     i, stamp))
+        sids = []
+        for k, (s, e, label) in enumerate(spans):
+            sid = f"{doc.id[:16]}s{k}"
+            sids.append((sid, s, e, label))
+            suggestions.append((sid, doc.id, "entities", "1", "ner", 0.9, "entity", s, e, label, "{}", stamp))
+        roll = rng.random()
+        if roll < 0.01:
+            assignments.append((doc.id, "alice", stamp))
+        if roll < 0.4:
+            status = "done" if roll < 0.3 else "in_progress"
+            statuses.append((doc.id, "alice", status, stamp))
+            for k, (sid, s, e, label) in enumerate(sids[:2]):
+                aid = f"{doc.id[:16]}a{k}"
+                state = "accepted" if k == 0 else "rejected"
+                annotations.append((aid, doc.id, "alice", "entity", s, e, label, "{}", state, sid, "suggestion", stamp))
+                after = {"id": aid, "doc_id": doc.id, "layer": "alice", "kind": "entity", "start": s, "end": e,
+                         "label": label, "attrs": {}, "status": state, "suggestion_id": sid, "origin": "suggestion"}
+                events.append((stamp, "alice", doc.id, "accept" if k == 0 else "reject",
+                               json.dumps({"changes": [[None, after]]})))
+            last = doc.id
+    conn = sqlite3.connect(path)
+    with conn:
+        conn.executemany("insert into documents (id, text, meta, position, added) values (?, ?, ?, ?, ?)", docs)
+        conn.executemany("insert into suggestions (id, doc_id, suggester, version, rule, score, kind, start, end, "
+                         "label, attrs, created) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", suggestions)
+        conn.executemany("insert into annotations (id, doc_id, layer, kind, start, end, label, attrs, status, "
+                         "suggestion_id, origin, updated) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", annotations)
+        conn.executemany("insert into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?)", statuses)
+        conn.executemany("insert into assignments (doc_id, annotator, assigned) values (?, ?, ?)", assignments)
+        conn.executemany("insert into events (time, annotator, doc_id, action, payload) values (?, ?, ?, ?, ?)",
+                         events)
+        conn.execute("insert into doc_status (doc_id, layer, status, updated) select distinct doc_id, "
+                     "'suggester:entities', '1', ? from suggestions", [stamp])
+        if last is not None:
+            conn.execute("insert into annotators (name, last_doc, last_seen) values ('alice', ?, ?)", [last, stamp])
+            cursors.append(("alice", last, json.dumps({"start": 0}), stamp))
+            conn.executemany("insert into cursors (annotator, doc_id, cursor, updated) values (?, ?, ?, ?)", cursors)
+    conn.close()
