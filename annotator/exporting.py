@@ -16,7 +16,7 @@ from typing import Iterable, Iterator
 from annotator.errors import AnnotatorError
 from annotator.formats import brat, doccano, prodigy, spacy_docbin
 from annotator.formats.files import dump_json
-from annotator.model import DONE, REVIEW_LAYER, SUGGESTIONS_LAYER, Document, Span, Stance, Value
+from annotator.model import DONE, REVIEW_LAYER, STANCE, SUGGESTIONS_LAYER, Document, Span, Stance, Value
 from annotator.outputs import (atomic_file, atomic_folder, check_replace_file, check_replace_folder, check_target,
                                inside, write_marker)
 from annotator.store import Store
@@ -32,30 +32,33 @@ class ExportItem:
     status: str | None
 
 
-def collect(store: Store, layer: str, *, only_done: bool = False) -> list[ExportItem]:
-    """The documents a layer touched (in import order) with its accepted items."""
+def layer_items(store: Store, layer: str, *, only_done: bool = False) -> Iterator[ExportItem]:
+    """The documents a layer touched (in import order) with its accepted items, read from the store as a
+    stream (a batch of documents at a time). An unknown layer is refused at once, before any reading."""
     if layer == SUGGESTIONS_LAYER:
-        by_doc: dict[str, list[Value]] = {}
-        for s in store.suggestions():
-            by_doc.setdefault(s.doc_id, []).append(s.value)
-        return [ExportItem(d, by_doc[d.id], SUGGESTIONS_LAYER, None) for d in store.documents() if d.id in by_doc]
+        return (ExportItem(doc, [s.value for s in found], SUGGESTIONS_LAYER, None)
+                for doc, found in store.suggested_documents())
     known = store.layers()
     if layer not in known:
         names = ", ".join(known) or "none yet"
         raise AnnotatorError(f"no annotation layer named {layer!r} (layers: {names})")
-    items = store.layer_items(layer)
-    statuses = store.statuses(layer)
     partly = set(_partly_reviewed(store)) if layer == REVIEW_LAYER and only_done else set()
-    out = []
-    for doc in store.documents():
-        if doc.id not in items and doc.id not in statuses:
-            continue
-        status = statuses.get(doc.id)
-        if only_done and (status != DONE or doc.id in partly):
-            continue
-        values = [a.value for a in items.get(doc.id, []) if a.accepted]
-        out.append(ExportItem(doc, values, layer, status))
-    return out
+    return (ExportItem(doc, [a.value for a in items if a.accepted], layer, status)
+            for doc, items, status in store.documents_in_layer(layer)
+            if not only_done or (status == DONE and doc.id not in partly))
+
+
+def collect(store: Store, layer: str, *, only_done: bool = False) -> list[ExportItem]:
+    """The documents a layer touched (in import order) with its accepted items, as a list."""
+    return list(layer_items(store, layer, only_done=only_done))
+
+
+def has_stances(store: Store, layer: str, *, only_done: bool = False) -> bool:
+    """Whether the export of a layer holds a stance (Doccano's shape depends on it), without reading it all."""
+    if layer == SUGGESTIONS_LAYER:
+        return any(True for _ in store.suggested_documents(kinds=(STANCE,)))
+    return any(any(a.accepted for a in items) and (status == DONE or not only_done)
+               for _, items, status in store.documents_in_layer(layer, kinds=(STANCE,), only_with_items=True))
 
 
 def _partly_reviewed(store: Store) -> list[str]:
@@ -85,13 +88,12 @@ def choose_layer(store: Store, annotator: str | None, review: bool, suggestions:
     raise AnnotatorError(f"several layers exist ({', '.join(layers)}): name one with --annotator, --review or --suggestions")
 
 
-def jsonl_lines(items: list[ExportItem]) -> Iterator[str]:
+def jsonl_lines(items: Iterable[ExportItem]) -> Iterator[str]:
     for item in items:
-        yield dump_json(prodigy.to_task(item.document, item.values, item.layer, item.status))
+        yield prodigy.task_line(item.document, item.values, item.layer, item.status)
 
 
-def doccano_lines(items: list[ExportItem]) -> Iterator[str]:
-    relation_shape = any(isinstance(v, Stance) for item in items for v in item.values)
+def doccano_lines(items: Iterable[ExportItem], relation_shape: bool) -> Iterator[str]:
     for item in items:
         yield dump_json(doccano.to_doccano(item.document, item.values, relation_shape))
 
@@ -103,19 +105,43 @@ class ExportReport:
     relations: int
     moved: int = 0
     path: str = "-"
+    layer: str | None = None  # the layer of the first document written
 
 
-def export(items: list[ExportItem], fmt: str, out: str | None, *, force: bool = False,
-           protect: Iterable[str | Path] = ()) -> ExportReport:
+def _counted(items: Iterable[ExportItem], report: ExportReport) -> Iterator[ExportItem]:
+    for item in items:
+        if report.layer is None:
+            report.layer = item.layer
+        report.documents += 1
+        for v in item.values:
+            if isinstance(v, Span):
+                report.spans += 1
+            elif isinstance(v, Stance):
+                report.relations += 1
+        yield item
+
+
+def export_layer(store: Store, layer: str, fmt: str, out: str | None, *, only_done: bool = False,
+                 force: bool = False, protect: Iterable[str | Path] = ()) -> ExportReport:
+    """Export one layer of an open store, reading it as a stream (memory stays bounded; see :func:`export`)."""
+    items = layer_items(store, layer, only_done=only_done)
+    shape = has_stances(store, layer, only_done=only_done) if fmt == "doccano" else None
+    return export(items, fmt, out, force=force, protect=protect, relation_shape=shape)
+
+
+def export(items: Iterable[ExportItem], fmt: str, out: str | None, *, force: bool = False,
+           protect: Iterable[str | Path] = (), relation_shape: bool | None = None) -> ExportReport:
     """Write items in a format to `out` (stdout for JSONL formats when out is None or '-').
 
-    ``protect`` names files (the database) that the output must never replace.
+    Items are written as they come (a generator is never held whole, except by the spaCy format,
+    whose DocBin is one object). ``protect`` names files (the database) that the output must never
+    replace. ``relation_shape`` chooses Doccano's shape; None: the entities/relations shape when an
+    item holds a stance (which needs the items as a list).
     """
     if fmt not in FORMATS:
         raise AnnotatorError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     protect = list(protect)
-    report = ExportReport(len(items), sum(isinstance(v, Span) for i in items for v in i.values),
-                          sum(isinstance(v, Stance) for i in items for v in i.values), 0, out or "-")
+    report = ExportReport(0, 0, 0, 0, out or "-")
     to_stdout = not out or out == "-"
     if to_stdout and fmt in ("spacy", "brat"):
         raise AnnotatorError(f"--format {fmt} needs -o PATH ({'a .spacy file' if fmt == 'spacy' else 'a folder'})")
@@ -126,8 +152,12 @@ def export(items: list[ExportItem], fmt: str, out: str | None, *, force: bool = 
             check_replace_folder(path, force, fmt)
         else:
             check_replace_file(path, force)
+    if fmt == "doccano" and relation_shape is None:
+        items = list(items)
+        relation_shape = any(isinstance(v, Stance) for item in items for v in item.values)
+    items = _counted(items, report)
     if fmt in ("jsonl", "doccano"):
-        lines = jsonl_lines(items) if fmt == "jsonl" else doccano_lines(items)
+        lines = jsonl_lines(items) if fmt == "jsonl" else doccano_lines(items, relation_shape)
         if to_stdout:
             for line in lines:
                 sys.stdout.write(line + "\n")
@@ -139,13 +169,14 @@ def export(items: list[ExportItem], fmt: str, out: str | None, *, force: bool = 
                     fh.write(line + "\n")
         return report
     if fmt == "spacy":
-        docs = []
-        for item in items:
-            doc, moved = spacy_docbin.to_doc(item.document.text, item.values, item.document.meta)
-            report.moved += moved
-            docs.append(doc)
+        def docs():
+            for item in items:
+                doc, moved = spacy_docbin.to_doc(item.document.text, item.values, item.document.meta)
+                report.moved += moved
+                yield doc
+
         with atomic_file(path, force=force, protect=protect) as tmp:
-            spacy_docbin.write_docbin(tmp, docs)
+            spacy_docbin.write_docbin(tmp, docs())
         return report
     with atomic_folder(path, force=force, fmt=fmt, protect=protect) as tmp:
         labels, relations, names, used = set(), set(), {}, set()
@@ -158,5 +189,5 @@ def export(items: list[ExportItem], fmt: str, out: str | None, *, force: bool = 
             relations |= {v.polarity for v in item.values if isinstance(v, Stance)}
             labels |= {r.label for v in item.values if isinstance(v, Stance) for r in (v.source, v.target) if r.label}
         (tmp / "annotation.conf").write_text(brat.annotation_conf(labels, relations), encoding="utf-8")
-        write_marker(tmp, "brat", {"layer": items[0].layer if items else None, "documents": names})
+        write_marker(tmp, "brat", {"layer": report.layer, "documents": names})
     return report

@@ -1,8 +1,10 @@
 """Import: text files, folders, JSONL (plain, Prodigy, Doccano) into the store.
 
-Every source is read and checked before anything is written; then all of it goes in
-one transaction. A bad record stops the import (nothing written) unless
-``skip_invalid`` is set, in which case it is reported and the rest goes in.
+Two streaming passes, so memory stays bounded whatever the size of the sources: pass 1
+reads and checks every source without touching a database and keeps only a report; pass 2
+reads them again and the store writes every record in one transaction. A bad record stops
+the import (nothing written) unless ``skip_invalid`` is set, in which case it is reported
+and the rest goes in.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from annotator.errors import AnnotatorError
 from annotator.formats.brat_mapping import CONFIG_FILES as BRAT_CONFIG_FILES
@@ -102,45 +104,41 @@ def _walk(folder: Path, follow_symlinks: bool, notes: list[str]) -> list[Path]:
     return sorted(found)
 
 
-def read_source(path: Path, layer: str | None = None, *, skip_invalid: bool = False,
-                report: ImportReport | None = None, claim_label: str = CLAIM,
-                brat_map: BratMapping | None = None) -> list[tuple[int, ImportRecord]]:
-    """Parse one file into (line, ImportRecord) pairs; raises AnnotatorError on the first bad record."""
-    report = report if report is not None else ImportReport()
+def source_records(path: Path, layer: str | None = None, *, claim_label: str = CLAIM,
+                   brat_map: BratMapping | None = None) -> Iterator[tuple[int, ImportRecord | AnnotatorError]]:
+    """(line, record) for each record of one source, read as a stream; a bad record comes as an
+    AnnotatorError naming the file and line in its place. A file that cannot be read at all
+    (not UTF-8, binary) raises.
+
+    This is the one place that knows which parser reads which file: a brat pair is one document,
+    a text file is one document, a JSONL line is a Prodigy or a Doccano record.
+    """
     if is_brat(path) or path.name in BRAT_CONFIG_FILES:
         try:
-            return read_brat(path, layer, claim_label, brat_map)
+            found = read_brat(path, layer, claim_label, brat_map)
         except AnnotatorError as exc:
-            if not skip_invalid:
-                raise
-            report.skipped.append(str(exc))
-            return []
-    text = read_text(path)
-    if not text.strip():
-        report.empty.append(str(path))
-        return []
+            yield 1, exc if exc.path else AnnotatorError(exc.problem, path, 1)
+            return
+        yield from found
+        return
     if path.suffix.lower() not in JSONL_SUFFIXES:
-        title = next((line.strip() for line in text.splitlines() if line.strip()), "")
-        meta = {"source": str(path), "title": title[:200]}
-        return [(1, ImportRecord(Document.from_text(text, meta)))]
-    records: list[tuple[int, ImportRecord]] = []
-    for line, obj in iter_jsonl(path, text):
+        text = read_text(path)
+        if text.strip():
+            title = next((line.strip() for line in text.splitlines() if line.strip()), "")
+            yield 1, ImportRecord(Document.from_text(text, {"source": str(path), "title": title[:200]}))
+        return
+    for line, obj in iter_jsonl(path):
+        if isinstance(obj, AnnotatorError):
+            yield line, obj
+            continue
         try:
-            if isinstance(obj, AnnotatorError):
-                raise obj
             parse = parse_doccano if is_doccano(obj) else parse_task
             rec = parse(obj, layer, claim_label)
-            rec.document.meta.setdefault("source", str(path))
         except AnnotatorError as exc:
-            error = exc if exc.path else AnnotatorError(exc.problem, path, line)
-            if not skip_invalid:
-                raise error from None
-            report.skipped.append(str(error))
+            yield line, exc if exc.path else AnnotatorError(exc.problem, path, line)
             continue
-        records.append((line, rec))
-    if not records and not report.skipped:
-        report.empty.append(str(path))
-    return records
+        rec.document.meta.setdefault("source", str(path))
+        yield line, rec
 
 
 def read_brat(path: Path, layer: str | None, claim_label: str, mapping: BratMapping | None
@@ -166,33 +164,110 @@ def unknown_labels(rec: ImportRecord, schema: Schema) -> list[str]:
     return out
 
 
+def _fingerprint(path: Path) -> tuple:
+    """What tells a changed source: size first (progress reads it), then identity and times; a brat
+    document's .ann counts too."""
+    out = []
+    for part in ((path, path.with_suffix(".ann")) if is_brat(path) and path.suffix.lower() == ".txt" else (path,)):
+        st = part.stat()
+        out += [st.st_size, st.st_dev, st.st_ino, st.st_mtime_ns]
+    return tuple(out)
+
+
+class CheckedSources:
+    """Sources read and checked once (pass 1); iterating reads them again and yields their records (pass 2).
+
+    Pass 1 (:func:`read_sources`) keeps no record, only the report: memory stays bounded
+    whatever the size of the sources. Pass 2 yields the same records, skipping the same bad
+    ones; a source that changed on disk between or during the passes (size, modification time
+    or inode) stops it with an AnnotatorError, so what is written is what was checked. Give the
+    iterator to :meth:`Store.import_records`, which writes everything in one transaction: an
+    error part way writes nothing. True when there is at least one record to import.
+    ``progress``, when set, is called with each file's size as pass 2 finishes it.
+    """
+
+    def __init__(self, files: list[tuple[Path, tuple]], layer: str | None, claim_label: str, report: ImportReport,
+                 progress: Callable[[int], None] | None = None, brat_map: BratMapping | None = None):
+        self.files = files
+        self.brat_map = brat_map
+        self.layer = layer
+        self.claim_label = claim_label
+        self.report = report
+        self.progress = progress
+
+    def __bool__(self) -> bool:
+        return self.report.records > 0
+
+    def __len__(self) -> int:
+        return self.report.records
+
+    def __iter__(self) -> Iterator[ImportRecord]:
+        for path, fingerprint in self.files:
+            self._unchanged(path, fingerprint)
+            for _, rec in source_records(path, self.layer, claim_label=self.claim_label, brat_map=self.brat_map):
+                if isinstance(rec, AnnotatorError):
+                    if not self.report.skipped:  # pass 1 found none: the file changed
+                        raise rec
+                    continue
+                yield rec
+            self._unchanged(path, fingerprint)
+            if self.progress:
+                self.progress(fingerprint[0])
+
+    @staticmethod
+    def _unchanged(path: Path, fingerprint: tuple) -> None:
+        try:
+            same = _fingerprint(path) == fingerprint
+        except OSError:
+            same = False
+        if not same:
+            raise AnnotatorError("changed while it was being imported; nothing was imported (run the import "
+                                 "again once the file is complete)", path)
+
+
 def read_sources(paths: Iterable[str | Path], layer: str | None = None, schema: Schema | None = None, *,
                  skip_invalid: bool = False, strict: bool = False, follow_symlinks: bool = False,
                  progress: Callable[[int], None] | None = None,
-                 brat_map: BratMapping | None = None) -> tuple[list[ImportRecord], ImportReport]:
-    """Read and check every source without touching a database."""
+                 brat_map: BratMapping | None = None) -> tuple[CheckedSources, ImportReport]:
+    """Read and check every source without touching a database (pass 1 of an import).
+
+    Returns the checked sources — iterate them for the records (pass 2) — and the report.
+    A bad record raises an AnnotatorError naming the file and line, unless ``skip_invalid``
+    (then it is listed in the report and left out of pass 2).
+    """
     report = ImportReport()
-    records: list[ImportRecord] = []
+    claim_label = schema.claim.name if schema else CLAIM
+    files = []
     for path in expand_sources(paths, follow_symlinks=follow_symlinks, notes=report.notes):
-        found = read_source(path, layer, skip_invalid=skip_invalid, report=report,
-                            claim_label=schema.claim.name if schema else CLAIM, brat_map=brat_map)
-        for line, rec in found:
+        fingerprint = _fingerprint(path)
+        found = skipped = 0
+        for line, rec in source_records(path, layer, claim_label=claim_label, brat_map=brat_map):
+            if isinstance(rec, AnnotatorError):
+                if not skip_invalid:
+                    raise rec
+                report.skipped.append(str(rec))
+                skipped += 1
+                continue
             if schema is not None:
                 missing = unknown_labels(rec, schema)
                 if missing and strict:
                     raise AnnotatorError(f"label {missing[0]!r} is not in schema {schema.name} (--strict)", path, line)
                 report.unknown_labels.update(missing)
-            records.append(rec)
+            found += 1
+        CheckedSources._unchanged(path, fingerprint)
+        if not found and not skipped and path.name not in BRAT_CONFIG_FILES:
+            report.empty.append(str(path))
+        report.records += found
         report.files += 1
+        files.append((path, fingerprint))
         if progress:
-            progress(path.stat().st_size)
-    report.records = len(records)
-    return records, report
+            progress(fingerprint[0])
+    return CheckedSources(files, layer, claim_label, report, brat_map=brat_map), report
 
 
 def import_sources(store: Store, paths: Iterable[str | Path], layer: str | None = None, schema: Schema | None = None,
                    **options) -> ImportReport:
-    """Read every source, check it, then write all of it in one transaction."""
+    """Read and check every source (pass 1), then read them again and write them in one transaction (pass 2)."""
     records, report = read_sources(paths, layer, schema, **options)
     if records:
         report.result = store.import_records(records)

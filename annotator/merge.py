@@ -20,6 +20,11 @@
 * Only regular files are read, only real tables of the expected shape (a view named
   ``documents`` is refused, not queried), and the copy is made only when the temporary
   folder has room for it.
+* Memory stays bounded whatever the size of either database: the other file is read twice
+  (checked, then merged) a batch of rows at a time, and ours is asked only about the
+  documents of the batch at hand (every rule above is a rule about one document, but for
+  ids and annotator names, which the store looks up). Only the report grows, with the
+  conflicts it lists.
 """
 
 from __future__ import annotations
@@ -28,16 +33,16 @@ import json
 import os
 import shutil
 import tempfile
-import uuid
 from collections import Counter
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Sequence
+from typing import Iterator, Sequence
 
 from annotator import validate
 from annotator.errors import AnnotatorError
 from annotator.formats.files import regular_file
-from annotator.model import ACCEPTED, Action
+from annotator.model import ACCEPTED, Action, new_id
 
 ROOM_MARGIN = 16 * 1024 * 1024  # bytes kept free in the temporary folder beyond the copy
 
@@ -104,42 +109,50 @@ def _copy(src: Path, dst: Path, size: int) -> None:
             left -= len(chunk)
 
 
-def read_other(path: str | Path) -> dict[str, list[dict]]:
-    """Every row of another annotator database, read from a temporary copy (the file is left alone).
+@contextmanager
+def opened(paths: Sequence[str | Path], mine: Path | None = None) -> Iterator[list[tuple[str, object]]]:
+    """(name, Store) of each other database, opened on a temporary copy (the files are left alone) and
+    checked row by row (:func:`check_rows`) before anything is written; the copies go when the block ends.
 
-    Every row is checked (:func:`check_rows`); a bad one is an AnnotatorError naming the file,
-    table, row and problem.
-    """
+    A bad file is an AnnotatorError naming it (and the table, row and problem)."""
+    tmp = Path(tempfile.mkdtemp(prefix="annotator-merge-"))
+    try:
+        with ExitStack() as stores:
+            out = []
+            for i, p in enumerate(paths):
+                p = Path(p)
+                if mine is not None and p.exists() and mine.exists() and p.resolve() == mine.resolve():
+                    raise AnnotatorError("cannot merge a database into itself", p)
+                store = stores.enter_context(_open_copy(p, tmp / f"other-{i}.db"))
+                check_rows(store, p)
+                out.append((str(p), store))
+            yield out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+@contextmanager
+def _open_copy(src: Path, copy: Path):
     from annotator.store import Store
 
-    src = Path(path)
     size = _regular_size(src)
     wal = src.with_name(src.name + "-wal")
     wal_size = _regular_size(wal) if os.path.lexists(wal) else 0
-    tmp = Path(tempfile.mkdtemp(prefix="annotator-merge-"))
+    free = shutil.disk_usage(copy.parent).free
+    if size + wal_size + ROOM_MARGIN > free:
+        raise AnnotatorError(f"cannot merge: copying it needs {size + wal_size} bytes, the temporary folder "
+                             f"{copy.parent.parent} has {free} free", src)
+    _copy(src, copy, size)
+    if wal_size:
+        _copy(wal, copy.with_name(copy.name + "-wal"), wal_size)
     try:
-        free = shutil.disk_usage(tmp).free
-        if size + wal_size + ROOM_MARGIN > free:
-            raise AnnotatorError(f"cannot merge: copying it needs {size + wal_size} bytes, the temporary folder "
-                                 f"{tmp.parent} has {free} free", src)
-        copy = tmp / "other.db"
-        _copy(src, copy, size)
-        if wal_size:
-            _copy(wal, tmp / "other.db-wal", wal_size)
-        try:
-            store = Store(copy, create=False)
-        except AnnotatorError as exc:
-            raise AnnotatorError(f"cannot merge: {exc.problem}", src) from None
-        try:
-            rows = store.dump_rows()
-        except AnnotatorError as exc:  # the store speaks for sqlite3's errors
-            raise AnnotatorError(f"cannot merge: {exc.problem}", src) from None
-        finally:
-            store.close()
+        store = Store(copy, create=False)
+    except AnnotatorError as exc:
+        raise AnnotatorError(f"cannot merge: {exc.problem}", src) from None
+    try:
+        yield store
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
-    check_rows(rows, src)
-    return rows
+        store.close()
 
 
 def _row_key(table: str, row: dict) -> str:
@@ -154,18 +167,25 @@ def _row_key(table: str, row: dict) -> str:
     return str(row.get("id"))
 
 
-def check_rows(rows: dict[str, list[dict]], source: str | Path) -> None:
-    """Every row of another database against the validator; the first bad one is an AnnotatorError."""
-    lengths: dict[str, int] = {}
-    for table, table_rows in rows.items():
-        for row in table_rows:
-            try:
-                validate.check_row(table, row, lengths)
-            except validate.Invalid as exc:
-                raise AnnotatorError(f"cannot merge: {table} row {_row_key(table, row)[:80]}: {exc}; "
-                                     f"nothing was merged", source) from None
-            if table == "documents":
-                lengths[row["id"]] = len(row["text"])
+def check_rows(other, source: str | Path) -> None:
+    """Every row of another database (an open Store) against the validator, a batch at a time; the first
+    bad one (or a table of the wrong shape) is an AnnotatorError naming the file."""
+    try:
+        for table in other.merge_columns():
+            for batch in other.merge_batches(table):
+                lengths = other.merge_text_lengths(r["doc_id"] for r in batch) \
+                    if table in ("annotations", "suggestions", "suggester_runs") else {}
+                for row in batch:
+                    try:
+                        validate.check_row(table, row, lengths)
+                    except validate.Invalid as exc:
+                        raise AnnotatorError(f"cannot merge: {table} row {_row_key(table, row)[:80]}: {exc}; "
+                                             f"nothing was merged", source) from None
+    except AnnotatorError as exc:  # the store speaks for sqlite3's errors
+        if exc.path is None or Path(exc.path) != Path(source):
+            raise AnnotatorError(exc.problem if exc.problem.startswith("cannot merge") else
+                                 f"cannot merge: {exc.problem}", source) from None
+        raise
 
 
 def _json(raw: object) -> object:
@@ -207,152 +227,178 @@ def _place_text(row: dict) -> str:
     return text
 
 
-def plan(local: dict[str, list[dict]], other: dict[str, list[dict]], source: str,
-         report: MergeReport) -> dict[str, list[dict]]:
-    """Rows of ``other`` to insert into a database holding ``local`` (``local`` is updated in place)."""
-    out: dict[str, list[dict]] = {t: [] for t in local}
-
-    # documents
-    doc_ids = {r["id"] for r in local["documents"]}
-    position = max((r["position"] or 0 for r in local["documents"]), default=0)
-    for r in sorted(other["documents"], key=lambda r: r["position"] or 0):
-        if r["id"] in doc_ids:
-            report.documents_existing += 1
-            continue
-        position += 1
-        row = {**r, "position": position}
-        out["documents"].append(row)
-        local["documents"].append(row)
-        doc_ids.add(r["id"])
-        report.documents_added += 1
-
-    # suggestions: a suggester's proposals for a document come whole, or not at all
-    have_sugg = {(r["doc_id"], r["suggester"]) for r in local["suggestions"]}
-    sugg_ids = {r["id"] for r in local["suggestions"]}
-    for r in other["suggestions"]:
-        if (r["doc_id"], r["suggester"]) in have_sugg:
-            continue
-        row = dict(r)
-        if row["id"] in sugg_ids:
-            row["id"] = uuid.uuid4().hex
-        sugg_ids.add(row["id"])
-        out["suggestions"].append(row)
-        report.suggestions_added += 1
-    have_sugg |= {(r["doc_id"], r["suggester"]) for r in out["suggestions"]}
-    local["suggestions"].extend(out["suggestions"])
-
-    # annotations
-    ids = {r["id"] for r in local["annotations"]}
-    contents = {_content(r) for r in local["annotations"]}
-    places: dict[tuple, list[dict]] = {}
-    for r in local["annotations"]:
-        places.setdefault(_place(r), []).append(r)
-    for r in other["annotations"]:
-        key = _content(r)
-        if key in contents:
-            report.items_identical += 1
-            continue
-        row = dict(r)
-        if row["id"] in ids:
-            row["id"] = uuid.uuid4().hex
-        here = places.get(_place(r), [])
-        if here:
-            report.conflicts.append(Conflict(source, r["doc_id"], r["layer"], _place_text(r),
-                                             [_describe(x) for x in here], _describe(r)))
-        out["annotations"].append(row)
-        local["annotations"].append(row)
-        ids.add(row["id"])
-        contents.add(key)
-        places.setdefault(_place(r), []).append(row)
-        report.items_added += 1
-        report.layers[r["layer"]] += 1
-
-    # which suggester version ran on a document: comes with its suggestions, ours is kept
-    runs = {(r["doc_id"], r["suggester"]) for r in local["suggester_runs"]}
-    for r in other["suggester_runs"]:
-        key = (r["doc_id"], r["suggester"])
-        if key not in runs and key in have_sugg:
-            out["suggester_runs"].append(dict(r))
-            runs.add(key)
-            report.runs_added += 1
-    local["suggester_runs"].extend(out["suggester_runs"])
-
-    # document statuses
-    statuses = {(r["doc_id"], r["layer"]): r for r in local["doc_status"]}
-    for r in other["doc_status"]:
-        mine = statuses.get((r["doc_id"], r["layer"]))
-        if mine is None:
-            out["doc_status"].append(dict(r))
-            statuses[(r["doc_id"], r["layer"])] = r
-            report.statuses_added += 1
-        elif mine["status"] != r["status"]:
-            report.status_conflicts.append(f"{source}: document {r['doc_id']}, layer {r['layer']}: "
-                                           f"kept {mine['status']}, theirs is {r['status']}")
-    local["doc_status"].extend(out["doc_status"])
-
-    names = {r["name"] for r in local["annotators"]}
-    for r in other["annotators"]:
-        if r["name"] not in names:
-            out["annotators"].append(dict(r))
-            names.add(r["name"])
-    local["annotators"].extend(out["annotators"])
-
-    pairs = {(r["doc_id"], r["annotator"]) for r in local["assignments"]}
-    for r in other["assignments"]:
-        if (r["doc_id"], r["annotator"]) not in pairs:
-            out["assignments"].append(dict(r))
-            pairs.add((r["doc_id"], r["annotator"]))
-            report.assignments_added += 1
-    local["assignments"].extend(out["assignments"])
-
-    def ev_key(r: dict) -> tuple:
-        return (r["time"], r["annotator"], r["doc_id"], r["action"], r["payload"])
-
-    seen = {ev_key(r) for r in local["events"]}
-    for r in other["events"]:
-        if ev_key(r) in seen:
-            continue
-        row = {k: v for k, v in r.items() if k != "id"}
-        out["events"].append(row)
-        seen.add(ev_key(r))
-        report.events_added += 1
-    local["events"].extend(out["events"])
-    return out
+def _doc_ids(batch: list[dict]) -> list:
+    return list({r["doc_id"]: None for r in batch})
 
 
-def read_all(paths: Sequence[str | Path], mine: Path | None = None) -> list[tuple[str, dict]]:
-    """Read every other database first (so a bad file fails before anything is written)."""
-    out = []
-    for p in paths:
-        p = Path(p)
-        if mine is not None and p.exists() and mine.exists() and p.resolve() == mine.resolve():
-            raise AnnotatorError("cannot merge a database into itself", p)
-        out.append((str(p), read_other(p)))
-    return out
+def merge_source(store, other, source: str, report: MergeReport) -> None:
+    """Write the rows of ``other`` (an open, checked Store) that ``store`` lacks, a batch at a time; call
+    inside ``store.transaction()``. Ours is read only for the documents of each batch."""
+    for step in (_documents, _suggestions, _annotations, _suggester_runs, _statuses, _annotators, _assignments,
+                 _events):
+        step(store, other, source, report)
 
 
-def merge_rows(store, others: Sequence[tuple[str, dict]], merged_by: str = "merge") -> MergeReport:
-    """Merge rows read by :func:`read_all` into ``store``, all in one transaction."""
-    from annotator.store import now
+def _documents(store, other, source: str, report: MergeReport) -> None:
+    """Documents we lack, after ours in their own import order."""
+    position = store.merge_last_position()
+    for batch in other.merge_batches("documents", "position"):
+        have = store.merge_existing("documents", "id", [r["id"] for r in batch])
+        out = []
+        for r in batch:
+            if r["id"] in have:
+                report.documents_existing += 1
+                continue
+            position += 1
+            out.append({**r, "position": position})
+            have.add(r["id"])
+            report.documents_added += 1
+        store.insert_rows("documents", out)
 
+
+def _suggestions(store, other, source: str, report: MergeReport) -> None:
+    """A suggester's proposals for a document come whole, or not at all (ours are kept)."""
+    for batch in other.merge_batches("suggestions", "doc_id"):
+        have_sugg = {(r["doc_id"], r["suggester"])
+                     for r in store.merge_document_rows("suggestions", _doc_ids(batch), ("doc_id", "suggester"))}
+        ids = store.merge_existing("suggestions", "id", [r["id"] for r in batch])
+        out = []
+        for r in batch:
+            if (r["doc_id"], r["suggester"]) in have_sugg:
+                continue
+            row = dict(r)
+            if row["id"] in ids:
+                row["id"] = new_id()
+            ids.add(row["id"])
+            out.append(row)
+            report.suggestions_added += 1
+        store.insert_rows("suggestions", out)
+
+
+def _annotations(store, other, source: str, report: MergeReport) -> None:
+    """Items: identical ones kept once, a different one at the same place kept too and reported."""
+    for batch in other.merge_batches("annotations", "doc_id"):
+        local = store.merge_document_rows("annotations", _doc_ids(batch))
+        ids = store.merge_existing("annotations", "id", [r["id"] for r in batch])
+        contents = {_content(r) for r in local}
+        places: dict[tuple, list[dict]] = {}
+        for r in local:
+            places.setdefault(_place(r), []).append(r)
+        out = []
+        for r in batch:
+            key = _content(r)
+            if key in contents:
+                report.items_identical += 1
+                continue
+            row = dict(r)
+            if row["id"] in ids:
+                row["id"] = new_id()
+            here = places.get(_place(r), [])
+            if here:
+                report.conflicts.append(Conflict(source, r["doc_id"], r["layer"], _place_text(r),
+                                                 [_describe(x) for x in here], _describe(r)))
+            out.append(row)
+            ids.add(row["id"])
+            contents.add(key)
+            places.setdefault(_place(r), []).append(row)
+            report.items_added += 1
+            report.layers[r["layer"]] += 1
+        store.insert_rows("annotations", out)
+
+
+def _suggester_runs(store, other, source: str, report: MergeReport) -> None:
+    """Which suggester version ran on a document: comes with its suggestions; ours is kept."""
+    for batch in other.merge_batches("suggester_runs", "doc_id"):
+        docs = _doc_ids(batch)
+        runs = {(r["doc_id"], r["suggester"])
+                for r in store.merge_document_rows("suggester_runs", docs, ("doc_id", "suggester"))}
+        have_sugg = {(r["doc_id"], r["suggester"])
+                     for r in store.merge_document_rows("suggestions", docs, ("doc_id", "suggester"))}
+        out = []
+        for r in batch:
+            key = (r["doc_id"], r["suggester"])
+            if key not in runs and key in have_sugg:
+                out.append(dict(r))
+                runs.add(key)
+                report.runs_added += 1
+        store.insert_rows("suggester_runs", out)
+
+
+def _statuses(store, other, source: str, report: MergeReport) -> None:
+    """Document statuses: ours is kept, a different incoming one reported."""
+    for batch in other.merge_batches("doc_status", "doc_id"):
+        statuses = {(r["doc_id"], r["layer"]): r for r in store.merge_document_rows("doc_status", _doc_ids(batch))}
+        out = []
+        for r in batch:
+            mine = statuses.get((r["doc_id"], r["layer"]))
+            if mine is None:
+                out.append(dict(r))
+                statuses[(r["doc_id"], r["layer"])] = r
+                report.statuses_added += 1
+            elif mine["status"] != r["status"]:
+                report.status_conflicts.append(f"{source}: document {r['doc_id']}, layer {r['layer']}: "
+                                               f"kept {mine['status']}, theirs is {r['status']}")
+        store.insert_rows("doc_status", out)
+
+
+def _annotators(store, other, source: str, report: MergeReport) -> None:
+    for batch in other.merge_batches("annotators"):
+        names = store.merge_existing("annotators", "name", [r["name"] for r in batch])
+        out = []
+        for r in batch:
+            if r["name"] not in names:
+                out.append(dict(r))
+                names.add(r["name"])
+        store.insert_rows("annotators", out)
+
+
+def _assignments(store, other, source: str, report: MergeReport) -> None:
+    for batch in other.merge_batches("assignments", "doc_id"):
+        pairs = {(r["doc_id"], r["annotator"])
+                 for r in store.merge_document_rows("assignments", _doc_ids(batch), ("doc_id", "annotator"))}
+        out = []
+        for r in batch:
+            if (r["doc_id"], r["annotator"]) not in pairs:
+                out.append(dict(r))
+                pairs.add((r["doc_id"], r["annotator"]))
+                report.assignments_added += 1
+        store.insert_rows("assignments", out)
+
+
+def _events(store, other, source: str, report: MergeReport) -> None:
+    """The history, each event kept once."""
+    for batch in other.merge_batches("events", "doc_id"):
+        seen = {_event_key(r) for r in store.merge_document_rows("events", _doc_ids(batch))}
+        out = []
+        for r in batch:
+            if _event_key(r) in seen:
+                continue
+            out.append({k: v for k, v in r.items() if k != "id"})
+            seen.add(_event_key(r))
+            report.events_added += 1
+        store.insert_rows("events", out)
+
+
+def _event_key(r: dict) -> tuple:
+    return (r["time"], r["annotator"], r["doc_id"], r["action"], r["payload"])
+
+
+def merge_sources(store, others: Sequence[tuple[str, object]], merged_by: str = "merge") -> MergeReport:
+    """Merge databases opened by :func:`opened` into ``store``, all in one transaction."""
     report = MergeReport()
     with store.transaction():
-        local = store.dump_rows()
-        for source, rows in others:
+        for source, other in others:
             report.sources.append(source)
-            out = plan(local, rows, source, report)
-            for table in store.MERGE_TABLES:
-                store.insert_rows(table, out[table])
+            merge_source(store, other, source, report)
         if report.changed:
-            store.insert_rows("events", [{"time": now(), "annotator": merged_by, "doc_id": None, "action": Action.MERGE,
-                                          "payload": json.dumps({"sources": report.sources,
-                                                                 "summary": report.to_dict()}, ensure_ascii=False)}])
+            store.record_event(merged_by, None, Action.MERGE, {"sources": report.sources, "summary": report.to_dict()})
     return report
 
 
 def merge_files(store, paths: Sequence[str | Path], merged_by: str = "merge") -> MergeReport:
-    """Merge other annotator databases into ``store``, all in one transaction."""
-    return merge_rows(store, read_all(paths, store.path), merged_by)
+    """Merge other annotator databases into ``store``, all in one transaction (each is checked whole first)."""
+    with opened(paths, store.path) as others:
+        return merge_sources(store, others, merged_by)
 
 
 def format_report(report: MergeReport) -> str:

@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import inspect
 import json
 import os
 import re
@@ -65,7 +66,7 @@ from annotator.model import (
     Document,
     Suggestion,
     Value,
-    new_id,
+    new_id,  # noqa: F401 (callers import it from here)
     value_to_record,
 )
 
@@ -244,6 +245,16 @@ def translate_error(exc: sqlite3.Error, path: object, timeout: float = LOCK_TIME
 
 
 def _translating(method: Callable) -> Callable:
+    if inspect.isgeneratorfunction(method):  # errors come while the caller iterates
+        @functools.wraps(method)
+        def generator(self: "Store", *args, **kwargs):
+            try:
+                yield from method(self, *args, **kwargs)
+            except sqlite3.Error as exc:
+                raise translate_error(exc, self.path, self.lock_timeout) from None
+
+        return generator
+
     @functools.wraps(method)
     def wrapper(self: "Store", *args, **kwargs):
         try:
@@ -446,6 +457,84 @@ def _check_import_record(rec: ImportRecord) -> None:
         problem = next((p for p in (validate.value_problem(v, len(doc.text)) for v in rec.values) if p), None)
     if problem:
         raise AnnotatorError(f"refusing to import document {doc.id}: {problem}")
+
+
+_INSERT_DOCUMENT = "insert into documents (id, text, meta, position, added) values (?, ?, ?, ?, ?)"
+_INSERT_ANNOTATION = ("insert into annotations (id, doc_id, layer, kind, start, end, label, attrs, status, suggestion_id, "
+                      "origin, updated) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)")
+_ENSURE_STATUS = "insert or ignore into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?)"
+_PUT_STATUS = ("insert into doc_status (doc_id, layer, status, updated) values (?, ?, ?, ?) "
+               "on conflict (doc_id, layer) do update set status = excluded.status, updated = excluded.updated")
+_INSERT_EVENT = "insert into events (time, annotator, doc_id, action, payload) values (?, ?, ?, ?, ?)"
+
+
+def _new_ids(n: int) -> list[str]:
+    """n fresh random item ids (32 hex digits, like :func:`annotator.model.new_id`), drawn at once."""
+    raw = os.urandom(16 * n).hex()
+    return [raw[i:i + 32] for i in range(0, 32 * n, 32)]
+
+
+class _ImportWriter:
+    """Writes import batches inside the caller's transaction; remembers nothing between batches but
+    the next document position (duplicates across batches are found in the database)."""
+
+    def __init__(self, store: "Store", annotator: str, result: ImportResult):
+        self.store = store
+        self.db = store.db
+        self.annotator = annotator
+        self.result = result
+        self.position = self.db.execute("select coalesce(max(position), 0) from documents").fetchone()[0]
+
+    def write(self, batch: list[ImportRecord]) -> None:
+        if not batch:
+            return
+        result, db = self.result, self.db
+        stamp = now()
+        ids = list({rec.document.id for rec in batch})
+        existing = {row[0] for row in db.execute(
+            f"select id from documents where id in ({','.join('?' * len(ids))})", ids)}
+        seen: set[str] = set()  # documents met earlier in this batch
+        docs, rows, ensure, put, events = [], [], [], [], []
+        have: dict[tuple[str, str], set] = {}
+        for rec in batch:
+            doc = rec.document
+            if doc.id in existing or doc.id in seen:
+                result.documents_existing += 1
+            else:
+                self.position += 1
+                docs.append((doc.id, doc.text, validate.dumps(doc.meta), self.position, stamp))
+                result.documents_added += 1
+            if rec.layer:
+                key = (doc.id, rec.layer)
+                if key not in have:
+                    have[key] = self.store._item_keys(doc.id, rec.layer, len(doc.text)) if doc.id in existing else set()
+                keys = have[key]
+                added = 0
+                for value in rec.values:
+                    if value.key in keys:
+                        result.annotations_existing += 1
+                        continue
+                    keys.add(value.key)
+                    item = value_to_record(value)
+                    rows.append([None, doc.id, rec.layer, item["kind"], item["start"], item["end"], item["label"],
+                                 validate.dumps(item["attrs"]), ACCEPTED, None, ORIGIN_IMPORT, stamp])
+                    added += 1
+                result.annotations_added += added
+                result.layers[rec.layer] += added
+                if rec.status:
+                    put.append((doc.id, rec.layer, rec.status, stamp))
+                else:  # the layer saw the document; an existing status is kept
+                    ensure.append((doc.id, rec.layer, IN_PROGRESS, stamp))
+                if added or rec.status:
+                    events.append((stamp, self.annotator, doc.id, Action.IMPORT,
+                                   validate.dumps({"layer": rec.layer, "added": added, "status": rec.status})))
+            seen.add(doc.id)
+        for row, item_id in zip(rows, _new_ids(len(rows))):
+            row[0] = item_id
+        for sql, params in ((_INSERT_DOCUMENT, docs), (_INSERT_ANNOTATION, rows), (_ENSURE_STATUS, ensure),
+                            (_PUT_STATUS, put), (_INSERT_EVENT, events)):
+            if params:
+                db.conn.executemany(sql, params)
 
 
 class Store:
@@ -651,6 +740,11 @@ class Store:
     def version(self) -> int:
         return self._stored_version()
 
+    def record_event(self, annotator: str, doc_id: str | None, action: str, payload: dict) -> int:
+        """Log one event (in the caller's transaction, else in its own), e.g. a merge's summary."""
+        with self._write():
+            return self._event(annotator, doc_id, action, payload)
+
     def _event(self, annotator: str, doc_id: str | None, action: str, payload: dict) -> int:
         cur = self.db.execute(
             "insert into events (time, annotator, doc_id, action, payload) values (?, ?, ?, ?, ?)",
@@ -711,70 +805,39 @@ class Store:
 
     # --- documents -------------------------------------------------------------------
 
+    IMPORT_BATCH = 500  # records written per round of executemany (memory holds one batch)
+
     def import_records(self, records: Iterable[ImportRecord], annotator: str = "import") -> ImportResult:
         """Add documents and their layer items in one transaction (all or nothing).
 
-        The same text is one document; an item already present in its layer is not added twice.
+        ``records`` is consumed as a stream, a batch at a time, so memory stays bounded whatever
+        its length; an exception from it (or from a record that breaks an invariant) rolls back
+        everything. The same text is one document; an item already present in its layer is not
+        added twice; a record's status replaces the layer's status for the document, a record
+        without one leaves an existing status alone (else the document is in progress).
         """
         result = ImportResult()
         with self._write():
-            position = self.db.execute("select coalesce(max(position), 0) from documents").fetchone()[0]
-            new_docs: dict[str, dict] = {}
-            existing_ids: set[str] = set()
-            records = list(records)
-            ids = list({r.document.id for r in records})
-            for chunk in range(0, len(ids), 500):
-                part = ids[chunk:chunk + 500]
-                existing_ids.update(row[0] for row in self.db.execute(
-                    f"select id from documents where id in ({','.join('?' * len(part))})", part))
+            writer = _ImportWriter(self, annotator, result)
+            batch: list[ImportRecord] = []
             for rec in records:
                 _check_import_record(rec)
-            for rec in records:
-                doc = rec.document
-                if doc.id in existing_ids or doc.id in new_docs:
-                    result.documents_existing += 1
-                    continue
-                position += 1
-                new_docs[doc.id] = {"id": doc.id, "text": doc.text, "meta": validate.dumps(doc.meta),
-                                    "position": position, "added": now()}
-            if new_docs:
-                self.db["documents"].insert_all(new_docs.values(), batch_size=500)
-                result.documents_added = len(new_docs)
-            rows, statuses, events = [], [], []
-            have: dict[tuple[str, str], set] = {}
-            for rec in records:
-                if not rec.layer:
-                    continue
-                key = (rec.document.id, rec.layer)
-                if key not in have:
-                    have[key] = {a.value.key for a in self.items(*key)} if rec.document.id in existing_ids else set()
-                added = 0
-                for value in rec.values:
-                    if value.key in have[key]:
-                        result.annotations_existing += 1
-                        continue
-                    have[key].add(value.key)
-                    rows.append(_annotation_to_row(Annotation(new_id(), rec.document.id, rec.layer, value,
-                                                              ACCEPTED, None, ORIGIN_IMPORT)))
-                    added += 1
-                result.annotations_added += added
-                result.layers[rec.layer] += added
-                if rec.status:
-                    statuses.append({"doc_id": rec.document.id, "layer": rec.layer, "status": rec.status,
-                                     "updated": now()})
-                else:  # the layer saw the document; an existing status is kept
-                    self._ensure_status(rec.document.id, rec.layer)
-                if added or rec.status:
-                    events.append({"time": now(), "annotator": annotator, "doc_id": rec.document.id,
-                                   "action": Action.IMPORT, "payload": validate.dumps(
-                                       {"layer": rec.layer, "added": added, "status": rec.status})})
-            if rows:
-                self.db["annotations"].insert_all(rows, batch_size=500)
-            if statuses:
-                self.db["doc_status"].upsert_all(statuses, pk=("doc_id", "layer"))
-            if events:
-                self.db["events"].insert_all(events, batch_size=500)
+                batch.append(rec)
+                if len(batch) >= self.IMPORT_BATCH:
+                    writer.write(batch)
+                    batch = []
+            writer.write(batch)
         return result
+
+    def _item_keys(self, doc_id: str, layer: str, length: int) -> set:
+        """Keys of the items a layer already has on a document (rows that break an invariant left out)."""
+        keys = set()
+        for row in self.db.query("select * from annotations where doc_id = ? and layer = ?", [doc_id, layer]):
+            try:
+                keys.add(_row_to_annotation(row, length).value.key)
+            except validate.Invalid as exc:
+                self._skip("annotations", row.get("id"), exc)
+        return keys
 
     def documents(self, ids: Iterable[str] | None = None) -> list[Document]:
         """All documents in import order (or just those with the given ids, in that order).
@@ -799,6 +862,90 @@ class Store:
         for r in self.db.query(f"select id, text from documents where not ({_USABLE_DOC})"):
             self._read("documents", {"meta": None, **r}, _row_to_document)
         return [r[0] for r in self.db.execute(f"select id from documents where {_USABLE_DOC} order by position")]
+
+    EXPORT_BATCH = 256  # documents read per round by the streaming readers
+
+    def documents_in_layer(self, layer: str, *, kinds: Iterable[str] | None = None,
+                        only_with_items: bool = False) -> Iterator[tuple[Document, list[Annotation], str | None]]:
+        """Each document a layer touched (it has items or a status there), in import order, with the layer's
+        items on it (accepted and rejected, by offsets) and its status there.
+
+        Read a batch of documents at a time, so memory stays bounded whatever the size of the database.
+        ``kinds`` keeps only items of those kinds; ``only_with_items`` leaves out documents without such
+        items. Rows that break an invariant are left out and named in :attr:`bad_rows`."""
+        kind_sql, kind_args = self._kinds_filter(kinds)
+        for batch in self._document_batches():
+            ids = [doc_id for _, doc_id in batch]
+            marks = ",".join("?" * len(ids))
+            rows: dict[str, list[dict]] = defaultdict(list)
+            for row in self.db.query(f"select * from annotations where layer = ? and doc_id in ({marks}){kind_sql} "
+                                     "order by doc_id, start, end, rowid", [layer, *ids, *kind_args]):
+                rows[row["doc_id"]].append(row)
+            statuses = {} if only_with_items else {r[0]: r[1] for r in self.db.execute(
+                f"select doc_id, status from doc_status where layer = ? and doc_id in ({marks})", [layer, *ids])}
+            for doc in self._batch_documents([(rowid, doc_id) for rowid, doc_id in batch
+                                              if doc_id in rows or doc_id in statuses]):
+                items = self._checked(doc, rows.get(doc.id, ()), "annotations", _row_to_annotation)
+                if items or doc.id in statuses:
+                    yield doc, items, statuses.get(doc.id)
+
+    def suggested_documents(self, *, kinds: Iterable[str] | None = None) -> Iterator[tuple[Document, list[Suggestion]]]:
+        """Each document with suggestions, in import order, with its suggestions by offsets (streamed as
+        :meth:`documents_in_layer` is; ``kinds`` keeps only suggestions of those kinds)."""
+        kind_sql, kind_args = self._kinds_filter(kinds)
+        for batch in self._document_batches():
+            ids = [doc_id for _, doc_id in batch]
+            rows: dict[str, list[dict]] = defaultdict(list)
+            for row in self.db.query(f"select * from suggestions where doc_id in ({','.join('?' * len(ids))})"
+                                     f"{kind_sql} order by doc_id, start, end, rowid", [*ids, *kind_args]):
+                rows[row["doc_id"]].append(row)
+            for doc in self._batch_documents([(rowid, doc_id) for rowid, doc_id in batch if doc_id in rows]):
+                found = self._checked(doc, rows[doc.id], "suggestions", _row_to_suggestion)
+                if found:
+                    yield doc, found
+
+    @staticmethod
+    def _kinds_filter(kinds: Iterable[str] | None) -> tuple[str, list]:
+        if kinds is None:
+            return "", []
+        kinds = list(kinds)
+        return f" and kind in ({','.join('?' * len(kinds))})", kinds
+
+    def _document_batches(self) -> Iterator[list[tuple[int, object]]]:
+        """(rowid, id) of every document in import order, a batch at a time (only the sort keys are held)."""
+        cursor = self.db.execute("select rowid, id from documents order by position, rowid")
+        while True:
+            batch = cursor.fetchmany(self.EXPORT_BATCH)
+            if not batch:
+                return
+            yield batch
+
+    def _batch_documents(self, wanted: list[tuple[int, object]]) -> list[Document]:
+        """The documents of these (rowid, id) pairs, in that order (bad rows left out, see :attr:`bad_rows`)."""
+        if not wanted:
+            return []
+        rows = {r["_rowid"]: r for r in self.db.query(
+            f"select rowid as _rowid, * from documents where rowid in ({','.join('?' * len(wanted))})",
+            [rowid for rowid, _ in wanted])}
+        out = []
+        for rowid, _ in wanted:
+            row = rows.get(rowid)
+            if row is not None:
+                del row["_rowid"]
+                doc = self._read("documents", row, _row_to_document)
+                if doc is not None:
+                    out.append(doc)
+        return out
+
+    def _checked(self, doc: Document, rows: Iterable[dict], table: str, convert) -> list:
+        """Rows of items on a document, checked against its text; bad ones left out (named in bad_rows)."""
+        out = []
+        for row in rows:
+            try:
+                out.append(convert(row, len(doc.text)))
+            except validate.Invalid as exc:
+                self._skip(table, row.get("id"), exc)
+        return out
 
     def count_documents(self) -> int:
         return self.db.execute("select count(*) from documents").fetchone()[0]
@@ -1355,8 +1502,10 @@ class Store:
     MERGE_TABLES = ("documents", "suggestions", "suggester_runs", "annotations", "doc_status", "annotators",
                     "assignments", "events")
 
-    def dump_rows(self) -> dict[str, list[dict]]:
-        """Every row of every data table, as plain dicts (for merging into another database).
+    MERGE_BATCH = 2000  # rows of another database read (and written) per round by merge
+
+    def merge_columns(self) -> dict[str, list[str]]:
+        """The columns merge reads of each data table, once the tables are checked.
 
         Only real tables are read, and only the columns annotator creates (extra columns
         added by hand are left behind): a data table that is a view or a virtual table, or
@@ -1366,7 +1515,6 @@ class Store:
         found = {r[0]: (r[1], r[2] or "") for r in self.db.execute(
             f"select name, type, sql from sqlite_master where name in ({','.join('?' * len(self.MERGE_TABLES))})",
             list(self.MERGE_TABLES))}
-        out: dict[str, list[dict]] = {}
         for table, wanted in data_columns().items():
             kind, sql = found.get(table, ("missing", ""))
             plain = kind == "table" and not sql.lstrip().upper().startswith("CREATE VIRTUAL") \
@@ -1378,16 +1526,95 @@ class Store:
             missing = [c for c in wanted if c not in have]
             if missing:
                 raise AnnotatorError(f"table {table!r} lacks column {missing[0]!r}", self.path)
-            cols = ", ".join(f"[{c}]" for c in wanted)
-            out[table] = list(self.db.query(f"select {cols} from [{table}] order by rowid"))
+        return data_columns()
+
+    def dump_rows(self) -> dict[str, list[dict]]:
+        """Every row of every data table, as plain dicts (checked as :meth:`merge_columns` does; small
+        databases only: merge reads with :meth:`merge_batches`)."""
+        return {table: list(self.db.query(f"select {', '.join(f'[{c}]' for c in cols)} from [{table}] order by rowid"))
+                for table, cols in self.merge_columns().items()}
+
+    def merge_batches(self, table: str, order: str = "rowid") -> Iterator[list[dict]]:
+        """A data table's rows (merge's columns) a batch at a time, never more in memory.
+
+        ``order``: "rowid" (as stored), "position" (documents in import order), or "doc_id" (by document;
+        a document's rows are never split across batches). Call :meth:`merge_columns` first."""
+        if table not in self.MERGE_TABLES:
+            raise ValueError(table)
+        sort = {"rowid": "rowid", "position": "coalesce(position, 0), rowid", "doc_id": "doc_id, rowid"}[order]
+        keys = self.db.execute(f"select rowid, {'doc_id' if order == 'doc_id' else 'null'} from [{table}] "
+                               f"order by {sort}")
+        cols = ", ".join(f"[{c}]" for c in data_columns()[table])
+        carry: list[tuple] = []
+        while True:
+            chunk = keys.fetchmany(self.MERGE_BATCH)
+            if not chunk:
+                if carry:
+                    yield self._rows_at(table, cols, carry)
+                return
+            chunk = carry + chunk
+            cut = len(chunk)
+            if order == "doc_id":  # keep the last document's rows for the next batch, whole
+                while cut > 0 and chunk[cut - 1][1] == chunk[-1][1]:
+                    cut -= 1
+                if cut == 0:  # one document's rows fill the batch: read on
+                    carry = chunk
+                    continue
+            chunk, carry = chunk[:cut], chunk[cut:]
+            yield self._rows_at(table, cols, chunk)
+
+    def _rows_at(self, table: str, cols: str, keys: list[tuple]) -> list[dict]:
+        """Rows by rowid (the first item of each key), in the keys' order."""
+        rows = {r["_rowid"]: r for r in self.db.query(
+            f"select rowid as _rowid, {cols} from [{table}] where rowid in ({','.join('?' * len(keys))})",
+            [k[0] for k in keys])}
+        out = []
+        for k in keys:
+            row = rows[k[0]]
+            del row["_rowid"]
+            out.append(row)
         return out
+
+    def merge_text_lengths(self, doc_ids: Iterable[str]) -> dict[str, int]:
+        """{id: length of the text in characters} of those of these documents that exist (texts that are not
+        text are left out)."""
+        ids = list(set(doc_ids))
+        found = self.db.execute(f"select id, text from documents where id in ({','.join('?' * len(ids))})", ids)
+        return {doc_id: len(text) for doc_id, text in found if isinstance(text, str)}
+
+    def merge_existing(self, table: str, column: str, values: Iterable) -> set:
+        """Which of these values a key column of a data table already holds."""
+        if table not in self.MERGE_TABLES or column not in data_columns()[table]:
+            raise ValueError((table, column))
+        values = list(set(values))
+        return {r[0] for r in self.db.execute(
+            f"select [{column}] from [{table}] where [{column}] in ({','.join('?' * len(values))})", values)}
+
+    def merge_document_rows(self, table: str, doc_ids: Iterable[str | None], columns: Iterable[str] | None = None
+                            ) -> list[dict]:
+        """The rows of a data table on these documents (None: rows on no document), as stored."""
+        if table not in self.MERGE_TABLES or table == "documents":
+            raise ValueError(table)
+        wanted = list(columns or data_columns()[table])
+        doc_ids = set(doc_ids)
+        ids = [d for d in doc_ids if d is not None]
+        where = f"doc_id in ({','.join('?' * len(ids))})" + (" or doc_id is null" if None in doc_ids else "")
+        return list(self.db.query(f"select {', '.join(f'[{c}]' for c in wanted)} from [{table}] where {where} "
+                                  "order by rowid", ids))
+
+    def merge_last_position(self) -> int:
+        """The highest document position (0 with none)."""
+        return self.db.execute("select coalesce(max(position), 0) from documents").fetchone()[0]
 
     def insert_rows(self, table: str, rows: list[dict]) -> int:
         """Insert rows as they are (merge); call inside :meth:`transaction`. Rows must not exist yet."""
         if table not in self.MERGE_TABLES:
             raise ValueError(table)
         if rows:
-            self.db[table].insert_all(rows)
+            cols = [c for c in data_columns()[table] if c in rows[0]]
+            self.db.conn.executemany(
+                f"insert into [{table}] ({', '.join(f'[{c}]' for c in cols)}) values ({', '.join('?' * len(cols))})",
+                [[r[c] for c in cols] for r in rows])
         return len(rows)
 
     def apply_review(self, reviewer: str, doc_id: str, action: str,

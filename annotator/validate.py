@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import json
 import math
-from typing import Any, Mapping
+from collections.abc import Mapping
+from typing import Any
 
 from annotator.errors import AnnotatorError
 from annotator.model import (

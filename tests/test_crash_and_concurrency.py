@@ -306,6 +306,77 @@ def test_import_killed_halfway_leaves_nothing_or_everything(tmp_path):
         f"no round killed the import inside its transaction: {dict(outcomes)} (CRASH_SEED={seed})"
 
 
+def test_merge_killed_halfway_leaves_nothing_or_everything(tmp_path):
+    """``annotator merge`` streams the other database in batches, inside one transaction: killed at any
+    moment, ours holds none of it or all of it."""
+    seed = crash_seed()
+    rng = random.Random(seed)
+    base = tmp_path / "base.db"
+    make_db(base, docs=3)
+    other = tmp_path / "bob.db"
+    source = tmp_path / "big.jsonl"
+    big_jsonl(source)
+    subprocess.run([sys.executable, "-m", "annotator", "import", "--db", str(other), "--as", "bob", str(source)],
+                   check=True, env=ENV, cwd=tmp_path, capture_output=True)
+    before = signature(base)
+
+    def run_merge(db: Path, out: Path) -> subprocess.Popen:
+        shutil.copy(base, db)
+        with open(out, "wb") as fh:
+            return subprocess.Popen([sys.executable, "-m", "annotator", "merge", "--db", str(db), "--annotator",
+                                     "carol", str(other)], stdout=fh, stderr=subprocess.STDOUT, env=ENV, cwd=tmp_path)
+
+    full_db = tmp_path / "full.db"
+    t0 = time.monotonic()
+    proc = run_merge(full_db, tmp_path / "full.out")
+    try:
+        assert proc.wait(timeout=120) == 0, (tmp_path / "full.out").read_text()
+    finally:
+        kill(proc)
+    total = time.monotonic() - t0
+    after = signature(full_db)
+    assert len(after["documents"]) == len(before["documents"]) + IMPORT_RECORDS
+    assert sum(a[1] == "bob" for a in after["annotations"]) == 5 * IMPORT_RECORDS
+
+    outcomes = Counter()
+    for r in range(6):
+        where = f"round {r} (CRASH_SEED={seed})"
+        db, out = tmp_path / f"kill{r}.db", tmp_path / f"kill{r}.out"
+        wal = Path(f"{db}-wal")
+        during_write = r % 2 == 1  # odd rounds: once the transaction writes to the WAL; even: any time
+        delay = rng.uniform(0.0, 0.3 * total) if during_write else rng.uniform(0.0, 1.1 * total)
+        proc = run_merge(db, out)
+        t0 = time.monotonic()
+        try:
+            if during_write:
+                wait_for(lambda: proc.poll() is not None or (wal.exists() and wal.stat().st_size > 0), 120,
+                         f"the merge to start writing ({where})", step=0.002)
+                t0 = time.monotonic()
+            wal_seen = during_write and proc.poll() is None
+            while proc.poll() is None and time.monotonic() - t0 < delay:
+                time.sleep(0.002)
+        finally:
+            code = kill(proc)
+        killed = code == -signal.SIGKILL
+        assert killed or code == 0, f"{where}: merge exited {code}: {out.read_text()[-2000:]}"
+        got = signature(db)
+        if got == before:
+            outcome = "nothing"
+        elif got == after:
+            outcome = "all"
+        else:
+            n_docs = len(got["documents"]) - len(before["documents"])
+            raise AssertionError(f"{where}: half a merge: {n_docs} of {IMPORT_RECORDS} documents "
+                                 f"(killed={killed}, delay={delay:.3f} s)")
+        with Store(db, create=False) as s:
+            assert s.integrity_check() == "ok", where
+        outcomes[(outcome, "killed mid-write" if killed and wal_seen else "killed" if killed else "finished")] += 1
+        db.unlink()
+    print(dict(outcomes))
+    assert outcomes[("nothing", "killed mid-write")] >= 1, \
+        f"no round killed the merge inside its transaction: {dict(outcomes)} (CRASH_SEED={seed})"
+
+
 # --- 3. eight writers x 500 decisions ---------------------------------------------------
 
 WRITERS = 8

@@ -200,3 +200,33 @@ def test_older_database_is_migrated_in_a_copy_only(tmp_path):
         rep = merge.merge_files(s, [old])
     assert not rep.changed and state(main) == snapshot
     assert old.read_bytes() == before
+
+
+def test_merge_in_small_batches_is_the_same_merge(tmp_path, monkeypatch):
+    """Merge reads the other file a batch at a time (a document's rows never split): batches of one row
+    give the same database and the same report as one batch for everything."""
+    docs = [Document.from_text(f"Report {i}: Angela Merkel met Emmanuel Macron in Paris.") for i in range(5)]
+    main = make(tmp_path / "main.db", "alice", [], docs=docs[:3])
+    other = make(tmp_path / "bob.db", "bob", [], docs=docs)
+    for path, who, label in ((main, "alice", "PERSON"), (other, "alice", "ORG"), (other, "bob", "PERSON")):
+        with Store(path) as s:
+            for doc in docs[:3] if path == main else docs:
+                add(s, who, Span(11, 24, label), doc=doc)
+                add(s, who, Span(29, 44, "PERSON"), doc=doc)
+                s.set_status(who, doc.id, "done")
+    results = []
+    for batch in (10_000, 1):
+        monkeypatch.setattr(Store, "MERGE_BATCH", batch)
+        db = tmp_path / f"main-{batch}.db"
+        db.write_bytes(main.read_bytes())
+        with Store(db) as s:
+            rep = merge.merge_files(s, [other], merged_by="carol")
+        snapshot = state(db)
+        snapshot["events"] = [e for e in snapshot["events"] if '"action": "merge"' not in e]  # its time differs
+        results.append((snapshot, [str(c) for c in rep.conflicts], rep.to_dict() | {"conflicts": None}))
+    for a, b in zip(results[0], results[1]):
+        assert a == b
+    snapshot, conflicts, summary = results[0]
+    assert summary["documents_added"] == 2 and summary["items_identical"] == 3  # alice's 29-44 on docs 0-2
+    assert len(conflicts) == 3 and all("kept PERSON and added ORG" in c for c in conflicts)
+    assert summary["layers"] == {"alice": 7, "bob": 10}

@@ -148,14 +148,15 @@ def test_a_write_error_keeps_the_previous_output_and_leaves_no_temp_file(tmp_pat
     out = tmp_path / "out.jsonl"
     out.write_text("the previous export\n")
     calls = []
+    task_line = exporting.prodigy.task_line
 
-    def full(obj):
-        calls.append(obj)
+    def full(*args):  # the third JSONL line finds the disk full
+        calls.append(args)
         if len(calls) == 3:
             raise OSError(errno.ENOSPC, "No space left on device")
-        return json.dumps(obj)
+        return task_line(*args)
 
-    monkeypatch.setattr(exporting, "dump_json", full)
+    monkeypatch.setattr(exporting.prodigy, "task_line", full)
     result = invoke("export", "--db", str(db), "-o", str(out), "--force")
     assert result.exit_code == 1
     assert result.output == f"error: {out}: cannot write: No space left on device\n"
@@ -568,7 +569,7 @@ def test_an_unexpected_error_is_one_line_naming_the_saved_traceback(tmp_path, mo
     def bug(*args, **kwargs):
         return 1 / 0
 
-    monkeypatch.setattr(exporting, "collect", bug)
+    monkeypatch.setattr(exporting, "export_layer", bug)
     monkeypatch.delenv("ANNOTATOR_DEBUG", raising=False)
     result = invoke("export", "--db", str(db))
     assert result.exit_code == 1

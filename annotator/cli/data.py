@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import sys
 
 import click
 
@@ -53,13 +52,12 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
     for note in notes:
         echo(note, err=True)
     total = sum(p.stat().st_size for p in files)
-    stderr = sys.stderr
-    with click.progressbar(length=total, label="reading", file=stderr, show_eta=False,
-                           hidden=total < BIG_INPUT or not stderr.isatty()) as bar:
+    with _progress(total, "reading") as bar:  # pass 1: read and check, keeping no record
         records, report = read_sources(files, layer, schema, skip_invalid=skip_invalid, strict=strict,
                                        follow_symlinks=follow_symlinks, progress=bar.update, brat_map=mapping)
     if records:  # the database is opened only once every source has been read and checked
-        with open_store(db_path) as store:
+        with open_store(db_path) as store, _progress(total, "writing") as bar:  # pass 2: one transaction
+            records.progress = bar.update
             report.result = store.import_records(records)
     for path in report.empty:
         echo(f"{path}: empty, nothing imported", err=True)
@@ -80,6 +78,12 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
         echo(f"{len(report.skipped)} invalid records skipped", err=True)
 
 
+def _progress(total: int, label: str):
+    stderr = click.get_text_stream("stderr")
+    return click.progressbar(length=total, label=label, file=stderr, show_eta=False,
+                             hidden=total < BIG_INPUT or not stderr.isatty())
+
+
 @click.command("export")
 @db_option
 @click.option("--annotator", "annotator_name", metavar="NAME", callback=name_checks.annotator_name,
@@ -95,13 +99,12 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
               "previous export (never the database or a folder annotator did not write).")
 def export_cmd(db_path, annotator_name, review, suggestions, fmt, out, only_done, force):
     """Export one layer as Prodigy JSONL, a spaCy DocBin, Doccano JSONL or brat standoff."""
-    from annotator.exporting import choose_layer, collect, export
+    from annotator.exporting import choose_layer, export_layer
 
     with open_store(db_path, readonly=True) as store:
         layer = choose_layer(store, annotator_name, review, suggestions)
-        items = collect(store, layer, only_done=only_done)
+        report = export_layer(store, layer, fmt, out, only_done=only_done, force=force, protect=[db_path])
         warn_bad_rows(store)
-    report = export(items, fmt, out, force=force, protect=[db_path])
     if out and out != "-":
         msg = f"wrote {report.documents} documents, {report.spans} spans, {report.relations} relations from " \
               f"layer {layer} to {out}"

@@ -119,9 +119,9 @@ def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: b
 
     for other in others:  # a FIFO or a device would hang the copy or fill the disk
         regular_file(other)
-    rows = mg.read_all(others, Path(db_path))  # a bad file fails before the database is touched
-    with open_store(db_path, create=True) as store:
-        report = mg.merge_rows(store, rows, merged_by=annotator_name)
+    with mg.opened(others, Path(db_path)) as rows:  # a bad file fails before the database is touched
+        with open_store(db_path, create=True) as store:
+            report = mg.merge_sources(store, rows, merged_by=annotator_name)
     if as_json:
         echo_json(report.to_dict())
     else:

@@ -55,19 +55,27 @@ def regular_file(path: str | Path, *, missing: str = "no such file") -> Path:
     return path
 
 
-def read_bytes(path: str | Path, *, missing: str = "no such file") -> bytes:
-    """The whole content of a regular file; anything else is refused before it is read."""
-    path = regular_file(path, missing=missing)
+def _open_regular(path: Path):
+    """A binary file object for a regular file; anything else is refused before it is read."""
+    path = regular_file(path)
     try:
         # O_NONBLOCK: should the path have been swapped for a FIFO since the check, open returns at once
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise AnnotatorError(exc.strerror or str(exc), path) from None
-    with os.fdopen(fd, "rb") as fh:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise AnnotatorError(f"is {file_kind(mode)}, not a regular file", path)
-        os.set_blocking(fd, True)
+    fh = os.fdopen(fd, "rb")
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        fh.close()
+        raise AnnotatorError(f"is {file_kind(mode)}, not a regular file", path)
+    os.set_blocking(fd, True)
+    return fh
+
+
+def read_bytes(path: str | Path, *, missing: str = "no such file") -> bytes:
+    """The whole content of a regular file; anything else is refused before it is read."""
+    path = regular_file(path, missing=missing)
+    with _open_regular(path) as fh:
         try:
             return fh.read()
         except OSError as exc:
@@ -102,13 +110,48 @@ def _no_duplicates(pairs: list) -> dict:
     return out
 
 
+def _not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError, offset: int, line: int) -> AnnotatorError:
+    return AnnotatorError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {offset + exc.start})", path, line)
+
+
+def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
+    """(line number, line) for each line of a regular UTF-8 text file, read as a stream.
+
+    The same rules as :func:`read_text` (binary files refused, a BOM dropped, the first byte that
+    is not UTF-8 named with its offset); lines are split at "\\n" only and a line's "\\r" is dropped.
+    Memory holds one line at a time, whatever the file's size.
+    """
+    with _open_regular(path) as fh:
+        try:
+            if b"\x00" in fh.read(BINARY_SNIFF):
+                raise AnnotatorError("looks like a binary file, not text", path)
+            fh.seek(0)
+            offset = 0
+            for number, data in enumerate(fh, 1):
+                try:
+                    line = data.decode("utf-8")
+                except UnicodeDecodeError as exc:
+                    raise _not_utf8(path, data, exc, offset, number) from None
+                offset += len(data)
+                if number == 1:
+                    line = line.removeprefix("\ufeff")
+                yield number, line.removesuffix("\n").removesuffix("\r")
+        except OSError as exc:
+            raise AnnotatorError(exc.strerror or str(exc), path) from None
+
+
 def iter_jsonl(path: Path, text: str | None = None) -> Iterator[tuple[int, dict | AnnotatorError]]:
-    """Yield (line number, object) for each non-blank line; a bad line yields an AnnotatorError instead."""
-    text = read_text(path) if text is None else text
-    # Split on "\n" only: str.splitlines() would also break at U+2028, U+0085 and friends,
-    # which JSON writers leave unescaped inside strings.
-    for number, line in enumerate(text.split("\n"), 1):
-        line = line.removesuffix("\r")
+    """Yield (line number, object) for each non-blank line; a bad line yields an AnnotatorError instead.
+
+    Without ``text`` the file is read as a stream (:func:`iter_lines`), one line in memory at a time.
+    """
+    if text is None:
+        lines: Iterator[tuple[int, str]] = iter_lines(path)
+    else:
+        # Split on "\n" only: str.splitlines() would also break at U+2028, U+0085 and friends,
+        # which JSON writers leave unescaped inside strings.
+        lines = ((number, line.removesuffix("\r")) for number, line in enumerate(text.split("\n"), 1))
+    for number, line in lines:
         if not line.strip():
             continue
         try:

@@ -15,7 +15,7 @@ from typing import Any
 from annotator import validate
 from annotator.errors import AnnotatorError
 from annotator.formats.files import dump_json
-from annotator.formats.tokens import token_bounds, tokenize
+from annotator.formats.tokens import Tokens, tokenizer
 from annotator.model import (
     AUTHOR,
     CLAIM,
@@ -209,14 +209,11 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
                         status if has_layer else None)
 
 
-def to_task(document: Document, values: list[Value], layer: str | None, status: str | None,
-            view_id: str = "annotator") -> dict:
-    """A Prodigy task for one document and one layer's accepted items.
-
-    A stance's ends are listed in ``spans`` too when no span there holds them (as Doccano's
-    entities and brat's T lines do): labelled with their own label, else TOPIC."""
+def _task(document: Document, values: list[Value], layer: str | None, status: str | None,
+          view_id: str) -> tuple[dict, Tokens, dict]:
+    """A task's fields before its tokens, its tokens, and its fields after them."""
     text = document.text
-    tokens = tokenize(text)
+    tokens = tokenizer()(text)
     spans = []
     listed = [v for v in values if isinstance(v, Span)]
     for ref in (r for v in values if isinstance(v, Stance) for r in (v.source, v.target)):
@@ -225,7 +222,7 @@ def to_task(document: Document, values: list[Value], layer: str | None, status: 
             label = ref.label or "TOPIC"
             listed.append(Span(ref.start, ref.end, label, "topic" if label == "TOPIC" else "entity"))
     for v in sorted(listed, key=lambda s: (s.start, s.end, s.label)):
-        ts, te = token_bounds(tokens, v.start, v.end)
+        ts, te = tokens.bounds(v.start, v.end)
         attrs = speaker_for_export(v.attrs, text) if v.kind == "claim" else dict(v.attrs)
         spans.append({"start": v.start, "end": v.end, "token_start": ts, "token_end": te, "label": v.label,
                       "text": text[v.start:v.end], "kind": v.kind, "attrs": attrs})
@@ -241,14 +238,30 @@ def to_task(document: Document, values: list[Value], layer: str | None, status: 
         if attrs:
             rel["attrs"] = attrs
         relations.append(rel)
-    task = {"text": text, "meta": document.meta, "_input_hash": prodigy_hash(text),
-            "_task_hash": 0, "tokens": tokens, "spans": spans, "relations": relations,
-            "answer": STATUS_TO_ANSWER.get(status or "", "accept"),
-            "_annotator_id": layer, "_session_id": layer, "_view_id": view_id}
-    task["_task_hash"] = prodigy_hash(text, dump_json([spans, relations]))
-    return task
+    before = {"text": text, "meta": document.meta, "_input_hash": prodigy_hash(text),
+              "_task_hash": prodigy_hash(text, dump_json([spans, relations]))}
+    after = {"spans": spans, "relations": relations, "answer": STATUS_TO_ANSWER.get(status or "", "accept"),
+             "_annotator_id": layer, "_session_id": layer, "_view_id": view_id}
+    return before, tokens, after
 
 
-def _relation_end(tokens: list[dict], ref: SpanRef) -> dict:
-    ts, te = token_bounds(tokens, ref.start, ref.end)
+def to_task(document: Document, values: list[Value], layer: str | None, status: str | None,
+            view_id: str = "annotator") -> dict:
+    """A Prodigy task for one document and one layer's accepted items.
+
+    A stance's ends are listed in ``spans`` too when no span there holds them (as Doccano's
+    entities and brat's T lines do): labelled with their own label, else TOPIC."""
+    before, tokens, after = _task(document, values, layer, status, view_id)
+    return {**before, "tokens": tokens.dicts(document.text), **after}
+
+
+def task_line(document: Document, values: list[Value], layer: str | None, status: str | None,
+              view_id: str = "annotator") -> str:
+    """``dump_json(to_task(...))``: the task as one JSONL line, its tokens written straight from the tokenizer."""
+    before, tokens, after = _task(document, values, layer, status, view_id)
+    return dump_json(before)[:-1] + ', "tokens": ' + tokens.json() + ", " + dump_json(after)[1:]
+
+
+def _relation_end(tokens: Tokens, ref: SpanRef) -> dict:
+    ts, te = tokens.bounds(ref.start, ref.end)
     return {"start": ref.start, "end": ref.end, "token_start": ts, "token_end": te, "label": ref.label}
