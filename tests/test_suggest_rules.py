@@ -334,3 +334,11 @@ def test_surname_of_a_person_named_in_full_is_still_that_person():
     text = "Opposition candidate Elena Marquez won the vote. Marquez thanked her supporters."
     labels = [(text[e.value.start:e.value.end], e.value.label) for e in run(text)["entity"]]
     assert ("Marquez", "PERSON") in labels and ("Elena Marquez", "PERSON") in labels
+
+
+# --- attribution beyond reported speech (issue 12, PolNeAR recall) ---------------------------------
+
+def test_parenthetical_cue_inside_the_clause():
+    text = "The mayor spoke on Friday. The permit, her office said, had been hard to get."
+    c = claims(text)
+    assert ("The permit, her office said, had been hard to get", "her office", "speech_parataxis") in c

@@ -40,7 +40,7 @@ from annotator.suggest.claim_facts import checkworthiness, claim_type, facts, he
 from annotator.suggest.common import Actor, DocContext, subtree_range
 from annotator.suggest.speakers import UNNAMED_SPEAKER, Speaker, actor_np, speaker_of, subject_token
 
-RULES_VERSION = "2"
+RULES_VERSION = "3"
 RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
               "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act": 0.6, "speech_colon": 0.65, "quote_continued": 0.5,
               "expected_to": 0.55, "broad": 0.3}
@@ -232,7 +232,7 @@ class ClaimSuggester:
     def _speech_parataxis(self, ctx, v: Verb, sent):
         """"The plan, he said, will fail": the verb hangs loosely on the content's head."""
         t = v.tok
-        if v.lemma not in self.lex.speech_verbs or t.dep_ != "parataxis" or v.subj is None or v.subj.head is not t:
+        if v.lemma not in self.lex.speech_verbs or t.dep_ != "parataxis" or v.subj is None or v.subj.head.i != t.i:
             return None
         return self._candidate(ctx, "speech_parataxis", subtree_range(t.head, [t]), speaker_of(ctx, v.subj), v.cue, sent)
 

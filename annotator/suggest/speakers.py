@@ -228,9 +228,9 @@ def misattached_main(tok):
     if tok.tag_ in ("VBD", "VBN") and head.pos_ in ("ADJ", "NOUN"):
         node = head
         for _ in range(3):
-            if node.dep_ == "ccomp" and node.head is not node:
+            if node.dep_ == "ccomp" and node.head.i != node.i:
                 return node.head
-            if node.head is node:
+            if node.head.i == node.i:
                 break
             node = node.head
     return None
@@ -246,7 +246,7 @@ def subject_token(tok, depth: int = 0):
     main = misattached_main(tok) if depth < 3 else None
     if main is not None:
         return subject_token(main, depth + 1)
-    if depth < 3 and tok.dep_ in ("conj", "xcomp", "advcl", "ccomp") and tok.head is not tok:
+    if depth < 3 and tok.dep_ in ("conj", "xcomp", "advcl", "ccomp") and tok.head.i != tok.i:
         if tok.dep_ == "ccomp":
             return None
         return subject_token(tok.head, depth + 1)
