@@ -342,3 +342,15 @@ def test_parenthetical_cue_inside_the_clause():
     text = "The mayor spoke on Friday. The permit, her office said, had been hard to get."
     c = claims(text)
     assert ("The permit, her office said, had been hard to get", "her office", "speech_parataxis") in c
+
+
+def test_doubled_apostrophe_quote_opens_the_next_sentence():
+    from test_suggest_common import shared_pipeline
+
+    nlp, _ = shared_pipeline()
+    text = "''The harbour is too shallow,'' Nora Quist said. ''Nobody can dredge it in time.'' She left."
+    assert [s.text for s in nlp(text).sents] == [
+        "''The harbour is too shallow,'' Nora Quist said.", "''Nobody can dredge it in time.''", "She left."]
+    c = claims(text)
+    assert ("The harbour is too shallow,'' Nora Quist said. ''Nobody can dredge it in time", "Nora Quist",
+            "speech_ccomp") in c
