@@ -354,3 +354,23 @@ def test_doubled_apostrophe_quote_opens_the_next_sentence():
     c = claims(text)
     assert ("The harbour is too shallow,'' Nora Quist said. ''Nobody can dredge it in time", "Nora Quist",
             "speech_ccomp") in c
+
+
+def test_quote_widening_stays_in_its_paragraph_and_needs_the_content_to_be_quoted():
+    text = ('The council met on Monday. "We will not pay for it."\n\n'
+            'Mayor Ana Ruiz said the budget was "balanced". "The voters decided," she said.')
+    c = claims(text)
+    # the quote that ends the paragraph before is not the mayor's, and a quoted word inside the
+    # content does not make the next sentence's quote part of it
+    assert ('the budget was "balanced"', "Mayor Ana Ruiz", "speech_ccomp") in c
+
+
+def test_straight_quote_marks_are_read_by_the_side_they_are_glued_to():
+    from annotator.suggest.quotes import find_quotes
+    from test_suggest_common import shared_pipeline
+
+    nlp, _ = shared_pipeline()
+    # a stray closing mark (a typo) does not turn every later quote inside out
+    doc = nlp('The bill passed." Critics objected. "It is a giveaway," said Tom Reyes.')
+    quotes = [doc[q.start:q.end].text for q in find_quotes(doc)]
+    assert quotes == ["It is a giveaway,"]
