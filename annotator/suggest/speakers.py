@@ -15,6 +15,10 @@ from annotator.suggest.common import PRONOUNS, Actor, DocContext, FoundEntity
 SUBJ = ("nsubj",)
 PRONOUN_WINDOW = 3  # sentences searched back for a pronoun's antecedent
 FIRST_PERSON = {"i", "we", "you", "me", "us"}  # speakers as they are: nobody to resolve them to
+# quantities that speak for a group ("most said", "many say", "another says"); nouns such as "half"
+# or "majority" are actor phrases anyway
+QUANTIFIERS = {"most", "many", "some", "few", "several", "others", "another", "both", "all", "none", "each",
+               "either", "neither", "one"}
 ORG_ROLE_NOUNS = {"company", "firm", "group", "corporation", "network", "campaign"}  # "the company" = the ORG named before
 
 
@@ -152,6 +156,8 @@ def speaker_of(ctx: DocContext, tok) -> Speaker | None:
             tok, source_noun = behind, False
     if tok.lower_ in FIRST_PERSON and tok.pos_ == "PRON":
         return Speaker(Actor(tok.i, tok.i + 1, "", ""))
+    if tok.lower_ in QUANTIFIERS or (tok.pos_ == "NUM" and tok.dep_ in ("nsubj", "nsubjpass")):
+        return Speaker(_quantity_actor(tok))  # "most said ...", "One in four voters said ..."
     if tok.pos_ == "PRON" or tok.lower_ in PRONOUNS:
         if tok.lower_ not in PRONOUNS:
             return None
@@ -168,6 +174,15 @@ def speaker_of(ctx: DocContext, tok) -> Speaker | None:
         return Speaker(role, (first.start, first.end)) if role is not None else Speaker(first)
     return Speaker(Actor(first.start, last.end, first.label if first.label == last.label else "",
                          first.model_label, plural=True))
+
+
+def _quantity_actor(tok) -> Actor:
+    """"Most", "another", "one in four voters in the poll": the quantity with its of/in phrases."""
+    end = tok.i + 1
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in ("of", "in", "among") and c.i > tok.i:
+            end = max(end, c.right_edge.i + 1)
+    return Actor(tok.left_edge.i, end, "", "", plural=tok.lower_ not in ("another", "one", "each", "either", "neither"))
 
 
 def _role_antecedent(ctx: DocContext, tok, actor: Actor) -> Actor | None:
