@@ -395,3 +395,18 @@ def test_a_quote_mark_glued_to_the_next_word_never_lets_that_word_start_a_senten
     starts = {t.text: t.is_sent_start for t in doc if t.text in ("The", "panel")}
     assert starts == {"The": False, "panel": False}
     assert [s.text for s in nlp(text).sents][1] == "\u201cThe questions were unfair.\u201d"
+
+
+def test_relative_pronoun_speaker_keeps_who_as_its_mention():
+    text = "The bridge was inspected by Tom Leenders, who estimated that the repairs would cost $4 million."
+    claim = next(s for s in run(text)["claim"] if s.rule == "speech_ccomp").value
+    assert text[claim.start:claim.end] == "the repairs would cost $4 million"
+    assert claim.attrs["speaker_text"] == "Tom Leenders" and claim.attrs["speaker_resolved_from"] == "who"
+
+
+def test_a_cue_inside_a_quote_does_not_take_the_quote_over():
+    # the quote's own speaker is not named here: the sister's words are only what she explained
+    text = '"Frankly, my sister has explained that she cannot come, and we respect that." The hall fell silent.'
+    c = claims(text)
+    assert ("she cannot come", "my sister", "speech_ccomp") in c
+    assert not any(speaker == "my sister" and content.startswith("Frankly") for content, speaker, _ in c)

@@ -66,6 +66,9 @@ def widen_quotes(ctx: DocContext, chosen: list[ClaimCandidate], lex) -> list[Cla
         t.lemma_.lower() in lex.speech_verbs) and any(d.dep_ in ("nsubj", "nsubjpass") for d in t.children)}
     out = []
     for c in chosen:
+        if c.cue[0] in inside:  # "…my wife has explained that …," he said: the quote is his, not hers
+            out.append(c)
+            continue
         spk = c.speaker.actor or (Actor(*c.speaker.mention, "", "") if c.speaker.mention else None)
         widened = quoted_content(ctx, c.start, c.end, c.cue, (spk.start, spk.end) if spk else None,
                                  cues - {c.cue[0]}) if c.rule != "according_to" else None

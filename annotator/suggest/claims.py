@@ -60,13 +60,17 @@ class Verb:
     children: tuple
     agent_obj: object | None  # "by X" of a passive
     subj: object | None
+    speaker_tok: object | None  # the subject, or the relative pronoun standing for it ("Ana Ruiz, who said ...")
 
     @classmethod
     def of(cls, t) -> "Verb":
         children = tuple(t.children)
         agent = next((c for c in children if c.dep_ == "agent"), None)
         agent_obj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
-        return cls(t, t.lemma_.lower(), children, agent_obj, subject_token(t))
+        subj = subject_token(t)
+        relative = next((c for c in children if c.dep_ in ("nsubj", "nsubjpass") and
+                         c.lower_ in ("who", "which", "that")), None) if t.dep_ == "relcl" else None
+        return cls(t, t.lemma_.lower(), children, agent_obj, subj, relative if relative is not None else subj)
 
     def child(self, *deps: str):
         return next((c for c in self.children if c.dep_ in deps), None)
@@ -165,7 +169,7 @@ class ClaimSuggester:
             return []  # "what it called counter-terrorism": the author's gloss, no claim
         if dobj is not None and v.subj is not None:
             return self._candidate(ctx, "describe_as", (dobj.left_edge.i, as_prep.right_edge.i + 1),
-                                   speaker_of(ctx, v.subj), v.cue, sent)
+                                   speaker_of(ctx, v.speaker_tok), v.cue, sent)
         return None
 
     def _accuse_of(self, ctx, v: Verb, sent):
@@ -178,7 +182,7 @@ class ClaimSuggester:
         for o in objs:
             if of is None:
                 of = next((c for c in o.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "on")), None)
-        who = v.agent_obj if v.agent_obj is not None else v.subj
+        who = v.agent_obj if v.agent_obj is not None else v.speaker_tok
         if dobj is None or of is None or who is None:
             return None
         return self._candidate(ctx, "accuse_of", (min(dobj.left_edge.i, of.left_edge.i), of.right_edge.i + 1),
@@ -222,7 +226,7 @@ class ClaimSuggester:
             return None
         if v.subj is not None and v.subj.lower_ in ("i", "we") and v.lemma in COGNITION and _in_quote(ctx, v.tok.i):
             return []  # "I think ..." inside a quote is the quoted speaker's own wording, not a new source
-        who = v.subj if v.subj is not None else v.agent_obj
+        who = v.speaker_tok if v.subj is not None else v.agent_obj
         if who is None:
             if any(c.dep_ in ("nsubjpass", "expl") for c in v.children):
                 return self._candidate(ctx, "speech_ccomp", subtree_range(comp), UNNAMED_SPEAKER, v.cue, sent)
@@ -234,7 +238,7 @@ class ClaimSuggester:
         t = v.tok
         if v.lemma not in self.lex.speech_verbs or t.dep_ != "parataxis" or v.subj is None or v.subj.head.i != t.i:
             return None
-        return self._candidate(ctx, "speech_parataxis", subtree_range(t.head, [t]), speaker_of(ctx, v.subj), v.cue, sent)
+        return self._candidate(ctx, "speech_parataxis", subtree_range(t.head, [t]), speaker_of(ctx, v.speaker_tok), v.cue, sent)
 
     def _expected_to(self, ctx, v: Verb, sent):
         """"Trump is expected to win", "X is said to be ill": a belief nobody is named for (UNNAMED);
@@ -267,7 +271,7 @@ class ClaimSuggester:
             return []
         end = _without_trailing_time(ctx, start, end)
         # "showed X winning ...": the participle is part of what is shown, not the author's gloss
-        return self._candidate(ctx, "speech_act", (start, end), speaker_of(ctx, v.subj), v.cue, sent,
+        return self._candidate(ctx, "speech_act", (start, end), speaker_of(ctx, v.speaker_tok), v.cue, sent,
                                gloss=v.lemma not in SHOW_VERBS)
 
     def _broad(self, ctx, v: Verb, sent):
@@ -282,7 +286,7 @@ class ClaimSuggester:
         start, end = min(c.left_edge.i for c in parts), max(c.right_edge.i for c in parts) + 1
         if start < v.tok.i:
             return []
-        return self._candidate(ctx, "broad", (start, end), speaker_of(ctx, v.subj), v.cue, sent)
+        return self._candidate(ctx, "broad", (start, end), speaker_of(ctx, v.speaker_tok), v.cue, sent)
 
     def _speech_colon(self, ctx, v: Verb, sent):
         """"X said:" — what X said follows the colon, in this sentence or as the quote after it."""
@@ -293,7 +297,7 @@ class ClaimSuggester:
         colon = next((k for k in range(v.tok.i + 1, min(after + 1, sent.end)) if doc[k].text == ":"), None)
         if colon is None:
             return None
-        spk = speaker_of(ctx, v.subj)
+        spk = speaker_of(ctx, v.speaker_tok)
         if colon + 1 < sent.end and any(not (t.is_punct or t.is_space) for t in doc[colon + 1:sent.end]):
             return self._candidate(ctx, "speech_colon", (colon + 1, sent.end), spk, v.cue, sent)
         follow = next((q for q in ctx.quotes if q.start > colon), None)
