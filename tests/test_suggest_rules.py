@@ -410,3 +410,19 @@ def test_a_cue_inside_a_quote_does_not_take_the_quote_over():
     c = claims(text)
     assert ("she cannot come", "my sister", "speech_ccomp") in c
     assert not any(speaker == "my sister" and content.startswith("Frankly") for content, speaker, _ in c)
+
+
+def test_a_quote_beside_an_attribution_with_no_clause_of_its_own():
+    c = claims('The rally was quiet. "Not even one," he said.')
+    assert ("Not even one", "he", "speech_quote") in c
+    c = claims('The rally ended late. "We will win in November." Tanner said.')
+    assert ("We will win in November", "Tanner", "speech_quote") in c
+    c = claims('Asked about the budget, Mayor Ana Ruiz said, "Sure. We will cut it. Everybody knows that."')
+    assert ("Sure. We will cut it. Everybody knows that", "Mayor Ana Ruiz", "speech_quote") in c
+
+
+def test_by_saying_speaks_for_the_main_verbs_subject_and_who_speaks_for_those():
+    c = claims("Dora Finch distanced herself from the vote by saying she had never seen the text.")
+    assert ("she had never seen the text", "Dora Finch", "speech_ccomp") in c
+    c = claims("Among those who said they cared most about the economy, most backed Reyes.")
+    assert ("they cared most about the economy", "who", "speech_ccomp") in c

@@ -12,6 +12,8 @@ Rules (the ``rule`` recorded with each suggestion):
   "X welcomed / condemned / criticised the decision", "X conceded defeat", "X urged Y to ...",
   "X called for Y", "official results showed Y winning";
 - ``speech_colon``: "X said:" (or a headline "X: ...") followed by the quote or statement;
+- ``speech_quote``: a quote beside an attribution with no clause of its own: '"Not even one," he
+  said.', '"We won." Tanner said.', 'Ruiz said, "Sure. We will."';
 - ``expected_to``: "X is expected / believed / said to ..." — nobody named (UNNAMED);
 - ``quote_continued``: a paragraph that is nothing but a quote goes on quoting the speaker before it;
 - ``author``: a sentence the article asserts in its own voice with checkable facts (author.py).
@@ -38,12 +40,13 @@ from annotator.suggest.claim_candidates import (
 )
 from annotator.suggest.claim_facts import checkworthiness, claim_type, facts, hedged
 from annotator.suggest.common import Actor, DocContext, subtree_range
+from annotator.suggest.quotes import quote_of_attribution
 from annotator.suggest.speakers import UNNAMED_SPEAKER, Speaker, actor_np, speaker_of, subject_token
 
 RULES_VERSION = "3"
 RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
               "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act": 0.6, "speech_colon": 0.65, "quote_continued": 0.5,
-              "expected_to": 0.55, "broad": 0.3}
+              "expected_to": 0.55, "speech_quote": 0.75, "broad": 0.3}
 ACT_PREPS = ("for", "on", "as", "of", "against", "over", "about")  # "called for Y", "criticised X for Y"
 SHOW_VERBS = {"show", "reveal", "indicate"}
 PASSIVE_BELIEF = {"expect", "believe", "think", "say", "report", "rumor", "rumour", "understand", "know", "consider",
@@ -92,7 +95,8 @@ class ClaimSuggester:
         self.author_threshold = author_threshold
         self.version = f"{RULES_VERSION}:{lex.digest}" + ("+broad" if broad else "")
         self._verb_rules = (self._describe_as, self._accuse_of, self._speech_colon, self._speech_final,
-                            self._speech_ccomp, self._speech_parataxis, self._expected_to, self._speech_act) + (
+                            self._speech_ccomp, self._speech_parataxis, self._speech_quote, self._expected_to,
+                            self._speech_act) + (
             (self._broad,) if broad else ())
 
     def suggest(self, ctx: DocContext) -> list:
@@ -239,6 +243,22 @@ class ClaimSuggester:
         if v.lemma not in self.lex.speech_verbs or t.dep_ != "parataxis" or v.subj is None or v.subj.head.i != t.i:
             return None
         return self._candidate(ctx, "speech_parataxis", subtree_range(t.head, [t]), speaker_of(ctx, v.speaker_tok), v.cue, sent)
+
+    def _speech_quote(self, ctx, v: Verb, sent):
+        """A reporting verb with no clause of its own beside a quote: '"Not even one," he said.',
+        '"We will win." Tanner said.', 'Ruiz said, "Sure. We will cut it."' (the quote is the content)."""
+        if v.lemma not in self.lex.speech_verbs or v.subj is None or self._clause_of(v) is not None:
+            return None
+        spk = speaker_of(ctx, v.speaker_tok)
+        if spk is None:
+            return None
+        lo, hi = v.tok.i, v.tok.i + 1
+        if v.subj.head.i == v.tok.i:
+            lo, hi = min(lo, v.subj.left_edge.i), max(hi, v.subj.right_edge.i + 1)
+        quote = quote_of_attribution(ctx, lo, hi, v.cue)
+        if quote is None:
+            return None
+        return self._candidate(ctx, "speech_quote", (quote.start, quote.end), spk, v.cue, sent, gloss=False)
 
     def _expected_to(self, ctx, v: Verb, sent):
         """"Trump is expected to win", "X is said to be ill": a belief nobody is named for (UNNAMED);

@@ -118,6 +118,23 @@ def quoted_content(ctx, start: int, end: int, cue: tuple[int, int], speaker: tup
     return min(spans[0][0], start), max(spans[-1][1], end), spans
 
 
+def quote_of_attribution(ctx, lo: int, hi: int, cue: tuple[int, int]) -> Quote | None:
+    """The quote an attribution [lo, hi) (speaker and cue, no clause of its own) stands beside: the
+    one closing just before it with nothing but the attribution between ('"Not even one," he said.',
+    '"We won." Tanner said.'), else the one opening just after it ('Ruiz said, "Sure. We will."')."""
+    if any(q.start <= cue[0] < q.end for q in ctx.quotes):
+        return None  # a cue inside a quote is the quoted speaker's words
+    before = next((q for q in reversed(ctx.quotes) if q.end <= lo), None)
+    if before is not None and _only_attribution(ctx, before.end + 1, lo, cue):
+        return before
+    after = next((q for q in ctx.quotes if q.start > hi), None)
+    toks = ctx.toks
+    if after is not None and after.start - 1 - hi <= 2 and all(
+            toks[k].is_punct and "\n" not in toks[k].text_with_ws for k in range(hi, after.start - 1)):
+        return after
+    return None
+
+
 def _only_attribution(ctx, a: int, b: int, cue: tuple[int, int]) -> bool:
     """Between a quote and its attribution: few tokens in the same paragraph, and no verb but the cue."""
     if b - a > MAX_GAP or b < a:

@@ -145,6 +145,8 @@ def speaker_of(ctx: DocContext, tok) -> Speaker | None:
     if tok.lower_ in ("who", "which", "that") and tok.head.dep_ == "relcl":
         relative = (tok.i, tok.i + 1)  # "voters who said ...": the voters, through "who"
         found = speaker_of(ctx, tok.head.head)
+        if found is None and tok.lower_ == "who":
+            return Speaker(Actor(tok.i, tok.i + 1, "", ""))  # "those who said ...": who speaks, whoever they are
         return Speaker(found.actor, found.mention or relative) if found is not None and found.actor else found
     if ctx.piece.in_dateline(tok.i):
         return None
@@ -258,6 +260,8 @@ def subject_token(tok, depth: int = 0):
             if c.lower_ in ("who", "which", "that") and tok.dep_ == "relcl":
                 return tok.head  # "the ministry, which had defended the law"
             return c
+    if depth < 3 and tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.head.pos_ in ("VERB", "AUX"):
+        return subject_token(tok.head.head, depth + 1)  # "X distanced herself by saying ...": X says
     main = misattached_main(tok) if depth < 3 else None
     if main is not None:
         return subject_token(main, depth + 1)
