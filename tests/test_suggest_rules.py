@@ -426,3 +426,8 @@ def test_by_saying_speaks_for_the_main_verbs_subject_and_who_speaks_for_those():
     assert ("she had never seen the text", "Dora Finch", "speech_ccomp") in c
     c = claims("Among those who said they cared most about the economy, most backed Reyes.")
     assert ("they cared most about the economy", "who", "speech_ccomp") in c
+
+
+def test_a_quote_is_not_the_content_of_a_verb_with_an_object():
+    c = claims('Hailing the deal as a "fresh start," Mayor Ruiz stressed its cost on Friday.')
+    assert not any(rule == "speech_quote" for _, _, rule in c)

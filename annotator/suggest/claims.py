@@ -247,8 +247,9 @@ class ClaimSuggester:
     def _speech_quote(self, ctx, v: Verb, sent):
         """A reporting verb with no clause of its own beside a quote: '"Not even one," he said.',
         '"We will win." Tanner said.', 'Ruiz said, "Sure. We will cut it."' (the quote is the content)."""
-        if v.lemma not in self.lex.speech_verbs or v.subj is None or self._clause_of(v) is not None:
-            return None
+        if v.lemma not in self.lex.speech_verbs or v.subj is None or self._clause_of(v) is not None or \
+                v.child("dobj", "xcomp") is not None:
+            return None  # "Hailing it as a "breakthrough," Putin emphasized its significance": not the quote
         spk = speaker_of(ctx, v.speaker_tok)
         if spk is None:
             return None
