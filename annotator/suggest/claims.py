@@ -282,14 +282,18 @@ class ClaimSuggester:
         parts = [c for c in v.children if c.dep_ in ("dobj", "xcomp", "ccomp", "oprd", "dative") or
                  (c.dep_ == "prep" and c.lower_ in ACT_PREPS and not _temporal(ctx, c)) or
                  # "showed her challenger, Andrés Villegas, winning ...": the participle goes with the object
-                 (c.dep_ == "advcl" and c.tag_ == "VBG" and dobj is not None and c.i > dobj.i)]
-        if v.lemma == "call" and not any(c.dep_ == "prep" and c.lower_ in ("for", "on") for c in parts):
+                 (c.dep_ == "advcl" and c.tag_ == "VBG" and dobj is not None and c.i > dobj.i) or
+                 _for_to_clause(c)]  # "called for all candidates to publish ..."
+        if v.lemma == "call" and not any(c.dep_ == "prep" and c.lower_ in ("for", "on") or _for_to_clause(c)
+                                         for c in parts):
             return None  # "called" alone is describing ("called it a disgrace"), not a speech act
         if not parts or (dobj is not None and dobj.pos_ == "PRON" and dobj.n_lefts + dobj.n_rights == 0 and len(parts) == 1):
             return []
         start, end = min(c.left_edge.i for c in parts), max(c.right_edge.i for c in parts) + 1
         if start < v.tok.i:
             return []
+        if ctx.toks[start].dep_ in ("prep", "mark") and ctx.toks[start].lower_ in ACT_PREPS and end - start > 1:
+            start += 1  # "called for an inquiry": what is called for is the inquiry
         end = _without_trailing_time(ctx, start, end)
         # "showed X winning ...": the participle is part of what is shown, not the author's gloss
         return self._candidate(ctx, "speech_act", (start, end), speaker_of(ctx, v.speaker_tok), v.cue, sent,
@@ -409,6 +413,11 @@ def _own_subject(t) -> bool:
     if subj is not None:
         return subj.lower_ not in ("who", "which", "that")
     return t.dep_ == "conj"
+
+
+def _for_to_clause(c) -> bool:
+    """"for X to V" parsed as a clause marked by "for" ("called for the county to act")."""
+    return c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "for" for m in c.children)
 
 
 def _negated(t) -> bool:
