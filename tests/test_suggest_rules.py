@@ -431,3 +431,9 @@ def test_by_saying_speaks_for_the_main_verbs_subject_and_who_speaks_for_those():
 def test_a_quote_is_not_the_content_of_a_verb_with_an_object():
     c = claims('Hailing the deal as a "fresh start," Mayor Ruiz stressed its cost on Friday.')
     assert not any(rule == "speech_quote" for _, _, rule in c)
+
+
+def test_called_for_someone_to_act():
+    c = claims("Ruiz is calling for the county to take a stronger role in the dispute.")
+    assert ("the county to take a stronger role in the dispute", "Ruiz", "speech_act") in c
+    assert ("an inquiry", "Rights groups", "speech_act") in claims("Rights groups called for an inquiry.")
