@@ -437,3 +437,9 @@ def test_called_for_someone_to_act():
     c = claims("Ruiz is calling for the county to take a stronger role in the dispute.")
     assert ("the county to take a stronger role in the dispute", "Ruiz", "speech_act") in c
     assert ("an inquiry", "Rights groups", "speech_act") in claims("Rights groups called for an inquiry.")
+
+
+def test_a_belief_echoing_its_speakers_words_is_one_claim_and_a_question_is_none():
+    c = claims("Mayor Dayton told reporters that he thinks Ruiz would win the runoff.")
+    assert c == [("he thinks Ruiz would win the runoff", "Dayton", "speech_ccomp")]
+    assert claims("Do you think the mayor can win the runoff?") == []

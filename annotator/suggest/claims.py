@@ -103,6 +103,7 @@ class ClaimSuggester:
         """(Span, rule, score) for every attributed and AUTHOR claim, in text order."""
         found = [c for sent in ctx.sents for t in sent for c in self._candidates_at(ctx, t, sent)]
         found += headline_claims(ctx)
+        found = _without_echoes(ctx, found)
         chosen = resolve_overlaps(widen_quotes(ctx, resolve_overlaps(found), self.lex))
         chosen = resolve_overlaps(chosen + quote_paragraph_claims(ctx, chosen))
         out = [self._attributed(ctx, c) for c in chosen]
@@ -230,6 +231,8 @@ class ClaimSuggester:
             return None
         if v.subj is not None and v.subj.lower_ in ("i", "we") and v.lemma in COGNITION and _in_quote(ctx, v.tok.i):
             return []  # "I think ..." inside a quote is the quoted speaker's own wording, not a new source
+        if v.lemma in COGNITION and _question(sent):
+            return []  # "Do you think he can win?": asked, not believed
         who = v.speaker_tok if v.subj is not None else v.agent_obj
         if who is None:
             if any(c.dep_ in ("nsubjpass", "expl") for c in v.children):
@@ -413,6 +416,24 @@ def _own_subject(t) -> bool:
     if subj is not None:
         return subj.lower_ not in ("who", "which", "that")
     return t.dep_ == "conj"
+
+
+def _question(sent) -> bool:
+    return any(t.text == "?" for t in sent[-3:])
+
+
+def _without_echoes(ctx: DocContext, found: list[ClaimCandidate]) -> list[ClaimCandidate]:
+    """Drop "he thinks ..." inside what the same speaker is said to say ("Dayton said he thinks
+    Clinton would win" is one claim of Dayton's, not two): a belief whose subject is a pronoun,
+    nested in another claim's content."""
+    def echo(c):
+        cue = ctx.toks[c.cue[0]]
+        if cue.lemma_.lower() not in COGNITION or c.speaker.mention is None or \
+                ctx.toks[c.speaker.mention[0]].lower_ not in ("he", "she", "they", "we", "i"):
+            return False
+        return any(o is not c and o.start <= cue.i < o.end and not (o.start <= c.start and c.end <= o.end and
+                   o.cue == c.cue) for o in found)
+    return [c for c in found if not echo(c)]
 
 
 def _for_to_clause(c) -> bool:
