@@ -443,3 +443,9 @@ def test_a_belief_echoing_its_speakers_words_is_one_claim_and_a_question_is_none
     c = claims("Mayor Dayton told reporters that he thinks Ruiz would win the runoff.")
     assert c == [("he thinks Ruiz would win the runoff", "Dayton", "speech_ccomp")]
     assert claims("Do you think the mayor can win the runoff?") == []
+
+
+def test_when_asked_the_asker_is_nobody_named():
+    c = claims('"We will see," Ruiz said when asked whether she would run again.')
+    assert ("whether she would run again", "UNNAMED", "speech_ccomp") in c
+    assert ("We will see", "Ruiz", "speech_ccomp") in c

@@ -70,7 +70,7 @@ class Verb:
         children = tuple(t.children)
         agent = next((c for c in children if c.dep_ == "agent"), None)
         agent_obj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
-        subj = subject_token(t)
+        subj = subject_token(t) if not _bare_participle(t) else None
         relative = next((c for c in children if c.dep_ in ("nsubj", "nsubjpass") and
                          c.lower_ in ("who", "which", "that")), None) if t.dep_ == "relcl" else None
         return cls(t, t.lemma_.lower(), children, agent_obj, subj, relative if relative is not None else subj)
@@ -235,7 +235,7 @@ class ClaimSuggester:
             return []  # "Do you think he can win?": asked, not believed
         who = v.speaker_tok if v.subj is not None else v.agent_obj
         if who is None:
-            if any(c.dep_ in ("nsubjpass", "expl") for c in v.children):
+            if any(c.dep_ in ("nsubjpass", "expl") for c in v.children) or _bare_participle(v.tok):
                 return self._candidate(ctx, "speech_ccomp", subtree_range(comp), UNNAMED_SPEAKER, v.cue, sent)
             return []
         return self._candidate(ctx, "speech_ccomp", subtree_range(comp), speaker_of(ctx, who), v.cue, sent)
@@ -416,6 +416,12 @@ def _own_subject(t) -> bool:
     if subj is not None:
         return subj.lower_ not in ("who", "which", "that")
     return t.dep_ == "conj"
+
+
+def _bare_participle(t) -> bool:
+    """"(When) asked whether ..., X said": the asker is nobody named, and X is who was asked."""
+    return t.tag_ == "VBN" and t.dep_ == "advcl" and not any(c.dep_ in ("nsubj", "nsubjpass", "agent")
+                                                             for c in t.children)
 
 
 def _question(sent) -> bool:
