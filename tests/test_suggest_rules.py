@@ -449,3 +449,13 @@ def test_when_asked_the_asker_is_nobody_named():
     c = claims('"We will see," Ruiz said when asked whether she would run again.')
     assert ("whether she would run again", "UNNAMED", "speech_ccomp") in c
     assert ("We will see", "Ruiz", "speech_ccomp") in c
+
+
+def test_a_line_name_colon_statement_is_that_speakers_over_several_sentences():
+    text = ("HOST: Do you think the levy will pass?\n\nDORSEY: I doubt it. Nobody wants to pay more.\n\n"
+            "Farmers union: Levy Would Ruin Small Growers\n\nNote: This story was updated.")
+    c = claims(text)
+    assert ("Do you think the levy will pass", "HOST", "speech_colon") in c
+    assert ("I doubt it. Nobody wants to pay more", "DORSEY", "speech_colon") in c
+    assert ("Levy Would Ruin Small Growers", "Farmers union", "speech_colon") in c
+    assert not any(speaker == "Note" for _, speaker, _ in c)
