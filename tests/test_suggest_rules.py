@@ -459,3 +459,13 @@ def test_a_line_name_colon_statement_is_that_speakers_over_several_sentences():
     assert ("I doubt it. Nobody wants to pay more", "DORSEY", "speech_colon") in c
     assert ("Levy Would Ruin Small Growers", "Farmers union", "speech_colon") in c
     assert not any(speaker == "Note" for _, speaker, _ in c)
+
+
+def test_asking_and_telling_someone_what_to_do_or_whether():
+    assert ("the students if they were always so serious", "Rubin", "speech_act") in claims(
+        "Then Rubin asked the students if they were always so serious.")
+    assert ("residents not to drink the water", "Officials", "speech_act") in claims(
+        "Officials have told residents not to drink the water.")
+    assert ("them not to stage protests inside the hall", "Ruiz", "speech_act") in claims(
+        "Ruiz sent a text to her supporters, asking them not to stage protests inside the hall.")
+    assert claims("Ruiz told reporters on Monday.") == []

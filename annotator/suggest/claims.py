@@ -49,6 +49,7 @@ RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7
               "expected_to": 0.55, "speech_quote": 0.75, "broad": 0.3}
 ACT_PREPS = ("for", "on", "as", "of", "against", "over", "about")  # "called for Y", "criticised X for Y"
 SHOW_VERBS = {"show", "reveal", "indicate"}
+ADDRESS_VERBS = {"ask", "tell"}  # "asked the students if ...", "told residents not to drink the water"
 PASSIVE_BELIEF = {"expect", "believe", "think", "say", "report", "rumor", "rumour", "understand", "know", "consider",
                   "estimate", "project", "predict", "forecast", "allege", "suppose", "see", "tip"}
 COGNITION = {"think", "believe", "know", "feel", "guess", "hope", "expect", "suppose", "reckon", "fear", "worry"}
@@ -286,7 +287,11 @@ class ClaimSuggester:
                  (c.dep_ == "prep" and c.lower_ in ACT_PREPS and not _temporal(ctx, c)) or
                  # "showed her challenger, Andrés Villegas, winning ...": the participle goes with the object
                  (c.dep_ == "advcl" and c.tag_ == "VBG" and dobj is not None and c.i > dobj.i) or
-                 _for_to_clause(c)]  # "called for all candidates to publish ..."
+                 _for_to_clause(c) or  # "called for all candidates to publish ..."
+                 (c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "whether") for m in c.children))]
+        if v.lemma in ADDRESS_VERBS and not any(c.dep_ in ("xcomp", "ccomp", "advcl") or
+                                                (c.dep_ == "prep" and c.lower_ in ("for", "about")) for c in parts):
+            return []  # "asked the students", "told reporters": whom, not what
         if v.lemma == "call" and not any(c.dep_ == "prep" and c.lower_ in ("for", "on") or _for_to_clause(c)
                                          for c in parts):
             return None  # "called" alone is describing ("called it a disgrace"), not a speech act
@@ -415,7 +420,7 @@ def _own_subject(t) -> bool:
     subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     if subj is not None:
         return subj.lower_ not in ("who", "which", "that")
-    return t.dep_ == "conj"
+    return t.dep_ == "conj" or (t.dep_ == "advcl" and t.tag_ == "VBG")  # "..., asking them to stay away"
 
 
 def _bare_participle(t) -> bool:
