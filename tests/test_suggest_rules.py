@@ -469,3 +469,11 @@ def test_asking_and_telling_someone_what_to_do_or_whether():
     assert ("them not to stage protests inside the hall", "Ruiz", "speech_act") in claims(
         "Ruiz sent a text to her supporters, asking them not to stage protests inside the hall.")
     assert claims("Ruiz told reporters on Monday.") == []
+
+
+def test_what_a_source_shows_but_not_what_a_person_shows_or_a_passive_expects():
+    assert ("Ruiz with 47 percent of the vote", "A county poll", "speech_act") in claims(
+        "A county poll shows Ruiz with 47 percent of the vote.")
+    assert claims("Ruiz showed respect to the council.") == []
+    c = claims("Courted by both parties and widely expected to be the top donor, Finch said little.")
+    assert not any(rule == "speech_act" for _, _, rule in c)

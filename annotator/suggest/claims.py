@@ -282,8 +282,13 @@ class ClaimSuggester:
         "called for an inquiry", "criticised X for Y", "official results showed X winning")."""
         if v.lemma not in self.lex.speech_act_verbs or v.subj is None or _negated(v.tok) or not _own_subject(v.tok):
             return None  # "to defend its sovereignty", "which had defended the law": no speech act of theirs
+        if v.tok.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in v.children):
+            return None  # "widely expected to be the top donor": a passive, its subject is no speaker
+        if v.lemma in SHOW_VERBS and v.subj.lemma_.lower() not in ctx.lex.source_nouns:
+            return None  # "the poll shows X", but "Ryan showed respect" is no claim
         dobj = v.child("dobj")
         parts = [c for c in v.children if c.dep_ in ("dobj", "xcomp", "ccomp", "oprd", "dative") or
+                 (v.lemma in SHOW_VERBS and c.dep_ == "prep" and c.lower_ == "with") or  # "shows X with 47 percent"
                  (c.dep_ == "prep" and c.lower_ in ACT_PREPS and not _temporal(ctx, c)) or
                  # "showed her challenger, Andrés Villegas, winning ...": the participle goes with the object
                  (c.dep_ == "advcl" and c.tag_ == "VBG" and dobj is not None and c.i > dobj.i) or
