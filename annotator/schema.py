@@ -108,21 +108,52 @@ def load_schema(path: str | Path | None = None) -> Schema:
     return _validate(load_yaml(path), path)
 
 
+SECTIONS = {"name", "description", "models", "model_labels", "entities", "claim", "topic", "stance", "lexicons",
+            "actors"}
+
+
 def _validate(doc: Located, path: Path) -> Schema:
+    """The schema a parsed YAML file describes, or a one-line error naming its line."""
     data = doc.data
-
-    def fail(problem: str, *where: Any) -> AnnotatorError:
-        return AnnotatorError(problem, path, doc.line(*where))
-
+    check = _Checker(doc, path)
     if not isinstance(data, dict):
-        raise fail("a schema must be a mapping with an 'entities' section")
-    known = {"name", "description", "models", "model_labels", "entities", "claim", "topic", "stance", "lexicons", "actors"}
+        raise check.fail("a schema must be a mapping with an 'entities' section")
     for key in data:
-        if key not in known:
-            raise fail(f"unknown section {key!r} (expected one of {', '.join(sorted(known))})", key)
-    keys_seen: dict[str, str] = {}
+        if key not in SECTIONS:
+            raise check.fail(f"unknown section {key!r} (expected one of {', '.join(sorted(SECTIONS))})", key)
+    entities = check.entities(data.get("entities"))
+    claim, attributes = check.claim(data.get("claim") or {})
+    lexicons = data.get("lexicons") or {}
+    if not isinstance(lexicons, dict):
+        raise check.fail("'lexicons' must be a mapping", "lexicons")
+    return Schema(
+        name=str(data.get("name") or path.stem),
+        path=str(path),
+        entities=entities,
+        claim=claim,
+        claim_attributes=attributes,
+        topic=check.topic(data.get("topic") or {}),
+        polarities=check.polarities(data.get("stance") or {}),
+        models=check.models(data.get("models") or []),
+        model_labels=check.model_labels(data.get("model_labels") or {}, entities),
+        lexicons=dict(lexicons),
+        description=str(data.get("description") or ""),
+        actors=check.actors(data.get("actors", None), entities),
+    )
 
-    def label(name: Any, spec: Any, where: tuple) -> Label:
+
+class _Checker:
+    """Each section of a schema file checked on its own; errors name the file and line."""
+
+    def __init__(self, doc: Located, path: Path) -> None:
+        self.doc, self.path = doc, path
+        self.keys_seen: dict[str, str] = {}
+
+    def fail(self, problem: str, *where: Any) -> AnnotatorError:
+        return AnnotatorError(problem, self.path, self.doc.line(*where))
+
+    def label(self, name: Any, spec: Any, where: tuple) -> Label:
+        fail = self.fail
         if not isinstance(name, str) or not LABEL_RE.match(name):
             raise fail(f"label name {name!r} must be letters, digits, _ or -", *where)
         if not isinstance(spec, dict):
@@ -133,9 +164,9 @@ def _validate(doc: Located, path: Path) -> Schema:
         key = spec.get("key")
         if not isinstance(key, str) or len(key) != 1 or key.isspace():
             raise fail(f"label {name}: 'key' must be one character", *where, "key")
-        if key in keys_seen:
-            raise fail(f"key {key!r} is bound twice ({keys_seen[key]} and {name})", *where, "key")
-        keys_seen[key] = name
+        if key in self.keys_seen:
+            raise fail(f"key {key!r} is bound twice ({self.keys_seen[key]} and {name})", *where, "key")
+        self.keys_seen[key] = name
         color = spec.get("color")
         try:
             if not isinstance(color, str):
@@ -145,91 +176,81 @@ def _validate(doc: Located, path: Path) -> Schema:
             raise fail(f"label {name}: {color!r} is not a colour", *where, "color") from None
         return Label(name, key, color, str(spec.get("description") or ""))
 
-    entities_spec = data.get("entities")
-    if not isinstance(entities_spec, dict) or not entities_spec:
-        raise fail("'entities' must map each entity label to its key and colour", "entities")
-    entities = tuple(label(n, s, ("entities", n)) for n, s in entities_spec.items())
+    def entities(self, spec: Any) -> tuple[Label, ...]:
+        if not isinstance(spec, dict) or not spec:
+            raise self.fail("'entities' must map each entity label to its key and colour", "entities")
+        return tuple(self.label(n, s, ("entities", n)) for n, s in spec.items())
 
-    claim_spec = data.get("claim") or {}
-    if not isinstance(claim_spec, dict):
-        raise fail("'claim' must be a mapping", "claim")
-    claim_spec = {"key": "C", "color": "yellow", **claim_spec}
-    claim_name = claim_spec.get("label", "CLAIM")
-    claim = label(claim_name, {k: v for k, v in claim_spec.items() if k in ("key", "color", "description")}, ("claim",))
-    attributes = []
-    attr_spec = claim_spec.get("attributes") or {}
-    if not isinstance(attr_spec, dict):
-        raise fail("'claim.attributes' must be a mapping", "claim", "attributes")
-    for name, spec in attr_spec.items():
+    def claim(self, spec: Any) -> tuple[Label, tuple[Attribute, ...]]:
+        if not isinstance(spec, dict):
+            raise self.fail("'claim' must be a mapping", "claim")
+        spec = {"key": "C", "color": "yellow", **spec}
+        claim = self.label(spec.get("label", "CLAIM"),
+                           {k: v for k, v in spec.items() if k in ("key", "color", "description")}, ("claim",))
+        attr_spec = spec.get("attributes") or {}
+        if not isinstance(attr_spec, dict):
+            raise self.fail("'claim.attributes' must be a mapping", "claim", "attributes")
+        attributes = tuple(self.attribute(name, a) for name, a in attr_spec.items())
+        for extra in spec:
+            if extra not in ("label", "key", "color", "description", "attributes"):
+                raise self.fail(f"claim: unknown field {extra!r}", "claim", extra)
+        return claim, attributes
+
+    def attribute(self, name: Any, spec: Any) -> Attribute:
         where = ("claim", "attributes", name)
         if not isinstance(spec, dict) or spec.get("type") not in ATTRIBUTE_TYPES:
-            raise fail(f"claim attribute {name!r} needs a type, one of {', '.join(ATTRIBUTE_TYPES)}", *where)
+            raise self.fail(f"claim attribute {name!r} needs a type, one of {', '.join(ATTRIBUTE_TYPES)}", *where)
         choices = spec.get("choices") or []
         if spec["type"] == "choice" and (not isinstance(choices, list) or not choices):
-            raise fail(f"claim attribute {name!r} of type choice needs a list of choices", *where)
-        attributes.append(Attribute(name, spec["type"], tuple(str(c) for c in choices), str(spec.get("description") or "")))
-    for extra in claim_spec:
-        if extra not in ("label", "key", "color", "description", "attributes"):
-            raise fail(f"claim: unknown field {extra!r}", "claim", extra)
+            raise self.fail(f"claim attribute {name!r} of type choice needs a list of choices", *where)
+        return Attribute(name, spec["type"], tuple(str(c) for c in choices), str(spec.get("description") or ""))
 
-    topic_spec = data.get("topic") or {}
-    if not isinstance(topic_spec, dict):
-        raise fail("'topic' must be a mapping", "topic")
-    topic_spec = {"key": "T", "color": "cyan", **topic_spec}
-    topic = label(topic_spec.get("label", "TOPIC"), {k: v for k, v in topic_spec.items() if k != "label"}, ("topic",))
+    def topic(self, spec: Any) -> Label:
+        if not isinstance(spec, dict):
+            raise self.fail("'topic' must be a mapping", "topic")
+        spec = {"key": "T", "color": "cyan", **spec}
+        return self.label(spec.get("label", "TOPIC"), {k: v for k, v in spec.items() if k != "label"}, ("topic",))
 
-    stance_spec = data.get("stance") or {}
-    pol_spec = stance_spec.get("polarities") if isinstance(stance_spec, dict) else None
-    if pol_spec is None:
-        pol_spec = {"FAVOR": {"key": "+", "color": "green"}, "AGAINST": {"key": "-", "color": "red"},
+    def polarities(self, stance_spec: Any) -> tuple[Label, ...]:
+        spec = stance_spec.get("polarities") if isinstance(stance_spec, dict) else None
+        if spec is None:
+            spec = {"FAVOR": {"key": "+", "color": "green"}, "AGAINST": {"key": "-", "color": "red"},
                     "NEUTRAL": {"key": "=", "color": "grey70"}}
-    if not isinstance(pol_spec, dict):
-        raise fail("'stance.polarities' must be a mapping", "stance")
-    polarities = tuple(label(n, s, ("stance", "polarities", n)) for n, s in pol_spec.items())
-    for name in POLARITIES:
-        if name not in {p.name for p in polarities}:
-            raise fail(f"stance polarities must include {name}", "stance", "polarities")
+        if not isinstance(spec, dict):
+            raise self.fail("'stance.polarities' must be a mapping", "stance")
+        polarities = tuple(self.label(n, s, ("stance", "polarities", n)) for n, s in spec.items())
+        for name in POLARITIES:
+            if name not in {p.name for p in polarities}:
+                raise self.fail(f"stance polarities must include {name}", "stance", "polarities")
+        return polarities
 
-    models = data.get("models") or []
-    if isinstance(models, str):
-        models = [models]
-    if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
-        raise fail("'models' must be a list of spaCy pipeline names", "models")
+    def models(self, models: Any) -> tuple[str, ...]:
+        if isinstance(models, str):
+            models = [models]
+        if not isinstance(models, list) or not all(isinstance(m, str) for m in models):
+            raise self.fail("'models' must be a list of spaCy pipeline names", "models")
+        return tuple(models)
 
-    model_labels = data.get("model_labels") or {}
-    if not isinstance(model_labels, dict):
-        raise fail("'model_labels' must map model labels to schema labels", "model_labels")
-    for model_label, target in model_labels.items():
-        if target is not None and not isinstance(target, str):
-            raise fail(f"model label {model_label} must map to one entity label (or null), not a "
-                       f"{type(target).__name__}", "model_labels", model_label)
-        if target is not None and target not in {l.name for l in entities}:
-            raise fail(f"model label {model_label} maps to {target!r}, which is not an entity label", "model_labels", model_label)
+    def model_labels(self, model_labels: Any, entities: tuple[Label, ...]) -> dict:
+        if not isinstance(model_labels, dict):
+            raise self.fail("'model_labels' must map model labels to schema labels", "model_labels")
+        names = {e.name for e in entities}
+        for model_label, target in model_labels.items():
+            if target is not None and not isinstance(target, str):
+                raise self.fail(f"model label {model_label} must map to one entity label (or null), not a "
+                                f"{type(target).__name__}", "model_labels", model_label)
+            if target is not None and target not in names:
+                raise self.fail(f"model label {model_label} maps to {target!r}, which is not an entity label",
+                                "model_labels", model_label)
+        return dict(model_labels)
 
-    lexicons = data.get("lexicons") or {}
-    if not isinstance(lexicons, dict):
-        raise fail("'lexicons' must be a mapping", "lexicons")
-
-    actors = data.get("actors", None)
-    if actors is None:
-        actors = [a for a in DEFAULT_ACTORS if a in {l.name for l in entities}]
-    if not isinstance(actors, list) or not all(isinstance(a, str) for a in actors):
-        raise fail("'actors' must be a list of entity labels", "actors")
-    for i, actor in enumerate(actors):
-        if actor not in {l.name for l in entities}:
-            raise fail(f"actor label {actor!r} is not an entity label", "actors", i)
-
-    return Schema(
-        name=str(data.get("name") or path.stem),
-        path=str(path),
-        entities=entities,
-        claim=claim,
-        claim_attributes=tuple(attributes),
-        topic=topic,
-        polarities=polarities,
-        models=tuple(models),
-        model_labels=dict(model_labels),
-        lexicons=dict(lexicons),
-        description=str(data.get("description") or ""),
-        actors=tuple(actors),
-    )
+    def actors(self, actors: Any, entities: tuple[Label, ...]) -> tuple[str, ...]:
+        names = {e.name for e in entities}
+        if actors is None:
+            actors = [a for a in DEFAULT_ACTORS if a in names]
+        if not isinstance(actors, list) or not all(isinstance(a, str) for a in actors):
+            raise self.fail("'actors' must be a list of entity labels", "actors")
+        for i, actor in enumerate(actors):
+            if actor not in names:
+                raise self.fail(f"actor label {actor!r} is not an entity label", "actors", i)
+        return tuple(actors)

@@ -31,6 +31,8 @@ import json
 import os
 import re
 import sqlite3
+import sys
+import threading
 import time
 import urllib.parse
 from collections import Counter, defaultdict
@@ -40,8 +42,6 @@ from functools import cache
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
-
-import sqlite_utils
 
 from annotator import validate
 from annotator.errors import AnnotatorError
@@ -57,7 +57,76 @@ from annotator.model import (
     value_to_record,
 )
 
-SCHEMA_VERSION = 3
+
+_SQLITE_UTILS_LOCK = threading.Lock()
+
+
+@cache
+def load_sqlite_utils():
+    """sqlite-utils, imported on first use: it costs about 50 ms, and reading a document for the
+    screen needs only plain SQL (see :class:`_Database`).
+
+    sqlite-utils imports numpy and pandas, when they are installed, only to map their number
+    types to column types, which the store never needs (it makes its tables from Python types and
+    binds Python values); numpy alone costs about 0.2 s. They are kept out while sqlite-utils
+    loads; whoever imports them later (spaCy does) gets them as usual. A thread that is about to
+    import numpy (a suggester loading spaCy) calls this first, so no import of numpy can fall in
+    that moment."""
+    with _SQLITE_UTILS_LOCK:
+        kept_out = [name for name in ("numpy", "pandas") if name not in sys.modules]
+        for name in kept_out:
+            sys.modules[name] = None  # type: ignore[assignment]  # "import numpy" raises ImportError
+        try:
+            import sqlite_utils
+        finally:
+            for name in kept_out:
+                if sys.modules.get(name, 0) is None:
+                    del sys.modules[name]
+        return sqlite_utils
+
+
+class _Database:
+    """An SQLite connection with sqlite-utils' ``execute`` and ``query``, made into a real
+    ``sqlite_utils.Database`` the first time anything else (a table, ``upsert``…) is asked of it."""
+
+    def __init__(self, conn: sqlite3.Connection) -> None:
+        self.conn = conn
+        self._full = None
+
+    def execute(self, sql: str, parameters=None) -> sqlite3.Cursor:
+        return self.conn.execute(sql) if parameters is None else self.conn.execute(sql, parameters)
+
+    def query(self, sql: str, params=None) -> Iterator[dict]:
+        cursor = self.conn.execute(sql, params or ())
+        keys = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(keys, row))
+
+    def table_names(self) -> list[str]:
+        return [r[0] for r in self.conn.execute("select name from sqlite_master where type = 'table'")]
+
+    @property
+    def journal_mode(self) -> str:
+        return self.conn.execute("PRAGMA journal_mode").fetchone()[0]
+
+    def close(self) -> None:
+        self.conn.close()
+
+    @property
+    def full(self):
+        if self._full is None:
+            # sqlite-utils plugins are not run on annotator's files (loading them scans every
+            # installed package, about 30 ms)
+            self._full = load_sqlite_utils().Database(self.conn, execute_plugins=False)
+        return self._full
+
+    def __getitem__(self, table: str):
+        return self.full[table]
+
+    def __getattr__(self, name: str):
+        return getattr(self.full, name)
+
+SCHEMA_VERSION = 5
 LOCK_TIMEOUT_S = 30.0  # how long a blocked writer waits for another program's lock, in all
 LOCK_TIMEOUT_ENV = "ANNOTATOR_LOCK_TIMEOUT"  # seconds; overrides LOCK_TIMEOUT_S
 WAIT_NOTICE_S = 1.0  # after this long, ``on_wait`` is told what is being waited for
@@ -203,7 +272,7 @@ class Event:
     payload: dict
 
 
-def _create_v1(db: sqlite_utils.Database) -> None:
+def _create_v1(db) -> None:
     db["documents"].create(
         {"id": str, "text": str, "meta": str, "position": int, "added": str}, pk="id", if_not_exists=True)
     db["suggestions"].create(
@@ -229,14 +298,14 @@ def _create_v1(db: sqlite_utils.Database) -> None:
     db["events"].create_index(["doc_id", "annotator"], if_not_exists=True)
 
 
-def _add_serve_links(db: sqlite_utils.Database) -> None:
+def _add_serve_links(db) -> None:
     """Version 2: private `serve` links, one per (role, name); only the token's sha256 is kept."""
     db["serve_links"].create({"role": str, "name": str, "token_sha256": str, "created": str},
                              pk=("role", "name"), if_not_exists=True)
     db["serve_links"].create_index(["token_sha256"], unique=True, if_not_exists=True)
 
 
-def _add_cursors(db: sqlite_utils.Database) -> None:
+def _add_cursors(db) -> None:
     """Version 3: where each annotator's focus is, per document, kept apart from doc_status, so
     looking at a document does not start it (only a decision does). Saved cursors move over."""
     db["cursors"].create({"annotator": str, "doc_id": str, "cursor": str, "updated": str},
@@ -245,14 +314,41 @@ def _add_cursors(db: sqlite_utils.Database) -> None:
                "select layer, doc_id, cursor, updated from doc_status where cursor is not null")
 
 
+# Documents whose row can be used at all (cheap, in SQL); the rest are reported as bad rows.
+_USABLE_DOC = ("typeof(id) = 'text' and length(id) between 1 and 200 and typeof(text) = 'text' and "
+               "id not glob ('*[' || char(1) || '-' || char(31) || char(127) || '-' || char(159) || ']*') and "
+               "(meta is null or meta = '' or case when json_valid(meta) then json_type(meta) = 'object' else 0 end)")
+
+
+def _add_undo_stacks(db) -> None:
+    """Version 4: each annotator's undo and redo stacks per document, kept as the events are
+    written, so undo and redo cost the same at any length of history. ``undo_marks`` holds the
+    last event the stacks account for; stacks behind their document's events (an older file, a
+    merge, a hand edit) are rebuilt from the events when next used."""
+    db["undo_stacks"].create({"annotator": str, "doc_id": str, "stack": str, "depth": int, "event_id": int},
+                             pk=("annotator", "doc_id", "stack", "depth"), if_not_exists=True)
+    db["undo_marks"].create({"annotator": str, "doc_id": str, "last_event": int},
+                            pk=("annotator", "doc_id"), if_not_exists=True)
+
+
+def _add_queue_indexes(db) -> None:
+    """Version 5: indexes that let ``annotate`` serve an annotator's queue and the document list
+    without reading every document: the usable documents by position and by id (only usable rows
+    are in them: the same test as the readers make), statuses by layer, assignments by annotator."""
+    db.execute(f"create index if not exists documents_usable_position on documents (position, id) where {_USABLE_DOC}")
+    db.execute(f"create index if not exists documents_usable_id on documents (id, position) where {_USABLE_DOC}")
+    db.execute("create index if not exists doc_status_layer on doc_status (layer, status, updated, doc_id)")
+    db.execute("create index if not exists assignments_annotator on assignments (annotator, assigned, doc_id)")
+
+
 # Index i holds the step from version i to i + 1.
-MIGRATIONS = [_create_v1, _add_serve_links, _add_cursors]
+MIGRATIONS = [_create_v1, _add_serve_links, _add_cursors, _add_undo_stacks, _add_queue_indexes]
 
 
 @cache
 def data_columns() -> dict[str, list[str]]:
     """Each data table's columns at the current schema version (what merge reads and writes)."""
-    db = sqlite_utils.Database(memory=True)
+    db = load_sqlite_utils().Database(memory=True, execute_plugins=False)
     for step in MIGRATIONS:
         step(db)
     try:
@@ -304,10 +400,10 @@ def _row_to_document(row: dict) -> Document:
     return validate.document_from_row(row)
 
 
-# Documents whose row can be used at all (cheap, in SQL); the rest are reported as bad rows.
-_USABLE_DOC = ("typeof(id) = 'text' and length(id) between 1 and 200 and typeof(text) = 'text' and "
-               "id not glob ('*[' || char(1) || '-' || char(31) || char(127) || '-' || char(159) || ']*') and "
-               "(meta is null or meta = '' or case when json_valid(meta) then json_type(meta) = 'object' else 0 end)")
+
+def _ints(joined: str | None) -> list[int]:
+    """The integers of a ``group_concat`` (a long list read as one string: much cheaper than rows)."""
+    return [int(v) for v in joined.split(",")] if joined else []
 
 
 def _check_import_record(rec: ImportRecord) -> None:
@@ -336,7 +432,7 @@ class Store:
         self.on_wait = on_wait
         self.lock_timeout = lock_timeout()
         self.migrated_from: int | None = None  # the version an existing file had before this open migrated it
-        self.db: sqlite_utils.Database | None = None
+        self.db: _Database | None = None  # sqlite-utils' Database, made on first use
         existed = self.path.exists()
         if not existed:
             if not create or readonly:
@@ -353,7 +449,7 @@ class Store:
                 raise AnnotatorError("is an empty file, not an annotator database yet (`annotator import --db "
                                      f"{self.path} FILES` makes it one)", self.path)
         try:
-            self.db = sqlite_utils.Database(self._connect())
+            self.db = _Database(self._connect())
             if readonly:
                 self._check_readable()
             else:
@@ -408,6 +504,12 @@ class Store:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+    def give_up_after(self, seconds: float) -> None:
+        """Wait at most ``seconds`` for another program's lock before :class:`DatabaseLocked`
+        (an interactive caller that keeps the write and retries it itself)."""
+        self.lock_timeout = seconds
+        self.db.execute(f"PRAGMA busy_timeout = {max(1, int(seconds * 1000))}")
 
     def _notify(self, message: str | None) -> None:
         if self.on_wait is not None:
@@ -522,6 +624,8 @@ class Store:
         cur = self.db.execute(
             "insert into events (time, annotator, doc_id, action, payload) values (?, ?, ?, ?, ?)",
             [now(), annotator, doc_id, action, validate.dumps(payload)])
+        if doc_id is not None:
+            self._track_history(annotator, doc_id, cur.lastrowid, action, payload)
         return cur.lastrowid
 
     def _ensure_status(self, doc_id: str, layer: str) -> None:
@@ -709,6 +813,18 @@ class Store:
                 done[doc_id] += 1
         return [i for i in self.document_ids() if done[i] < len(versions)]
 
+    def has_documents_lacking(self, versions: dict[str, str]) -> bool:
+        """Whether any document lacks suggestions from a given suggester at its version: a cheap
+        question (SQLite stops at the first such document), asked before loading a pipeline."""
+        for name, version in versions.items():
+            row = self.db.execute(
+                f"select 1 from documents d where {_USABLE_DOC} and not exists (select 1 from doc_status s "
+                "where s.doc_id = d.id and s.layer = ? and s.status = ?) limit 1",
+                [f"suggester:{name}", version]).fetchone()
+            if row is not None:
+                return True
+        return False
+
     # --- layers ----------------------------------------------------------------------
 
     def items(self, doc_id: str, layer: str) -> list[Annotation]:
@@ -762,19 +878,42 @@ class Store:
                 if before is not None:
                     self.db.execute("delete from annotations where id = ?", [before.id])
             else:
-                self.db["annotations"].upsert(_annotation_to_row(after), pk="id")
+                self._upsert("annotations", _annotation_to_row(after), ("id",))
+
+    def _upsert(self, table: str, row: dict, pk: tuple[str, ...]) -> None:
+        """Insert a row, or update the existing one with its primary key (plain SQL: a decision's
+        hot path; sqlite-utils' upsert reads the table's schema each time)."""
+        cols = ", ".join(f"[{c}]" for c in row)
+        update = ", ".join(f"[{c}] = excluded.[{c}]" for c in row if c not in pk) or f"[{pk[0]}] = [{pk[0]}]"
+        self.db.execute(f"insert into [{table}] ({cols}) values ({', '.join('?' * len(row))}) "
+                        f"on conflict ({', '.join(pk)}) do update set {update}", list(row.values()))
+
+    def _seen(self, annotator: str, doc_id: str) -> None:
+        """The annotator was last on this document."""
+        self._upsert("annotators", {"name": annotator, "last_doc": doc_id, "last_seen": now()}, ("name",))
 
     def _touch(self, annotator: str, doc_id: str) -> None:
         self._ensure_status(doc_id, annotator)
-        self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
+        self._seen(annotator, doc_id)
 
-    def _stacks(self, annotator: str, doc_id: str) -> tuple[list[Event], list[Event]]:
+    def _changes(self, ev: Event) -> list[tuple[Annotation | None, Annotation | None]] | None:
+        """A decision event's (before, after) pairs; None (and a bad row) when they are malformed."""
+        try:
+            changes = ev.payload["changes"]
+            if not isinstance(changes, list) or not all(isinstance(c, list) and len(c) == 2 for c in changes):
+                raise validate.Invalid("payload changes must be a list of [before, after] pairs")
+            return [(annotation_from_record(b), annotation_from_record(a)) for b, a in changes]
+        except validate.Invalid as exc:
+            self._skip("events", ev.id, exc)
+            return None
+
+    # --- undo and redo: stacks kept as events are written (see _add_undo_stacks) ----
+
+    def _replay(self, annotator: str, doc_id: str) -> tuple[list[Event], list[Event]]:
         """Replay a document's events into (undo stack, redo stack) of decision events."""
         done: list[Event] = []
         redo: list[Event] = []
-        by_id: dict[int, Event] = {}
         for ev in self.events(doc_id=doc_id, annotator=annotator):
-            by_id[ev.id] = ev
             if ev.action == "undo":
                 if done and done[-1].id == ev.payload.get("undoes"):
                     redo.append(done.pop())
@@ -788,36 +927,121 @@ class Store:
                 redo.clear()
         return done, redo
 
-    def _changes(self, ev: Event) -> list[tuple[Annotation | None, Annotation | None]] | None:
-        """A decision event's (before, after) pairs; None (and a bad row) when they are malformed."""
-        try:
-            changes = ev.payload["changes"]
-            if not isinstance(changes, list) or not all(isinstance(c, list) and len(c) == 2 for c in changes):
-                raise validate.Invalid("payload changes must be a list of [before, after] pairs")
-            return [(annotation_from_record(b), annotation_from_record(a)) for b, a in changes]
-        except validate.Invalid as exc:
-            self._skip("events", ev.id, exc)
-            return None
+    def last_event_id(self, annotator: str, doc_id: str) -> int | None:
+        """The id of the annotator's last event on the document (None when there is none): whoever holds
+        the layer in memory can tell from it whether anything else wrote to it since."""
+        return self._last_event(annotator, doc_id)
+
+    def _last_event(self, annotator: str, doc_id: str, before: int | None = None) -> int | None:
+        """The id of the annotator's last event on the document (before event ``before``); one index seek."""
+        sql = "select max(id) from events where doc_id = ? and annotator = ?"
+        params: list = [doc_id, annotator]
+        if before is not None:
+            sql, params = sql + " and id < ?", params + [before]
+        return self.db.execute(sql, params).fetchone()[0]
+
+    def _mark(self, annotator: str, doc_id: str) -> int | None:
+        row = self.db.execute("select last_event from undo_marks where annotator = ? and doc_id = ?",
+                              [annotator, doc_id]).fetchone()
+        return row[0] if row else None
+
+    def _set_mark(self, annotator: str, doc_id: str, event_id: int) -> None:
+        self.db.execute("insert or replace into undo_marks (annotator, doc_id, last_event) values (?, ?, ?)",
+                        [annotator, doc_id, event_id])
+
+    def _top(self, annotator: str, doc_id: str, stack: str) -> tuple[int, int] | None:
+        """(depth, event id) on top of a stack, or None when it is empty."""
+        row = self.db.execute("select depth, event_id from undo_stacks where annotator = ? and doc_id = ? "
+                              "and stack = ? order by depth desc limit 1", [annotator, doc_id, stack]).fetchone()
+        return (row[0], row[1]) if row else None
+
+    def _push(self, annotator: str, doc_id: str, stack: str, event_id: int) -> None:
+        top = self._top(annotator, doc_id, stack)
+        self.db.execute("insert into undo_stacks (annotator, doc_id, stack, depth, event_id) values (?, ?, ?, ?, ?)",
+                        [annotator, doc_id, stack, (top[0] if top else 0) + 1, event_id])
+
+    def _pop(self, annotator: str, doc_id: str, stack: str, depth: int) -> None:
+        self.db.execute("delete from undo_stacks where annotator = ? and doc_id = ? and stack = ? and depth = ?",
+                        [annotator, doc_id, stack, depth])
+
+    def _move_top(self, annotator: str, doc_id: str, source: str, target: str, event_id: object) -> None:
+        """Replay one undo (undo → redo) or redo (redo → undo): only when ``event_id`` is on top."""
+        top = self._top(annotator, doc_id, source)
+        if top is not None and top[1] == event_id:
+            self._pop(annotator, doc_id, source, top[0])
+            self._push(annotator, doc_id, target, event_id)
+
+    def _track_history(self, annotator: str, doc_id: str, event_id: int, action: str, payload: dict) -> None:
+        """Keep the stacks up to date with a new event, in its transaction — when they were up to date
+        before it (else they are rebuilt when next used)."""
+        previous = self._last_event(annotator, doc_id, before=event_id)
+        if previous is None:  # the first event: whatever is left over belongs to deleted events
+            self.db.execute("delete from undo_stacks where annotator = ? and doc_id = ?", [annotator, doc_id])
+        elif self._mark(annotator, doc_id) != previous:
+            return
+        if action == "undo":
+            self._move_top(annotator, doc_id, "undo", "redo", payload.get("undoes"))
+        elif action == "redo":
+            self._move_top(annotator, doc_id, "redo", "undo", payload.get("redoes"))
+        elif "changes" in payload:
+            self._push(annotator, doc_id, "undo", event_id)
+            self.db.execute("delete from undo_stacks where annotator = ? and doc_id = ? and stack = 'redo'",
+                            [annotator, doc_id])
+        self._set_mark(annotator, doc_id, event_id)
+
+    def _rebuild_stacks(self, annotator: str, doc_id: str) -> tuple[list[Event], list[Event]]:
+        """Replay the events into the stacks (once, when they fell behind); returns them."""
+        done, redo = self._replay(annotator, doc_id)
+        self.db.execute("delete from undo_stacks where annotator = ? and doc_id = ?", [annotator, doc_id])
+        self.db.conn.executemany(
+            "insert into undo_stacks (annotator, doc_id, stack, depth, event_id) values (?, ?, ?, ?, ?)",
+            [(annotator, doc_id, name, depth, ev.id) for name, stack in (("undo", done), ("redo", redo))
+             for depth, ev in enumerate(stack, 1)])
+        last = self._last_event(annotator, doc_id)
+        if last is not None:
+            self._set_mark(annotator, doc_id, last)
+        return done, redo
+
+    def _stack_top(self, annotator: str, doc_id: str, stack: str) -> tuple[Event, list] | None:
+        """The decision event on top of the undo or redo stack, with its changes; None when empty.
+
+        Costs a few index lookups; the stacks are rebuilt from the events only when they fell
+        behind them, or when the event on top is gone or malformed (edited by hand)."""
+        if self._mark(annotator, doc_id) == self._last_event(annotator, doc_id):
+            top = self._top(annotator, doc_id, stack)
+            if top is None:
+                return None
+            r = next(iter(self.db.query("select * from events where id = ?", [top[1]])), None)
+            if r is not None:
+                payload = self._read("events", r, validate.event_payload)
+                if payload is not None and r["annotator"] == annotator and r["doc_id"] == doc_id:
+                    ev = Event(r["id"], r["time"], r["annotator"], r["doc_id"], r["action"], payload)
+                    changes = self._changes(ev) if "changes" in payload else None
+                    if changes is not None:
+                        return ev, changes
+        done, redo = self._rebuild_stacks(annotator, doc_id)
+        chosen = done if stack == "undo" else redo
+        return (chosen[-1], self._changes(chosen[-1])) if chosen else None
 
     def undo(self, annotator: str, doc_id: str) -> Event | None:
         """Undo the annotator's last decision on the document; returns the undone event."""
         with self._write():
-            done, _ = self._stacks(annotator, doc_id)
-            if not done:
+            top = self._stack_top(annotator, doc_id, "undo")
+            if top is None:
                 return None
-            ev = done[-1]
-            self._apply_changes([(after, before) for before, after in reversed(self._changes(ev))])
+            ev, changes = top
+            self._apply_changes([(after, before) for before, after in reversed(changes)])
             self._event(annotator, doc_id, "undo", {"undoes": ev.id, "action": ev.action})
         return ev
 
     def redo(self, annotator: str, doc_id: str) -> Event | None:
         """Redo the decision most recently undone; returns the redone event."""
         with self._write():
-            _, redo = self._stacks(annotator, doc_id)
-            if not redo:
+            top = self._stack_top(annotator, doc_id, "redo")
+            if top is None:
                 return None
-            ev = redo[-1]
-            self._apply_changes(self._changes(ev))
+            ev, changes = top
+            self._apply_changes(changes)
             self._event(annotator, doc_id, "redo", {"redoes": ev.id, "action": ev.action})
         return ev
 
@@ -830,7 +1054,7 @@ class Store:
         with self._write():
             self._put_status(doc_id, annotator, status)
             self._event(annotator, doc_id, "status", {"status": status})
-            self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
+            self._seen(annotator, doc_id)
 
     def statuses(self, layer: str) -> dict[str, str]:
         return {r["doc_id"]: r["status"] for r in self.db.query(
@@ -843,7 +1067,7 @@ class Store:
         with self._write():
             self.db.execute("insert or replace into cursors (annotator, doc_id, cursor, updated) values (?, ?, ?, ?)",
                             [annotator, doc_id, json.dumps(cursor), now()])
-            self.db["annotators"].upsert({"name": annotator, "last_doc": doc_id, "last_seen": now()}, pk="name")
+            self._seen(annotator, doc_id)
 
     def resume_point(self, annotator: str) -> tuple[str | None, dict]:
         """(last document id, its saved cursor) for the annotator."""
@@ -946,6 +1170,155 @@ class Store:
         return [r[0] for r in self.db.execute(
             "select a.doc_id from assignments a join documents d on d.id = a.doc_id "
             "where a.annotator = ? order by d.position", [annotator])]
+
+    # --- the annotator's queue (ordered by annotate/queue.py) and the document list ------
+    # "Usable" documents are those the readers accept (_USABLE_DOC), found through the partial
+    # indexes of version 5, so none of these reads every document.
+
+    def queue_start(self) -> tuple[str, int]:
+        """(a time stamp, the highest usable position): what a session's queue is a snapshot of.
+        Every status and assignment written before this call is stamped at or before the stamp,
+        every one written after it later (it waits for the clock to move on, under a millisecond)."""
+        row = self.db.execute(f"select max(position) from documents where {_USABLE_DOC}").fetchone()
+        stamp = now()
+        while now() == stamp:
+            time.sleep(0.0002)
+        return stamp, row[0] or 0
+
+    def usable_count(self, above: int | None = None, below: int | None = None) -> int:
+        """How many usable documents have ``above < position < below`` (either bound may be left out)."""
+        sql, params = f"select count(*) from documents where {_USABLE_DOC}", []
+        if above is not None:
+            sql, params = sql + " and position > ?", params + [above]
+        if below is not None:
+            sql, params = sql + " and position < ?", params + [below]
+        return self.db.execute(sql, params).fetchone()[0]
+
+    def usable_positions(self, start: int, limit: int, offset: int = 0) -> list[tuple[int, str]]:
+        """(position, id) of usable documents from ``start`` on, in order (skipping ``offset`` of them)."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            f"select position, id from documents where {_USABLE_DOC} and position >= ? order by position "
+            "limit ? offset ?", [start, limit, offset])]
+
+    def usable_sample(self, every: int, up_to: int) -> list[int]:
+        """The positions of the 0th, every-th, 2·every-th… usable document with position ≤ ``up_to``
+        (one pass over an index: a sparse index for counting by position)."""
+        (joined,) = self.db.execute(
+            f"select group_concat(position) from (select position from documents where {_USABLE_DOC} "
+            "and position <= ? order by position)", [up_to]).fetchone()
+        return _ints(joined)[::every]
+
+    def document_ids_at(self, positions: list[int]) -> list[tuple[int, str]]:
+        """(position, id) of the usable documents at these positions."""
+        return [(r[0], r[1]) for r in self.db.execute(
+            "with wanted(position) as (select value from json_each(?)) "
+            f"select d.position, d.id from wanted cross join documents d on d.position = wanted.position and {_USABLE_DOC}",
+            [json.dumps(list(positions))])]
+
+    def document_position(self, doc_id: str) -> int | None:
+        """The position of a usable document (None for an unknown or unusable one)."""
+        row = self.db.execute(f"select position from documents where {_USABLE_DOC} and id = ?", [doc_id]).fetchone()
+        return row[0] if row else None
+
+    _FINISHED_BY = ("s.layer = ? and s.status in ('done', 'skipped', 'rejected') and s.updated <= ?")
+
+    def queue_assigned_positions(self, annotator: str, before: str, up_to: int) -> list[int]:
+        """Positions (sorted) of the usable documents up to ``up_to`` assigned to the annotator before
+        ``before`` and not finished by then (done, skipped or rejected)."""
+        (joined,) = self.db.execute(
+            f"select group_concat(position) from (select d.position from assignments a join documents d indexed by "
+            f"documents_usable_id on d.id = a.doc_id and {_USABLE_DOC} where a.annotator = ? and a.assigned <= ? "
+            "and d.position <= ? and not exists (select 1 from doc_status s where s.doc_id = a.doc_id and "
+            f"{self._FINISHED_BY}) order by d.position)", [annotator, before, up_to, annotator, before]).fetchone()
+        return _ints(joined)
+
+    def queue_finished_positions(self, annotator: str, before: str, up_to: int) -> list[int]:
+        """Positions (sorted) of the usable documents up to ``up_to`` the annotator finished before ``before``."""
+        (joined,) = self.db.execute(
+            f"select group_concat(position) from (select d.position from doc_status s join documents d indexed by "
+            f"documents_usable_id on d.id = s.doc_id and {_USABLE_DOC} where {self._FINISHED_BY} "
+            "and d.position <= ? order by d.position)", [annotator, before, up_to]).fetchone()
+        return _ints(joined)
+
+    def queue_counts(self, annotator: str, before: str, up_to: int, position: int) -> dict[str, int]:
+        """In one pass over the annotator's statuses: how many usable documents up to ``up_to`` were
+        finished before ``before`` (``finished``), how many of those come before ``position``
+        (``finished_before``), whether the one at ``position`` is one (``is_finished``), and how
+        many are done now (``done``)."""
+        f = "s.status in ('done', 'skipped', 'rejected') and s.updated <= :before"
+        row = self.db.execute(
+            f"select count(*) filter (where {f} and d.position <= :up_to), count(*) filter (where {f} and d.position "
+            f"< :position), count(*) filter (where {f} and d.position = :position), count(*) filter (where s.status "
+            f"= 'done') from doc_status s join documents d indexed by documents_usable_id on d.id = s.doc_id and "
+            f"{_USABLE_DOC} where s.layer = :layer",
+            {"up_to": up_to, "position": position, "before": before, "layer": annotator}).fetchone()
+        return {"finished": row[0], "finished_before": row[1], "is_finished": row[2], "done": row[3]}
+
+    def status_positions(self, annotator: str) -> dict[int, str]:
+        """position -> status of every usable document the annotator has a status for."""
+        out: dict[int, str] = {}
+        for status, joined in self.db.execute(
+                f"select s.status, group_concat(d.position) from doc_status s join documents d indexed by "
+                f"documents_usable_id on d.id = s.doc_id and {_USABLE_DOC} where s.layer = ? group by s.status",
+                [annotator]):
+            out.update(dict.fromkeys(_ints(joined), status))
+        return out
+
+    def statuses_at(self, annotator: str, positions: list[int]) -> dict[int, str]:
+        """position -> status of the documents at these positions that have one for the annotator."""
+        return {r[0]: r[1] for r in self.db.execute(
+            "with wanted(position) as (select value from json_each(?)) "
+            "select d.position, s.status from wanted cross join documents d on d.position = wanted.position "
+            f"and {_USABLE_DOC} cross join doc_status s on s.doc_id = d.id and s.layer = ?",
+            [json.dumps(list(positions)), annotator])}
+
+    def status_count(self, annotator: str, status: str) -> int:
+        """How many usable documents have this status for the annotator."""
+        return self.db.execute(
+            f"select count(*) from doc_status s join documents d indexed by documents_usable_id on d.id = s.doc_id and {_USABLE_DOC} "
+            "where s.layer = ? and s.status = ?", [annotator, status]).fetchone()[0]
+
+    def status(self, annotator: str, doc_id: str) -> str | None:
+        """The annotator's status of one document (None: not started)."""
+        row = self.db.execute("select status from doc_status where doc_id = ? and layer = ?",
+                              [doc_id, annotator]).fetchone()
+        return row[0] if row else None
+
+    def document_list_rows(self, annotator: str, positions: list[int]) -> dict[int, dict]:
+        """For the document list: per position, the document's id, title (its meta title, else its
+        text), status and assignment for the annotator, and how many of its items the annotator
+        sees in each state — as :func:`annotator.annotate.decisions.visible_items` would show them
+        (undecided suggestions, one per value, and the layer's accepted and rejected items)."""
+        if not positions:
+            return {}
+        rows = self.db.execute(f"""
+            with page(position) as (select value from json_each(?))
+            select d.position, d.id, json_extract(d.meta, '$.title'), substr(d.text, 1, 300),
+                   (select status from doc_status s where s.doc_id = d.id and s.layer = :layer),
+                   exists (select 1 from assignments a where a.doc_id = d.id and a.annotator = :layer),
+                   (select count(*) from annotations a where a.doc_id = d.id and a.layer = :layer
+                        and ifnull(a.status, '') = 'rejected'),
+                   (select count(*) from annotations a where a.doc_id = d.id and a.layer = :layer
+                        and ifnull(a.status, '') != 'rejected'),
+                   (select count(distinct s.kind || char(31) || s.start || char(31) || s.end || char(31) || s.label
+                           || char(31) || case when s.kind = 'stance' then ifnull(json_extract(s.attrs, '$.target.start'), '')
+                           || ',' || ifnull(json_extract(s.attrs, '$.target.end'), '') else '' end)
+                    from suggestions s where s.doc_id = d.id
+                    and not exists (select 1 from annotations a where a.doc_id = s.doc_id and a.layer = :layer
+                                    and a.suggestion_id = s.id)
+                    and not exists (select 1 from annotations a where a.doc_id = s.doc_id and a.layer = :layer
+                                    and a.kind = s.kind and a.start = s.start and a.end = s.end and a.label = s.label
+                                    and (s.kind != 'stance' or (
+                                        json_extract(a.attrs, '$.target.start') is json_extract(s.attrs, '$.target.start')
+                                        and json_extract(a.attrs, '$.target.end') is json_extract(s.attrs, '$.target.end')))))
+            from page cross join documents d on d.position = page.position and {_USABLE_DOC}
+            """.replace("?", ":positions", 1), {"positions": json.dumps(positions), "layer": annotator})
+        out = {}
+        for position, doc_id, title, text, status, assigned, rejected, accepted, undecided in rows:
+            out[position] = {"doc_id": doc_id, "title": str(title) if title else text, "status": status or "todo",
+                             "assigned": bool(assigned),
+                             "counts": {"suggested": undecided, "accepted": accepted, "rejected": rejected}}
+        return out
 
     MERGE_TABLES = ("documents", "suggestions", "annotations", "doc_status", "annotators", "assignments", "events")
 

@@ -23,6 +23,17 @@ def shared_file(*parts: str) -> Path:
 
 
 @pytest.fixture
+def db(tmp_path: Path):
+    """The TUI tests' database: (path, open store, document ids) of two documents, the first
+    with the article's suggestions (``helpers.tui.make_db``)."""
+    from helpers.tui import make_db
+
+    store, ids = make_db(tmp_path / "t.db")
+    yield tmp_path / "t.db", store, ids
+    store.close()
+
+
+@pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "test.db"
 

@@ -211,14 +211,15 @@ async def test_a_store_failure_shows_the_error_screen(tmp_path):
     async with app.run_test(size=SIZE) as pilot:
         screen = await review_screen(pilot)
 
-        def locked(*args, **kwargs):
-            raise sqlite3.OperationalError("database is locked")
+        def damaged(*args, **kwargs):  # (a lock is waited out instead: test_tui_lock_wait.py)
+            raise sqlite3.DatabaseError("database disk image is malformed")
 
-        screen.store.apply_review = locked
+        screen.store.apply_review = damaged
         await pilot.press("A")
         await pilot.pause()
         assert isinstance(app.screen, ErrorScreen)
-        assert "locked by another program" in str(app.screen.query_one("#error-message").render())
+        assert "r.db: DatabaseError: database disk image is malformed" in str(
+            app.screen.query_one("#error-message").render())
         await pilot.press("x")
         await pilot.pause()
     assert app.return_code == 1

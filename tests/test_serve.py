@@ -70,6 +70,16 @@ def test_session_command_has_no_shell_and_names_travel_in_the_environment(tmp_pa
     assert sv.session_environment(hostile_db, carol)["ANNOTATOR_REVIEWER"] == "carol"
 
 
+def test_the_servers_schema_travels_to_every_session(tmp_path, monkeypatch):
+    schema = tmp_path / "labels.yaml"
+    schema.write_text("name: mine\nentities: [PERSON, ORG]\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    for person in (sv.Person(sv.ANNOTATE, "alice"), sv.Person(sv.REVIEW, "carol")):
+        env = sv.session_environment("s.db", person, "labels.yaml")
+        assert env["ANNOTATOR_SCHEMA"] == str(schema.resolve())  # absolute: the session may run elsewhere
+    assert "ANNOTATOR_SCHEMA" not in sv.session_environment("s.db", sv.Person(sv.ANNOTATE, "alice"))
+
+
 @pytest.mark.parametrize("name, problem", [
     ("", "empty"), ("  ", "empty"), ("al\x1b[2Jice", "control"), ("bob\u202e", "control"), ("a\nb", "control"),
     ("review", "adjudication layer"), ("suggestions", "reserved"), ("suggester:entities", "reserved")])
@@ -162,6 +172,7 @@ def test_serve_refuses_bad_requests_in_one_line(tmp_path):
         (["--annotator", ""], "--annotator: name is empty"),
         (["--host", "0.0.0.0", "--public", "--public-url", "annotate.example.org"], "not an http"),
         (["--max-sessions", "0"], "0 is not in the range"),
+        (["--schema", str(tmp_path / "missing.yaml")], "missing.yaml: no such schema file"),
     ]
     for args, message in cases:
         r = run("serve", "--db", str(db), *args)

@@ -28,14 +28,6 @@ from helpers.tui import ARTICLE, find, make_db
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "t.db"
-    store, ids = make_db(path)
-    yield path, store, ids
-    store.close()
-
-
 async def test_focus_starts_on_first_undecided_and_accept_moves_on(db):
     path, store, ids = db
     app = app_for(path)
@@ -282,19 +274,20 @@ async def test_document_list_filter_and_open(db):
         await pilot.press("g")
         doclist = pilot.app.screen
         assert isinstance(doclist, DocumentListScreen)
-        table = doclist.query_one("DataTable")
-        assert table.row_count == 2
+        assert doclist.row_count == 2
         await pilot.press("f")  # todo
-        assert doclist.status_filter == "todo" and table.row_count == 1
+        assert doclist.status_filter == "todo" and doclist.row_count == 1
         await pilot.press("f", "f")  # done
-        assert table.row_count == 1
+        assert doclist.row_count == 1
         await pilot.press("f", "f")  # all
-        assert table.row_count == 2
+        assert doclist.row_count == 2
         # the queue's order and numbers: the unfinished document first, the finished one (open) last
-        assert [(r.position, r.doc_id) for r in doclist.rows] == [(1, ids[1]), (2, ids[0])]
+        rows = [doclist.row(i) for i in range(doclist.row_count)]
+        assert [(r.position, r.doc_id) for r in rows] == [(1, ids[1]), (2, ids[0])]
+        assert doclist.table.cursor == 1  # on the open document
         await pilot.press("up", "enter")
         assert screen.doc.id == ids[1]
-        row = {r.doc_id: r for r in doclist.rows}
+        row = {r.doc_id: r for r in rows}
         assert row[ids[0]].status == "done" and row[ids[0]].undecided == 12 and row[ids[1]].status == "todo"
 
 
@@ -370,20 +363,20 @@ async def test_damaged_database_shows_error_screen_and_exits(tmp_path):
     assert app.return_code == 1
 
 
-async def test_locked_database_during_a_decision_shows_error(db, monkeypatch):
+async def test_damaged_database_during_a_decision_shows_error(db, monkeypatch):
     path, store, ids = db
     app = app_for(path)
     async with app.run_test(size=SIZE) as pilot:
         await started(pilot)
 
-        def locked(*a, **k):
-            raise sqlite3.OperationalError("database is locked")
+        def damaged(*a, **k):  # (a lock is waited out instead: test_tui_lock_wait.py)
+            raise sqlite3.DatabaseError("database disk image is malformed")
 
-        monkeypatch.setattr(app.store, "apply", locked)
+        monkeypatch.setattr(app.store, "apply", damaged)
         await pilot.press("a")
         await pilot.pause()
         assert isinstance(app.screen, ErrorScreen)
-        assert "locked" in str(app.screen.query_one("#error-message").render())
+        assert "malformed" in str(app.screen.query_one("#error-message").render())
         await pilot.press("q")
     assert app.return_code == 1
     assert spans(store, ids[0]) == []

@@ -13,17 +13,9 @@ from annotator.tui.screens.confirm import ConfirmScreen
 from annotator.tui.screens.documents import DocumentListScreen
 from annotator.tui.screens.picker import PickerScreen
 from helpers.pilot import SIZE, actions, app_for, focused_text, panel_row_visible, shown, spans, started, status
-from helpers.tui import ARTICLE, find, make_db
+from helpers.tui import ARTICLE, find
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def db(tmp_path):
-    path = tmp_path / "t.db"
-    store, ids = make_db(path)
-    yield path, store, ids
-    store.close()
 
 
 def one_doc(tmp_path, text: str, values) -> tuple:
@@ -260,10 +252,11 @@ async def test_document_list_uses_the_queue_order_and_marks_assignments(db):
         assert screen.doc.id == ids[1] and "doc 1/2" in status(screen)  # assigned first
         await pilot.press("g")
         doclist = pilot.app.screen
-        assert [(r.position, r.doc_id, r.assigned) for r in doclist.rows] == [(1, ids[1], True), (2, ids[0], False)]
-        table = doclist.query_one("DataTable")
-        assert [str(c) for c in table.get_row_at(0)[:2]] == ["1", "to you"]
-        assert [str(c) for c in table.get_row_at(1)[:2]] == ["2", ""]
+        rows = [doclist.row(i) for i in range(doclist.row_count)]
+        assert [(r.position, r.doc_id, r.assigned) for r in rows] == [(1, ids[1], True), (2, ids[0], False)]
+        table = doclist.table
+        assert [str(c) for c in table.cells(0)[:2]] == ["1", "to you"]
+        assert [str(c) for c in table.cells(1)[:2]] == ["2", ""]
         await pilot.press("down", "enter")
         assert screen.doc.id == ids[0] and "doc 2/2" in status(screen)
     assert store.statuses("alice") == {}

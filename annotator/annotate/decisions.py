@@ -95,6 +95,11 @@ class Item:
 # --- the visible list --------------------------------------------------------------
 
 
+def layer_item(ann: Annotation) -> Item:
+    """The item showing a layer's annotation (a status other than rejected shows as accepted)."""
+    return Item(ann.value, ann.status if ann.status in (ACCEPTED, REJECTED) else ACCEPTED, None, ann)
+
+
 def visible_items(suggestions: Iterable[Suggestion], layer_items: Iterable[Annotation]) -> list[Item]:
     """Undecided suggestions plus every layer item, in reading order.
 
@@ -102,7 +107,7 @@ def visible_items(suggestions: Iterable[Suggestion], layer_items: Iterable[Annot
     already holds an item with the same value (so re-running the suggester with new
     ids does not resurrect decided suggestions).
     """
-    items = [Item(a.value, a.status if a.status in (ACCEPTED, REJECTED) else ACCEPTED, None, a) for a in layer_items]
+    items = [layer_item(a) for a in layer_items]
     decided_ids = {a.annotation.suggestion_id for a in items if a.annotation.suggestion_id}
     decided_keys = {a.value.key for a in items}
     seen: set = set()
@@ -113,15 +118,6 @@ def visible_items(suggestions: Iterable[Suggestion], layer_items: Iterable[Annot
         items.append(Item(s.value, SUGGESTED, s, None))
     items.sort(key=lambda i: i.sort_key)
     return items
-
-
-def find_item(items: list[Item], key: str | None) -> int | None:
-    if key is None:
-        return None
-    for i, item in enumerate(items):
-        if item.key == key:
-            return i
-    return None
 
 
 def next_undecided(items: list[Item], after: int | None = None, *, wrap: bool = True) -> int | None:
@@ -135,13 +131,6 @@ def next_undecided(items: list[Item], after: int | None = None, *, wrap: bool = 
         if items[i].undecided:
             return i
     return None
-
-
-def nearest_index(items: list[Item], offset: int) -> int | None:
-    """The index of the item starting closest to ``offset`` (ties: the earlier one)."""
-    if not items:
-        return None
-    return min(range(len(items)), key=lambda i: (abs(items[i].start - offset), i))
 
 
 # --- building changes --------------------------------------------------------------

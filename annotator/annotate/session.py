@@ -19,13 +19,15 @@ from __future__ import annotations
 from annotator.annotate import decisions as D
 from annotator.annotate import walk
 from annotator.annotate.claims_stances import ClaimsAndStances, StanceDraft
+from annotator.annotate.items import ItemIndex
 from annotator.annotate.mentions import Candidate
-from annotator.annotate.queue import annotator_queue, document_rows
+from annotator.annotate.queue import BLOCK, Queue, StatusView, list_rows
 from annotator.annotate.refused import Refused
 from annotator.annotate.selection import cursor_word, selected
 from annotator.annotate.wording import describe
 from annotator.model import STANCE, Stance
 from annotator.schema import Schema
+from annotator.store import annotation_from_record
 
 __all__ = ["AnnotationSession", "Candidate", "Refused", "StanceDraft"]
 
@@ -40,19 +42,26 @@ class AnnotationSession(ClaimsAndStances):
         self.schema = schema
         self.layer = layer
         self.start_doc = start_doc
-        self.doc_ids: list[str] = []
+        self.doc_ids: Queue | list[str] = []  # the annotator's queue (a Queue once a document opens)
         self.doc_index = 0
         self.doc = None
         self.words: D.Words | None = None
-        self.items: list[D.Item] = []
+        self.index = ItemIndex([], [])
         self.focus_index: int | None = None
-        self.statuses: dict[str, str] = {}
+        self._status: str | None = None  # the open document's status (None: not started)
+        self._done = 0  # how many documents of the queue are done
         self.only: str | None = None  # the one kind walked, None for every kind (one pass per kind)
         self._suggestions: list = []
         self._pending: dict = {}  # a saved cursor waiting for the suggestions it points at
-        self._undecided: tuple[list, dict[str, int]] = ([], {})
+        self._seen_event: int | None = None  # the layer's last event on the document that `index` holds
+        self._rebuilt = True  # the index was built anew since the last take_changes()
 
     # --- state --------------------------------------------------------------------
+
+    @property
+    def items(self) -> list[D.Item]:
+        """The open document's items in reading order (see :class:`~annotator.annotate.items.ItemIndex`)."""
+        return self.index.items
 
     @property
     def focused(self) -> D.Item | None:
@@ -62,11 +71,12 @@ class AnnotationSession(ClaimsAndStances):
 
     @property
     def done_count(self) -> int:
-        return sum(1 for d in self.doc_ids if self.statuses.get(d) == "done")
+        """How many documents of the queue are done (counted when the session began, then kept)."""
+        return self._done
 
     @property
     def status(self) -> str:
-        return self.statuses.get(self.doc.id, "todo") if self.doc is not None else "todo"
+        return (self._status or "todo") if self.doc is not None else "todo"
 
     @property
     def awaiting_suggestions(self) -> bool:
@@ -76,17 +86,24 @@ class AnnotationSession(ClaimsAndStances):
     @property
     def current_pass(self) -> str | None:
         """The kind being decided (see :mod:`annotator.annotate.walk`)."""
-        return self.only if self.only is not None else next(iter(self.undecided()), None)
+        return walk.current_pass(self.index, self.only)
 
     def undecided(self) -> dict[str, int]:
-        """Undecided suggestions per kind in the open document (every kind, whatever is walked).
+        """Undecided suggestions per kind in the open document (every kind, whatever is walked)."""
+        return walk.undecided_by_kind(self.index)
 
-        Counted once per item list (drawing asks for it several times a key)."""
-        items, counts = self._undecided
-        if items is not self.items:
-            counts = walk.undecided_by_kind(self.items)
-            self._undecided = (self.items, counts)
-        return dict(counts)
+    def counts(self) -> dict[str, int]:
+        """The open document's items per state: suggested (undecided), accepted, rejected."""
+        return {state: self.index.states[state] for state in D.STATES}
+
+    def take_changes(self) -> list | None:
+        """What changed in the items since the last call, as :class:`~annotator.annotate.items.Delta`
+        records, oldest first; None when they were all read anew (draw everything again)."""
+        changes = self.index.take()
+        if self._rebuilt:
+            self._rebuilt = False
+            return None
+        return changes
 
     def need_focus(self) -> D.Item:
         item = self.focused
@@ -96,28 +113,34 @@ class AnnotationSession(ClaimsAndStances):
 
     # --- documents ----------------------------------------------------------------
 
-    def open_first(self) -> bool:
+    def open_first(self, *, save: bool = True) -> bool:
         """Open where the annotator stopped, else the first document not done; False when there is none.
 
         Documents come in the annotator's queue order: their own unfinished assignments
         (`annotator assign`), then other unfinished documents, then finished ones."""
-        self.doc_ids = annotator_queue(self.store, self.layer)
-        self.statuses = self.store.statuses(self.layer)
+        self.doc_ids = Queue(self.store, self.layer)
         start = self.start_doc
         if start is None:
             last, _ = self.store.resume_point(self.layer)
-            if last in self.doc_ids:
+            if last is not None and last in self.doc_ids:
                 start = last
             else:
-                start = next((d for d in self.doc_ids if self.statuses.get(d) != "done"),
-                             self.doc_ids[0] if self.doc_ids else None)
+                if last is not None:
+                    self.store.document(last)  # a bad row: named in the store's bad_rows, for the screen
+                start = self._next_not_done(-1)
+                if start is None and len(self.doc_ids):
+                    start = self.doc_ids[0]
         if start is None:
             return False
-        self.open(start)
+        self.open(start, save=save)
+        done = self.doc_ids.done_now  # counted while finding the document's place, when it was
+        self._done = done if done is not None else self.store.status_count(self.layer, "done")
         return self.doc is not None
 
-    def open(self, doc_id: str, cursor: dict | None = None) -> None:
-        """Open a document at ``cursor``, else where the annotator left it, else its first undecided item."""
+    def open(self, doc_id: str, cursor: dict | None = None, *, save: bool = True) -> None:
+        """Open a document at ``cursor``, else where the annotator left it, else its first undecided item.
+
+        Where the annotator is, is saved (unless ``save`` is False: the caller saves it soon)."""
         if self.doc is not None and self.doc.id != doc_id:
             self.save_cursor()
         doc = self.store.document(doc_id)
@@ -125,19 +148,28 @@ class AnnotationSession(ClaimsAndStances):
             return
         if doc_id not in self.doc_ids:
             self._extend_queue()
+        try:
+            index = self.doc_ids.index(doc_id)
+        except ValueError:  # not a document the queue serves (its row fails the store's checks)
+            return
         if cursor is None:
             cursor = self.store.cursor(self.layer, doc_id)
         self.doc = doc
-        self.doc_index = self.doc_ids.index(doc_id)
+        self.doc_index = index
+        self._status = self.store.status(self.layer, doc_id)
         self.words = D.Words(doc.text)
-        self.items = self._load_items(suggestions=True)
+        self._load_items(suggestions=True)
         self.focus_index = self._index_for_cursor(cursor)
         self._pending = cursor if cursor.get("key", "").startswith("s:") and self.awaiting_suggestions else {}
-        self.save_cursor()  # where the annotator is; the document's status is left alone
+        if save:
+            self.save_cursor()  # where the annotator is; the document's status is left alone
 
     def _extend_queue(self) -> None:
         """Documents added since the session began join the end of the queue (numbers never shift)."""
-        self.doc_ids += [d for d in annotator_queue(self.store, self.layer) if d not in self.doc_ids]
+        if isinstance(self.doc_ids, Queue):
+            self.doc_ids.refresh()
+        else:
+            self.doc_ids = Queue(self.store, self.layer)
 
     def relative(self, step: int) -> str:
         """The id of the document ``step`` places away in the queue."""
@@ -152,10 +184,28 @@ class AnnotationSession(ClaimsAndStances):
         Undecided suggestions stay undecided: they are not exported, and reopening the
         document shows them again."""
         self.store.set_status(self.layer, self.doc.id, "done")
-        self.statuses = self.store.statuses(self.layer)
-        n = len(self.doc_ids)
-        return next((self.doc_ids[(self.doc_index + k) % n] for k in range(1, n + 1)
-                     if self.statuses.get(self.doc_ids[(self.doc_index + k) % n]) != "done"), None)
+        if self._status != "done":
+            self._status, self._done = "done", self._done + 1
+        return self._next_not_done(self.doc_index)
+
+    def _next_not_done(self, after: int) -> str | None:
+        """The first document not done after place ``after`` in the queue, going round (None when
+        every one is done). Read a page of places at a time."""
+        queue = self.doc_ids
+        n = len(queue)
+        if n == 0 or self._done >= n:
+            return None
+        page = 64
+        for start in range(after + 1, after + 1 + n, page):
+            stop = min(start + page, after + 1 + n)
+            places = [i % n for i in range(start, stop)]
+            positions = [p for a, b in _runs(places) for p in queue.positions(a, b)]
+            statuses = self.store.statuses_at(self.layer, positions)
+            for p in positions:
+                if statuses.get(p) != "done":
+                    return queue.ids([p])[0]
+            page = min(page * 4, 4096)
+        return None
 
     def _cursor(self) -> dict:
         item = self.focused
@@ -167,44 +217,66 @@ class AnnotationSession(ClaimsAndStances):
         if self.doc is not None:
             self.store.save_cursor(self.layer, self.doc.id, self._cursor())
 
-    def document_rows(self) -> list[dict]:
-        """Every document in the annotator's queue, numbered as the status bar counts them."""
+    @property
+    def queue_is_large(self) -> bool:
+        """Whether the queue is long enough for reading ahead to pay (see :meth:`Queue.warm`)."""
+        return isinstance(self.doc_ids, Queue) and len(self.doc_ids) > 20 * BLOCK
+
+    def document_view(self, status: str = "all", statuses: dict[int, str] | None = None) -> StatusView:
+        """The queue for the document list: every document, or those with one status (``statuses``:
+        position -> status, from :meth:`statuses_now`, needed for a status)."""
         self._extend_queue()
-        return document_rows(self.store, self.layer, self.doc_ids)
+        return StatusView(self.doc_ids, statuses if statuses is not None else {}, status)
+
+    def statuses_now(self) -> dict[int, str]:
+        """Every status the annotator has now, by document position (for filtering the list)."""
+        return self.store.status_positions(self.layer)
+
+    def document_rows(self, view: StatusView | None = None, start: int = 0, count: int | None = None) -> list[dict]:
+        """Rows of the document list (see :func:`annotator.annotate.queue.list_rows`), numbered as
+        the status bar counts the queue: rows ``start``… of ``view`` (every document by default)."""
+        view = view if view is not None else self.document_view()
+        positions = view.positions(start, len(view) if count is None else count)
+        return list_rows(self.store, self.layer, self.doc_ids, positions)
 
     # --- items and focus ----------------------------------------------------------
 
-    def _load_items(self, *, suggestions: bool = False) -> list[D.Item]:
-        """The visible items: the document's suggestions (re-read when asked) plus the layer."""
+    def _load_items(self, *, suggestions: bool = False) -> None:
+        """Read the visible items anew: the document's suggestions (re-read when asked) plus the layer."""
         if suggestions:
             self._suggestions = self.store.suggestions(self.doc.id)
-        return D.visible_items(self._suggestions, self.store.items(self.doc.id, self.layer))
+        self._seen_event = self.store.last_event_id(self.layer, self.doc.id)
+        self.index = ItemIndex(self._suggestions, self.store.items(self.doc.id, self.layer))
+        self._rebuilt = True
 
     def _index_for_cursor(self, cursor: dict) -> int | None:
         if not self.items:
             return None
-        i = D.find_item(self.items, cursor.get("key"))
+        i = self.index.find(cursor.get("key"))
         if i is None and cursor.get("suggestion_id"):
             i = self._index_of_suggestion(cursor["suggestion_id"])
         if i is None and "start" in cursor:
-            i = D.nearest_index(self.items, int(cursor["start"]))
+            i = self.index.nearest(int(cursor["start"]))
         if i is None:
-            i = walk.next_undecided(self.items, None, self.only)
+            i = walk.next_undecided(self.index, None, self.only)
         return 0 if i is None else i
 
     def _index_of_suggestion(self, suggestion_id: str) -> int | None:
-        return next((n for n, it in enumerate(self.items) if it.suggestion_id == suggestion_id), None)
+        i = self.index.find("s:" + suggestion_id)  # the suggestion itself, when it is undecided
+        if i is None:
+            i = next((n for n, it in enumerate(self.items) if it.suggestion_id == suggestion_id), None)
+        return i
 
     def reload(self) -> bool:
         """Re-read the document's items (suggestions arrived), keeping the focus; True when it had none."""
         old = self.focused
-        self.items = self._load_items(suggestions=True)
+        self._load_items(suggestions=True)
         if self._pending and not self.awaiting_suggestions:
             i, self._pending = self._index_for_cursor(self._pending), {}
         elif old is None:
-            i = walk.next_undecided(self.items, None, self.only)
+            i = walk.next_undecided(self.index, None, self.only)
         else:
-            i = D.find_item(self.items, old.key)
+            i = self.index.find(old.key)
             if i is None:
                 i = self._index_for_cursor({"start": old.start, "suggestion_id": old.suggestion_id})
         self.focus_index = i if self.items else None
@@ -218,10 +290,10 @@ class AnnotationSession(ClaimsAndStances):
 
     def step(self, by: int) -> bool:
         """Focus the next (+1) or previous (-1) item of those walked (every item, or one kind)."""
-        return self.move_to(walk.step(self.items, self.focus_index, by, self.only))
+        return self.move_to(walk.step(self.index, self.focus_index, by, self.only))
 
     def next_undecided(self) -> None:
-        i = walk.next_undecided(self.items, self.focused, self.only)
+        i = walk.next_undecided(self.index, self.focused, self.only)
         if i is None:
             what = "suggestions" if self.only is None else walk.kind_name(self.only)
             raise Refused(f"No undecided {what} left in this document.")
@@ -233,8 +305,8 @@ class AnnotationSession(ClaimsAndStances):
         self.only = KIND_CHOICES[(KIND_CHOICES.index(self.only) + 1) % len(KIND_CHOICES)]
         item = self.focused
         if self.only is not None and (item is None or item.kind != self.only):
-            i = walk.next_undecided(self.items, None, self.only)
-            self.move_to(i if i is not None else walk.step(self.items, None, 1, self.only))
+            i = walk.next_undecided(self.index, None, self.only)
+            self.move_to(i if i is not None else walk.step(self.index, None, 1, self.only))
         if self.only is None:
             return "every kind: entities, then claims, topics, stances"
         return walk.kind_name(self.only) + " only"
@@ -247,19 +319,34 @@ class AnnotationSession(ClaimsAndStances):
     # --- deciding -----------------------------------------------------------------
 
     def _commit(self, write, focus):
-        """Write, re-read the items, focus ``focus()``'s index and save that focus — one transaction."""
-        before = (self.items, self.focus_index)
+        """Write a decision, bring the items up to date, focus ``focus()``'s index and save that
+        focus — one transaction. ``write()`` returns (result, the (before, after) changes written).
+
+        Only what the decision changed is updated in memory, unless something else wrote to the
+        layer on this document since it was read (another program as the same annotator): then
+        the items are read anew. When the transaction fails, memory goes back to what is stored."""
+        before = (self.index, self.focus_index, self._seen_event, self._rebuilt)
+        applied: list = []
         try:
             with self.store.transaction():
-                result = write()
-                self.items = self._load_items()
+                fresh = self.store.last_event_id(self.layer, self.doc.id) == self._seen_event
+                result, changes = write()
+                if fresh:
+                    self.index.apply(changes)
+                    applied = changes
+                    self._seen_event = self.store.last_event_id(self.layer, self.doc.id)
+                else:
+                    self._load_items()
                 i = focus()
                 self.focus_index = i if self.items else None
                 self.save_cursor()
         except BaseException:
-            self.items, self.focus_index = before  # rolled back: show what is stored
+            if applied:  # rolled back: show what is stored
+                before[0].apply([(a, b) for b, a in reversed(applied)])
+            self.index, self.focus_index, self._seen_event, self._rebuilt = before
             raise
-        self.statuses.setdefault(self.doc.id, "in_progress")
+        if self._status is None:
+            self._status = "in_progress"  # a decision starts the document (the store says so too)
         return result
 
     def decide(self, action: str, changes: list, *, advance: bool, focus_key: str | None = None, **extra) -> None:
@@ -272,14 +359,14 @@ class AnnotationSession(ClaimsAndStances):
             focus_key = "a:" + after[0].id if after else None
 
         def focus() -> int | None:
-            target = walk.next_undecided(self.items, old, self.only) if advance else None
+            target = walk.next_undecided(self.index, old, self.only) if advance else None
             if target is None:
-                target = D.find_item(self.items, focus_key)
+                target = self.index.find(focus_key)
             if target is None and old is not None:
-                target = D.nearest_index(self.items, old.start)
+                target = self.index.nearest(old.start)
             return target
 
-        self._commit(lambda: self.store.apply(self.layer, self.doc.id, action, changes, **extra), focus)
+        self._commit(lambda: (self.store.apply(self.layer, self.doc.id, action, changes, **extra), changes), focus)
 
     def accept(self) -> None:
         item = self.need_focus()
@@ -303,7 +390,7 @@ class AnnotationSession(ClaimsAndStances):
 
     def accept_all_counts(self) -> dict[str, int]:
         """What ``accept_all`` would accept, per kind: the undecided suggestions of the kinds walked."""
-        counts = walk.undecided_by_kind(self.items, self.only)
+        counts = walk.undecided_by_kind(self.index, self.only)
         if not counts:
             what = "suggestions" if self.only is None else walk.kind_name(self.only)
             raise Refused(f"No undecided {what} left in this document.")
@@ -352,8 +439,7 @@ class AnnotationSession(ClaimsAndStances):
                     advance=False)
 
     def _item(self, key: str) -> D.Item | None:
-        i = D.find_item(self.items, key)
-        return self.items[i] if i is not None else None
+        return self.index.get(key)
 
     # --- selection (new spans) ----------------------------------------------------
 
@@ -380,7 +466,10 @@ class AnnotationSession(ClaimsAndStances):
             if ev is None:
                 raise Refused(f"Nothing to {which} in this document.")
             pairs.extend(ev.payload.get("changes", []))
-            return ev
+            changes = [(annotation_from_record(b), annotation_from_record(a)) for b, a in pairs]
+            if which == "undo":
+                changes = [(a, b) for b, a in reversed(changes)]
+            return ev, changes
 
         def focus() -> int | None:
             present = [b if which == "undo" else a for b, a in pairs]
@@ -390,13 +479,24 @@ class AnnotationSession(ClaimsAndStances):
             if hits:
                 return hits[0] if where is None else min(hits, key=lambda i: abs(self.items[i].start - where))
             first = next((r for r in present + gone if r), None)
-            return D.nearest_index(self.items, int(first["start"])) if first else self.focus_index
+            return self.index.nearest(int(first["start"])) if first else self.focus_index
 
         ev = self._commit(write, focus)
         return ("Undone: " if which == "undo" else "Redone: ") + describe(ev.action, pairs, self.doc.text)
 
     def _index_for_record(self, rec: dict) -> int | None:
-        i = D.find_item(self.items, "a:" + rec["id"])
+        i = self.index.find("a:" + rec["id"])
         if i is None and rec.get("suggestion_id"):
             i = self._index_of_suggestion(rec["suggestion_id"])
         return i
+
+
+def _runs(places: list[int]) -> list[tuple[int, int]]:
+    """Consecutive runs [a, b) of places (a page of places that wraps round is two runs)."""
+    runs: list[tuple[int, int]] = []
+    for i in places:
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    return runs

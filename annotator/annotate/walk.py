@@ -10,9 +10,11 @@ kind to walk (``only``); then ``j``/``k`` and "next undecided" visit that kind a
 
 from __future__ import annotations
 
-from typing import Mapping, Sequence
+from bisect import bisect_left, bisect_right
+from typing import Mapping
 
 from annotator.annotate.decisions import Item
+from annotator.annotate.items import ItemIndex
 from annotator.model import CLAIM, ENTITY, STANCE, TOPIC
 
 PASS_ORDER = (ENTITY, CLAIM, TOPIC, STANCE)
@@ -31,13 +33,9 @@ def kind_name(kind: str | None) -> str:
     return "every kind" if kind is None else _NAMES.get(kind, (kind, kind + "s"))[1]
 
 
-def undecided_by_kind(items: Sequence[Item], only: str | None = None) -> dict[str, int]:
+def undecided_by_kind(index: ItemIndex, only: str | None = None) -> dict[str, int]:
     """Undecided suggestions per kind, in pass order, kinds without any left out."""
-    counts = {k: 0 for k in PASS_ORDER}
-    for it in items:
-        if it.undecided and (only is None or it.kind == only):
-            counts[it.kind] = counts.get(it.kind, 0) + 1
-    return {k: n for k, n in counts.items() if n}
+    return {k: index.undecided[k] for k in PASS_ORDER if index.undecided[k] > 0 and only in (None, k)}
 
 
 def describe(counts: Mapping[str, int]) -> str:
@@ -48,41 +46,51 @@ def describe(counts: Mapping[str, int]) -> str:
     return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
-def current_pass(items: Sequence[Item], only: str | None = None) -> str | None:
+def current_pass(index: ItemIndex, only: str | None = None) -> str | None:
     """The kind being decided: ``only`` when chosen, else the first kind with undecided items."""
     if only is not None:
         return only
-    left = undecided_by_kind(items)
-    return next(iter(left), None)
+    return next((k for k in PASS_ORDER if index.undecided[k] > 0), None)
 
 
-def next_undecided(items: Sequence[Item], after: Item | None = None, only: str | None = None) -> int | None:
+def next_undecided(index: ItemIndex, after: Item | None = None, only: str | None = None) -> int | None:
     """The index of the next undecided item of the current pass.
 
     Within the pass it is the first one after ``after`` in reading order, wrapping round;
-    when ``after`` is of another kind (a new pass begins) it is the pass's first one."""
-    kind = current_pass(items, only)
-    if kind is None:
+    when ``after`` is of another kind (a new pass begins) it is the pass's first one.
+    (``after`` need not be in the list any more: the item a decision just replaced.)"""
+    kind = current_pass(index, only)
+    if kind is None or not index.undecided[kind]:
         return None
-    hits = [i for i, it in enumerate(items) if it.undecided and it.kind == kind]
-    if not hits:
-        return None
+    group = index.by_kind.get(kind, [])
+    begin = 0
     if after is not None and after.kind == kind:
-        later = [i for i in hits if items[i].sort_key > after.sort_key]
-        if later:
-            return later[0]
-    return hits[0]
+        begin = bisect_right(group, after.sort_key, key=_sort_key)
+    for n in (*range(begin, len(group)), *range(0, begin)):
+        if group[n].undecided:
+            return index.index_of(group[n])
+    return None
 
 
-def step(items: Sequence[Item], index: int | None, by: int, only: str | None = None) -> int | None:
-    """The index ``by`` places from ``index`` among the items walked (every item, or one kind)."""
-    walked = [i for i, it in enumerate(items) if only is None or it.kind == only]
-    if not walked:
+def step(index: ItemIndex, at: int | None, by: int, only: str | None = None) -> int | None:
+    """The index ``by`` places from ``at`` among the items walked (every item, or one kind)."""
+    items = index.items
+    if not items:
         return None
-    if index is None:
-        return walked[0]
-    if index in walked:
-        pos = walked.index(index) + by
+    if only is None:
+        return 0 if at is None else max(0, min(at + by, len(items) - 1))
+    group = index.by_kind.get(only, [])
+    if not group:
+        return None
+    if at is None:
+        return index.index_of(group[0])
+    focused = items[at]
+    if focused.kind == only:
+        pos = bisect_left(group, focused.sort_key, key=_sort_key) + by
     else:  # focus on another kind: the nearest walked item in that direction
-        pos = next((n for n, i in enumerate(walked) if i > index), len(walked)) - (1 if by < 0 else 0)
-    return walked[max(0, min(pos, len(walked) - 1))]
+        pos = bisect_right(group, focused.sort_key, key=_sort_key) - (1 if by < 0 else 0)
+    return index.index_of(group[max(0, min(pos, len(group) - 1))])
+
+
+def _sort_key(item: Item) -> tuple:
+    return item.sort_key

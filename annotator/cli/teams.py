@@ -193,10 +193,11 @@ def review(db_path: str, reviewer: str, names: str | None, include_single: bool,
 @click.option("--public", is_flag=True, help="Allow a --host other machines can reach.")
 @click.option("--public-url", metavar="URL", help="The address browsers use, if not http://HOST:PORT (a proxy).")
 @click.option("--no-suggest", is_flag=True, help="Do not compute missing suggestions in the served sessions.")
+@schema_option
 @click.pass_context
 def serve(ctx: click.Context, db_path: str, annotator_name: str, names: str | None, team: bool,
           reviewer: str | None, new_links: bool, max_sessions: int | None, host: str, port: int, public: bool,
-          public_url: str | None, no_suggest: bool) -> None:
+          public_url: str | None, no_suggest: bool, schema_path: str | None) -> None:
     """Serve the annotation TUI in a browser, through private links (the `web` extra).
 
     \b
@@ -207,12 +208,14 @@ def serve(ctx: click.Context, db_path: str, annotator_name: str, names: str | No
 
     Each link opens its own person's session and nobody else's; team links survive a
     restart and are printed once (`annotator links` lists and revokes them). Loopback
-    only unless --public.
+    only unless --public. Every session uses the server's --schema.
     """
     from pathlib import Path
 
+    from annotator.schema import load_schema
     from annotator.tui import serve as sv
 
+    load_schema(schema_path)  # a bad schema fails here, in one line, not in every browser
     sv.check_host(host, public)
     team_mode = bool(names or team or reviewer)
     if team_mode and ctx.get_parameter_source("annotator_name") == click.core.ParameterSource.COMMANDLINE:
@@ -241,8 +244,8 @@ def serve(ctx: click.Context, db_path: str, annotator_name: str, names: str | No
         else:
             links = sv.Links()
             issued = [(people[0], links.add(people[0]), None)]
-        server = sv.make_server(links, sock, url, db_path=db_path, no_suggest=no_suggest, max_sessions=limit,
-                                bound_loopback=sv.is_loopback(host), url_given=bool(public_url))
+        server = sv.make_server(links, sock, url, db_path=db_path, schema_path=schema_path, no_suggest=no_suggest,
+                                max_sessions=limit, bound_loopback=sv.is_loopback(host), url_given=bool(public_url))
     except BaseException:
         sock.close()
         raise

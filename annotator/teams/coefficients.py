@@ -204,6 +204,19 @@ def pair_distance(first: Segments, second: Segments) -> int:
     return total
 
 
+
+def _count_segments(st: list, k: int, segs: Segments, base: int) -> None:
+    """Count coder ``k``'s segments of one document (placed at ``base`` in the joined text) into a
+    category's state: each unit's length, and each gap since that coder's previous segment."""
+    units, gaps, gap_from = st[1], st[2], st[3]
+    start = gap_from[k]
+    for s, e in segs:
+        if base + s > start:
+            gaps[base + s - start] += 1
+        units[e - s] += 1
+        start = base + e
+    gap_from[k] = start
+
 class UnitizingAlpha:
     """Krippendorff's alpha_u, per category, over one continuum of consecutive documents.
 
@@ -245,17 +258,9 @@ class UnitizingAlpha:
                 st[0] += pair_distance(per_coder[0], per_coder[1])
             else:
                 st[0] += sum(pair_distance(per_coder[i], per_coder[j]) for i in range(n) for j in range(i + 1, n))
-            units, gaps, gap_from = st[1], st[2], st[3]
             for k, segs in enumerate(per_coder):
-                if not segs:
-                    continue
-                start = gap_from[k]
-                for s, e in segs:
-                    if base + s > start:
-                        gaps[base + s - start] += 1
-                    units[e - s] += 1
-                    start = base + e
-                gap_from[k] = start
+                if segs:
+                    _count_segments(st, k, segs, base)
         self.length += length
         self.documents += 1
 
@@ -269,16 +274,10 @@ class UnitizingAlpha:
                 st = state[c] = [0, Counter(), Counter(), [0, 0]]
             s1, s2 = first.get(c, ()), second.get(c, ())
             st[0] += pair_distance(s1, s2)
-            units, gaps, gap_from = st[1], st[2], st[3]
-            for k, segs in ((0, s1), (1, s2)):
-                if segs:
-                    start = gap_from[k]
-                    for s, e in segs:
-                        if base + s > start:
-                            gaps[base + s - start] += 1
-                        units[e - s] += 1
-                        start = base + e
-                    gap_from[k] = start
+            if s1:
+                _count_segments(st, 0, s1, base)
+            if s2:
+                _count_segments(st, 1, s2, base)
         self.length += length
         self.documents += 1
 

@@ -1,22 +1,32 @@
-"""The annotator TUI application and its factory (used by the CLI and the tests)."""
+"""The annotator TUI application and its factory (used by the CLI and the tests).
+
+Memory: once the first document is painted, every object made so far (Textual, the schema,
+the document and its items) is moved out of the garbage collector's sight (``gc.freeze``),
+so the collections that come every few dozen keys walk only what was made since, instead of
+pausing the screen for 100-400 ms on a long article. The background suggester imports spaCy
+only when a cheap query says some document lacks current suggestions.
+"""
 
 from __future__ import annotations
 
+import gc
 from pathlib import Path
 from typing import Any, Callable
 
 from textual import work
-from textual.app import App
 from textual.message import Message
+from textual.screen import Screen
 from textual.worker import get_current_worker
 
 from annotator.annotate.session import AnnotationSession
-from annotator.errors import AnnotatorError
 from annotator.schema import Schema, load_schema
 from annotator.tui.keymap import config_path, load_keymap
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.keyed import STORE_ERRORS
-from annotator.tui.screens.error import ErrorScreen
+from annotator.tui.store_app import StoreApp
+
+
+SUGGEST_AFTER_S = 0.3  # the background suggester starts this long after the first frame
 
 
 class SuggestionsUpdated(Message):
@@ -24,9 +34,10 @@ class SuggestionsUpdated(Message):
 
     A queued progress report is replaced by a newer one, so a busy UI never falls behind."""
 
-    def __init__(self, note: str, finished: bool = False) -> None:
+    def __init__(self, note: str, finished: bool = False, changed: bool = True) -> None:
         self.note = note
         self.finished = finished
+        self.changed = changed  # False: the suggester wrote nothing (every document had suggestions)
         super().__init__()
 
     def can_replace(self, message: Message) -> bool:
@@ -37,7 +48,7 @@ class SuggestCancelled(Exception):
     """Raised inside the suggestion worker when the worker was cancelled (the app is closing)."""
 
 
-class AnnotatorApp(App):
+class AnnotatorApp(StoreApp):
     CSS_PATH = "app.tcss"
     TITLE = "annotator"
     ENABLE_COMMAND_PALETTE = False
@@ -46,8 +57,7 @@ class AnnotatorApp(App):
                  keymap: dict[str, str] | None = None, keys_path: str | Path | None = None,
                  model: str | None = None, start_doc: str | None = None,
                  suggest_fn: Callable[..., Any] | None = None) -> None:
-        super().__init__()
-        self.db_path = Path(db_path)
+        super().__init__(db_path)
         self.annotator = annotator
         self.schema = schema
         self.suggest_enabled = suggest
@@ -58,60 +68,56 @@ class AnnotatorApp(App):
         self.suggest_fn = suggest_fn
         self.suggest_note = ""
         self.suggest_finished = False
-        self.store = None
-        self.failed: str | None = None
+        self._open_error: BaseException | None = None
 
     # --- lifecycle ----------------------------------------------------------------
 
-    def on_mount(self) -> None:
-        if self.keymap:
-            self.set_keymap(self.keymap)
+    def get_default_screen(self) -> Screen:
+        """The annotation screen itself (it opens its document as it mounts, so the first frame
+        painted shows the article); a plain screen when the database cannot be opened."""
         try:
             from annotator.store import Store
 
             self.store = Store(self.db_path, create=False)
-            self.store.document_ids()
         except STORE_ERRORS as exc:
-            self.show_error(exc)
-            return
+            self._open_error = exc
+            return super().get_default_screen()
         session = AnnotationSession(self.store, self.schema, self.annotator, start_doc=self.start_doc)
-        screen = AnnotateScreen(session, keymap=self.keymap, keys_path=self.keys_path)
-        self.push_screen(screen)
-        screen.call_after_refresh(self._first_paint, screen)
+        return AnnotateScreen(session, keymap=self.keymap, keys_path=self.keys_path)
 
-    def _first_paint(self, screen: AnnotateScreen) -> None:
-        screen.open_first()
+    def on_mount(self) -> None:
+        if self.keymap:
+            self.set_keymap(self.keymap)
+        if self._open_error is not None:
+            self.show_error(self._open_error)
+            return
+        self.call_after_refresh(self._after_first_paint)
+
+    def _after_first_paint(self) -> None:
+        """What can wait until the article is on screen: freezing what was made so far out of the
+        garbage collector's sight (see the module docstring), and the background suggester — a
+        moment later, so its thread does not hold up the first frame on its way to the terminal."""
+        gc.freeze()
         if self.suggest_enabled and self.failed is None:
-            self.suggest_note = "suggestions: loading the model…"
-            screen.suggestions_changed(self.suggest_note, False)
-            self.suggest_in_background()
+            self.set_timer(SUGGEST_AFTER_S, self.suggest_in_background)
+        screen = self.annotate_screen
+        if screen is not None and screen.session.queue_is_large:
+            self.warm_queue(screen.session)
+
+    @work(thread=True, group="warm", name="warm queue")
+    def warm_queue(self, session: AnnotationSession) -> None:
+        """Read what the document list of a large corpus needs, off the UI thread (own connection)."""
+        from annotator.store import Store
+
+        try:
+            with Store(self.db_path, create=False, readonly=True) as store:
+                session.doc_ids.warm(store)
+        except STORE_ERRORS:
+            pass  # the list reads it itself when it opens
 
     def exit(self, *args, **kwargs) -> None:  # type: ignore[override]
         self.workers.cancel_group(self, "suggest")  # the worker thread stops at its next progress report
         super().exit(*args, **kwargs)
-
-    def on_unmount(self) -> None:
-        if self.store is not None:
-            try:
-                self.store.close()
-            except Exception:
-                pass
-
-    def on_annotate_screen_failed(self, message: AnnotateScreen.Failed) -> None:
-        self.show_error(message.error)
-
-    def show_error(self, exc: BaseException | str) -> None:
-        """Replace the UI by an error screen; any key then exits with code 1."""
-        message = str(exc)
-        if "database is locked" in message:
-            message = (f"{self.db_path}: the database is locked by another program (waited and gave up). "
-                       f"Close the other writer and start again.")
-        elif not isinstance(exc, AnnotatorError) and not isinstance(exc, str):
-            message = f"{self.db_path}: {type(exc).__name__}: {message}"
-        if self.failed is not None:
-            return
-        self.failed = message
-        self.push_screen(ErrorScreen(message))
 
     @property
     def annotate_screen(self) -> AnnotateScreen | None:
@@ -133,8 +139,9 @@ class AnnotatorApp(App):
         except ImportError as exc:
             self.post_message(SuggestionsUpdated(f"suggestions unavailable ({exc.name} missing)", True))
             return
-        from annotator.store import Store
+        from annotator.store import Store, load_sqlite_utils
 
+        load_sqlite_utils()  # before anything this thread does imports numpy (see its docstring)
         warnings: list[str] = []
 
         def progress(done: int = 0, total: int = 0, *args, **kwargs) -> None:
@@ -145,6 +152,10 @@ class AnnotatorApp(App):
         try:
             store = Store(self.db_path, create=False)
             try:
+                if self.suggest_fn is None and not self._work_for_suggester(store):
+                    self.post_message(SuggestionsUpdated("", True, changed=False))
+                    return
+                self.post_message(SuggestionsUpdated("suggestions: loading the model…"))
                 kwargs: dict = {"progress": progress}
                 if self.model:
                     kwargs["model"] = self.model
@@ -164,12 +175,18 @@ class AnnotatorApp(App):
             note = (note + "; " if note else "") + one_line_error(Exception(warnings[0]))
         self.post_message(SuggestionsUpdated(note, True))
 
+    def _work_for_suggester(self, store) -> bool:
+        """Whether any document lacks current suggestions (asked without importing spaCy)."""
+        from annotator.suggest.runner import suggester_versions
+
+        return store.has_documents_lacking(suggester_versions(self.schema, self.model))
+
     def on_suggestions_updated(self, message: SuggestionsUpdated) -> None:
         self.suggest_note = message.note
         self.suggest_finished = message.finished
         screen = self.annotate_screen
         if screen is not None and self.failed is None:
-            screen.suggestions_changed(message.note, message.finished)
+            screen.suggestions_changed(message.note, message.finished and message.changed)
 
 
 def one_line_error(exc: BaseException) -> str:

@@ -4,16 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.app import App
-
-from annotator.errors import AnnotatorError
 from annotator.teams.review_queue import ReviewQueue
 from annotator.tui.keymap import config_path, load_keymap
-from annotator.tui.screens.error import ErrorScreen
-from annotator.tui.screens.review import STORE_ERRORS, ReviewScreen
+from annotator.tui.store_app import StoreApp
+from annotator.tui.screens.keyed import STORE_ERRORS
+from annotator.tui.screens.review import ReviewScreen
 
 
-class ReviewApp(App[None]):
+class ReviewApp(StoreApp):
     """``annotator review``: the queue's documents one at a time, results into the review layer."""
 
     TITLE = "annotator review"
@@ -21,13 +19,10 @@ class ReviewApp(App[None]):
 
     def __init__(self, db_path: str | Path, reviewer: str, queue: ReviewQueue, schema, *,
                  keymap: dict[str, str] | None = None, keys_path: str | Path = "") -> None:
-        super().__init__()
-        self.db_path = Path(db_path)
+        super().__init__(db_path)
         self.reviewer, self.queue, self.schema = reviewer, queue, schema
         self.keymap = dict(keymap or {})
         self.keys_path = keys_path or config_path()
-        self.store = None
-        self.failed: str | None = None
 
     def on_mount(self) -> None:
         if self.keymap:
@@ -50,29 +45,6 @@ class ReviewApp(App[None]):
             start, cursor = (self.queue.first_left() or 0), {}
         self.push_screen(ReviewScreen(self.store, self.reviewer, self.queue, self.schema, keymap=self.keymap,
                                       keys_path=self.keys_path, start=start, cursor=cursor))
-
-    def on_review_screen_failed(self, message: ReviewScreen.Failed) -> None:
-        self.show_error(message.error)
-
-    def show_error(self, exc: BaseException | str) -> None:
-        """Replace the UI by the error screen (as ``annotate`` does); any key then exits with code 1."""
-        message = str(exc)
-        if "database is locked" in message:
-            message = (f"{self.db_path}: the database is locked by another program (waited and gave up). "
-                       f"Close the other writer and start again.")
-        elif not isinstance(exc, (AnnotatorError, str)):
-            message = f"{self.db_path}: {type(exc).__name__}: {message}"
-        if self.failed is not None:
-            return
-        self.failed = message
-        self.push_screen(ErrorScreen(message))
-
-    def on_unmount(self) -> None:
-        if self.store is not None:
-            try:
-                self.store.close()
-            except Exception:
-                pass
 
 
 def create_review_app(db_path: str | Path, reviewer: str, queue: ReviewQueue, *, schema=None,

@@ -250,10 +250,13 @@ def session_argv(person: Person, *, no_suggest: bool = False) -> list[str]:
     return argv
 
 
-def session_environment(db_path: str | Path, person: Person) -> dict[str, str]:
-    """Variables the session reads for --db and --annotator / --reviewer."""
+def session_environment(db_path: str | Path, person: Person, schema_path: str | Path | None = None) -> dict[str, str]:
+    """Variables the session reads for --db, --annotator / --reviewer and --schema (the server's)."""
     name_var = "ANNOTATOR_NAME" if person.role == ANNOTATE else "ANNOTATOR_REVIEWER"
-    return {"ANNOTATOR_DB": str(Path(db_path).resolve()), name_var: person.name}
+    env = {"ANNOTATOR_DB": str(Path(db_path).resolve()), name_var: person.name}
+    if schema_path:
+        env["ANNOTATOR_SCHEMA"] = str(Path(schema_path).resolve())
+    return env
 
 
 def require_web() -> None:
@@ -265,11 +268,12 @@ def require_web() -> None:
                              "pip install 'annotator[web]'") from None
 
 
-def make_server(links: Links, sock: socket.socket, url: str, *, db_path: str | Path, no_suggest: bool = False,
-                max_sessions: int = DEFAULT_MAX_SESSIONS, bound_loopback: bool = True, url_given: bool = False):
+def make_server(links: Links, sock: socket.socket, url: str, *, db_path: str | Path, schema_path: str | None = None,
+                no_suggest: bool = False, max_sessions: int = DEFAULT_MAX_SESSIONS, bound_loopback: bool = True,
+                url_given: bool = False):
     """The guarded textual-serve server (see :mod:`annotator.tui.web`) on an already bound socket."""
     require_web()
     from annotator.tui.web import GuardedServer
 
-    return GuardedServer(links, sock, url, db_path=db_path, no_suggest=no_suggest, max_sessions=max_sessions,
-                         bound_loopback=bound_loopback, url_given=url_given)
+    return GuardedServer(links, sock, url, db_path=db_path, schema_path=schema_path, no_suggest=no_suggest,
+                         max_sessions=max_sessions, bound_loopback=bound_loopback, url_given=url_given)

@@ -195,14 +195,16 @@ def origin_key(url: URL) -> tuple[str, str, int | None]:
 class GuardedServer(Server):
     """textual-serve's Server behind private links, an Origin check and a session cap."""
 
-    def __init__(self, links: Links, sock, public_url: str, *, db_path: str | Path, no_suggest: bool = False,
-                 max_sessions: int = 4, bound_loopback: bool = True, url_given: bool = False, say=None):
+    def __init__(self, links: Links, sock, public_url: str, *, db_path: str | Path, schema_path: str | None = None,
+                 no_suggest: bool = False, max_sessions: int = 4, bound_loopback: bool = True, url_given: bool = False,
+                 say=None):
         host, port = sock.getsockname()[:2]
         super().__init__("annotator", host=host, port=port, title="annotator", public_url=public_url,
                          templates_path=TEMPLATES)
         self.links = links
         self.sock = sock
         self.db_path = db_path
+        self.schema_path = schema_path
         self.no_suggest = no_suggest
         self.max_sessions = max_sessions
         self.bound_loopback = bound_loopback
@@ -345,7 +347,7 @@ class GuardedServer(Server):
         width = max(10, min(1000, to_int(request.query.get("width", "80"), 80)))
         height = max(5, min(500, to_int(request.query.get("height", "24"), 24)))
         session = Session(session_argv(person, no_suggest=self.no_suggest),
-                          session_environment(self.db_path, person), say=self.say, who=inert(person.describe()),
+                          session_environment(self.db_path, person, self.schema_path), say=self.say, who=inert(person.describe()),
                           write_bytes=websocket.send_bytes, write_str=websocket.send_str, close=websocket.close,
                           download_manager=self.download_manager, debug=self.debug)
         self.say(f"session opened for {inert(person.describe())} ({len(self.sessions)} of {self.max_sessions})")

@@ -16,15 +16,20 @@ def app_for(path, annotator="alice", **kw):
     return create_app(path, annotator, **kw)
 
 
-async def started(pilot) -> AnnotateScreen:
+async def ready_screen(pilot, kind, ready):
+    """The app's screen once it is a ``kind`` that is ``ready(screen)`` (or the error screen)."""
     for _ in range(50):
         await pilot.pause()
         screen = pilot.app.screen
-        if isinstance(screen, AnnotateScreen) and screen.doc is not None:
+        if isinstance(screen, kind) and ready(screen):
             return screen
         if isinstance(screen, ErrorScreen):
-            return screen  # type: ignore[return-value]
-    raise AssertionError("the app never showed a document")
+            return screen
+    raise AssertionError(f"the app never showed a ready {kind.__name__}")
+
+
+async def started(pilot) -> AnnotateScreen:
+    return await ready_screen(pilot, AnnotateScreen, lambda screen: screen.doc is not None)
 
 
 def spans(store, doc_id, layer="alice"):

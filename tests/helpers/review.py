@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from annotator.store import Store
 from annotator.teams import review_queue
-from annotator.tui.screens.error import ErrorScreen
 from annotator.tui.review_app import create_review_app
 from annotator.tui.screens.review import ReviewScreen
+
+from .pilot import ready_screen
 
 SIZE = (140, 40)
 
@@ -20,14 +21,7 @@ def review_app(db, reviewer="carol", annotators=("alice", "bob"), include_single
 
 
 async def review_screen(pilot) -> ReviewScreen:
-    for _ in range(50):
-        await pilot.pause()
-        screen = pilot.app.screen
-        if isinstance(screen, ReviewScreen) and screen.al is not None:
-            return screen
-        if isinstance(screen, ErrorScreen):
-            return screen  # type: ignore[return-value]
-    raise AssertionError("the review screen never showed a document")
+    return await ready_screen(pilot, ReviewScreen, lambda screen: screen.al is not None)
 
 
 def rows(screen: ReviewScreen) -> str:

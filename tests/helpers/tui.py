@@ -59,3 +59,4 @@ def make_db(path: Path, texts=(ARTICLE, SECOND), suggestions: bool = True) -> tu
     if suggestions:
         store.replace_suggestions(docs[0].id, "test", "1", article_suggestions(docs[0].text))
     return store, [d.id for d in docs]
+

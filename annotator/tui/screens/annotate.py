@@ -2,8 +2,9 @@
 
 Every rule (which document, where the focus goes, what a decision writes) lives in the
 session; this screen turns keys into session calls and shows the result. It talks to the
-app only by messages: a store failure posts :class:`AnnotateScreen.Failed`. Keys that open
-a dialog are in :mod:`.dialogs`; how the width is shared is :mod:`annotator.tui.layout`.
+app only by messages: a store failure posts :class:`~annotator.tui.screens.keyed.StoreFailed`.
+Keys that open a dialog are in :mod:`.dialogs`; how the width is shared is
+:mod:`annotator.tui.layout`.
 """
 
 from __future__ import annotations
@@ -15,7 +16,6 @@ from typing import Callable
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Static
@@ -26,30 +26,23 @@ from annotator.annotate.walk import kind_name
 from annotator.model import CLAIM, SpanRef, Stance
 from annotator.tui.keymap import CREATE, KEYS, NORMAL, bindings
 from annotator.tui.layout import panes
-from annotator.tui.screens.choices import label_choices
 from annotator.tui.screens.dialogs import AnnotateDialogs
-from annotator.tui.screens.keyed import STORE_ERRORS, keyed
-from annotator.tui.screens.picker import PickerScreen
+from annotator.store import DatabaseLocked
+from annotator.tui.screens.keyed import STORE_ERRORS, StoreFailed, UI_LOCK_WAIT_S, WaitsForDatabase, keyed
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.keybar import KeyBar
 from annotator.tui.widgets.lines import LinesView
-from annotator.tui.widgets.panels import bad_rows_note, detail, side_panel, status_line
+from annotator.tui.widgets.panels import SidePanelRows, bad_rows_note, detail, status_line
+from annotator.tui.widgets.rows import TextRows
 
 MIN_WIDTH, MIN_HEIGHT = 60, 12
 CREATE_ACTIONS = {k.action.split("(")[0] for k in KEYS if k.mode == CREATE}
 ALWAYS = {"quit", "help"}
 
 
-class AnnotateScreen(AnnotateDialogs, Screen):
+class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
     BINDINGS = bindings()
-
-    class Failed(Message):
-        """The store failed (locked, damaged, disk full): the app shows its error screen."""
-
-        def __init__(self, error: BaseException) -> None:
-            self.error = error
-            super().__init__()
 
     def __init__(self, session: AnnotationSession, *, keymap: dict[str, str] | None = None,
                  keys_path: str | Path = "") -> None:
@@ -66,7 +59,7 @@ class AnnotateScreen(AnnotateDialogs, Screen):
         self.suggest_note = ""
         self.panes = panes(80)
         self._save_timer: Timer | None = None
-        self._item_lines: dict[str, int] = {}
+        self._rows: SidePanelRows | None = None  # the side panel's rows (also: which row shows an item)
 
     # the session's state, read by drawing code and tests
     @property
@@ -85,20 +78,27 @@ class AnnotateScreen(AnnotateDialogs, Screen):
     def doc_ids(self) -> list[str]:
         return self.session.doc_ids
 
+    @property
+    def _item_lines(self):
+        """Which side-panel row shows an item: ``.get(key)``."""
+        return self._rows if self._rows is not None else {}
+
     # --- layout -------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="main"):
             yield ArticleView(self.schema, id="article")
             with Vertical(id="side"):
-                yield Static(id="detail")
+                yield TextRows(id="detail")
                 yield LinesView(id="items")
-        yield Static(id="status")
+        yield TextRows(id="status")
         yield Static(Text(""), id="too-small")
         yield KeyBar(self.keymap, id="keys")
 
     def on_mount(self) -> None:
+        self.session.store.give_up_after(UI_LOCK_WAIT_S)  # then the decision waits, the screen does not
         self.on_resize()
+        self.open_first()  # before the first frame: it shows the article
 
     def on_resize(self) -> None:
         w, h = self.app.size
@@ -140,11 +140,13 @@ class AnnotateScreen(AnnotateDialogs, Screen):
 
     @keyed
     def open_first(self) -> None:
-        """Open where the annotator stopped, else the first document not done."""
-        if not self.session.open_first():
-            self.query_one("#detail", Static).update(Text("No documents in this database."))
+        """Open where the annotator stopped, else the first document not done (saving where the
+        annotator is once the article is on screen: a write waits for the disk)."""
+        if not self.session.open_first(save=False):
+            self.query_one("#detail", TextRows).update(Text("No documents in this database."))
             return
         self._show_document()
+        self.call_after_refresh(self.save_cursor)
 
     @keyed
     def open_document(self, doc_id: str) -> None:
@@ -154,10 +156,11 @@ class AnnotateScreen(AnnotateDialogs, Screen):
 
     def _show_document(self) -> None:
         self.mode, self.cursor, self.mark = NORMAL, None, None
-        self.article.set_document(self.doc.text, self.items)
+        self.session.take_changes()
+        self.article.set_document(self.doc.text, self.items, width=self.panes.text)
         self.article.set_cursor(None, None)
         self._show_focus()
-        self._update_panels()
+        self._update_panels(None)
         self.refresh_bindings()
 
     @keyed
@@ -166,17 +169,20 @@ class AnnotateScreen(AnnotateDialogs, Screen):
         self.suggest_note = note
         if self.doc is not None and (finished or self.session.awaiting_suggestions):
             scroll = self.session.reload()
+            self.session.take_changes()
             self.article.set_items(self.items)
             self._show_focus(scroll=scroll, note=self.note)
-            self._update_panels()
+            self._update_panels(None)
         else:
             self._update_status()
 
     def save_cursor(self) -> None:
         try:
             self.session.save_cursor()
+        except DatabaseLocked:
+            pass  # saved with the next decision or move
         except STORE_ERRORS as exc:
-            self.post_message(self.Failed(exc))
+            self.post_message(StoreFailed(exc))
 
     def _save_soon(self) -> None:
         if self._save_timer is not None:
@@ -200,16 +206,23 @@ class AnnotateScreen(AnnotateDialogs, Screen):
         if self.mode == NORMAL:
             self.article.set_focus(ranges, related=related, scroll=scroll)
         text = self.doc.text if self.doc else ""
-        self.query_one("#detail", Static).update(
+        self.query_one("#detail", TextRows).update(
             detail(item, text, self.schema, self.session.focus_index or 0, len(self.items), self.side_width),
             layout=False)
         self._update_status()
 
-    def _update_panels(self) -> None:
-        text = self.doc.text if self.doc else ""
-        lines, self._item_lines = side_panel(self.items, text, self.schema, self.side_width)
+    def _update_panels(self, changes: list | None) -> None:
+        """Draw the side panel: anew (``changes`` None), else only the rows the changes moved."""
+        view = self.query_one("#items", LinesView)
         item = self.focused_item
-        self.query_one("#items", LinesView).set_lines(lines, self._item_lines.get(item.key) if item else None)
+        rows = self._rows
+        if changes is None or rows is None or rows.index is not self.session.index:
+            text = self.doc.text if self.doc else ""
+            self._rows = rows = SidePanelRows(self.session.index, text, self.schema, self.side_width)
+            view.set_lines(rows, rows.get(item.key) if item else None)
+        else:
+            view.refresh_rows(rows.changed(changes))
+            view.highlight(rows.get(item.key) if item else None)
         self._update_status()
 
     def _update_status(self) -> None:
@@ -218,8 +231,8 @@ class AnnotateScreen(AnnotateDialogs, Screen):
         s = self.session
         walking = f"{kind_name(s.only)} only" if s.only else (f"{kind_name(s.current_pass)} pass"
                                                              if s.current_pass else "")
-        self.query_one("#status", Static).update(status_line(
-            self.app.size.width, s.doc_index + 1, len(s.doc_ids), s.layer, s.done_count, D.counts(self.items),
+        self.query_one("#status", TextRows).update(status_line(
+            self.app.size.width, s.doc_index + 1, len(s.doc_ids), s.layer, s.done_count, s.counts(),
             s.status, self.note or self.suggest_note or bad_rows_note(s.store), "NEW SPAN" if self.mode == CREATE
             else "", walking), layout=False)
         self.query_one(KeyBar).show(self.mode)
@@ -228,16 +241,26 @@ class AnnotateScreen(AnnotateDialogs, Screen):
         self.note = note
         self._update_status()
 
+    def show_wait_note(self, note: str) -> None:
+        self.set_note(note)
+
     def _after_decision(self, note: str = "") -> None:
-        self.article.set_items(self.items)
+        """Show a decision (committed already): redraw only what it changed."""
+        changes = self.session.take_changes()
+        if changes is None:
+            self.article.set_items(self.items)
+        else:
+            self.article.update_items(changes)
         self._show_focus(note=note)
-        self._update_panels()
+        self._update_panels(changes)
 
     # --- bindings -----------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action in ALWAYS:
             return True
+        if not self.allowed_while_waiting(action):
+            return False
         if self.too_small or self.doc is None:
             return False
         if self.mode == CREATE:
@@ -274,6 +297,8 @@ class AnnotateScreen(AnnotateDialogs, Screen):
         view.scroll_to(y=view.scroll_y + direction * max(1, view.text_height - 2), animate=False)
 
     def on_article_view_clicked(self, message: ArticleView.Clicked) -> None:
+        if self.waiting:
+            return
         if self.mode == CREATE:
             self.cursor = message.offset
             self.article.set_cursor(self.cursor, self.mark)
@@ -367,6 +392,9 @@ class AnnotateScreen(AnnotateDialogs, Screen):
             self.app.bell()
             self.set_note("nothing selected: m marks the start, move, then enter")
             return
+        from annotator.tui.screens.choices import label_choices
+        from annotator.tui.screens.picker import PickerScreen
+
         s, e = sel
         self.action_cancel()
         title = f"Label for the new span “{one_line(self.doc.text[s:e], 40)}”"

@@ -1,5 +1,8 @@
 """The annotation screen's dialogs: pickers (label, speaker, the stance wizard), the questions
-before accept-all and done, the document list and the help — mixed into :class:`AnnotateScreen`."""
+before accept-all and done, the document list and the help — mixed into :class:`AnnotateScreen`.
+
+Each dialog's screen is imported when it first opens: they bring Textual widgets (option
+lists and the like) that the first frame of the article does not need."""
 
 from __future__ import annotations
 
@@ -9,12 +12,7 @@ from annotator.annotate import decisions as D
 from annotator.annotate.session import StanceDraft
 from annotator.annotate.walk import describe, kind_name
 from annotator.model import SpanRef, Stance
-from annotator.tui.screens.choices import index_of_value, label_choices, mention_choices, speaker_choices
-from annotator.tui.screens.confirm import ConfirmScreen
-from annotator.tui.screens.documents import DocRow, DocumentListScreen
-from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.keyed import keyed
-from annotator.tui.screens.picker import PickerScreen
 from annotator.tui.textsafe import one_line
 
 
@@ -23,6 +21,8 @@ class AnnotateDialogs:
 
     @keyed
     def action_accept_all(self) -> None:
+        from annotator.tui.screens.confirm import ConfirmScreen
+
         counts = self.session.accept_all_counts()
         total = sum(counts.values())
         what = "suggestion" + ("s" if total != 1 else "")
@@ -34,10 +34,15 @@ class AnnotateDialogs:
             lambda yes: self._decided(self.session.accept_all) if yes else None)
 
     def _picker_width(self) -> int:
+        from annotator.tui.screens.picker import PickerScreen
+
         return PickerScreen.prompt_width(self.app.size.width)
 
     @keyed
     def action_label_picker(self) -> None:
+        from annotator.tui.screens.choices import index_of_value, label_choices
+        from annotator.tui.screens.picker import PickerScreen
+
         item = self.session.need_focus()
         stance = isinstance(item.value, Stance)
         choices = label_choices(self.schema, stance, self._picker_width())
@@ -47,6 +52,9 @@ class AnnotateDialogs:
 
     @keyed
     def action_speaker(self) -> None:
+        from annotator.tui.screens.choices import index_of_value, speaker_choices
+        from annotator.tui.screens.picker import PickerScreen
+
         item = self.session.claim_in_focus()
         current = D.speaker_of(item.value)
         choices = speaker_choices(self.session.actor_candidates(near=item.start), current, self.doc.text,
@@ -56,6 +64,9 @@ class AnnotateDialogs:
 
     @keyed
     def action_stance(self) -> None:
+        from annotator.tui.screens.choices import mention_choices
+        from annotator.tui.screens.picker import PickerScreen
+
         draft, sources, current = self.session.stance_draft()
         choices = mention_choices(sources, self.schema, self._picker_width(), digits=True)
         title = "Edit stance: who holds it? (1/3)" if draft.editing else "New stance: who holds it? (1/3)"
@@ -65,6 +76,9 @@ class AnnotateDialogs:
 
     @keyed
     def _stance_source(self, draft: StanceDraft, source: SpanRef | None) -> None:
+        from annotator.tui.screens.choices import mention_choices
+        from annotator.tui.screens.picker import PickerScreen
+
         if source is None:
             return
         draft.source = source
@@ -75,6 +89,9 @@ class AnnotateDialogs:
                              lambda target: self._stance_target(draft, target))
 
     def _stance_target(self, draft: StanceDraft, target: SpanRef | None) -> None:
+        from annotator.tui.screens.choices import index_of_value, label_choices
+        from annotator.tui.screens.picker import PickerScreen
+
         if target is None:
             return
         draft.target = target
@@ -87,6 +104,8 @@ class AnnotateDialogs:
 
     @keyed
     def action_done(self) -> None:
+        from annotator.tui.screens.confirm import ConfirmScreen
+
         left = self.session.undecided()
         if not left:
             return self._mark_done()
@@ -109,16 +128,17 @@ class AnnotateDialogs:
 
     @keyed
     def action_doc_list(self) -> None:
+        from annotator.tui.screens.documents import DocumentListScreen
+
         self.session.save_cursor()
-        rows = [DocRow(r["doc_id"], r["number"], r["status"], r["counts"][D.SUGGESTED], r["counts"]["accepted"],
-                       r["counts"]["rejected"], one_line(r["title"], 70), r["assigned"])
-                for r in self.session.document_rows()]
 
         def chosen(doc_id: str | None) -> None:
             if doc_id:
                 self.open_document(doc_id)
 
-        self.app.push_screen(DocumentListScreen(rows, self.doc.id if self.doc else None), chosen)
+        self.app.push_screen(DocumentListScreen(self.session, self.doc.id if self.doc else None), chosen)
 
     def action_help(self) -> None:
+        from annotator.tui.screens.help import HelpScreen
+
         self.app.push_screen(HelpScreen(self.keymap, self.session.span_labels(), self.keys_path))

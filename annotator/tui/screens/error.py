@@ -9,7 +9,19 @@ from textual.containers import Vertical
 from textual.screen import Screen
 from textual.widgets import Static
 
+from annotator.errors import AnnotatorError
+from annotator.store import DatabaseLocked
 from annotator.tui.textsafe import display_text
+
+
+def error_message(exc: BaseException | str, db_path) -> str:
+    """The one line the error screen shows for a failure of the app's database."""
+    if isinstance(exc, DatabaseLocked):
+        return (f"{db_path}: the database is locked by another program (waited and gave up). "
+                "Close the other writer and start again.")
+    if isinstance(exc, (AnnotatorError, str)):
+        return str(exc)
+    return f"{db_path}: {type(exc).__name__}: {exc}"
 
 
 class ErrorScreen(Screen[None]):

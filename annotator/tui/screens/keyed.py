@@ -1,18 +1,36 @@
-"""How a key's action meets failure: a refusal is a notification, a store failure the error screen."""
+"""How a key's action meets failure: a refusal is a notification, a lock wait keeps the key's
+action and retries it, any other store failure is the error screen."""
 
 from __future__ import annotations
 
 import sqlite3
+import time
 from functools import wraps
+from typing import Callable
+
+from textual.message import Message
 
 from annotator.annotate.refused import Refused
 from annotator.errors import AnnotatorError
+from annotator.store import DatabaseLocked
 
 STORE_ERRORS = (sqlite3.Error, AnnotatorError, OSError)
+UI_LOCK_WAIT_S = 0.3  # how long a key may block on another program's lock before the screen says so
+RETRY_EVERY_S = 1.0
+WHILE_WAITING = {"quit", "help", "page"}  # keys that change nothing stored work while a decision waits
+
+
+class StoreFailed(Message):
+    """The store failed (damaged, disk full, read-only): the app shows its error screen."""
+
+    def __init__(self, error: BaseException) -> None:
+        self.error = error
+        super().__init__()
 
 
 def keyed(method):
-    """Run a key's action: a refusal becomes a notification, a store failure the error screen."""
+    """Run a key's action: a refusal becomes a notification, a locked database a kept decision
+    (see :class:`WaitsForDatabase`), another store failure the error screen."""
 
     @wraps(method)
     def wrapper(self, *args, **kwargs):
@@ -20,8 +38,64 @@ def keyed(method):
             return method(self, *args, **kwargs)
         except Refused as refused:
             self.refused(refused)
+        except DatabaseLocked as exc:
+            if isinstance(self, WaitsForDatabase):
+                self.keep_until_free(lambda: wrapper(self, *args, **kwargs))
+            else:
+                self.post_message(StoreFailed(exc))
         except STORE_ERRORS as exc:
-            self.post_message(self.Failed(exc))
+            self.post_message(StoreFailed(exc))
         return None
 
     return wrapper
+
+
+class WaitsForDatabase:
+    """A screen whose decisions wait out another program's lock instead of failing or freezing.
+
+    The store gives up on a lock after :data:`UI_LOCK_WAIT_S` (``store.give_up_after``); the key's
+    action (which changed nothing: its transaction never began) is kept and run again every
+    second until the database is free, however long that takes. Meanwhile the screen says what it
+    waits for, and only keys that change nothing stored work (scrolling, help, quit — quitting
+    leaves the kept decision unsaved, and the message says so)."""
+
+    _pending: Callable[[], None] | None = None
+    _retry_timer = None
+    _waiting_since = 0.0
+
+    @property
+    def waiting(self) -> bool:
+        return self._retry_timer is not None
+
+    def allowed_while_waiting(self, action: str) -> bool:
+        return not self.waiting or action in WHILE_WAITING
+
+    def keep_until_free(self, retry: Callable[[], None]) -> None:
+        self._pending = retry
+        if self._retry_timer is None:
+            self._waiting_since = time.monotonic()
+            self._retry_timer = self.set_interval(RETRY_EVERY_S, self._retry_kept)
+            self.refresh_bindings()
+            self.notify("Another program is writing to the database. Your decision is kept and saved as soon "
+                        "as it lets go; until then only scrolling, help and quit work (quitting drops it).",
+                        title="Waiting for the database", severity="warning", timeout=8)
+        self._say_waiting()
+
+    def _retry_kept(self) -> None:
+        retry, self._pending = self._pending, None
+        if retry is not None:
+            retry()  # locked again: keep_until_free keeps it once more
+        if self._pending is None:
+            self._retry_timer.stop()
+            self._retry_timer = None
+            self.refresh_bindings()
+            self.notify(f"The database is free again: your decision is saved "
+                        f"(after {time.monotonic() - self._waiting_since:.0f} s).")
+
+    def _say_waiting(self) -> None:
+        waited = time.monotonic() - self._waiting_since
+        self.show_wait_note(f"database busy: decision kept, waiting {waited:.0f} s (q quits without it)")
+
+    def show_wait_note(self, note: str) -> None:
+        """Show what the screen waits for (each screen puts it where its notes go)."""
+        raise NotImplementedError

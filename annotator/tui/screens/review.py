@@ -12,46 +12,30 @@ Keys come from the same key config as ``annotate`` (ids ``review_*``, see ``?``)
 
 from __future__ import annotations
 
-import sqlite3
-from functools import wraps
 from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
-from textual.message import Message
 from textual.screen import ModalScreen, Screen
 from textual.timer import Timer
 from textual.widgets import Footer, Static
 
-from annotator.errors import AnnotatorError
 from annotator.model import CLAIM, REVIEW_LAYER, STANCE, Span
 from annotator.store import annotation_from_record
 from annotator.teams import review as rv
 from annotator.teams.review_queue import SINGLE, ReviewQueue
+from annotator.store import DatabaseLocked
 from annotator.tui.keymap import REVIEW_KEYS, review_bindings
+from annotator.tui.screens.keyed import STORE_ERRORS, StoreFailed, UI_LOCK_WAIT_S, WaitsForDatabase, keyed
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.picker import Choice, PickerScreen
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.review_rows import row_items, rows_text
-STORE_ERRORS = (sqlite3.Error, AnnotatorError, OSError)
+
 ACTORS = ("PERSON", "ORG", "GPE", "NORP")
-
-
-def keyed(method):
-    """Run a key's action; a store failure becomes the error screen instead of a traceback."""
-
-    @wraps(method)
-    def wrapper(self: "ReviewScreen", *args, **kwargs):
-        try:
-            return method(self, *args, **kwargs)
-        except STORE_ERRORS as exc:
-            self.post_message(self.Failed(exc))
-        return None
-
-    return wrapper
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -81,7 +65,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self.dismiss(yes)
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(WaitsForDatabase, Screen[None]):
     BINDINGS = review_bindings()
     DEFAULT_CSS = """
     ReviewScreen #status { height: 1; background: $primary-background; padding: 0 1; }
@@ -90,13 +74,6 @@ class ReviewScreen(Screen[None]):
     ReviewScreen #rows { text-wrap: nowrap; text-overflow: ellipsis; }
     ReviewScreen #message { height: 1; padding: 0 1; color: $warning; }
     """
-
-    class Failed(Message):
-        """The store failed (locked, damaged, disk full): the app shows its error screen."""
-
-        def __init__(self, error: BaseException) -> None:
-            self.error = error
-            super().__init__()
 
     def __init__(self, store, reviewer: str, queue: ReviewQueue, schema, *, keymap: dict[str, str] | None = None,
                  keys_path: str | Path = "", start: int = 0, cursor: dict | None = None) -> None:
@@ -123,10 +100,16 @@ class ReviewScreen(Screen[None]):
 
     @keyed
     def on_mount(self) -> None:
+        self.store.give_up_after(UI_LOCK_WAIT_S)  # then a decision waits, the screen does not
         self.open_entry(self.index, self.start_cursor)
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if not self.allowed_while_waiting(action):
+            return False
         return action in ("help", "quit") or self.al is not None
+
+    def show_wait_note(self, note: str) -> None:
+        self.query_one("#message", Static).update(Text(note))
 
     # --- documents ----------------------------------------------------------------
 
@@ -166,8 +149,10 @@ class ReviewScreen(Screen[None]):
         try:
             self.store.save_review_position(self.reviewer, self.entry.doc_id,
                                             {"place": list(row.place)} if row is not None else {})
+        except DatabaseLocked:
+            pass  # saved with the next decision or move
         except STORE_ERRORS as exc:
-            self.post_message(self.Failed(exc))
+            self.post_message(StoreFailed(exc))
 
     def _save_soon(self) -> None:
         if self._save_timer is not None:

@@ -1,9 +1,12 @@
 """The article pane: the document text with spans drawn by label colour and state.
 
 A Line API widget: the text is wrapped once per width into character ranges, and each
-visible line is drawn from Segments built from the plain text (never markup). Moving
-the focus only repaints the lines of the old and new focus, so a keystroke costs the
-same on a 10,000-word article as on a short one.
+visible line is drawn from Segments built from the plain text (never markup). Each
+character knows the style of the span drawn over it (one list for entities, one for
+claims and topics). Moving the focus only repaints the lines of the old and new focus, and
+a decision (:meth:`ArticleView.update_items`) restyles only the characters of the items it
+changed and repaints only their lines, so a keystroke costs the same on a 10,000-word
+article as on a short one. Drawn lines are kept in a bounded cache.
 
 How items look (not by colour alone):
 - suggestion: label colour, underlined (claims/topics: italic);
@@ -16,19 +19,21 @@ How items look (not by colour alone):
 
 from __future__ import annotations
 
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right, insort
 from itertools import groupby
-from typing import Iterable
+from typing import Iterable, Sequence
 
 from rich.color import Color
 from rich.segment import Segment
 from rich.style import Style
 from textual.geometry import Size
 from textual.message import Message
+from textual.cache import LRUCache
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.annotate.decisions import SUGGESTED, Item
+from annotator.annotate.items import Delta
 from annotator.model import ACCEPTED, ENTITY, STANCE
 from annotator.schema import Schema
 from annotator.tui.textsafe import display_text, wrap
@@ -37,6 +42,7 @@ FOCUS = Style(color="black", bgcolor="#ffffff", bold=True)
 RELATED = Style(color="black", bgcolor="#5fd7ff", bold=True, underline=True)
 CURSOR = Style(color="black", bgcolor="#ffaf00", bold=True)
 SELECTION = Style(color="#ffffff", bgcolor="#005faf")
+LINE_CACHE = 2_000  # drawn lines kept (a screenful is 20-60; a 10,000-word article about 800 at 80 columns)
 
 
 def _dark(color: str, amount: float = 0.3) -> str:
@@ -82,71 +88,99 @@ class ArticleView(ScrollView, can_focus=False):
         super().__init__(id=id)
         self.schema = schema
         self.text = ""
+        self._width_hint: int | None = None
         self._lines: list[tuple[int, int]] = [(0, 0)]
         self._starts: list[int] = [0]
         self._wrap_width = 0
-        self._items: list[Item] = []
-        self._items_drawn: list[Item] = []
-        self._styles: list[Style] = []
-        self._ent: list[int] = []
-        self._span: list[int] = []
+        self._item_styles: dict[tuple, Style] = {}
+        # per layer (entities drawn over claims and topics): the items in reading order, the
+        # longest one's length, and for each character the style of the span drawn over it
+        self._layers: dict[str, list[Item]] = {ENTITY: [], "span": []}
+        self._longest: dict[str, int] = {ENTITY: 0, "span": 0}
+        self._ent: list[Style | None] = []
+        self._span: list[Style | None] = []
         self._focus: list[tuple[int, int]] = []
         self._related: list[tuple[int, int]] = []
         self.cursor: int | None = None
         self.mark: int | None = None
-        self._cache: dict[int, Strip] = {}
+        self._cache: LRUCache[int, Strip] = LRUCache(LINE_CACHE)
         self._style_cache: dict[tuple, Style] = {}
 
     # --- content ------------------------------------------------------------------
 
-    def set_document(self, text: str, items: list[Item], focus: Iterable[tuple[int, int]] = ()) -> None:
+    def set_document(self, text: str, items: list[Item], focus: Iterable[tuple[int, int]] = (),
+                     width: int | None = None) -> None:
+        """Show a document. ``width``: the columns of text the view will have, when it is not laid
+        out yet (so the first frame shows the text wrapped, not a blank view)."""
+        self._width_hint = width
         self.text = display_text(text)
         self.cursor = self.mark = None
         self._focus = list(focus)
         self._related = []
         self._wrap_width = 0
         self._rewrap()
-        self._items_drawn = []
-        self.set_items(items, keep_cache=False)
+        self.set_items(items)
         self.scroll_to(y=0, animate=False)
 
-    def set_items(self, items: list[Item], keep_cache: bool = True) -> None:
+    def set_items(self, items: Sequence[Item]) -> None:
+        """Draw these items (all of them anew)."""
         n = len(self.text)
-        ent = [-1] * n
-        span = [-1] * n
-        self._items = items
-        cache: dict[tuple, Style] = {}
-        styles = []
+        self._ent, self._span = [None] * n, [None] * n
+        self._layers = {ENTITY: [], "span": []}
         for it in items:
-            k = (it.kind, it.state, it.label)
-            st = cache.get(k)
-            if st is None:
-                st = cache[k] = item_style(it, self.schema)
-            styles.append(st)
-        self._styles = styles
-        # longer spans first, so shorter ones (nested) paint on top
-        order = sorted(range(len(items)), key=lambda i: -(items[i].end - items[i].start))
-        for i in order:
-            it = items[i]
-            if it.kind == STANCE:
-                continue
-            s, e = max(0, it.start), min(n, it.end)
-            if e <= s:
-                continue
-            target = ent if it.kind == ENTITY else span
-            target[s:e] = [i] * (e - s)
-        old_sig = {(i.key, i.kind, i.start, i.end, i.state, i.label) for i in self._items_drawn}
-        new_sig = {(i.key, i.kind, i.start, i.end, i.state, i.label) for i in items}
-        self._items_drawn = items
-        self._ent, self._span = ent, span
+            if it.kind != STANCE:
+                self._layers[_layer(it)].append(it)
+        for layer, members in self._layers.items():
+            members.sort(key=_sort_key)
+            self._longest[layer] = max((it.end - it.start for it in members), default=0)
+            self._paint(layer, members, 0, n)
         self._style_cache.clear()
-        changed = old_sig ^ new_sig
-        if keep_cache and len(changed) < 50:
-            # only the lines whose spans changed are drawn again
-            self._refresh_ranges([(sig[2], max(sig[2] + 1, sig[3])) for sig in changed if sig[1] != STANCE])
-        else:
-            self._cache.clear()
-            self.refresh()
+        self._cache.clear()
+        self.refresh()
+
+    def update_items(self, deltas: Iterable[Delta]) -> None:
+        """Draw what decisions changed: the items that left and joined, in the order they did."""
+        ranges: list[tuple[str, int, int]] = []
+        for delta in deltas:
+            for it in delta.removed:
+                if it.kind != STANCE:
+                    members = self._layers[_layer(it)]
+                    i = bisect_left(members, it.sort_key, key=_sort_key)
+                    if i < len(members) and members[i] is it:
+                        del members[i]
+                    ranges.append((_layer(it), it.start, it.end))
+            for it in delta.added:
+                if it.kind != STANCE:
+                    layer = _layer(it)
+                    insort(self._layers[layer], it, key=_sort_key)
+                    self._longest[layer] = max(self._longest[layer], it.end - it.start)
+                    ranges.append((layer, it.start, it.end))
+        n = len(self.text)
+        for layer, start, end in ranges:
+            start, end = max(0, start), min(n, end)
+            if end > start:
+                members = self._layers[layer]
+                lo = bisect_left(members, start - self._longest[layer], key=_start)
+                hi = bisect_left(members, end, key=_start)
+                self._paint(layer, [it for it in members[lo:hi] if it.end > start], start, end)
+        self._refresh_ranges([(start, max(start + 1, end)) for _, start, end in ranges])
+
+    def _paint(self, layer: str, members: list[Item], start: int, end: int) -> None:
+        """Restyle the characters start..end of a layer from the items over them: longer spans first,
+        so shorter (nested) ones paint on top; of two as long, the later one in reading order."""
+        styles = self._ent if layer == ENTITY else self._span
+        styles[start:end] = [None] * (end - start)
+        for it in sorted(members, key=lambda it: (it.start - it.end, it.sort_key)):
+            s, e = max(start, it.start), min(end, it.end)
+            if e > s:
+                styles[s:e] = [self._item_style(it)] * (e - s)
+
+    def _item_style(self, item: Item) -> Style:
+        key = (item.kind, item.state, item.label)
+        style = self._item_styles.get(key)
+        if style is None:
+            style = self._item_styles[key] = item_style(item, self.schema)
+        return style
 
     def set_focus(self, ranges: Iterable[tuple[int, int]], *, related: Iterable[tuple[int, int]] = (),
                   scroll: bool = True) -> None:
@@ -193,7 +227,7 @@ class ArticleView(ScrollView, can_focus=False):
         for s, e in ranges:
             a, b = self.line_of(s), self.line_of(max(s, e - 1))
             for y in range(a, b + 1):
-                self._cache.pop(y, None)
+                self._cache.discard(y)
             self.refresh_lines(a, b - a + 1)
 
     @property
@@ -205,7 +239,13 @@ class ArticleView(ScrollView, can_focus=False):
         return self.scrollable_content_region.height
 
     def _rewrap(self) -> None:
-        width = self.text_width
+        if self.scrollable_content_region.width > 0:
+            width = self.text_width
+        elif self._width_hint:  # not laid out yet: wrap at the width it will have
+            width = max(10, self._width_hint)
+        else:  # wrapped on the first resize
+            self._wrap_width, self._lines, self._starts = 0, [(0, 0)], [0]
+            return
         if width == self._wrap_width and self._lines:
             return
         self._wrap_width = width
@@ -233,7 +273,7 @@ class ArticleView(ScrollView, can_focus=False):
         strip = self._cache.get(index)
         if strip is None:
             strip = self._build_line(index, base)
-            self._cache[index] = strip
+            self._cache.set(index, strip)
         return strip.crop_extend(scroll_x, scroll_x + width, base)
 
     def _char_state(self, i: int) -> tuple:
@@ -254,17 +294,17 @@ class ArticleView(ScrollView, can_focus=False):
             elif self.mark is not None and min(self.cursor, self.mark) <= i < max(self.cursor, self.mark):
                 cur = 1
         n = len(self._ent)
-        return (self._span[i] if i < n else -1, self._ent[i] if i < n else -1, focus, cur)
+        return (self._span[i] if i < n else None, self._ent[i] if i < n else None, focus, cur)
 
     def _style(self, state: tuple, base: Style) -> Style:
         style = self._style_cache.get(state)
         if style is None:
-            span_i, ent_i, focus, cur = state
+            span_style, ent_style, focus, cur = state
             style = base
-            if span_i >= 0:
-                style = style + self._styles[span_i]
-            if ent_i >= 0:
-                style = style + self._styles[ent_i]
+            if span_style is not None:
+                style = style + span_style
+            if ent_style is not None:
+                style = style + ent_style
             if focus == 1:
                 style = style + FOCUS
             elif focus == 2:
@@ -319,3 +359,15 @@ class ArticleView(ScrollView, can_focus=False):
             if col > x:
                 self.post_message(self.Clicked(i))
                 return
+
+
+def _layer(item: Item) -> str:
+    return ENTITY if item.kind == ENTITY else "span"
+
+
+def _sort_key(item: Item) -> tuple:
+    return item.sort_key
+
+
+def _start(item: Item) -> int:
+    return item.start

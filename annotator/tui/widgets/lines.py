@@ -41,6 +41,20 @@ class LinesView(ScrollView, can_focus=False):
         if highlighted is not None:
             self._show(highlighted)
 
+    def refresh_rows(self, ranges: list[tuple[int, int | None]]) -> None:
+        """Rows [a, b) of the list changed (b None: every row from a on): draw them again."""
+        size = Size(max(1, self.scrollable_content_region.width), len(self._lines))
+        if size != self.virtual_size:
+            self.virtual_size = size
+        top, height = round(self.scroll_y), self.scrollable_content_region.height
+        for a, b in ranges:
+            b = len(self._lines) if b is None else b
+            for y in [y for y in self._cache if a <= y < b]:
+                del self._cache[y]
+            first, last = max(a, top), min(b, top + height)
+            if last > first:
+                self.refresh_lines(first, last - first)
+
     def highlight(self, line: int | None) -> None:
         old, self.highlighted = self.highlighted, line
         for y in (old, line):

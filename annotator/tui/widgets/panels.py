@@ -6,11 +6,14 @@ on its own line with an ellipsis. Text from the article goes through textsafe.""
 from __future__ import annotations
 
 import textwrap
+from bisect import bisect_left
+from collections import Counter
 
 from rich.cells import cell_len
 from rich.text import Text
 
 from annotator.annotate.decisions import SUGGESTED, Item, speaker_text
+from annotator.annotate.items import KINDS, Delta, ItemIndex
 from annotator.annotate.walk import kind_name
 from annotator.model import ACCEPTED, CLAIM, ENTITY, STANCE, TOPIC, Stance
 from annotator.schema import Schema
@@ -51,46 +54,110 @@ Row = list[tuple[str, str]]  # one line: (plain text, style) pieces
 
 class SidePanelRows:
     """The lists of entities, claims (with speaker), topics and stances — in the order of the
-    passes — built row by row on demand (only the rows on screen are ever made)."""
+    passes — read from a document's :class:`~annotator.annotate.items.ItemIndex` row by row on
+    demand (only the rows on screen are ever made). After a decision, :meth:`changed` says
+    which rows to draw again."""
 
-    def __init__(self, items: list[Item], text: str, schema: Schema, width: int = 40) -> None:
+    def __init__(self, index: ItemIndex, text: str, schema: Schema, width: int = 40) -> None:
+        self.index = index
         self.text = text
         self.schema = schema
         self.width = max(10, width)
-        self.where: dict[str, int] = {}
-        self._rows: list[tuple] = []
-        rows = self._rows
-        for kind in (ENTITY, CLAIM, TOPIC, STANCE):
-            group = [i for i in items if i.kind == kind]
-            if kind == TOPIC and not group:
+        self._label_lengths = Counter(len(i.label) for i in index.by_kind.get(ENTITY, ()))
+        self._groups = self._layout()
+
+    def _layout(self) -> list[tuple[str, int, int, int]]:
+        """(kind, first row, rows per item, items) of each group shown."""
+        out, row = [], 0
+        for kind in KINDS:
+            n = len(self.index.by_kind.get(kind, ()))
+            if kind == TOPIC and not n:
                 continue
-            undecided = sum(1 for i in group if i.undecided)
-            rows.append(("title", (kind_name(kind).capitalize(), len(group), undecided)))
-            if not group:
-                rows.append(("none", None))
-            for item in group:
-                self.where[item.key] = len(rows)
-                rows.append(("item", item))
-                if item.kind == CLAIM:
-                    rows.append(("speaker", item))
-            rows.append(("blank", None))
-        self.label_width = max((len(i.label) for i in items if i.kind == ENTITY), default=0)
+            per = 2 if kind == CLAIM else 1
+            out.append((kind, row, per, n))
+            row += 2 + (n * per if n else 1)
+        self._titles = {kind: (n, self.index.undecided[kind]) for kind, _, _, n in out}
+        return out
+
+    @property
+    def label_width(self) -> int:
+        return max((k for k, n in self._label_lengths.items() if n > 0), default=0)
 
     def __len__(self) -> int:
-        return len(self._rows)
+        kind, first, per, n = self._groups[-1]
+        return first + 2 + (n * per if n else 1)
+
+    def _row(self, index: int) -> tuple[str, object]:
+        for kind, first, per, n in reversed(self._groups):
+            if index >= first:
+                break
+        at = index - first
+        if at == 0:
+            return "title", (kind_name(kind).capitalize(), n, self.index.undecided[kind])
+        if not n:
+            return ("none", None) if at == 1 else ("blank", None)
+        k, part = divmod(at - 1, per)
+        if k >= n:
+            return "blank", None
+        item = self.index.by_kind[kind][k]
+        return ("speaker" if part else "item"), item
+
+    def get(self, key: str | None) -> int | None:
+        """The row of the item with ``key`` (None when it is not listed)."""
+        item = self.index.get(key)
+        if item is None:
+            return None
+        for kind, first, per, n in self._groups:
+            if kind == item.kind:
+                group = self.index.by_kind[kind]
+                k = bisect_left(group, item.sort_key, key=_sort_key)
+                return first + 1 + k * per if k < n and group[k] is item else None
+        return None
+
+    def changed(self, deltas: list[Delta]) -> list[tuple[int, int | None]]:
+        """Bring the rows up to date with decisions on the index; the row ranges [a, b) to draw
+        again (b None: every row from a on, when rows moved)."""
+        widest = self.label_width
+        for delta in deltas:
+            for sign, items in ((-1, delta.removed), (1, delta.added)):
+                for it in items:
+                    if it.kind == ENTITY:
+                        self._label_lengths[len(it.label)] += sign
+        old, titles = self._groups, self._titles
+        self._groups = self._layout()
+        if self.label_width != widest:
+            return [(0, None)]
+        out = [(first, first + 1) for kind, first, _, _ in self._groups if titles.get(kind) != self._titles[kind]]
+        first_row, last_row = None, None
+        for delta in deltas:
+            for it in (*delta.removed, *delta.added):
+                for kind, first, per, n in self._groups:
+                    if kind == it.kind:
+                        # where the item is, or was: a removed item's place among those left
+                        k = bisect_left(self.index.by_kind[kind], it.sort_key, key=_sort_key)
+                        row = first + 1 + k * per
+                        first_row = row if first_row is None else min(first_row, row)
+                        last_row = row + per if last_row is None else max(last_row, row + per)
+        if first_row is None:
+            return out
+        if [g[:1] + g[3:] for g in old] != [g[:1] + g[3:] for g in self._groups]:
+            return out + [(first_row, None)]  # rows moved: every row from the first change on
+        # an item that moved: the rows between its old and new place moved by one, and a removed item's
+        # place among those left is at most one row past where it was
+        return out + [(first_row, last_row + 1)]
 
     def row_key(self, index: int) -> tuple:
         """What a row shows depends only on this (so a drawn row can be reused)."""
-        what, payload = self._rows[index]
+        what, payload = self._row(index)
         if isinstance(payload, Item):
             v = payload.value
             return (what, payload.key, payload.state, payload.label, payload.start, payload.end,
                     repr(v.attrs.get("speaker")) if what == "speaker" else None,
-                    (v.source, v.target) if isinstance(v, Stance) else None, self.width)
+                    (v.source, v.target) if isinstance(v, Stance) else None, self.width, self.label_width)
         return (what, payload, self.width)
 
     def __getitem__(self, index: int) -> Row:
-        what, payload = self._rows[index]
+        what, payload = self._row(index)
         width = self.width
         if what == "title":
             title, n, undecided = payload
@@ -120,9 +187,8 @@ class SidePanelRows:
                 (fit(one_line(text[item.start:item.end], 80), width - 4 - cells), "")]
 
 
-def side_panel(items: list[Item], text: str, schema: Schema, width: int = 40) -> tuple[SidePanelRows, dict[str, int]]:
-    rows = SidePanelRows(items, text, schema, width)
-    return rows, rows.where
+def _sort_key(item: Item) -> tuple:
+    return item.sort_key
 
 
 def _line(parts: list[tuple[str, str]], width: int) -> Text:

@@ -1,0 +1,118 @@
+"""Cold start through the real CLI in a real terminal (tmux) against a bare Textual app.
+
+``run()`` returns one row: the median time from launching ``annotator annotate`` in a tmux
+pane (120x40) until the article's first words are on the pane, against a bare Textual app
+— a script that reads the same text from the same database with ``sqlite3`` and shows it in
+a ``Static`` — launched and watched the same way. The database holds the seed article with
+its real suggestions (``annotator suggest``), and annotate runs as an annotator would start
+it: the background suggester on (it finds nothing to do).
+
+How it is watched: one tmux server is kept for the run; each launch is a new tmux session
+running the command, and ``tmux capture-pane`` is polled (every few ms) until the marker
+text shows. The polling costs both sides alike. Runs alternate, ``REPEATS`` of each.
+Needs ``tmux`` (the row says "skipped" without it). Run it: ``python benchmarks/bench_coldstart.py``.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "seeds" / "north-korea-russia-defense-treaty.txt"
+REPEATS = int(os.environ.get("BENCH_COLD_REPEATS", "7"))
+SIZE = (120, 40)
+SOCKET = f"annotator-bench-{os.getpid()}"
+
+BARE = textwrap.dedent("""
+    import sqlite3, sys
+    from rich.text import Text
+    from textual.app import App
+    from textual.containers import VerticalScroll
+    from textual.widgets import Static
+
+    conn = sqlite3.connect(sys.argv[1])
+    text = conn.execute("select text from documents order by position limit 1").fetchone()[0]
+    conn.close()
+
+    class Bare(App):
+        def compose(self):
+            with VerticalScroll():
+                yield Static(Text(text))
+
+    Bare().run()
+""")
+
+
+def tmux(*args: str, check: bool = True) -> str:
+    proc = subprocess.run(["tmux", "-L", SOCKET, *args], capture_output=True, text=True)
+    if check and proc.returncode:
+        raise RuntimeError(f"tmux {' '.join(args)}: {proc.stderr.strip()}")
+    return proc.stdout
+
+
+def launch(command: str, marker: str, timeout: float = 60.0) -> float:
+    """Seconds from launching ``command`` in a new tmux session until ``marker`` is on its pane."""
+    tmux("kill-session", "-t", "run", check=False)
+    start = time.perf_counter()
+    tmux("new-session", "-d", "-s", "run", "-x", str(SIZE[0]), "-y", str(SIZE[1]), command)
+    try:
+        while time.perf_counter() - start < timeout:
+            screen = tmux("capture-pane", "-p", "-t", "run", check=False)
+            if marker in screen:
+                return time.perf_counter() - start
+            time.sleep(0.003)
+        raise RuntimeError(f"{command}: {marker!r} never showed:\n{screen}")
+    finally:
+        tmux("kill-session", "-t", "run", check=False)
+
+
+def annotator_cli(*args: str) -> None:
+    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    subprocess.run([sys.executable, "-m", "annotator", *args], check=True, capture_output=True, env=env,
+                   cwd=str(ROOT), timeout=600)
+
+
+def run() -> list[dict]:
+    name = "cold start through the CLI in tmux to the painted article vs a bare Textual app"
+    if shutil.which("tmux") is None:
+        return [{"name": name, "figure": 0, "baseline": None, "ratio": None, "unit": "s", "note": "skipped: no tmux"}]
+    tmp = Path(tempfile.mkdtemp(prefix="bench-cold-"))
+    try:
+        db = tmp / "cold.db"
+        annotator_cli("import", "--db", str(db), str(SEED))
+        annotator_cli("suggest", "--db", str(db))
+        bare = tmp / "bare.py"
+        bare.write_text(BARE, encoding="utf-8")
+        marker = " ".join(SEED.read_text(encoding="utf-8").split()[:4])
+        env = f"cd {shlex.quote(str(ROOT))} && export PYTHONPATH={shlex.quote(str(ROOT))} HOME={shlex.quote(str(tmp))} && "
+        ours = env + f"exec {shlex.quote(sys.executable)} -m annotator annotate --db {shlex.quote(str(db))} --annotator bench" + os.environ.get("BENCH_COLD_EXTRA", "")
+        theirs = env + f"exec {shlex.quote(sys.executable)} {shlex.quote(str(bare))} {shlex.quote(str(db))}"
+        tmux("new-session", "-d", "-s", "keep", "sleep 100000")  # one server for the whole run
+        launch(ours, marker)  # warm the file cache for both
+        launch(theirs, marker)
+        a, b = [], []
+        for _ in range(REPEATS):
+            a.append(launch(ours, marker))
+            b.append(launch(theirs, marker))
+        fig, base = statistics.median(a), statistics.median(b)
+        return [{"name": name, "figure": round(fig, 4), "baseline": round(base, 4), "ratio": round(fig / base, 2),
+                 "unit": "s", "note": f"median of {REPEATS}; seed article with real suggestions, 120x40"}]
+    finally:
+        tmux("kill-server", check=False)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    for r in run():
+        print(json.dumps(r))
