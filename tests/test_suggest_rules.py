@@ -477,3 +477,11 @@ def test_what_a_source_shows_but_not_what_a_person_shows_or_a_passive_expects():
     assert claims("Ruiz showed respect to the council.") == []
     c = claims("Courted by both parties and widely expected to be the top donor, Finch said little.")
     assert not any(rule == "speech_act" for _, _, rule in c)
+
+
+def test_beliefs_nobody_holds_here_are_no_claims():
+    text = "HOST: Will it pass?\n\nDORSEY: I think the levy will pass. I think voters want it."
+    assert claims(text) == [("Will it pass", "HOST", "speech_colon"),
+                            ("I think the levy will pass. I think voters want it", "DORSEY", "speech_colon")]
+    assert claims("For anybody who thinks the levy is popular, the poll is a warning.") == []
+    assert claims("Voters want to believe that wages can rise.") == []

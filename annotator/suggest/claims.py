@@ -232,8 +232,8 @@ class ClaimSuggester:
             return None
         if v.subj is not None and v.subj.lower_ in ("i", "we") and v.lemma in COGNITION and _in_quote(ctx, v.tok.i):
             return []  # "I think ..." inside a quote is the quoted speaker's own wording, not a new source
-        if v.lemma in COGNITION and _question(sent):
-            return []  # "Do you think he can win?": asked, not believed
+        if v.lemma in COGNITION and (_question(sent) or _hypothetical(v.tok)):
+            return []  # "Do you think he can win?", "if people think ...", "you want to believe ...": no belief held
         who = v.speaker_tok if v.subj is not None else v.agent_obj
         if who is None:
             if any(c.dep_ in ("nsubjpass", "expl") for c in v.children) or _bare_participle(v.tok):
@@ -434,18 +434,26 @@ def _bare_participle(t) -> bool:
                                                              for c in t.children)
 
 
+def _hypothetical(t) -> bool:
+    """"if people think ...", "anybody who thinks ...", "want to believe ...": a belief nobody holds here."""
+    if t.dep_ == "xcomp" or any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in t.children):
+        return True
+    return t.dep_ == "relcl" and t.head.lower_ in ("anybody", "anyone", "everybody", "everyone", "whoever", "those")
+
+
 def _question(sent) -> bool:
     return any(t.text == "?" for t in sent[-3:])
 
 
 def _without_echoes(ctx: DocContext, found: list[ClaimCandidate]) -> list[ClaimCandidate]:
     """Drop "he thinks ..." inside what the same speaker is said to say ("Dayton said he thinks
-    Clinton would win" is one claim of Dayton's, not two): a belief whose subject is a pronoun,
-    nested in another claim's content."""
+    Clinton would win" is one claim of Dayton's, not two; "TAPPER: ... I think ..." is Tapper's
+    turn): a belief whose subject is a pronoun, nested in another claim's content."""
     def echo(c):
         cue = ctx.toks[c.cue[0]]
-        if cue.lemma_.lower() not in COGNITION or c.speaker.mention is None or \
-                ctx.toks[c.speaker.mention[0]].lower_ not in ("he", "she", "they", "we", "i"):
+        subj = next((t for t in cue.children if t.dep_ == "nsubj"), None)
+        if cue.lemma_.lower() not in COGNITION or subj is None or \
+                subj.lower_ not in ("he", "she", "they", "we", "i"):
             return False
         return any(o is not c and o.start <= cue.i < o.end and not (o.start <= c.start and c.end <= o.end and
                    o.cue == c.cue) for o in found)
