@@ -485,3 +485,9 @@ def test_beliefs_nobody_holds_here_are_no_claims():
                             ("I think the levy will pass. I think voters want it", "DORSEY", "speech_colon")]
     assert claims("For anybody who thinks the levy is popular, the poll is a warning.") == []
     assert claims("Voters want to believe that wages can rise.") == []
+
+
+def test_finding_needs_a_finding():
+    assert ("the county had overspent by $2 million", "An audit", "speech_ccomp") in claims(
+        "An audit found that the county had overspent by $2 million.")
+    assert claims("The party finds itself divided over the levy.") == []

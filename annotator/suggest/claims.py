@@ -230,6 +230,8 @@ class ClaimSuggester:
         comp = self._clause_of(v)
         if v.lemma not in self.lex.speech_verbs or comp is None:
             return None
+        if v.lemma == "find" and not _finite_clause(comp):
+            return []  # "found myself a student", "finds itself attracted to": no finding reported
         if v.subj is not None and v.subj.lower_ in ("i", "we") and v.lemma in COGNITION and _in_quote(ctx, v.tok.i):
             return []  # "I think ..." inside a quote is the quoted speaker's own wording, not a new source
         if v.lemma in COGNITION and (_question(sent) or _hypothetical(v.tok)):
@@ -432,6 +434,16 @@ def _bare_participle(t) -> bool:
     """"(When) asked whether ..., X said": the asker is nobody named, and X is who was asked."""
     return t.tag_ == "VBN" and t.dep_ == "advcl" and not any(c.dep_ in ("nsubj", "nsubjpass", "agent")
                                                              for c in t.children)
+
+
+def _finite_clause(comp) -> bool:
+    """A clause with "that" or a tensed verb and a subject that is not a reflexive ("found that X won")."""
+    subj = next((c for c in comp.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if any(c.dep_ == "mark" and c.lower_ == "that" for c in comp.children):
+        return True
+    tensed = comp.tag_ in ("VBD", "VBZ", "VBP") or any(c.dep_ == "aux" and c.tag_ in ("MD", "VBD", "VBZ", "VBP")
+                                                      for c in comp.children)
+    return tensed and subj is not None and not subj.lower_.endswith(("self", "selves"))
 
 
 def _hypothetical(t) -> bool:
