@@ -491,3 +491,8 @@ def test_finding_needs_a_finding():
     assert ("the county had overspent by $2 million", "An audit", "speech_ccomp") in claims(
         "An audit found that the county had overspent by $2 million.")
     assert claims("The party finds itself divided over the levy.") == []
+
+
+def test_content_stops_before_the_authors_contrast():
+    c = claims("Ruiz argued that the levy was unfair, while her rival has soared in the polls by defending it.")
+    assert ("the levy was unfair", "Ruiz", "speech_ccomp") in c
