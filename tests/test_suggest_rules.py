@@ -496,3 +496,8 @@ def test_finding_needs_a_finding():
 def test_content_stops_before_the_authors_contrast():
     c = claims("Ruiz argued that the levy was unfair, while her rival has soared in the polls by defending it.")
     assert ("the levy was unfair", "Ruiz", "speech_ccomp") in c
+
+
+def test_accused_of_v_ing_is_not_the_accusers_own_act():
+    s = stances("The army accused the rebels on Tuesday of shelling a displacement camp.")
+    assert not any(src == "The army" and tgt == "a displacement camp" for src, _, tgt, _ in s)

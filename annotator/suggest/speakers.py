@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from annotator.suggest.common import PRONOUNS, Actor, DocContext, FoundEntity
 
 SUBJ = ("nsubj",)
+# "X ... by saying", "after saying": X says; not "accused Y of shelling" (Y shells)
+MANNER_PREPS = ("by", "after", "before", "while", "without", "in", "when")
 PRONOUN_WINDOW = 3  # sentences searched back for a pronoun's antecedent
 FIRST_PERSON = {"i", "we", "you", "me", "us"}  # speakers as they are: nobody to resolve them to
 # quantities that speak for a group ("most said", "many say", "another says"); nouns such as "half"
@@ -260,7 +262,8 @@ def subject_token(tok, depth: int = 0):
             if c.lower_ in ("who", "which", "that") and tok.dep_ == "relcl":
                 return tok.head  # "the ministry, which had defended the law"
             return c
-    if depth < 3 and tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.head.pos_ in ("VERB", "AUX"):
+    if depth < 3 and tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.lower_ in MANNER_PREPS and \
+            tok.head.head.pos_ in ("VERB", "AUX"):
         return subject_token(tok.head.head, depth + 1)  # "X distanced herself by saying ...": X says
     main = misattached_main(tok) if depth < 3 else None
     if main is not None:
