@@ -10,8 +10,9 @@ Rules (the ``rule`` recorded with each suggestion):
 - ``nominal_cue``: "accusations from X that ...", "claims by X that ...";
 - ``speech_act``: a speech act whose content is what follows it: "X denied targeting civilians",
   "X welcomed / condemned / criticised the decision", "X conceded defeat", "X urged Y to ...",
-  "X called for Y", "official results showed Y winning";
-- ``speech_colon``: "X said:" (or a headline "X: ...") followed by the quote or statement;
+  "X called for Y", "X asked Y if ...", "X told Y not to ...", "official results showed Y winning";
+- ``speech_colon``: "X said:" followed by the quote or statement, or a line "X: ..." (a headline,
+  a transcript turn) to its end;
 - ``speech_quote``: a quote beside an attribution with no clause of its own: '"Not even one," he
   said.', '"We won." Tanner said.', 'Ruiz said, "Sure. We will."';
 - ``expected_to``: "X is expected / believed / said to ..." — nobody named (UNNAMED);
