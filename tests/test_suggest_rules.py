@@ -334,3 +334,170 @@ def test_surname_of_a_person_named_in_full_is_still_that_person():
     text = "Opposition candidate Elena Marquez won the vote. Marquez thanked her supporters."
     labels = [(text[e.value.start:e.value.end], e.value.label) for e in run(text)["entity"]]
     assert ("Marquez", "PERSON") in labels and ("Elena Marquez", "PERSON") in labels
+
+
+# --- attribution beyond reported speech (issue 12, PolNeAR recall) ---------------------------------
+
+def test_parenthetical_cue_inside_the_clause():
+    text = "The mayor spoke on Friday. The permit, her office said, had been hard to get."
+    c = claims(text)
+    assert ("The permit, her office said, had been hard to get", "her office", "speech_parataxis") in c
+
+
+def test_doubled_apostrophe_quote_opens_the_next_sentence():
+    from test_suggest_common import shared_pipeline
+
+    nlp, _ = shared_pipeline()
+    text = "''The harbour is too shallow,'' Nora Quist said. ''Nobody can dredge it in time.'' She left."
+    assert [s.text for s in nlp(text).sents] == [
+        "''The harbour is too shallow,'' Nora Quist said.", "''Nobody can dredge it in time.''", "She left."]
+    c = claims(text)
+    assert ("The harbour is too shallow,'' Nora Quist said. ''Nobody can dredge it in time", "Nora Quist",
+            "speech_ccomp") in c
+
+
+def test_quote_widening_stays_in_its_paragraph_and_needs_the_content_to_be_quoted():
+    text = ('The council met on Monday. "We will not pay for it."\n\n'
+            'Mayor Ana Ruiz said the budget was "balanced". "The voters decided," she said.')
+    c = claims(text)
+    # the quote that ends the paragraph before is not the mayor's, and a quoted word inside the
+    # content does not make the next sentence's quote part of it
+    assert ('the budget was "balanced"', "Mayor Ana Ruiz", "speech_ccomp") in c
+
+
+def test_straight_quote_marks_are_read_by_the_side_they_are_glued_to():
+    from annotator.suggest.quotes import find_quotes
+    from test_suggest_common import shared_pipeline
+
+    nlp, _ = shared_pipeline()
+    # a stray closing mark (a typo) does not turn every later quote inside out
+    doc = nlp('The bill passed." Critics objected. "It is a giveaway," said Tom Reyes.')
+    quotes = [doc[q.start:q.end].text for q in find_quotes(doc)]
+    assert quotes == ["It is a giveaway,"]
+
+
+def test_quantities_speak_for_their_group():
+    c = claims("In the survey of 900 farmers, most said the drought had cut their harvest.")
+    assert ("the drought had cut their harvest", "most", "speech_ccomp") in c
+    c = claims("One in four farmers in the survey said the subsidy came too late.")
+    assert ("the subsidy came too late", "One in four farmers in the survey", "speech_ccomp") in c
+
+
+def test_a_quote_mark_glued_to_the_next_word_never_lets_that_word_start_a_sentence():
+    from annotator.suggest.pipeline import newline_sentences
+    from test_suggest_common import shared_pipeline
+
+    nlp, _ = shared_pipeline()
+    text = "Reyes went on:\n\n\u201cThe questions were unfair.\u201d She said the \u201cpanel\u201d had erred."
+    with nlp.select_pipes(enable=["tok2vec", "tagger"]):
+        doc = nlp(text)
+    newline_sentences(doc)  # before the parser: the mark opens the sentence, the words glued to marks never do
+    starts = {t.text: t.is_sent_start for t in doc if t.text in ("The", "panel")}
+    assert starts == {"The": False, "panel": False}
+    assert [s.text for s in nlp(text).sents][1] == "\u201cThe questions were unfair.\u201d"
+
+
+def test_relative_pronoun_speaker_keeps_who_as_its_mention():
+    text = "The bridge was inspected by Tom Leenders, who estimated that the repairs would cost $4 million."
+    claim = next(s for s in run(text)["claim"] if s.rule == "speech_ccomp").value
+    assert text[claim.start:claim.end] == "the repairs would cost $4 million"
+    assert claim.attrs["speaker_text"] == "Tom Leenders" and claim.attrs["speaker_resolved_from"] == "who"
+
+
+def test_a_cue_inside_a_quote_does_not_take_the_quote_over():
+    # the quote's own speaker is not named here: the sister's words are only what she explained
+    text = '"Frankly, my sister has explained that she cannot come, and we respect that." The hall fell silent.'
+    c = claims(text)
+    assert ("she cannot come", "my sister", "speech_ccomp") in c
+    assert not any(speaker == "my sister" and content.startswith("Frankly") for content, speaker, _ in c)
+
+
+def test_a_quote_beside_an_attribution_with_no_clause_of_its_own():
+    c = claims('The rally was quiet. "Not even one," he said.')
+    assert ("Not even one", "he", "speech_quote") in c
+    c = claims('The rally ended late. "We will win in November." Tanner said.')
+    assert ("We will win in November", "Tanner", "speech_quote") in c
+    c = claims('Asked about the budget, Mayor Ana Ruiz said, "Sure. We will cut it. Everybody knows that."')
+    assert ("Sure. We will cut it. Everybody knows that", "Mayor Ana Ruiz", "speech_quote") in c
+
+
+def test_by_saying_speaks_for_the_main_verbs_subject_and_who_speaks_for_those():
+    c = claims("Dora Finch distanced herself from the vote by saying she had never seen the text.")
+    assert ("she had never seen the text", "Dora Finch", "speech_ccomp") in c
+    c = claims("Among those who said they cared most about the economy, most backed Reyes.")
+    assert ("they cared most about the economy", "who", "speech_ccomp") in c
+
+
+def test_a_quote_is_not_the_content_of_a_verb_with_an_object():
+    c = claims('Hailing the deal as a "fresh start," Mayor Ruiz stressed its cost on Friday.')
+    assert not any(rule == "speech_quote" for _, _, rule in c)
+
+
+def test_called_for_someone_to_act():
+    c = claims("Ruiz is calling for the county to take a stronger role in the dispute.")
+    assert ("the county to take a stronger role in the dispute", "Ruiz", "speech_act") in c
+    assert ("an inquiry", "Rights groups", "speech_act") in claims("Rights groups called for an inquiry.")
+
+
+def test_a_belief_echoing_its_speakers_words_is_one_claim_and_a_question_is_none():
+    c = claims("Mayor Dayton told reporters that he thinks Ruiz would win the runoff.")
+    assert c == [("he thinks Ruiz would win the runoff", "Dayton", "speech_ccomp")]
+    assert claims("Do you think the mayor can win the runoff?") == []
+
+
+def test_when_asked_the_asker_is_nobody_named():
+    c = claims('"We will see," Ruiz said when asked whether she would run again.')
+    assert ("whether she would run again", "UNNAMED", "speech_ccomp") in c
+    assert ("We will see", "Ruiz", "speech_ccomp") in c
+
+
+def test_a_line_name_colon_statement_is_that_speakers_over_several_sentences():
+    text = ("HOST: Do you think the levy will pass?\n\nDORSEY: I doubt it. Nobody wants to pay more.\n\n"
+            "Farmers union: Levy Would Ruin Small Growers\n\nNote: This story was updated.")
+    c = claims(text)
+    assert ("Do you think the levy will pass", "HOST", "speech_colon") in c
+    assert ("I doubt it. Nobody wants to pay more", "DORSEY", "speech_colon") in c
+    assert ("Levy Would Ruin Small Growers", "Farmers union", "speech_colon") in c
+    assert not any(speaker == "Note" for _, speaker, _ in c)
+
+
+def test_asking_and_telling_someone_what_to_do_or_whether():
+    assert ("the students if they were always so serious", "Rubin", "speech_act") in claims(
+        "Then Rubin asked the students if they were always so serious.")
+    assert ("residents not to drink the water", "Officials", "speech_act") in claims(
+        "Officials have told residents not to drink the water.")
+    assert ("them not to stage protests inside the hall", "Ruiz", "speech_act") in claims(
+        "Ruiz sent a text to her supporters, asking them not to stage protests inside the hall.")
+    assert claims("Ruiz told reporters on Monday.") == []
+
+
+def test_what_a_source_shows_but_not_what_a_person_shows_or_a_passive_expects():
+    assert ("Ruiz with 47 percent of the vote", "A county poll", "speech_act") in claims(
+        "A county poll shows Ruiz with 47 percent of the vote.")
+    assert claims("Ruiz showed respect to the council.") == []
+    c = claims("Courted by both parties and widely expected to be the top donor, Finch said little.")
+    assert not any(rule == "speech_act" for _, _, rule in c)
+
+
+def test_beliefs_nobody_holds_here_are_no_claims():
+    text = "HOST: Will it pass?\n\nDORSEY: I think the levy will pass. I think voters want it."
+    assert claims(text) == [("Will it pass", "HOST", "speech_colon"),
+                            ("I think the levy will pass. I think voters want it", "DORSEY", "speech_colon")]
+    assert claims("For anybody who thinks the levy is popular, the poll is a warning.") == []
+    assert claims("Voters want to believe that wages can rise.") == []
+
+
+def test_finding_needs_a_finding():
+    assert ("the county had overspent by $2 million", "An audit", "speech_ccomp") in claims(
+        "An audit found that the county had overspent by $2 million.")
+    assert claims("The party finds itself divided over the levy.") == []
+
+
+def test_content_stops_before_the_authors_contrast():
+    c = claims("Ruiz argued that the levy was unfair, while her rival has soared in the polls by defending it.")
+    assert ("the levy was unfair", "Ruiz", "speech_ccomp") in c
+
+
+def test_accused_of_v_ing_is_not_the_accusers_own_act():
+    s = stances("The army accused the rebels on Tuesday of shelling a displacement camp.")
+    assert not any(src == "The army" and tgt == "a displacement camp" for src, _, tgt, _ in s)

@@ -48,9 +48,15 @@ def _gloss_after_dash(ctx: DocContext, k: int, end: int) -> bool:
     return nxt.dep_ == "appos" or nxt2.dep_ == "appos" or nxt.lemma_.lower() in gloss or nxt2.lemma_.lower() in gloss
 
 
+CONTRAST = ("while", "whereas")
+
+
 def _gloss_after_comma(nxt, k: int) -> bool:
     if nxt.tag_ == "VBG" and nxt.dep_ in ("advcl", "acl", "xcomp") and nxt.head.i < k:
         return True  # ", reflecting ..."
+    if nxt.lower_ in CONTRAST and nxt.dep_ == "mark" and nxt.head.dep_ == "advcl" and \
+            any(c.dep_ in ("nsubj", "nsubjpass") for c in nxt.head.children):
+        return True  # ", while her rival has soared in the polls": the author's contrast
     return (nxt.lower_ == "which" and nxt.head.dep_ == "relcl" and nxt.head.head.i < k
             and nxt.head.head.dep_ not in ("pobj", "dobj", "attr", "nsubj"))
 

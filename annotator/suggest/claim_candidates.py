@@ -13,7 +13,7 @@ from annotator.suggest.speakers import Speaker
 
 # where candidates overlap, the more specific rule wins
 PRIORITY = {"speech_final": 4, "describe_as": 6, "accuse_of": 5, "speech_ccomp": 4, "speech_parataxis": 4,
-            "speech_colon": 3, "nominal_cue": 3, "expected_to": 3, "speech_act": 2, "according_to": 1,
+            "speech_colon": 3, "speech_quote": 3, "nominal_cue": 3, "expected_to": 3, "speech_act": 2, "according_to": 1,
             "quote_continued": 0, "broad": 0}
 
 
@@ -66,6 +66,9 @@ def widen_quotes(ctx: DocContext, chosen: list[ClaimCandidate], lex) -> list[Cla
         t.lemma_.lower() in lex.speech_verbs) and any(d.dep_ in ("nsubj", "nsubjpass") for d in t.children)}
     out = []
     for c in chosen:
+        if c.cue[0] in inside:  # "…my wife has explained that …," he said: the quote is his, not hers
+            out.append(c)
+            continue
         spk = c.speaker.actor or (Actor(*c.speaker.mention, "", "") if c.speaker.mention else None)
         widened = quoted_content(ctx, c.start, c.end, c.cue, (spk.start, spk.end) if spk else None,
                                  cues - {c.cue[0]}) if c.rule != "according_to" else None
@@ -101,29 +104,56 @@ def _paragraphs_between(ctx: DocContext, a: int, b: int) -> int:
     return sum("\n" in t.text_with_ws for t in ctx.toks[a:b])
 
 
+NOT_SPEAKERS = {"note", "update", "updated", "related", "photo", "photos", "video", "watch", "read", "correction",
+                "editor", "source", "sources", "advertisement", "subscribe", "follow", "share", "question",
+                "answer", "q", "a", "transcript", "live", "breaking", "warning", "disclaimer", "full", "text",
+                "contact", "email", "file", "credit", "caption", "image", "listen", "see", "also", "and", "but"}
+
+
 def headline_claims(ctx: DocContext) -> list[ClaimCandidate]:
-    """A line "X: statement" where X is an actor entity — "Pat Caddell: Democrat Voters Worried ..."."""
+    """A line "X: statement" where X is an actor entity or a short capitalised name, title or
+    speaker tag ("Pat Caddell: Democrat Voters Worried ...", "Poll: ...", "TAPPER: Do you ...",
+    "Clinton camp: ..."): the rest of the line is X's, over however many sentences."""
     out = []
     doc = ctx.doc
-    for sent in ctx.sents:
-        first = sent.start
-        while first < sent.end and doc[first].is_space:
-            first += 1
-        colon = next((k for k in range(first + 1, min(first + 6, sent.end)) if doc[k].text == ":"), None)
-        if colon is None or colon >= sent.end - 2 or not (first == 0 or "\n" in doc[first - 1].text_with_ws):
+    for first, line_end in _lines(doc):
+        colon = next((k for k in range(first + 1, min(first + 6, line_end)) if doc[k].text == ":"), None)
+        if colon is None or colon >= line_end - 1 or doc[first].lower_ in NOT_SPEAKERS:
             continue
         ent = ctx.ents.at(colon - 1)
+        names = doc[first:colon]
         if ent is not None and ent.label in ctx.ents.actors and ent.end == colon:
             speaker = Actor.of(ent)
-        elif all(t.pos_ == "PROPN" for t in doc[first:colon]):
-            speaker = Actor(first, colon, "", "")  # "Mayor Lopez: ..." though the model saw no name
+        elif all(t.is_alpha and (t.is_title or t.is_upper or t.pos_ == "PROPN") for t in names) or (
+                all(t.is_alpha for t in names) and names[0].is_title and
+                names[-1].lemma_.lower() in ctx.lex.actor_nouns):
+            speaker = Actor(first, colon, "", "")  # "Mayor Lopez: ...", "TAPPER: ...", "Clinton camp: ..."
         else:
             continue
-        content = content_range(ctx, (colon + 1, sent.end))
+        content = content_range(ctx, (colon + 1, line_end))
         if content is not None:
             out.append(ClaimCandidate("speech_colon", content[0], content[1], Speaker(speaker), (colon, colon + 1),
-                                      sent.start))
+                                      ctx.sents[ctx.piece.sentence_index(colon)].start))
     return out
+
+
+def _lines(doc):
+    """(first word, end) of every line of a doc, as token indices."""
+    start = 0
+    for t in doc:
+        if "\n" in t.text_with_ws:
+            end = t.i if t.is_space else t.i + 1
+            first = start
+            while first < end and doc[first].is_space:
+                first += 1
+            if first < end:
+                yield first, end
+            start = t.i + 1
+    first = start
+    while first < len(doc) and doc[first].is_space:
+        first += 1
+    if first < len(doc):
+        yield first, len(doc)
 
 
 def sentences_covered(ctx: DocContext, chosen: list[ClaimCandidate]) -> set[int]:

@@ -10,8 +10,11 @@ Rules (the ``rule`` recorded with each suggestion):
 - ``nominal_cue``: "accusations from X that ...", "claims by X that ...";
 - ``speech_act``: a speech act whose content is what follows it: "X denied targeting civilians",
   "X welcomed / condemned / criticised the decision", "X conceded defeat", "X urged Y to ...",
-  "X called for Y", "official results showed Y winning";
-- ``speech_colon``: "X said:" (or a headline "X: ...") followed by the quote or statement;
+  "X called for Y", "X asked Y if ...", "X told Y not to ...", "official results showed Y winning";
+- ``speech_colon``: "X said:" followed by the quote or statement, or a line "X: ..." (a headline,
+  a transcript turn) to its end;
+- ``speech_quote``: a quote beside an attribution with no clause of its own: '"Not even one," he
+  said.', '"We won." Tanner said.', 'Ruiz said, "Sure. We will."';
 - ``expected_to``: "X is expected / believed / said to ..." — nobody named (UNNAMED);
 - ``quote_continued``: a paragraph that is nothing but a quote goes on quoting the speaker before it;
 - ``author``: a sentence the article asserts in its own voice with checkable facts (author.py).
@@ -38,14 +41,16 @@ from annotator.suggest.claim_candidates import (
 )
 from annotator.suggest.claim_facts import checkworthiness, claim_type, facts, hedged
 from annotator.suggest.common import Actor, DocContext, actors_version, subtree_range
+from annotator.suggest.quotes import quote_of_attribution
 from annotator.suggest.speakers import UNNAMED_SPEAKER, Speaker, actor_np, speaker_of, subject_token
 
-RULES_VERSION = "2"
+RULES_VERSION = "4"
 RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
               "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act": 0.6, "speech_colon": 0.65, "quote_continued": 0.5,
-              "expected_to": 0.55, "broad": 0.3}
+              "expected_to": 0.55, "speech_quote": 0.75, "broad": 0.3}
 ACT_PREPS = ("for", "on", "as", "of", "against", "over", "about")  # "called for Y", "criticised X for Y"
 SHOW_VERBS = {"show", "reveal", "indicate"}
+ADDRESS_VERBS = {"ask", "tell"}  # "asked the students if ...", "told residents not to drink the water"
 PASSIVE_BELIEF = {"expect", "believe", "think", "say", "report", "rumor", "rumour", "understand", "know", "consider",
                   "estimate", "project", "predict", "forecast", "allege", "suppose", "see", "tip"}
 COGNITION = {"think", "believe", "know", "feel", "guess", "hope", "expect", "suppose", "reckon", "fear", "worry"}
@@ -60,13 +65,17 @@ class Verb:
     children: tuple
     agent_obj: object | None  # "by X" of a passive
     subj: object | None
+    speaker_tok: object | None  # the subject, or the relative pronoun standing for it ("Ana Ruiz, who said ...")
 
     @classmethod
     def of(cls, t) -> "Verb":
         children = tuple(t.children)
         agent = next((c for c in children if c.dep_ == "agent"), None)
         agent_obj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
-        return cls(t, t.lemma_.lower(), children, agent_obj, subject_token(t))
+        subj = subject_token(t) if not _bare_participle(t) else None
+        relative = next((c for c in children if c.dep_ in ("nsubj", "nsubjpass") and
+                         c.lower_ in ("who", "which", "that")), None) if t.dep_ == "relcl" else None
+        return cls(t, t.lemma_.lower(), children, agent_obj, subj, relative if relative is not None else subj)
 
     def child(self, *deps: str):
         return next((c for c in self.children if c.dep_ in deps), None)
@@ -88,13 +97,15 @@ class ClaimSuggester:
         self.author_threshold = author_threshold
         self.version = f"{RULES_VERSION}:{lex.digest}" + ("+broad" if broad else "") + actors_version(schema)
         self._verb_rules = (self._describe_as, self._accuse_of, self._speech_colon, self._speech_final,
-                            self._speech_ccomp, self._speech_parataxis, self._expected_to, self._speech_act) + (
+                            self._speech_ccomp, self._speech_parataxis, self._speech_quote, self._expected_to,
+                            self._speech_act) + (
             (self._broad,) if broad else ())
 
     def suggest(self, ctx: DocContext) -> list:
         """(Span, rule, score) for every attributed and AUTHOR claim, in text order."""
         found = [c for sent in ctx.sents for t in sent for c in self._candidates_at(ctx, t, sent)]
         found += headline_claims(ctx)
+        found = _without_echoes(ctx, found)
         chosen = resolve_overlaps(widen_quotes(ctx, resolve_overlaps(found), self.lex))
         chosen = resolve_overlaps(chosen + quote_paragraph_claims(ctx, chosen))
         out = [self._attributed(ctx, c) for c in chosen]
@@ -165,7 +176,7 @@ class ClaimSuggester:
             return []  # "what it called counter-terrorism": the author's gloss, no claim
         if dobj is not None and v.subj is not None:
             return self._candidate(ctx, "describe_as", (dobj.left_edge.i, as_prep.right_edge.i + 1),
-                                   speaker_of(ctx, v.subj), v.cue, sent)
+                                   speaker_of(ctx, v.speaker_tok), v.cue, sent)
         return None
 
     def _accuse_of(self, ctx, v: Verb, sent):
@@ -178,7 +189,7 @@ class ClaimSuggester:
         for o in objs:
             if of is None:
                 of = next((c for c in o.children if c.dep_ == "prep" and c.lower_ in ("of", "for", "on")), None)
-        who = v.agent_obj if v.agent_obj is not None else v.subj
+        who = v.agent_obj if v.agent_obj is not None else v.speaker_tok
         if dobj is None or of is None or who is None:
             return None
         return self._candidate(ctx, "accuse_of", (min(dobj.left_edge.i, of.left_edge.i), of.right_edge.i + 1),
@@ -220,11 +231,15 @@ class ClaimSuggester:
         comp = self._clause_of(v)
         if v.lemma not in self.lex.speech_verbs or comp is None:
             return None
+        if v.lemma == "find" and not _finite_clause(comp):
+            return []  # "found myself a student", "finds itself attracted to": no finding reported
         if v.subj is not None and v.subj.lower_ in ("i", "we") and v.lemma in COGNITION and _in_quote(ctx, v.tok.i):
             return []  # "I think ..." inside a quote is the quoted speaker's own wording, not a new source
-        who = v.subj if v.subj is not None else v.agent_obj
+        if v.lemma in COGNITION and (_question(sent) or _hypothetical(v.tok)):
+            return []  # "Do you think he can win?", "if people think ...", "you want to believe ...": no belief held
+        who = v.speaker_tok if v.subj is not None else v.agent_obj
         if who is None:
-            if any(c.dep_ in ("nsubjpass", "expl") for c in v.children):
+            if any(c.dep_ in ("nsubjpass", "expl") for c in v.children) or _bare_participle(v.tok):
                 return self._candidate(ctx, "speech_ccomp", subtree_range(comp), UNNAMED_SPEAKER, v.cue, sent)
             return []
         return self._candidate(ctx, "speech_ccomp", subtree_range(comp), speaker_of(ctx, who), v.cue, sent)
@@ -232,9 +247,26 @@ class ClaimSuggester:
     def _speech_parataxis(self, ctx, v: Verb, sent):
         """"The plan, he said, will fail": the verb hangs loosely on the content's head."""
         t = v.tok
-        if v.lemma not in self.lex.speech_verbs or t.dep_ != "parataxis" or v.subj is None or v.subj.head is not t:
+        if v.lemma not in self.lex.speech_verbs or t.dep_ != "parataxis" or v.subj is None or v.subj.head.i != t.i:
             return None
-        return self._candidate(ctx, "speech_parataxis", subtree_range(t.head, [t]), speaker_of(ctx, v.subj), v.cue, sent)
+        return self._candidate(ctx, "speech_parataxis", subtree_range(t.head, [t]), speaker_of(ctx, v.speaker_tok), v.cue, sent)
+
+    def _speech_quote(self, ctx, v: Verb, sent):
+        """A reporting verb with no clause of its own beside a quote: '"Not even one," he said.',
+        '"We will win." Tanner said.', 'Ruiz said, "Sure. We will cut it."' (the quote is the content)."""
+        if v.lemma not in self.lex.speech_verbs or v.subj is None or self._clause_of(v) is not None or \
+                v.child("dobj", "xcomp") is not None:
+            return None  # "Hailing it as a "breakthrough," Putin emphasized its significance": not the quote
+        spk = speaker_of(ctx, v.speaker_tok)
+        if spk is None:
+            return None
+        lo, hi = v.tok.i, v.tok.i + 1
+        if v.subj.head.i == v.tok.i:
+            lo, hi = min(lo, v.subj.left_edge.i), max(hi, v.subj.right_edge.i + 1)
+        quote = quote_of_attribution(ctx, lo, hi, v.cue)
+        if quote is None:
+            return None
+        return self._candidate(ctx, "speech_quote", (quote.start, quote.end), spk, v.cue, sent, gloss=False)
 
     def _expected_to(self, ctx, v: Verb, sent):
         """"Trump is expected to win", "X is said to be ill": a belief nobody is named for (UNNAMED);
@@ -253,21 +285,34 @@ class ClaimSuggester:
         "called for an inquiry", "criticised X for Y", "official results showed X winning")."""
         if v.lemma not in self.lex.speech_act_verbs or v.subj is None or _negated(v.tok) or not _own_subject(v.tok):
             return None  # "to defend its sovereignty", "which had defended the law": no speech act of theirs
+        if v.tok.tag_ == "VBN" and not any(c.dep_ == "aux" and c.lemma_ == "have" for c in v.children):
+            return None  # "widely expected to be the top donor": a passive, its subject is no speaker
+        if v.lemma in SHOW_VERBS and v.subj.lemma_.lower() not in ctx.lex.source_nouns:
+            return None  # "the poll shows X", but "Ryan showed respect" is no claim
         dobj = v.child("dobj")
         parts = [c for c in v.children if c.dep_ in ("dobj", "xcomp", "ccomp", "oprd", "dative") or
+                 (v.lemma in SHOW_VERBS and c.dep_ == "prep" and c.lower_ == "with") or  # "shows X with 47 percent"
                  (c.dep_ == "prep" and c.lower_ in ACT_PREPS and not _temporal(ctx, c)) or
                  # "showed her challenger, Andrés Villegas, winning ...": the participle goes with the object
-                 (c.dep_ == "advcl" and c.tag_ == "VBG" and dobj is not None and c.i > dobj.i)]
-        if v.lemma == "call" and not any(c.dep_ == "prep" and c.lower_ in ("for", "on") for c in parts):
+                 (c.dep_ == "advcl" and c.tag_ == "VBG" and dobj is not None and c.i > dobj.i) or
+                 _for_to_clause(c) or  # "called for all candidates to publish ..."
+                 (c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ in ("if", "whether") for m in c.children))]
+        if v.lemma in ADDRESS_VERBS and not any(c.dep_ in ("xcomp", "ccomp", "advcl") or
+                                                (c.dep_ == "prep" and c.lower_ in ("for", "about")) for c in parts):
+            return []  # "asked the students", "told reporters": whom, not what
+        if v.lemma == "call" and not any(c.dep_ == "prep" and c.lower_ in ("for", "on") or _for_to_clause(c)
+                                         for c in parts):
             return None  # "called" alone is describing ("called it a disgrace"), not a speech act
         if not parts or (dobj is not None and dobj.pos_ == "PRON" and dobj.n_lefts + dobj.n_rights == 0 and len(parts) == 1):
             return []
         start, end = min(c.left_edge.i for c in parts), max(c.right_edge.i for c in parts) + 1
         if start < v.tok.i:
             return []
+        if ctx.toks[start].dep_ in ("prep", "mark") and ctx.toks[start].lower_ in ACT_PREPS and end - start > 1:
+            start += 1  # "called for an inquiry": what is called for is the inquiry
         end = _without_trailing_time(ctx, start, end)
         # "showed X winning ...": the participle is part of what is shown, not the author's gloss
-        return self._candidate(ctx, "speech_act", (start, end), speaker_of(ctx, v.subj), v.cue, sent,
+        return self._candidate(ctx, "speech_act", (start, end), speaker_of(ctx, v.speaker_tok), v.cue, sent,
                                gloss=v.lemma not in SHOW_VERBS)
 
     def _broad(self, ctx, v: Verb, sent):
@@ -282,7 +327,7 @@ class ClaimSuggester:
         start, end = min(c.left_edge.i for c in parts), max(c.right_edge.i for c in parts) + 1
         if start < v.tok.i:
             return []
-        return self._candidate(ctx, "broad", (start, end), speaker_of(ctx, v.subj), v.cue, sent)
+        return self._candidate(ctx, "broad", (start, end), speaker_of(ctx, v.speaker_tok), v.cue, sent)
 
     def _speech_colon(self, ctx, v: Verb, sent):
         """"X said:" — what X said follows the colon, in this sentence or as the quote after it."""
@@ -293,7 +338,7 @@ class ClaimSuggester:
         colon = next((k for k in range(v.tok.i + 1, min(after + 1, sent.end)) if doc[k].text == ":"), None)
         if colon is None:
             return None
-        spk = speaker_of(ctx, v.subj)
+        spk = speaker_of(ctx, v.speaker_tok)
         if colon + 1 < sent.end and any(not (t.is_punct or t.is_space) for t in doc[colon + 1:sent.end]):
             return self._candidate(ctx, "speech_colon", (colon + 1, sent.end), spk, v.cue, sent)
         follow = next((q for q in ctx.quotes if q.start > colon), None)
@@ -383,7 +428,54 @@ def _own_subject(t) -> bool:
     subj = next((c for c in t.children if c.dep_ in ("nsubj", "nsubjpass")), None)
     if subj is not None:
         return subj.lower_ not in ("who", "which", "that")
-    return t.dep_ == "conj"
+    return t.dep_ == "conj" or (t.dep_ == "advcl" and t.tag_ == "VBG")  # "..., asking them to stay away"
+
+
+def _bare_participle(t) -> bool:
+    """"(When) asked whether ..., X said": the asker is nobody named, and X is who was asked."""
+    return t.tag_ == "VBN" and t.dep_ == "advcl" and not any(c.dep_ in ("nsubj", "nsubjpass", "agent")
+                                                             for c in t.children)
+
+
+def _finite_clause(comp) -> bool:
+    """A clause with "that" or a tensed verb and a subject that is not a reflexive ("found that X won")."""
+    subj = next((c for c in comp.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if any(c.dep_ == "mark" and c.lower_ == "that" for c in comp.children):
+        return True
+    tensed = comp.tag_ in ("VBD", "VBZ", "VBP") or any(c.dep_ == "aux" and c.tag_ in ("MD", "VBD", "VBZ", "VBP")
+                                                      for c in comp.children)
+    return tensed and subj is not None and not subj.lower_.endswith(("self", "selves"))
+
+
+def _hypothetical(t) -> bool:
+    """"if people think ...", "anybody who thinks ...", "want to believe ...": a belief nobody holds here."""
+    if t.dep_ == "xcomp" or any(c.dep_ == "mark" and c.lower_ in ("if", "unless", "whether") for c in t.children):
+        return True
+    return t.dep_ == "relcl" and t.head.lower_ in ("anybody", "anyone", "everybody", "everyone", "whoever", "those")
+
+
+def _question(sent) -> bool:
+    return any(t.text == "?" for t in sent[-3:])
+
+
+def _without_echoes(ctx: DocContext, found: list[ClaimCandidate]) -> list[ClaimCandidate]:
+    """Drop "he thinks ..." inside what the same speaker is said to say ("Dayton said he thinks
+    Clinton would win" is one claim of Dayton's, not two; "TAPPER: ... I think ..." is Tapper's
+    turn): a belief whose subject is a pronoun, nested in another claim's content."""
+    def echo(c):
+        cue = ctx.toks[c.cue[0]]
+        subj = next((t for t in cue.children if t.dep_ == "nsubj"), None)
+        if cue.lemma_.lower() not in COGNITION or subj is None or \
+                subj.lower_ not in ("he", "she", "they", "we", "i"):
+            return False
+        return any(o is not c and o.start <= cue.i < o.end and not (o.start <= c.start and c.end <= o.end and
+                   o.cue == c.cue) for o in found)
+    return [c for c in found if not echo(c)]
+
+
+def _for_to_clause(c) -> bool:
+    """"for X to V" parsed as a clause marked by "for" ("called for the county to act")."""
+    return c.dep_ == "advcl" and any(m.dep_ == "mark" and m.lower_ == "for" for m in c.children)
 
 
 def _negated(t) -> bool:

