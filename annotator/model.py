@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any, Union
 
@@ -199,3 +200,22 @@ def value_to_record(value: Value) -> dict[str, Any]:
                 "label": value.polarity, "attrs": attrs}
     return {"kind": value.kind, "start": value.start, "end": value.end,
             "label": value.label, "attrs": dict(value.attrs)}
+
+
+@dataclass
+class ImportRecord:
+    """One document to import, with the items of one layer (may be empty)."""
+
+    document: Document
+    layer: str | None = None
+    values: list[Value] = field(default_factory=list)
+    status: str | None = None
+
+
+@dataclass
+class ImportResult:
+    documents_added: int = 0
+    documents_existing: int = 0
+    annotations_added: int = 0
+    annotations_existing: int = 0
+    layers: Counter = field(default_factory=Counter)

@@ -38,7 +38,7 @@ import time
 import urllib.parse
 from collections import Counter, defaultdict
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import cache
 from datetime import datetime, timezone
 from pathlib import Path
@@ -64,6 +64,8 @@ from annotator.model import (
     Action,
     Annotation,
     Document,
+    ImportRecord,
+    ImportResult,
     Suggestion,
     Value,
     new_id,  # noqa: F401 (callers import it from here)
@@ -173,25 +175,6 @@ MIGRATE_COMMAND = "annotator migrate --db {path}"
 
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
-
-
-@dataclass
-class ImportRecord:
-    """One document to import, with the items of one layer (may be empty)."""
-
-    document: Document
-    layer: str | None = None
-    values: list[Value] = field(default_factory=list)
-    status: str | None = None
-
-
-@dataclass
-class ImportResult:
-    documents_added: int = 0
-    documents_existing: int = 0
-    annotations_added: int = 0
-    annotations_existing: int = 0
-    layers: Counter = field(default_factory=Counter)
 
 
 class StoreError(AnnotatorError):

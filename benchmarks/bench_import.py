@@ -27,7 +27,7 @@ def bare(path: Path, db_file: Path) -> None:
 
 
 def ours(path: Path, db_file: Path) -> None:
-    from annotator.importing import import_sources
+    from annotator.formats.importing import import_sources
     from annotator.schema import load_schema
     from annotator.store import Store
 

@@ -135,7 +135,7 @@ def polnear_curve(steps: list[int] = POLNEAR_STEPS, epochs: int = 10) -> dict[in
     import time
 
     from annotator.formats.brat_mapping import load_mapping
-    from annotator.importing import import_sources
+    from annotator.formats.importing import import_sources
 
     schema = load_schema()
     mapping = load_mapping(POLNEAR_MAP)

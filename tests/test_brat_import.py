@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 
 from annotator.errors import AnnotatorError
-from annotator.exporting import collect, export
+from annotator.formats.exporting import collect, export
 from annotator.formats.brat import parse_ann
 from annotator.formats.brat_mapping import load_mapping, read_pair, to_values
-from annotator.importing import import_sources
+from annotator.formats.importing import import_sources
 from annotator.model import Document, Span, SpanRef, Stance, value_to_record
 from annotator.store import ImportRecord, Store
 from tests.conftest import SHARED

@@ -4,8 +4,8 @@ import json
 
 import pytest
 
-from annotator.exporting import collect, export
-from annotator.importing import import_sources
+from annotator.formats.exporting import collect, export
+from annotator.formats.importing import import_sources
 from annotator.model import Document, Span, SpanRef, Stance
 from annotator.store import ImportRecord, Store
 from tests.conftest import shared_file

@@ -12,7 +12,7 @@ Safety of the suite itself: a case must be harmless should the code under test r
 case names a system path as an output (a broken export once replaced /dev/zero and deleted
 /etc through ``-o / --force``): outputs that are devices are device nodes made inside the
 project, and the refusals of ``/`` and the system's devices are checked on
-:func:`annotator.outputs.check_target`, which writes nothing. Every command runs with a
+:func:`annotator.formats.outputs.check_target`, which writes nothing. Every command runs with a
 64 MB limit on file size, so a runaway copy fails instead of filling the disk.
 """
 
@@ -369,7 +369,7 @@ def test_the_table_is_big_and_names_each_case_once():
     ("/dev/zero", "is a character device"), ("/dev", "is a folder"), ("~", "is a folder")])
 def test_system_paths_are_refused_as_file_outputs(tmp_path, target, fragment):
     """What `export -o /dev/null --force` must refuse, checked without running an export (see the docstring)."""
-    from annotator.outputs import check_target
+    from annotator.formats.outputs import check_target
 
     with pytest.raises(AnnotatorError, match=fragment):
         check_target(Path(target).expanduser(), folder=False, protect=[tmp_path / "work.db"])
@@ -382,7 +382,7 @@ def test_system_paths_are_refused_as_file_outputs(tmp_path, target, fragment):
     ("/usr", "is not empty and is not a previous annotator brat export")])
 def test_system_folders_are_refused_as_folder_outputs(tmp_path, target, fragment):
     """What `export --format brat -o / --force` must refuse, checked without running an export."""
-    from annotator.outputs import check_replace_folder, check_target
+    from annotator.formats.outputs import check_replace_folder, check_target
 
     with pytest.raises(AnnotatorError, match=fragment):
         path = Path(target).expanduser()

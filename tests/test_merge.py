@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from annotator import merge
+from annotator.teams import merge
 from annotator.cli import cli
 from annotator.errors import AnnotatorError
 from annotator.model import Annotation, Document, Span, SpanRef, Stance

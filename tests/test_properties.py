@@ -7,8 +7,8 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from annotator.exporting import collect, export
-from annotator.importing import import_sources
+from annotator.formats.exporting import collect, export
+from annotator.formats.importing import import_sources
 from annotator.store import Store
 
 

@@ -245,7 +245,7 @@ def test_queue_order_counts_and_accept_agreed(tmp_path):
 def test_export_never_passes_a_partly_reviewed_document_as_done(tmp_path, capfd):
     import json
 
-    from annotator.exporting import collect, jsonl_lines
+    from annotator.formats.exporting import collect, jsonl_lines
 
     s, other = _two_docs(tmp_path / "e.db")
     with s:

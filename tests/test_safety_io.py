@@ -29,7 +29,7 @@ from click.testing import CliRunner
 from annotator.cli import cli
 from annotator.errors import AnnotatorError
 from annotator.model import Document, Span
-from annotator.outputs import MARKER
+from annotator.formats.outputs import MARKER
 from annotator.store import SCHEMA_VERSION, DatabaseLocked, ImportRecord, Store, StoreError
 from tests.conftest import ROOT, SEED
 from tests.test_hostile_io import ENV, TIMEOUT, run, snapshot
@@ -141,7 +141,7 @@ def test_exported_files_get_the_umask_mode(tmp_path, umask, file_mode, dir_mode)
 
 
 def test_a_write_error_keeps_the_previous_output_and_leaves_no_temp_file(tmp_path, monkeypatch):
-    import annotator.exporting as exporting
+    import annotator.formats.exporting as exporting
 
     db = tmp_path / "t.db"
     make_db(db, 5)
@@ -561,7 +561,7 @@ def test_a_store_opened_for_any_thread_can_be_used_from_a_worker(tmp_path):
 
 
 def test_an_unexpected_error_is_one_line_naming_the_saved_traceback(tmp_path, monkeypatch):
-    import annotator.exporting as exporting
+    import annotator.formats.exporting as exporting
 
     db = tmp_path / "t.db"
     make_db(db, 1)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from click.testing import CliRunner
 
-from annotator import merge
+from annotator.teams import merge
 from annotator.cli import cli
 from annotator.model import DONE, IN_PROGRESS, Annotation, Document, Span, new_id
 from annotator.store import ImportRecord, Store

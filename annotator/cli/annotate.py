@@ -98,7 +98,7 @@ def _check_model(model: str) -> None:
 
 def _read_sources(sources: tuple[str, ...], schema):
     """Read and check every source before a database file is made or touched."""
-    from annotator.importing import read_sources
+    from annotator.formats.importing import read_sources
 
     return read_sources(list(sources), None, schema)
 

@@ -38,7 +38,7 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
     The same text twice is one document. Spans and relations in Prodigy or Doccano files
     become an annotation layer.
     """
-    from annotator.importing import expand_sources, read_sources
+    from annotator.formats.importing import expand_sources, read_sources
     from annotator.schema import load_schema
 
     from annotator.formats.brat_mapping import load_mapping
@@ -99,7 +99,7 @@ def _progress(total: int, label: str):
               "previous export (never the database or a folder annotator did not write).")
 def export_cmd(db_path, annotator_name, review, suggestions, fmt, out, only_done, force):
     """Export one layer as Prodigy JSONL, a spaCy DocBin, Doccano JSONL or brat standoff."""
-    from annotator.exporting import choose_layer, export_layer
+    from annotator.formats.exporting import choose_layer, export_layer
 
     with open_store(db_path, readonly=True) as store:
         layer = choose_layer(store, annotator_name, review, suggestions)

@@ -112,7 +112,7 @@ def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: b
     The other files are never modified. Merging the same file twice changes nothing.
     For teammates' JSONL exports, use `annotator import` (each record keeps its _annotator_id).
     """
-    from annotator import merge as mg
+    from annotator.teams import merge as mg
     from annotator.formats.files import regular_file
 
     from pathlib import Path

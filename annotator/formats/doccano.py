@@ -6,8 +6,7 @@ from __future__ import annotations
 
 from annotator import validate
 from annotator.formats.prodigy import DEFAULT_LAYER, RecordError, _int, _objects, check_label, record_text
-from annotator.model import CLAIM, POLARITIES, Document, Span, Stance, Value
-from annotator.store import ImportRecord
+from annotator.model import CLAIM, POLARITIES, Document, ImportRecord, Span, Stance, Value
 
 META_SKIP = {"text", "label", "labels", "entities", "relations", "id"}
 

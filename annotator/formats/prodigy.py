@@ -29,13 +29,13 @@ from annotator.model import (
     STANCE,
     UNNAMED,
     Document,
+    ImportRecord,
     Span,
     SpanRef,
     Stance,
     Value,
     prodigy_hash,
 )
-from annotator.store import ImportRecord
 
 ANSWER_TO_STATUS = {"accept": DONE, "reject": REJECTED_DOC, "ignore": SKIPPED}
 STATUS_TO_ANSWER = {DONE: "accept", IN_PROGRESS: "accept", REJECTED_DOC: "reject", SKIPPED: "ignore"}

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import IO
 
 from annotator.errors import AnnotatorError
-from annotator.exporting import ExportItem, collect
+from annotator.formats.exporting import ExportItem, collect
 from annotator.model import REVIEW_LAYER, Span, Stance
 from annotator.store import Store
 from annotator.suggest.trained import NO_STANCE, RESCORER_DIR, STANCE_LABELS, marked_sentence

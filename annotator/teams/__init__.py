@@ -1,4 +1,2 @@
-"""Teams: assigning documents, agreement between annotators, and review into the ``review`` layer.
-
-(``annotator.merge`` belongs here too and moves in a later step.)
-"""
+"""Teams: assigning documents, merging teammates' files, agreement between annotators, and review
+into the ``review`` layer."""

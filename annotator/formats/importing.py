@@ -14,18 +14,20 @@ import stat
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
 from annotator.errors import AnnotatorError
 from annotator.formats.brat_mapping import CONFIG_FILES as BRAT_CONFIG_FILES
 from annotator.formats.brat_mapping import BratMapping, is_brat, read_pair
 from annotator.formats.doccano import is_doccano, parse_doccano
 from annotator.formats.files import file_kind, iter_jsonl, read_text, regular_file
+from annotator.formats.outputs import MARKER as EXPORT_MARKER
 from annotator.formats.prodigy import DEFAULT_LAYER, parse_task
-from annotator.model import CLAIM, DONE, Document, Span, Stance
-from annotator.outputs import MARKER as EXPORT_MARKER
+from annotator.model import CLAIM, DONE, Document, ImportRecord, ImportResult, Span, Stance
 from annotator.schema import Schema
-from annotator.store import ImportRecord, ImportResult, Store
+
+if TYPE_CHECKING:
+    from annotator.store import Store  # a type only: formats do not open databases
 
 TEXT_SUFFIXES = {".txt", ".md", ".markdown", ".text"}
 JSONL_SUFFIXES = {".jsonl", ".ndjson", ".json"}

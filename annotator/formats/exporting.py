@@ -1,6 +1,6 @@
 """Export one layer (an annotator's, the review layer, or the suggestions) in any format.
 
-Outputs are written by :mod:`annotator.outputs`: to a temporary name beside the target, moved
+Outputs are written by :mod:`annotator.formats.outputs`: to a temporary name beside the target, moved
 into place when complete, removed on failure or interruption (Ctrl+C, SIGTERM, SIGHUP). An
 existing output is replaced only with ``force``, and never the database, a folder holding it,
 the current or home folder, or a folder that is not an untouched previous export.
@@ -11,15 +11,17 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from annotator.errors import AnnotatorError
 from annotator.formats import brat, doccano, prodigy, spacy_docbin
 from annotator.formats.files import dump_json
+from annotator.formats.outputs import (atomic_file, atomic_folder, check_replace_file, check_replace_folder,
+                                       check_target, inside, write_marker)
 from annotator.model import DONE, REVIEW_LAYER, STANCE, SUGGESTIONS_LAYER, Document, Span, Stance, Value
-from annotator.outputs import (atomic_file, atomic_folder, check_replace_file, check_replace_folder, check_target,
-                               inside, write_marker)
-from annotator.store import Store
+
+if TYPE_CHECKING:
+    from annotator.store import Store  # a type only: formats do not open databases
 
 FORMATS = ("jsonl", "spacy", "doccano", "brat")
 
