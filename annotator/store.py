@@ -21,6 +21,11 @@ made again). The callback runs on the thread that called the store (a TUI worker
 so a UI must hand the message to its own thread (Textual: ``app.call_from_thread``). A store
 (its SQLite connection) belongs to the thread that opened it, unless it is opened with
 ``any_thread=True``: then any thread may use it, one at a time (the caller serialises).
+
+Why one long module: the project's rule is that exactly one module speaks SQL, so every table's
+reads and writes live here, in sections (opening and migrations, documents and import, items and
+decisions, undo stacks, statuses and cursors, the queue's reads, teams, merge). Each method is
+small; splitting the file would spread SQL over several modules, which the rule forbids.
 """
 
 from __future__ import annotations

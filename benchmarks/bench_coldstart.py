@@ -15,6 +15,7 @@ Needs ``tmux`` (the row says "skipped" without it). Run it: ``python benchmarks/
 
 from __future__ import annotations
 
+import compileall
 import json
 import os
 import shlex
@@ -86,6 +87,9 @@ def run() -> list[dict]:
     name = "cold start through the CLI in tmux to the painted article vs a bare Textual app"
     if shutil.which("tmux") is None:
         return [{"name": name, "figure": 0, "baseline": None, "ratio": None, "unit": "s", "note": "skipped: no tmux"}]
+    # bytecode as `pip install` leaves it: an edited checkout would otherwise pay for compiling
+    # (and, under PYTHONDONTWRITEBYTECODE, pay again at every start)
+    compileall.compile_dir(ROOT / "annotator", quiet=1)
     tmp = Path(tempfile.mkdtemp(prefix="bench-cold-"))
     try:
         db = tmp / "cold.db"

@@ -171,16 +171,27 @@ def export(items: Iterable[ExportItem], fmt: str, out: str | None, *, force: boo
                     fh.write(line + "\n")
         return report
     if fmt == "spacy":
-        def docs():
-            for item in items:
-                doc, moved = spacy_docbin.to_doc(item.document.text, item.values, item.document.meta)
-                report.moved += moved
-                yield doc
+        _write_docbin(items, path, report, force, protect)
+    else:
+        _write_brat(items, path, report, force, protect)
+    return report
 
-        with atomic_file(path, force=force, protect=protect) as tmp:
-            spacy_docbin.write_docbin(tmp, docs())
-        return report
-    with atomic_folder(path, force=force, fmt=fmt, protect=protect) as tmp:
+
+def _write_docbin(items: Iterable[ExportItem], path: Path, report: ExportReport, force: bool, protect) -> None:
+    def docs():
+        for item in items:
+            doc, moved = spacy_docbin.to_doc(item.document.text, item.values, item.document.meta)
+            report.moved += moved
+            yield doc
+
+    with atomic_file(path, force=force, protect=protect) as tmp:
+        spacy_docbin.write_docbin(tmp, docs())
+
+
+def _write_brat(items: Iterable[ExportItem], path: Path, report: ExportReport, force: bool, protect) -> None:
+    """A brat folder: a .txt/.ann pair per document, annotation.conf, and the marker that lets a
+    later export replace the folder."""
+    with atomic_folder(path, force=force, fmt="brat", protect=protect) as tmp:
         labels, relations, names, used = set(), set(), {}, set()
         for item in items:
             stem = brat.file_stem(item.document.id, used)
@@ -192,4 +203,3 @@ def export(items: Iterable[ExportItem], fmt: str, out: str | None, *, force: boo
             labels |= {r.label for v in item.values if isinstance(v, Stance) for r in (v.source, v.target) if r.label}
         (tmp / "annotation.conf").write_text(brat.annotation_conf(labels, relations), encoding="utf-8")
         write_marker(tmp, "brat", {"layer": report.layer, "documents": names})
-    return report
