@@ -216,6 +216,27 @@ def big_jsonl(path: Path, n: int = IMPORT_RECORDS) -> None:
             fh.write(json.dumps({"text": head + " ".join(body) + ".", "spans": spans, "meta": {"n": i}}) + "\n")
 
 
+def judge_round(command: str, where: str, code: int, db: Path, out: Path, before, after, wal_seen: bool,
+                detail: str) -> tuple[str, str]:
+    """One killed (or finished) run of an all-or-nothing command: the database holds nothing of it
+    or all of it, and is sound. Returns (what it holds, how the run ended); the file is removed."""
+    killed = code == -signal.SIGKILL
+    assert killed or code == 0, f"{where}: {command} exited {code}: {out.read_text()[-2000:]}"
+    got = signature(db)
+    if got == before:
+        outcome = "nothing"
+    elif got == after:
+        outcome = "all"
+    else:
+        n_docs = len(got["documents"]) - len(before["documents"])
+        raise AssertionError(f"{where}: half a {command} run: {n_docs} of {IMPORT_RECORDS} documents "
+                             f"(killed={killed}, {detail})")
+    with Store(db, create=False) as s:
+        assert s.integrity_check() == "ok", where
+    db.unlink()
+    return outcome, "killed mid-write" if killed and wal_seen else "killed" if killed else "finished"
+
+
 def test_import_killed_halfway_leaves_nothing_or_everything(tmp_path):
     seed = crash_seed()
     rng = random.Random(seed)
@@ -286,21 +307,8 @@ def test_import_killed_halfway_leaves_nothing_or_everything(tmp_path):
                 time.sleep(0.002)
         finally:
             code = kill(proc)
-        killed = code == -signal.SIGKILL
-        assert killed or code == 0, f"{where}: import exited {code}: {out.read_text()[-2000:]}"
-        got = signature(db)
-        if got == before:
-            outcome = "nothing"
-        elif got == after:
-            outcome = "all"
-        else:
-            n_docs = len(got["documents"]) - len(before["documents"])
-            raise AssertionError(f"{where}: half an import: {n_docs} of {IMPORT_RECORDS} documents "
-                                 f"(killed={killed}, delay={delay:.3f} s, during_write={during_write})")
-        with Store(db, create=False) as s:
-            assert s.integrity_check() == "ok", where
-        outcomes[(outcome, "killed mid-write" if killed and wal_seen else "killed" if killed else "finished")] += 1
-        db.unlink()
+        outcomes[judge_round("import", where, code, db, out, before, after, wal_seen,
+                             f"delay={delay:.3f} s, during_write={during_write}")] += 1
     print(dict(outcomes))
     assert outcomes[("nothing", "killed mid-write")] >= 1, \
         f"no round killed the import inside its transaction: {dict(outcomes)} (CRASH_SEED={seed})"
@@ -357,21 +365,7 @@ def test_merge_killed_halfway_leaves_nothing_or_everything(tmp_path):
                 time.sleep(0.002)
         finally:
             code = kill(proc)
-        killed = code == -signal.SIGKILL
-        assert killed or code == 0, f"{where}: merge exited {code}: {out.read_text()[-2000:]}"
-        got = signature(db)
-        if got == before:
-            outcome = "nothing"
-        elif got == after:
-            outcome = "all"
-        else:
-            n_docs = len(got["documents"]) - len(before["documents"])
-            raise AssertionError(f"{where}: half a merge: {n_docs} of {IMPORT_RECORDS} documents "
-                                 f"(killed={killed}, delay={delay:.3f} s)")
-        with Store(db, create=False) as s:
-            assert s.integrity_check() == "ok", where
-        outcomes[(outcome, "killed mid-write" if killed and wal_seen else "killed" if killed else "finished")] += 1
-        db.unlink()
+        outcomes[judge_round("merge", where, code, db, out, before, after, wal_seen, f"delay={delay:.3f} s")] += 1
     print(dict(outcomes))
     assert outcomes[("nothing", "killed mid-write")] >= 1, \
         f"no round killed the merge inside its transaction: {dict(outcomes)} (CRASH_SEED={seed})"
