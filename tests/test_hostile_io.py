@@ -380,10 +380,17 @@ def test_system_paths_are_refused_as_file_outputs(tmp_path, target, fragment):
     ("..", "holds the current folder"), ("/dev/null", "is a character device, not a folder"),
     ("/etc", "is not empty and is not a previous annotator brat export"),
     ("/usr", "is not empty and is not a previous annotator brat export")])
-def test_system_folders_are_refused_as_folder_outputs(tmp_path, target, fragment):
-    """What `export --format brat -o / --force` must refuse, checked without running an export."""
+def test_system_folders_are_refused_as_folder_outputs(tmp_path, monkeypatch, target, fragment):
+    """What `export --format brat -o / --force` must refuse, checked without running an export.
+
+    The working folder is one beside the database, not below it, so that ``..`` is refused for
+    holding the current folder wherever the checkout lives (a clone in /tmp: ``..`` would also
+    hold pytest's temporary database)."""
     from annotator.formats.outputs import check_replace_folder, check_target
 
+    work = tmp_path / "project" / "sub"
+    work.mkdir(parents=True)
+    monkeypatch.chdir(work)
     with pytest.raises(AnnotatorError, match=fragment):
         path = Path(target).expanduser()
         check_target(path, folder=True, protect=[tmp_path / "work.db"])
