@@ -56,7 +56,8 @@ def _build(node: yaml.Node, path: tuple, lines: dict, source: object) -> Any:
 
 def _scalar(node: yaml.Node) -> Any:
     try:
-        return yaml.SafeLoader("").construct_object(node, deep=True)
+        # a bare constructor: building a whole SafeLoader per scalar cost more than the parse
+        return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
     except ValueError:  # an integer longer than Python converts (sys.get_int_max_str_digits())
         raise yaml.constructor.ConstructorError(None, None, "a number too long to read", node.start_mark) from None
 
