@@ -17,7 +17,6 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Static
 
 from annotator.annotate import decisions as D
@@ -27,8 +26,7 @@ from annotator.model import CLAIM, Action, SpanRef, Stance
 from annotator.tui.keymap import CREATE, KEYS, NORMAL, bindings
 from annotator.tui.layout import panes
 from annotator.tui.screens.dialogs import AnnotateDialogs
-from annotator.store import DatabaseLocked
-from annotator.tui.screens.keyed import STORE_ERRORS, StoreFailed, UI_LOCK_WAIT_S, WaitsForDatabase, keyed
+from annotator.tui.screens.keyed import UI_LOCK_WAIT_S, WaitsForDatabase, keyed
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.keybar import KeyBar
@@ -58,7 +56,6 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         self.note = ""  # said once, after the key that caused it; the next key clears it
         self.suggest_note = ""
         self.panes = panes(80)
-        self._save_timer: Timer | None = None
         self._rows: SidePanelRows | None = None  # the side panel's rows (also: which row shows an item)
 
     # the session's state, read by drawing code and tests
@@ -146,7 +143,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
             self.query_one("#detail", TextRows).update(Text("No documents in this database."))
             return
         self._show_document()
-        self.call_after_refresh(self.save_cursor)
+        self.call_after_refresh(self.save_place)
 
     @keyed
     def open_document(self, doc_id: str) -> None:
@@ -176,18 +173,8 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         else:
             self._update_status()
 
-    def save_cursor(self) -> None:
-        try:
-            self.session.save_cursor()
-        except DatabaseLocked:
-            pass  # saved with the next decision or move
-        except STORE_ERRORS as exc:
-            self.post_message(StoreFailed(exc))
-
-    def _save_soon(self) -> None:
-        if self._save_timer is not None:
-            self._save_timer.stop()
-        self._save_timer = self.set_timer(0.8, self.save_cursor)
+    def write_place(self) -> None:
+        self.session.save_cursor()
 
     # --- drawing ------------------------------------------------------------------
 
@@ -273,7 +260,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         self._show_focus(note=note)
         item = self.focused_item
         self.query_one("#items", LinesView).highlight(self._item_lines.get(item.key) if item else None)
-        self._save_soon()
+        self.save_place_soon()
 
     def action_next_span(self) -> None:
         if self.session.step(+1):
@@ -431,5 +418,5 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
     # --- app ----------------------------------------------------------------------
 
     def action_quit(self) -> None:
-        self.save_cursor()
+        self.save_place()
         self.app.exit()

@@ -17,6 +17,7 @@ from annotator.store import DatabaseLocked
 STORE_ERRORS = (sqlite3.Error, AnnotatorError, OSError)
 UI_LOCK_WAIT_S = 0.3  # how long a key may block on another program's lock before the screen says so
 RETRY_EVERY_S = 1.0
+SAVE_PLACE_AFTER_S = 0.8  # where the user is, saved once moving pauses this long
 WHILE_WAITING = {"quit", "help", "page"}  # keys that change nothing stored work while a decision waits
 
 
@@ -51,7 +52,8 @@ def keyed(method):
 
 
 class WaitsForDatabase:
-    """A screen whose decisions wait out another program's lock instead of failing or freezing.
+    """A screen whose decisions wait out another program's lock instead of failing or freezing,
+    and that saves where the user is without ever stopping for a lock.
 
     The store gives up on a lock after :data:`UI_LOCK_WAIT_S` (``store.give_up_after``); the key's
     action (which changed nothing: its transaction never began) is kept and run again every
@@ -62,6 +64,7 @@ class WaitsForDatabase:
     _pending: Callable[[], None] | None = None
     _retry_timer = None
     _waiting_since = 0.0
+    _save_timer = None
 
     @property
     def waiting(self) -> bool:
@@ -95,6 +98,24 @@ class WaitsForDatabase:
     def _say_waiting(self) -> None:
         waited = time.monotonic() - self._waiting_since
         self.show_wait_note(f"database busy: decision kept, waiting {waited:.0f} s (q quits without it)")
+
+    def save_place(self) -> None:
+        """Remember where the user is (:meth:`write_place`); a locked database leaves it to the next save."""
+        try:
+            self.write_place()
+        except DatabaseLocked:
+            pass
+        except STORE_ERRORS as exc:
+            self.post_message(StoreFailed(exc))
+
+    def save_place_soon(self) -> None:
+        if self._save_timer is not None:
+            self._save_timer.stop()
+        self._save_timer = self.set_timer(SAVE_PLACE_AFTER_S, self.save_place)
+
+    def write_place(self) -> None:
+        """Write where the user is (each screen knows what that is)."""
+        raise NotImplementedError
 
     def show_wait_note(self, note: str) -> None:
         """Show what the screen waits for (each screen puts it where its notes go)."""

@@ -19,16 +19,15 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import ModalScreen, Screen
-from textual.timer import Timer
 from textual.widgets import Footer, Static
 
 from annotator.model import CLAIM, DONE, ENTITY, REVIEW_LAYER, STANCE, Action, Span
-from annotator.store import DatabaseLocked, annotation_from_record
+from annotator.store import annotation_from_record
 from annotator.teams import review as rv
 from annotator.teams.review_queue import SINGLE, ReviewQueue
 from annotator.tui.keymap import REVIEW_KEYS, review_bindings
 from annotator.tui.screens.help import HelpScreen
-from annotator.tui.screens.keyed import STORE_ERRORS, UI_LOCK_WAIT_S, StoreFailed, WaitsForDatabase, keyed
+from annotator.tui.screens.keyed import UI_LOCK_WAIT_S, WaitsForDatabase, keyed
 from annotator.tui.screens.picker import Choice, PickerScreen
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
@@ -84,7 +83,6 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
         self.focus_row = 0
         self.al: rv.Alignment | None = None
         self.text = ""
-        self._save_timer: Timer | None = None
         self._layer_labels: dict[str, list[str]] = {}
 
     def compose(self) -> ComposeResult:
@@ -129,7 +127,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
         self.focus_row = at if at is not None else (opened[0] if opened else 0)
         self.query_one(ArticleView).set_document(self.text, row_items(self.al), self._focus_ranges())
         self.redraw(reload=False)
-        self.save_position()
+        self.save_place()
 
     def _load(self) -> rv.Alignment:
         al = rv.load(self.store, self.entry.doc_id, self.annotators, single=self.entry.reason == SINGLE)
@@ -141,20 +139,10 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
         self.focus_row = max(0, min(self.focus_row, len(self.al.rows) - 1))
         self.query_one(ArticleView).set_items(row_items(self.al))
 
-    def save_position(self) -> None:
+    def write_place(self) -> None:
         row = self._row()
-        try:
-            self.store.save_review_position(self.reviewer, self.entry.doc_id,
-                                            {"place": list(row.place)} if row is not None else {})
-        except DatabaseLocked:
-            pass  # saved with the next decision or move
-        except STORE_ERRORS as exc:
-            self.post_message(StoreFailed(exc))
-
-    def _save_soon(self) -> None:
-        if self._save_timer is not None:
-            self._save_timer.stop()
-        self._save_timer = self.set_timer(0.8, self.save_position)
+        self.store.save_review_position(self.reviewer, self.entry.doc_id,
+                                        {"place": list(row.place)} if row is not None else {})
 
     # --- drawing ------------------------------------------------------------------
 
@@ -195,7 +183,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
         if self.al and self.al.rows:
             self.focus_row = max(0, min(self.focus_row + step, len(self.al.rows) - 1))
             self.redraw(reload=False)
-            self._save_soon()
+            self.save_place_soon()
 
     def _open_from(self, start: int, inclusive: bool) -> int | None:
         n = len(self.al.rows)
@@ -211,7 +199,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
             if nxt is not None:
                 self.focus_row = nxt
             self.redraw(reload=False, message="" if nxt is not None else "every row is settled")
-            self._save_soon()
+            self.save_place_soon()
 
     def _decided(self, message: str) -> None:
         """After every decision: the first open row at or after the focused one (the one rule)."""
@@ -221,7 +209,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
             if nxt is not None:
                 self.focus_row = nxt
         self.redraw(reload=False, message=message)
-        self._save_soon()
+        self.save_place_soon()
 
     # --- deciding -----------------------------------------------------------------
 
@@ -324,7 +312,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
         if at is not None:
             self.focus_row = at  # back on the row whose decision was undone
         self.redraw(reload=False, message=f"undone: {ev.action}")
-        self._save_soon()
+        self.save_place_soon()
 
     # --- documents ----------------------------------------------------------------
 
@@ -372,5 +360,5 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
 
     def action_quit(self) -> None:
         if self.al is not None:
-            self.save_position()
+            self.save_place()
         self.app.exit()
