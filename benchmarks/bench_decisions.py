@@ -164,25 +164,12 @@ def decision_keys(db: Path) -> dict[str, list[float]]:
 
 
 def bare_scroll(text: str) -> list[float]:
-    from rich.text import Text
-    from textual.app import App
-    from textual.containers import VerticalScroll
-    from textual.widgets import Static
-
-    class Bare(App):
-        BINDINGS = [("j", "down", "down")]
-
-        def compose(self):
-            with VerticalScroll(id="scroll"):
-                yield Static(Text(text))
-
-        def action_down(self):
-            self.query_one("#scroll").scroll_relative(y=1, animate=False, immediate=True)
+    from bare import bare_scroll_app
 
     async def ready(pilot):
         await pilot.pause()
 
-    return asyncio.run(time_keys(Bare(), [("bare", "j", KEYS)], ready))["bare"]
+    return asyncio.run(time_keys(bare_scroll_app(text), [("bare", "j", KEYS)], ready))["bare"]
 
 
 def row(name: str, figure: float, baseline: float, unit: str, note: str = "") -> dict:

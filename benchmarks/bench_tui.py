@@ -264,10 +264,7 @@ def _stats(times: list[float]) -> tuple[float, float]:
 
 
 def keystrokes(tmp: Path) -> list[dict]:
-    from rich.text import Text
-    from textual.app import App
-    from textual.containers import VerticalScroll
-    from textual.widgets import Static
+    from bare import bare_scroll_app
 
     from annotator.tui.app import create_app
     from annotator.tui.screens.annotate import AnnotateScreen
@@ -295,20 +292,10 @@ def keystrokes(tmp: Path) -> list[dict]:
 
         results[key] = asyncio.run(_keystrokes(app, ready, changed, key, KEYS))
 
-    class Bare(App):
-        BINDINGS = [("j", "down", "down")]
-
-        def compose(self):
-            with VerticalScroll(id="scroll"):
-                yield Static(Text(text))
-
-        def action_down(self):
-            self.query_one("#scroll").scroll_relative(y=1, animate=False, immediate=True)
-
     async def bare_ready(pilot):
         await pilot.pause()
 
-    bare_app = Bare()
+    bare_app = bare_scroll_app(text)
     baseline = asyncio.run(_keystrokes(bare_app, bare_ready, lambda: bare_app.query_one("#scroll").scroll_y, "j",
                                        KEYS))
     b_med, b_p95 = _stats(baseline)
