@@ -1,19 +1,56 @@
-"""The ``annotator`` command line: thin click commands over the core."""
+"""The ``annotator`` command line: thin click commands over the core.
+
+Each command lives in a module under annotator/cli/ that lists it in ``COMMANDS``; the group
+imports a command's module only when that command runs (or ``--help`` lists them all), so
+starting one command does not pay for the others' imports.
+"""
 
 from __future__ import annotations
 
+import importlib
 import sys
 
 import click
 
 from annotator import __version__
 from annotator.cli.common import AnnotatorGroup, finish_output
+from annotator.startup import pause_gc, resume_gc
 from annotator.textsafe import terminal_text
+
+# command name -> the module under annotator/cli/ whose COMMANDS holds it (a test checks both agree)
+LAZY_COMMANDS = {
+    "agreement": "teams", "annotate": "annotate", "assign": "teams", "evaluate": "suggest", "export": "data",
+    "import": "data", "links": "links", "merge": "teams", "migrate": "data", "review": "teams",
+    "schema": "data", "serve": "teams", "stats": "data", "suggest": "suggest", "train": "learn",
+}
+# commands that resume the garbage collector themselves (annotate: once its first frame is painted)
+RESUMES_GC = {"annotate"}
 
 
 class Group(AnnotatorGroup):
-    """The annotator group: click's own usage errors, which may quote a hostile file name
-    (``Path '\x1b[2J...' does not exist``), are made inert before click prints them."""
+    """The annotator group: commands imported on first use, and click's own usage errors, which
+    may quote a hostile file name (``Path '\x1b[2J...' does not exist``), made inert before click
+    prints them."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(LAZY_COMMANDS) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in LAZY_COMMANDS:
+            module = importlib.import_module(f"annotator.cli.{LAZY_COMMANDS[cmd_name]}")
+            for command in module.COMMANDS:
+                self.add_command(command)
+        return self.commands.get(cmd_name)
+
+    def resolve_command(self, ctx: click.Context, args: list[str]):
+        try:
+            name, command, rest = super().resolve_command(ctx, args)
+        except click.exceptions.NoSuchCommand as exc:  # "Did you mean" over every command, loaded or not
+            raise click.exceptions.NoSuchCommand(exc.command_name, possibilities=self.list_commands(ctx),
+                                                 ctx=ctx) from None
+        if name not in RESUMES_GC:
+            resume_gc()
+        return name, command, rest
 
     def invoke(self, ctx: click.Context):
         try:
@@ -32,16 +69,8 @@ def cli() -> None:
     """
 
 
-def _register() -> None:
-    """Each module under annotator/cli/ lists its click commands in COMMANDS."""
-    from annotator.cli import annotate, data, learn, links, suggest, teams
-
-    for module in (data, suggest, annotate, teams, links, learn):
-        for command in getattr(module, "COMMANDS", []):
-            cli.add_command(command)
-
-
 def main() -> None:
+    pause_gc()  # start-up makes only long-lived objects (annotator.startup)
     try:
         cli(prog_name="annotator")
         code = 0
@@ -50,10 +79,10 @@ def main() -> None:
         if code is not None and not isinstance(code, int):
             print(code, file=sys.stderr)
             code = 1
+    finally:
+        resume_gc()
     sys.exit(finish_output(code))
 
-
-_register()
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

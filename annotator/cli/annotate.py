@@ -13,6 +13,7 @@ from annotator.cli.common import annotator_option, db_option, open_store, schema
 from annotator.cli.output import echo
 from annotator.errors import AnnotatorError
 from annotator.formats.files import regular_file
+from annotator.startup import resume_gc
 
 
 @click.command("annotate")
@@ -49,6 +50,8 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
     if os.path.lexists(db_path):  # a FIFO or a device is refused here, not on the app's error screen
         regular_file(db_path)
         open_store(db_path, create=False).close()  # and a bad database before the sources are read
+    if sources:
+        resume_gc()  # reading a corpus makes garbage: the collector is paused only for a bare start
     imported = _read_sources(sources, schema) if sources else None
     if not terminal():
         _usage_error("annotate draws a screen and reads keys: run it in a terminal "

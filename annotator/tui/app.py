@@ -20,6 +20,7 @@ from textual.worker import get_current_worker
 
 from annotator.annotate.session import AnnotationSession
 from annotator.schema import Schema, load_schema
+from annotator.startup import resume_gc
 from annotator.tui.keymap import config_path, load_keymap
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.keyed import STORE_ERRORS
@@ -88,16 +89,17 @@ class AnnotatorApp(StoreApp):
     def on_mount(self) -> None:
         if self.keymap:
             self.set_keymap(self.keymap)
+        self.call_after_refresh(self._after_first_paint)
         if self._open_error is not None:
             self.show_error(self._open_error)
-            return
-        self.call_after_refresh(self._after_first_paint)
 
     def _after_first_paint(self) -> None:
         """What can wait until the article is on screen: freezing what was made so far out of the
-        garbage collector's sight (see the module docstring), and the background suggester — a
-        moment later, so its thread does not hold up the first frame on its way to the terminal."""
+        garbage collector's sight (see the module docstring) and turning it back on if the CLI
+        paused it for start-up (``annotator.startup``), and the background suggester — a moment
+        later, so its thread does not hold up the first frame on its way to the terminal."""
         gc.freeze()
+        resume_gc()
         if self.suggest_enabled and self.failed is None:
             self.set_timer(SUGGEST_AFTER_S, self.suggest_in_background)
         screen = self.annotate_screen
