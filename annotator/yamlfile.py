@@ -1,14 +1,30 @@
-"""Safe YAML loading that remembers line numbers and refuses duplicate keys."""
+"""Safe YAML loading that remembers line numbers and refuses duplicate keys.
+
+A file read once is remembered in the user's cache folder (``$XDG_CACHE_HOME/annotator/yaml``,
+else ``~/.cache/annotator/yaml``): one small JSON file per distinct content, named by its
+SHA-256, holding the loaded data and the line of every key. The next load of the same bytes
+reads that instead of importing and running PyYAML (a third of the work ``annotate`` did
+before its first frame). Only data JSON keeps exactly (string keys; strings, numbers,
+booleans, null) is cached; a file that fails to load is never cached, so its error comes from
+the parser every time. Set ``ANNOTATOR_NO_CACHE=1`` to neither read nor write the cache; a
+cache folder that cannot be written is simply not used. The folder keeps the ``CACHE_ENTRIES``
+newest files.
+"""
 
 from __future__ import annotations
 
+import hashlib
+import json
+import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from annotator.errors import AnnotatorError
 from annotator.formats.files import read_bytes
+
+CACHE_FORMAT = 1
+CACHE_ENTRIES = 64  # the oldest files beyond this many are removed when one is added
 
 
 SAFE_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
@@ -32,7 +48,9 @@ class Located:
 MAX_NODES = 100_000  # aliases can make a small file expand without bound ("billion laughs")
 
 
-def _build(node: yaml.Node, path: tuple, lines: dict, source: object) -> Any:
+def _build(node, path: tuple, lines: dict, source: object) -> Any:
+    import yaml
+
     if len(lines) > MAX_NODES:
         raise AnnotatorError(f"too large once aliases are expanded (over {MAX_NODES:,} values)", source)
     lines.setdefault(path, node.start_mark.line + 1)
@@ -54,7 +72,9 @@ def _build(node: yaml.Node, path: tuple, lines: dict, source: object) -> Any:
     return _scalar(node)
 
 
-def _scalar(node: yaml.Node) -> Any:
+def _scalar(node) -> Any:
+    import yaml
+
     try:
         # a bare constructor: building a whole SafeLoader per scalar cost more than the parse
         return yaml.constructor.SafeConstructor().construct_object(node, deep=True)
@@ -63,11 +83,24 @@ def _scalar(node: yaml.Node) -> Any:
 
 
 def load_yaml(path: Path) -> Located:
-    """Load a YAML file safely; errors name the file and line."""
+    """Load a YAML file safely; errors name the file and line. Loaded once, read from the cache after."""
+    raw = read_bytes(path)
     try:
-        text = read_bytes(path).decode("utf-8")
+        text = raw.decode("utf-8")
     except UnicodeDecodeError:
         raise AnnotatorError("not UTF-8 text", path) from None
+    cache = _cache_file(raw)
+    located = _cached(cache) if cache else None
+    if located is None:
+        located = _parse(text, path)
+        if cache:
+            _remember(cache, located)
+    return located
+
+
+def _parse(text: str, path: Path) -> Located:
+    import yaml
+
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except RecursionError:  # PyYAML composes recursively: thousands of nested [ or { exhaust the stack
@@ -89,3 +122,80 @@ def load_yaml(path: Path) -> Located:
         mark = exc.problem_mark
         raise AnnotatorError(f"not valid YAML: {exc.problem}", path, mark.line + 1 if mark else None) from None
     return Located(data, lines)
+
+
+def cache_dir() -> Path | None:
+    """Where loaded YAML files are remembered, or None when caching is off."""
+    if os.environ.get("ANNOTATOR_NO_CACHE"):
+        return None
+    try:
+        base = Path(os.environ.get("XDG_CACHE_HOME") or Path("~/.cache").expanduser())
+    except RuntimeError:  # no home folder to expand ~ to
+        return None
+    return base / "annotator" / "yaml"
+
+
+def _cache_file(raw: bytes) -> Path | None:
+    folder = cache_dir()
+    return folder / f"{hashlib.sha256(raw).hexdigest()}.json" if folder else None
+
+
+def _cached(cache: Path) -> Located | None:
+    """The Located a cache file holds, or None when it is missing or not one of ours."""
+    try:
+        entry = json.loads(cache.read_bytes())
+        if entry.get("format") != CACHE_FORMAT:
+            return None
+        lines = {tuple(key): line for key, line in entry["lines"]}
+        if not all(isinstance(line, int) for line in lines.values()):
+            return None
+        return Located(entry["data"], lines)
+    except (OSError, ValueError, TypeError, KeyError, AttributeError, RecursionError):
+        return None
+
+
+def _json_exact(value: Any) -> bool:
+    """Whether JSON gives ``value`` back unchanged (mapping keys are strings, no dates or bytes)."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return True
+    if isinstance(value, list):
+        return all(_json_exact(v) for v in value)
+    if isinstance(value, dict):
+        return all(isinstance(k, str) and _json_exact(v) for k, v in value.items())
+    return False
+
+
+def _remember(cache: Path, located: Located) -> None:
+    """Write the cache file atomically; any failure only means the next load parses again."""
+    try:
+        if not _json_exact(located.data):
+            return
+        entry = {"format": CACHE_FORMAT, "data": located.data,
+                 "lines": [[list(key), line] for key, line in located.lines.items()]}
+        cache.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".tmp-", suffix=".json")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                json.dump(entry, fh, ensure_ascii=False)
+            os.replace(tmp, cache)
+        except BaseException:
+            os.unlink(tmp)
+            raise
+        _prune(cache.parent)
+    except (OSError, ValueError, TypeError, RecursionError):
+        pass
+
+
+def _prune(folder: Path) -> None:
+    entries = []
+    for entry in os.scandir(folder):
+        if entry.name.endswith(".json") and not entry.name.startswith("."):
+            try:
+                entries.append((entry.stat().st_mtime_ns, entry.path))
+            except OSError:
+                pass
+    for _, path in sorted(entries)[:-CACHE_ENTRIES]:
+        try:
+            os.unlink(path)
+        except OSError:
+            pass

@@ -1,0 +1,135 @@
+"""YAML files are parsed once and read from the user's cache after: the same data, lines and errors."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from annotator import yamlfile
+from annotator.errors import AnnotatorError
+from annotator.schema import builtin_schema_path, load_schema
+from annotator.tui.keymap import load_keymap
+from annotator.yamlfile import load_yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def cache(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.delenv("ANNOTATOR_NO_CACHE", raising=False)
+    return tmp_path / "cache" / "annotator" / "yaml"
+
+
+def parsed(path: Path) -> yamlfile.Located:
+    return yamlfile._parse(path.read_text(encoding="utf-8"), path)
+
+
+def entries(cache: Path) -> list[Path]:
+    return sorted(cache.glob("*.json")) if cache.exists() else []
+
+
+def test_the_second_load_reads_the_cache_and_gives_the_same_data_and_lines(cache):
+    path = builtin_schema_path()
+    first = load_yaml(path)
+    assert len(entries(cache)) == 1
+    second = load_yaml(path)
+    truth = parsed(path)
+    for got in (first, second):
+        assert got.data == truth.data and list(got.data) == list(truth.data)
+        assert got.lines == truth.lines
+    assert load_schema(path) == load_schema(path)
+
+
+def test_a_start_with_a_cached_schema_does_not_import_pyyaml(cache):
+    load_schema()  # fills the cache
+    code = "import sys\nfrom annotator.schema import load_schema\nload_schema()\nprint('yaml' in sys.modules)\n"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "XDG_CACHE_HOME": str(cache.parent.parent)}
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "False"
+
+
+def test_an_edited_file_is_parsed_again(cache, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: one\nentities:\n  PERSON: {key: p, color: red}\n", encoding="utf-8")
+    assert load_schema(path).name == "one"
+    path.write_text("name: two\nentities:\n  PERSON: {key: p, color: red}\n", encoding="utf-8")
+    assert load_schema(path).name == "two"
+    assert len(entries(cache)) == 2
+
+
+def test_errors_found_after_parsing_name_the_same_line_from_the_cache(cache, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: bad\nentities:\n  PERSON: {key: p, color: red}\n  ORG: {key: p, color: blue}\n",
+                    encoding="utf-8")
+    messages = []
+    for _ in range(2):
+        with pytest.raises(AnnotatorError) as exc:
+            load_schema(path)
+        messages.append(str(exc.value))
+    assert len(entries(cache)) == 1  # the YAML was fine: the schema is what is wrong
+    assert messages[0] == messages[1] and f"{path}:4:" in messages[0]
+
+
+def test_a_file_that_does_not_load_is_never_cached(cache, tmp_path):
+    path = tmp_path / "s.yaml"
+    path.write_text("name: x\nname: y\n", encoding="utf-8")
+    for _ in range(2):
+        with pytest.raises(AnnotatorError, match="duplicate key 'name'"):
+            load_yaml(path)
+    assert entries(cache) == []
+
+
+@pytest.mark.parametrize("text", ["when: 2024-06-19\n", "1: one\n", "yes: on\n", "blob: !!binary aGk=\n"])
+def test_data_json_would_change_is_not_cached(cache, tmp_path, text):
+    path = tmp_path / "d.yaml"
+    path.write_text(text, encoding="utf-8")
+    first, second = load_yaml(path), load_yaml(path)
+    assert first.data == second.data == parsed(path).data
+    assert entries(cache) == []
+
+
+def test_a_damaged_cache_file_is_parsed_again_and_replaced(cache):
+    path = builtin_schema_path()
+    load_yaml(path)
+    [entry] = entries(cache)
+    for junk in (b"{not json", b"[]", b'{"format": 1, "data": {}, "lines": [[["a"], "x"]]}', b"\xff"):
+        entry.write_bytes(junk)
+        assert load_yaml(path).data == parsed(path).data
+    assert load_yaml(path).lines == parsed(path).lines
+
+
+def test_no_cache_when_asked_or_when_the_folder_cannot_be_written(cache, tmp_path, monkeypatch):
+    path = builtin_schema_path()
+    monkeypatch.setenv("ANNOTATOR_NO_CACHE", "1")
+    assert load_yaml(path).data == parsed(path).data
+    assert not cache.parent.parent.exists()
+    monkeypatch.delenv("ANNOTATOR_NO_CACHE")
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(blocker))  # a file where the folder should be
+    assert load_yaml(path).data == parsed(path).data
+
+
+def test_the_cache_keeps_only_its_newest_files(cache, tmp_path, monkeypatch):
+    monkeypatch.setattr(yamlfile, "CACHE_ENTRIES", 3)
+    for i in range(5):
+        path = tmp_path / f"k{i}.yaml"
+        path.write_text(f"n: {i}\n", encoding="utf-8")
+        load_yaml(path)
+    assert len(entries(cache)) == 3
+    newest = hashlib.sha256(path.read_bytes()).hexdigest()
+    assert (cache / f"{newest}.json").exists()
+
+
+def test_a_key_config_loads_the_same_from_the_cache(cache, tmp_path):
+    path = tmp_path / "keys.yaml"
+    path.write_text("accept: y\nreject: [n, N]\n", encoding="utf-8")
+    assert load_keymap(path) == load_keymap(path) == {"accept": "y", "reject": "n,N"}
+    assert len(entries(cache)) == 1
