@@ -4,11 +4,12 @@ A file read once is remembered in the user's cache folder (``$XDG_CACHE_HOME/ann
 else ``~/.cache/annotator/yaml``): one small JSON file per distinct content, named by its
 SHA-256, holding the loaded data and the line of every key. The next load of the same bytes
 reads that instead of importing and running PyYAML (a third of the work ``annotate`` did
-before its first frame). Only data JSON keeps exactly (string keys; strings, numbers,
-booleans, null) is cached; a file that fails to load is never cached, so its error comes from
-the parser every time. Set ``ANNOTATOR_NO_CACHE=1`` to neither read nor write the cache; a
-cache folder that cannot be written is simply not used. The folder keeps the ``CACHE_ENTRIES``
-newest files.
+before its first frame). Only :func:`save_cache` writes the cache, and only ``annotate``
+calls it, once its first frame is painted: other commands, and a start that fails, read it
+but leave nothing behind. Only data JSON keeps exactly (string keys; strings, numbers,
+booleans, null) is cached; a file that fails to load is never cached, so its error comes
+from the parser every time. The folder keeps the ``CACHE_ENTRIES`` newest files; one that
+cannot be written is not used; ``ANNOTATOR_NO_CACHE=1`` turns the cache off.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from annotator.formats.files import read_bytes
 
 CACHE_FORMAT = 1
 CACHE_ENTRIES = 64  # the oldest files beyond this many are removed when one is added
+_unsaved: dict[Path, "Located"] = {}  # parsed by this process, not yet in the cache
 
 
 SAFE_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
@@ -94,8 +96,15 @@ def load_yaml(path: Path) -> Located:
     if located is None:
         located = _parse(text, path)
         if cache:
-            _remember(cache, located)
+            _unsaved[cache] = located
     return located
+
+
+def save_cache() -> None:
+    """Write what this process parsed to the cache. ``annotate`` calls it once its first frame is
+    painted: a command that fails (or any other command) leaves nothing behind."""
+    while _unsaved:
+        _remember(*_unsaved.popitem())
 
 
 def _parse(text: str, path: Path) -> Located:

@@ -12,9 +12,11 @@ import pytest
 
 from annotator import yamlfile
 from annotator.errors import AnnotatorError
-from annotator.schema import builtin_schema_path, load_schema
+from annotator.schema import builtin_schema_path
+from annotator.schema import load_schema as _load_schema
 from annotator.tui.keymap import load_keymap
-from annotator.yamlfile import load_yaml
+from annotator.tui.screens.error import ErrorScreen
+from helpers.pilot import SIZE, app_for, started
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -23,7 +25,21 @@ ROOT = Path(__file__).resolve().parent.parent
 def cache(tmp_path: Path, monkeypatch) -> Path:
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
     monkeypatch.delenv("ANNOTATOR_NO_CACHE", raising=False)
+    monkeypatch.setattr(yamlfile, "_unsaved", {})  # not what other tests parsed
     return tmp_path / "cache" / "annotator" / "yaml"
+
+
+def load_yaml(path: Path) -> yamlfile.Located:
+    """Load as annotate does: what was parsed is written to the cache once it has started."""
+    located = yamlfile.load_yaml(path)
+    yamlfile.save_cache()
+    return located
+
+
+def load_schema(path: Path | None = None):
+    schema = _load_schema(path)
+    yamlfile.save_cache()
+    return schema
 
 
 def parsed(path: Path) -> yamlfile.Located:
@@ -71,8 +87,9 @@ def test_errors_found_after_parsing_name_the_same_line_from_the_cache(cache, tmp
     messages = []
     for _ in range(2):
         with pytest.raises(AnnotatorError) as exc:
-            load_schema(path)
+            _load_schema(path)
         messages.append(str(exc.value))
+        yamlfile.save_cache()
     assert len(entries(cache)) == 1  # the YAML was fine: the schema is what is wrong
     assert messages[0] == messages[1] and f"{path}:4:" in messages[0]
 
@@ -131,5 +148,38 @@ def test_the_cache_keeps_only_its_newest_files(cache, tmp_path, monkeypatch):
 def test_a_key_config_loads_the_same_from_the_cache(cache, tmp_path):
     path = tmp_path / "keys.yaml"
     path.write_text("accept: y\nreject: [n, N]\n", encoding="utf-8")
-    assert load_keymap(path) == load_keymap(path) == {"accept": "y", "reject": "n,N"}
+    first = load_keymap(path)
+    yamlfile.save_cache()
     assert len(entries(cache)) == 1
+    assert load_keymap(path) == first == {"accept": "y", "reject": "n,N"}
+
+
+def test_loading_alone_writes_nothing(cache):
+    yamlfile.load_yaml(builtin_schema_path())
+    assert entries(cache) == []
+
+
+@pytest.mark.anyio
+async def test_annotate_caches_what_it_read_once_its_article_is_painted(cache, db, tmp_path):
+    path, _store, _ids = db
+    keys = tmp_path / "keys.yaml"
+    keys.write_text("accept: y\n", encoding="utf-8")
+    app = app_for(path, keys=keys, keymap=None)
+    assert entries(cache) == []
+    async with app.run_test(size=SIZE) as pilot:
+        await started(pilot)
+        for _ in range(5):
+            await pilot.pause()
+    names = {p.stem for p in entries(cache)}
+    assert names == {hashlib.sha256(f.read_bytes()).hexdigest() for f in (builtin_schema_path(), keys)}
+
+
+@pytest.mark.anyio
+async def test_annotate_on_a_damaged_database_caches_nothing(cache, tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"not a database" * 100)
+    async with app_for(bad).run_test(size=SIZE) as pilot:
+        for _ in range(5):
+            await pilot.pause()
+        assert isinstance(pilot.app.screen, ErrorScreen)
+    assert entries(cache) == []

@@ -25,6 +25,7 @@ from annotator.tui.keymap import config_path, load_keymap
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.keyed import STORE_ERRORS
 from annotator.tui.store_app import StoreApp
+from annotator.yamlfile import save_cache
 
 
 SUGGEST_AFTER_S = 0.3  # the background suggester starts this long after the first frame
@@ -96,10 +97,13 @@ class AnnotatorApp(StoreApp):
     def _after_first_paint(self) -> None:
         """What can wait until the article is on screen: freezing what was made so far out of the
         garbage collector's sight (see the module docstring) and turning it back on if the CLI
-        paused it for start-up (``annotator.startup``), and the background suggester — a moment
-        later, so its thread does not hold up the first frame on its way to the terminal."""
+        paused it for start-up (``annotator.startup``); caching the YAML files read at start
+        (``annotator.yamlfile``); and the background suggester — a moment later, so its thread
+        does not hold up the first frame on its way to the terminal."""
         gc.freeze()
         resume_gc()
+        if self.failed is None:
+            save_cache()
         if self.suggest_enabled and self.failed is None:
             self.set_timer(SUGGEST_AFTER_S, self.suggest_in_background)
         screen = self.annotate_screen
