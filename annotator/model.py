@@ -5,7 +5,6 @@ Offsets are Python ``str`` indices (code points), end-exclusive, as in spaCy and
 
 from __future__ import annotations
 
-import hashlib
 import uuid
 from collections import Counter
 from dataclasses import dataclass, field
@@ -70,11 +69,15 @@ def new_id() -> str:
 
 def text_hash(text: str) -> str:
     """A document's identity: a hash of its text."""
+    import hashlib  # here, not at the top: opening annotate never needs it (OpenSSL is slow to load)
+
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
 
 
 def prodigy_hash(*parts: str) -> int:
     """A signed 32-bit hash in the style of Prodigy's ``_input_hash``/``_task_hash``."""
+    import hashlib
+
     digest = hashlib.sha256("\x1f".join(parts).encode("utf-8", "surrogatepass")).digest()
     return int.from_bytes(digest[:4], "big", signed=True)
 

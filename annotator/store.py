@@ -31,7 +31,6 @@ small; splitting the file would spread SQL over several modules, which the rule 
 from __future__ import annotations
 
 import functools
-import hashlib
 import inspect
 import json
 import os
@@ -943,6 +942,8 @@ class Store:
     def replace_suggestions(self, doc_id: str, suggester: str, version: str,
                             proposals: Iterable[tuple[Value, str, float]]) -> int:
         """Store a suggester's proposals (value, rule, score) for a document, replacing its older ones."""
+        import hashlib  # here, not at the top: opening annotate never needs it (OpenSSL is slow to load)
+
         rows: dict[str, dict] = {}
         for value, rule, score in proposals:
             problem = validate.value_problem(value, None)

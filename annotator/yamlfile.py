@@ -2,7 +2,8 @@
 
 A file read once is remembered in the user's cache folder (``$XDG_CACHE_HOME/annotator/yaml``,
 else ``~/.cache/annotator/yaml``): one small JSON file per distinct content, named by its
-SHA-256, holding the loaded data and the line of every key. The next load of the same bytes
+CRC-32 and length, holding the text it was loaded from (compared in full before it is used),
+the loaded data and the line of every key. The next load of the same bytes
 reads that instead of importing and running PyYAML (a third of the work ``annotate`` did
 before its first frame). Only :func:`save_cache` writes the cache, and only ``annotate``
 calls it, once its first frame is painted: other commands, and a start that fails, read it
@@ -14,10 +15,10 @@ cannot be written is not used; ``ANNOTATOR_NO_CACHE=1`` turns the cache off.
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import tempfile
+import zlib
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ from annotator.formats.files import read_bytes
 
 CACHE_FORMAT = 1
 CACHE_ENTRIES = 64  # the oldest files beyond this many are removed when one is added
-_unsaved: dict[Path, "Located"] = {}  # parsed by this process, not yet in the cache
+_unsaved: dict[Path, tuple[str, "Located"]] = {}  # parsed by this process, not yet in the cache
 
 
 SAFE_COLLECTION_TAGS = {"tag:yaml.org,2002:map", "tag:yaml.org,2002:seq"}
@@ -92,11 +93,11 @@ def load_yaml(path: Path) -> Located:
     except UnicodeDecodeError:
         raise AnnotatorError("not UTF-8 text", path) from None
     cache = _cache_file(raw)
-    located = _cached(cache) if cache else None
+    located = _cached(cache, text) if cache else None
     if located is None:
         located = _parse(text, path)
         if cache:
-            _unsaved[cache] = located
+            _unsaved[cache] = (text, located)
     return located
 
 
@@ -104,7 +105,8 @@ def save_cache() -> None:
     """Write what this process parsed to the cache. ``annotate`` calls it once its first frame is
     painted: a command that fails (or any other command) leaves nothing behind."""
     while _unsaved:
-        _remember(*_unsaved.popitem())
+        cache, (text, located) = _unsaved.popitem()
+        _remember(cache, text, located)
 
 
 def _parse(text: str, path: Path) -> Located:
@@ -145,15 +147,18 @@ def cache_dir() -> Path | None:
 
 
 def _cache_file(raw: bytes) -> Path | None:
+    """The cache file for these bytes (crc32, not a cryptographic hash: loading OpenSSL would cost
+    more than the parse it saves; the stored text is compared, so a clash is only a miss)."""
     folder = cache_dir()
-    return folder / f"{hashlib.sha256(raw).hexdigest()}.json" if folder else None
+    return folder / f"{zlib.crc32(raw):08x}-{len(raw)}.json" if folder else None
 
 
-def _cached(cache: Path) -> Located | None:
-    """The Located a cache file holds, or None when it is missing or not one of ours."""
+def _cached(cache: Path, text: str) -> Located | None:
+    """The Located a cache file holds for ``text``, or None when it is missing, for another text,
+    or not one of ours."""
     try:
         entry = json.loads(cache.read_bytes())
-        if entry.get("format") != CACHE_FORMAT:
+        if entry.get("format") != CACHE_FORMAT or entry.get("text") != text:
             return None
         lines = {tuple(key): line for key, line in entry["lines"]}
         if not all(isinstance(line, int) for line in lines.values()):
@@ -174,12 +179,12 @@ def _json_exact(value: Any) -> bool:
     return False
 
 
-def _remember(cache: Path, located: Located) -> None:
+def _remember(cache: Path, text: str, located: Located) -> None:
     """Write the cache file atomically; any failure only means the next load parses again."""
     try:
         if not _json_exact(located.data):
             return
-        entry = {"format": CACHE_FORMAT, "data": located.data,
+        entry = {"format": CACHE_FORMAT, "text": text, "data": located.data,
                  "lines": [[list(key), line] for key, line in located.lines.items()]}
         cache.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=cache.parent, prefix=".tmp-", suffix=".json")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
+import json
 import os
 import subprocess
 import sys
@@ -122,6 +122,17 @@ def test_a_damaged_cache_file_is_parsed_again_and_replaced(cache):
     assert load_yaml(path).lines == parsed(path).lines
 
 
+def test_a_cache_file_made_for_another_text_is_not_used(cache, tmp_path):
+    """The file name is a CRC: two texts may share it, so the text is compared before the entry is used."""
+    one, two = tmp_path / "one.yaml", tmp_path / "two.yaml"
+    one.write_text("n: 1\n", encoding="utf-8")
+    two.write_text("n: 2\n", encoding="utf-8")
+    load_yaml(one)
+    entry = json.loads(yamlfile._cache_file(one.read_bytes()).read_text(encoding="utf-8"))
+    yamlfile._cache_file(two.read_bytes()).write_text(json.dumps({**entry, "text": "n: 1\n"}), encoding="utf-8")
+    assert yamlfile.load_yaml(two).data == {"n": 2}
+
+
 def test_no_cache_when_asked_or_when_the_folder_cannot_be_written(cache, tmp_path, monkeypatch):
     path = builtin_schema_path()
     monkeypatch.setenv("ANNOTATOR_NO_CACHE", "1")
@@ -141,8 +152,7 @@ def test_the_cache_keeps_only_its_newest_files(cache, tmp_path, monkeypatch):
         path.write_text(f"n: {i}\n", encoding="utf-8")
         load_yaml(path)
     assert len(entries(cache)) == 3
-    newest = hashlib.sha256(path.read_bytes()).hexdigest()
-    assert (cache / f"{newest}.json").exists()
+    assert yamlfile._cache_file(path.read_bytes()).exists()  # the newest is kept
 
 
 def test_a_key_config_loads_the_same_from_the_cache(cache, tmp_path):
@@ -170,8 +180,7 @@ async def test_annotate_caches_what_it_read_once_its_article_is_painted(cache, d
         await started(pilot)
         for _ in range(5):
             await pilot.pause()
-    names = {p.stem for p in entries(cache)}
-    assert names == {hashlib.sha256(f.read_bytes()).hexdigest() for f in (builtin_schema_path(), keys)}
+    assert entries(cache) == sorted(yamlfile._cache_file(f.read_bytes()) for f in (builtin_schema_path(), keys))
 
 
 @pytest.mark.anyio
