@@ -47,9 +47,11 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
     keymap = load_keymap(keys_file, required=bool(keys_path))
     if model:
         _check_model(model)
+    count = None
     if os.path.lexists(db_path):  # a FIFO or a device is refused here, not on the app's error screen
         regular_file(db_path)
-        open_store(db_path, create=False).close()  # and a bad database before the sources are read
+        with open_store(db_path, create=False) as store:  # and a bad database before the sources are read
+            count = _count_documents(store)
     if sources:
         resume_gc()  # reading a corpus makes garbage: the collector is paused only for a bare start
     imported = _read_sources(sources, schema) if sources else None
@@ -58,19 +60,26 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
                      "(stdin and stdout must not be redirected)")
     if imported is not None:
         _import(db_path, *imported)
+        try:
+            with open_store(db_path, create=False) as store:
+                count = _count_documents(store)
+        except (AnnotatorError, sqlite3.Error):
+            count = None  # damaged or locked: the app shows an error screen and exits cleanly
     if not Path(db_path).exists():
         _no_documents(db_path)
-    try:
-        with open_store(db_path, create=False) as store:
-            count = store.count_documents()
-    except (AnnotatorError, sqlite3.Error):
-        count = None  # damaged or locked: the app shows an error screen and exits cleanly
     if count == 0:
         _no_documents(db_path)
     app = create_app(db_path, annotator_name, schema=schema, suggest=not no_suggest, keys=keys_file,
                      keymap=keymap, model=model)
     app.run()
     sys.exit(app.return_code or 0)
+
+
+def _count_documents(store) -> int | None:
+    try:
+        return store.count_documents()
+    except (AnnotatorError, sqlite3.Error):
+        return None  # damaged or locked: the app shows an error screen and exits cleanly
 
 
 def terminal() -> bool:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import errno
-import getpass
 import os
 import sqlite3
 import sys
@@ -134,6 +133,8 @@ def default_annotator() -> str:
     name = os.environ.get("ANNOTATOR_NAME")
     if name:
         return name
+    import getpass  # only when no name is given (it loads termios and pwd)
+
     try:
         return getpass.getuser()
     except Exception:  # no login name in some containers
