@@ -1,16 +1,25 @@
 """Cold start through the real CLI in a real terminal (tmux) against a bare Textual app.
 
-``run()`` returns one row: the median time from launching ``annotator annotate`` in a tmux
-pane (120x40) until the article's first words are on the pane, against a bare Textual app
-— a script that reads the same text from the same database with ``sqlite3`` and shows it in
-a ``Static`` — launched and watched the same way. The database holds the seed article with
-its real suggestions (``annotator suggest``), and annotate runs as an annotator would start
-it: the background suggester on (it finds nothing to do).
+``run()`` returns two rows. The first: the median time from launching ``annotator annotate``
+in a tmux pane (120x40) until the article's first words are on the pane, against a bare
+Textual app — a script that reads the same text from the same database with ``sqlite3`` and
+shows it in a ``Static`` — launched and watched the same way; its note also gives the median
+of the per-pair ratios (each annotate start over the bare start right after it), which drifts
+less when the machine's load changes during the run. The second: the CPU time (user + system,
+from /proc, 10 ms ticks) each process had used when its article showed — what the start
+costs, much less swayed by other programs on a shared machine than the wall time.
+
+The database holds the seed article with its real suggestions (``annotator suggest``), and
+annotate runs as an annotator would start it: the background suggester on (it finds nothing
+to do). The measured starts are an annotator's second and later ones: bytecode compiled (as
+``pip install`` leaves it) and the schema cached by the first start (``annotator.yamlfile``;
+the untimed warm-up start lives on 2 s after its first frame so it writes that cache).
 
 How it is watched: one tmux server is kept for the run; each launch is a new tmux session
 running the command, and ``tmux capture-pane`` is polled (every few ms) until the marker
-text shows. The polling costs both sides alike. Runs alternate, ``REPEATS`` of each.
-Needs ``tmux`` (the row says "skipped" without it). Run it: ``python benchmarks/bench_coldstart.py``.
+text shows. The polling costs both sides alike. Runs alternate, ``REPEATS`` of each
+($BENCH_COLD_REPEATS, default 7). Needs ``tmux`` (the row says "skipped" without it).
+Run it: ``python benchmarks/bench_coldstart.py``.
 """
 
 from __future__ import annotations
