@@ -134,3 +134,45 @@ def test_the_collector_is_on_after_main_returns(tmp_path: Path):
         out = annotator(*argv, code=code)
         assert out.stdout.strip().splitlines()[-1] == "GC True", (argv, out.stdout, out.stderr)
 
+
+
+def test_annotate_hands_the_database_it_checked_to_the_app(db, monkeypatch):
+    """One open of the database before the first frame: the CLI's connection becomes the app's."""
+    import annotator.tui.app as tui_app
+    from annotator.store import Store
+
+    path, _store, _ids = db
+    handed = {}
+
+    class FakeApp:
+        return_code = 0
+
+        def run(self):
+            store = handed["store"]
+            handed["documents"] = store.count_documents()  # still open
+            store.close()
+
+    def fake_create_app(db_path, annotator, **kw):
+        handed.update(kw)
+        return FakeApp()
+
+    monkeypatch.setattr(tui_app, "create_app", fake_create_app)
+    monkeypatch.setattr("annotator.cli.annotate.terminal", lambda: True)
+    result = CliRunner().invoke(cli, ["annotate", "--db", str(path), "--annotator", "zoe", "--no-suggest"])
+    assert result.exit_code == 0, result.output
+    assert isinstance(handed["store"], Store) and handed["store"].on_wait is None  # no stderr under the TUI
+    assert handed["documents"] == 2
+
+
+@pytest.mark.anyio
+async def test_the_app_uses_and_closes_a_store_it_is_given(db):
+    from annotator.store import Store
+
+    path, _store, _ids = db
+    given = Store(path, create=False)
+    app = app_for(path, store=given)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        assert app.store is given and screen.doc is not None
+    with pytest.raises(Exception):
+        given.count_documents()  # closed with the app

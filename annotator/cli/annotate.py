@@ -47,30 +47,45 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
     keymap = load_keymap(keys_file, required=bool(keys_path))
     if model:
         _check_model(model)
-    count = None
+    count = store = None
     if os.path.lexists(db_path):  # a FIFO or a device is refused here, not on the app's error screen
         regular_file(db_path)
-        with open_store(db_path, create=False) as store:  # and a bad database before the sources are read
+        store = open_store(db_path, create=False)  # and a bad database before the sources are read
+    try:
+        if store is not None:
             count = _count_documents(store)
-    if sources:
-        resume_gc()  # reading a corpus makes garbage: the collector is paused only for a bare start
-    imported = _read_sources(sources, schema) if sources else None
-    if not terminal():
-        _usage_error("annotate draws a screen and reads keys: run it in a terminal "
-                     "(stdin and stdout must not be redirected)")
-    if imported is not None:
-        _import(db_path, *imported)
-        try:
-            with open_store(db_path, create=False) as store:
-                count = _count_documents(store)
-        except (AnnotatorError, sqlite3.Error):
-            count = None  # damaged or locked: the app shows an error screen and exits cleanly
-    if not Path(db_path).exists():
-        _no_documents(db_path)
-    if count == 0:
-        _no_documents(db_path)
-    app = create_app(db_path, annotator_name, schema=schema, suggest=not no_suggest, keys=keys_file,
-                     keymap=keymap, model=model)
+        if sources:
+            resume_gc()  # reading a corpus makes garbage: the collector is paused only for a bare start
+        imported = _read_sources(sources, schema) if sources else None
+        if not terminal():
+            _usage_error("annotate draws a screen and reads keys: run it in a terminal "
+                         "(stdin and stdout must not be redirected)")
+        if imported is not None:
+            if store is not None:
+                store.close()
+                store = None
+            _import(db_path, *imported)
+            try:
+                with open_store(db_path, create=False) as counted:
+                    count = _count_documents(counted)
+            except (AnnotatorError, sqlite3.Error):
+                count = None  # damaged or locked: the app shows an error screen and exits cleanly
+        if not Path(db_path).exists():
+            _no_documents(db_path)
+        if count == 0:
+            _no_documents(db_path)
+        if store is not None:
+            if count is None:  # damaged or locked: the app opens it itself and shows its error screen
+                store.close()
+                store = None
+            else:  # handed to the app, which waits for locks on its status line, not on stderr
+                store.on_wait = None
+        app = create_app(db_path, annotator_name, schema=schema, suggest=not no_suggest, keys=keys_file,
+                         keymap=keymap, model=model, store=store)
+        store = None  # the app closes it when it ends
+    finally:
+        if store is not None:
+            store.close()
     app.run()
     sys.exit(app.return_code or 0)
 

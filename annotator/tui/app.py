@@ -58,8 +58,9 @@ class AnnotatorApp(StoreApp):
     def __init__(self, db_path: str | Path, annotator: str, schema: Schema, *, suggest: bool = True,
                  keymap: dict[str, str] | None = None, keys_path: str | Path | None = None,
                  model: str | None = None, start_doc: str | None = None,
-                 suggest_fn: Callable[..., Any] | None = None) -> None:
+                 suggest_fn: Callable[..., Any] | None = None, store=None) -> None:
         super().__init__(db_path)
+        self.store = store  # an open Store of db_path (the CLI's, which checked it) or None: opened here
         self.annotator = annotator
         self.schema = schema
         self.suggest_enabled = suggest
@@ -80,7 +81,8 @@ class AnnotatorApp(StoreApp):
         try:
             from annotator.store import Store
 
-            self.store = Store(self.db_path, create=False)
+            if self.store is None:
+                self.store = Store(self.db_path, create=False)
         except STORE_ERRORS as exc:
             self._open_error = exc
             return super().get_default_screen()
@@ -202,8 +204,12 @@ def one_line_error(exc: BaseException) -> str:
 def create_app(db_path: str | Path, annotator: str, *, schema: Schema | str | Path | None = None,
                suggest: bool = True, keys: str | Path | None = None, keymap: dict[str, str] | None = None,
                model: str | None = None, start_doc: str | None = None,
-               suggest_fn: Callable[..., Any] | None = None) -> AnnotatorApp:
-    """Build the app: load the schema and key config (errors are AnnotatorError, one line)."""
+               suggest_fn: Callable[..., Any] | None = None, store=None) -> AnnotatorApp:
+    """Build the app: load the schema and key config (errors are AnnotatorError, one line).
+
+    ``store``: the database already open (the CLI checked it by opening it): the app uses and
+    closes that connection instead of opening another, so starting neither opens the file twice
+    nor checkpoints its write-ahead log in between."""
     if not isinstance(schema, Schema):
         schema = load_schema(schema)
     keys_path = Path(keys).expanduser() if keys else config_path()
@@ -211,4 +217,4 @@ def create_app(db_path: str | Path, annotator: str, *, schema: Schema | str | Pa
     if keymap:
         loaded.update(keymap)
     return AnnotatorApp(db_path, annotator, schema, suggest=suggest, keymap=loaded, keys_path=keys_path,
-                        model=model, start_doc=start_doc, suggest_fn=suggest_fn)
+                        model=model, start_doc=start_doc, suggest_fn=suggest_fn, store=store)
