@@ -14,6 +14,12 @@ FIXTURES = SHARED / "fixtures"
 SEED = ROOT / "seeds" / "north-korea-russia-defense-treaty.txt"
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _cache_outside_home(tmp_path_factory):
+    """annotate caches parsed YAML under $XDG_CACHE_HOME; tests keep the user's home untouched."""
+    os.environ["XDG_CACHE_HOME"] = str(tmp_path_factory.mktemp("xdg-cache"))
+
+
 def shared_file(*parts: str) -> Path:
     """A file from ../shared/fixtures, or skip the test saying why."""
     path = FIXTURES.joinpath(*parts)
