@@ -106,3 +106,24 @@ async def test_a_review_decision_waits_for_the_lock_too(tmp_path):
         # the unanimous rows, accepted into the review layer
         assert review_items(db, doc_id) == [(0, 13, "PERSON", "accepted"), (51, 57, "GPE", "accepted")]
         await pilot.press("q")
+
+
+async def test_the_document_list_opens_at_once_while_another_program_writes(tmp_path):
+    from annotator.tui.screens.documents import DocumentListScreen
+
+    path = tmp_path / "t.db"
+    store, ids = make_db(path)
+    store.close()
+    app = app_for(path)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await started(pilot)
+        other = hold_write_lock(path)
+        try:
+            await pilot.press("g")
+            assert await wait_for(pilot, lambda: isinstance(app.screen, DocumentListScreen), 1.0)
+            assert not screen.waiting
+        finally:
+            other.rollback()
+            other.close()
+        await pilot.press("escape")
+        await pilot.press("q")

@@ -130,7 +130,7 @@ class AnnotateDialogs:
     def action_doc_list(self) -> None:
         from annotator.tui.screens.documents import DocumentListScreen
 
-        self.session.save_cursor()
+        self.save_place()  # another program's lock leaves it to the next save; the list opens at once
 
         def chosen(doc_id: str | None) -> None:
             if doc_id:
