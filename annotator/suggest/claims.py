@@ -146,7 +146,7 @@ class ClaimSuggester:
 
     def _candidate(self, ctx, rule, rng, speaker: Speaker | None, cue, sent, gloss: bool = True) -> list[ClaimCandidate]:
         content = content_range(ctx, rng, gloss=gloss) if speaker is not None else None
-        if content is None:
+        if content is None or _in_quote(ctx, cue[0]):  # a cue inside a quote: the quoted speaker's own words
             return []
         return [ClaimCandidate(rule, content[0], content[1], speaker, cue, sent.start)]
 
