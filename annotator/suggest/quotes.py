@@ -92,9 +92,10 @@ def quoted_content(ctx, start: int, end: int, cue: tuple[int, int], speaker: tup
     pieces = [q for q in quotes if q.start < end and start < q.end and (q.start <= start + 1 or q.end >= end - 1)]
     attribution = [cue] + ([speaker] if speaker else [])
     lo, hi = min(a for a, _ in attribution), max(b for _, b in attribution)
+    opens = any(q.start <= start + 1 for q in pieces)  # the content opens with a quote, not only ends in one
     if pieces:
         before = next((q for q in reversed(quotes) if q.end <= lo), None)
-        if before is not None and before not in pieces and _only_attribution(ctx, before.end + 1, lo, cue):
+        if before is not None and before not in pieces and opens and _only_attribution(ctx, before.end + 1, lo, cue):
             pieces.append(before)
         follow = next((q for q in quotes if q.start > hi), None)
         if follow is not None and follow not in pieces and max(q.end for q in pieces) <= lo and \

@@ -1,0 +1,26 @@
+"""Claim speakers and content boundaries on sentences of our own (issue 12: tuned on PolNeAR
+train, each fix with its construction here)."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_suggest_common import claim_texts, run
+
+pytestmark = pytest.mark.slow
+
+
+def claims(text):
+    return claim_texts(text, run(text))
+
+
+def test_a_content_that_only_ends_in_a_quoted_phrase_takes_no_earlier_quote_with_it():
+    # the earlier quote is the author's, a sentence before: not the start of the chair's words
+    text = ('Critics of the mayor were "furious and tired." At a hearing on Monday, the council chair, '
+            'Rosa Diaz, said the budget was "a disgrace."')
+    c = claims(text)
+    assert any(content.startswith("the budget was") and speaker == "Rosa Diaz" for content, speaker, _ in c)
+    assert not any("furious" in content for content, _, _ in c)
+    # a quote split by its attribution stays one claim
+    text = '"We are furious," Ana Ruiz said. "We are tired."'
+    assert claims(text) == [('We are furious," Ana Ruiz said. "We are tired', "Ana Ruiz", "speech_ccomp")]
