@@ -24,3 +24,11 @@ def test_a_content_that_only_ends_in_a_quoted_phrase_takes_no_earlier_quote_with
     # a quote split by its attribution stays one claim
     text = '"We are furious," Ana Ruiz said. "We are tired."'
     assert claims(text) == [('We are furious," Ana Ruiz said. "We are tired', "Ana Ruiz", "speech_ccomp")]
+
+
+def test_a_quote_split_by_a_pronoun_attribution_stays_one_claim():
+    # "she" is resolved to the senator a sentence back; the quote is split where "she said" stands
+    text = ('Senator Maria Lopez spoke to farmers in Iowa on Monday. "I think the new fee is fair," she said, '
+            '"because everyone pays the same."')
+    assert ('I think the new fee is fair," she said, "because everyone pays the same', "Maria Lopez",
+            "speech_ccomp") in claims(text)
