@@ -32,3 +32,9 @@ def test_a_quote_split_by_a_pronoun_attribution_stays_one_claim():
             '"because everyone pays the same."')
     assert ('I think the new fee is fair," she said, "because everyone pays the same', "Maria Lopez",
             "speech_ccomp") in claims(text)
+
+
+def test_asked_by_someone_is_that_persons_question_and_the_main_subject_answers():
+    c = claims("When asked by a reporter whether the plan had failed, Mayor Tom Baker said it had not.")
+    assert ("whether the plan had failed", "a reporter", "speech_ccomp") in c
+    assert ("it had not", "Tom Baker", "speech_ccomp") in c
