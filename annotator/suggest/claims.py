@@ -48,7 +48,7 @@ from annotator.suggest.common import Actor, DocContext, actors_version, subtree_
 from annotator.suggest.quotes import quote_of_attribution
 from annotator.suggest.speakers import UNNAMED_SPEAKER, Speaker, actor_np, speaker_of, subject_token
 
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
               "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act": 0.6, "speech_colon": 0.65, "quote_continued": 0.5,
               "expected_to": 0.55, "speech_quote": 0.75, "broad": 0.3}
