@@ -38,3 +38,8 @@ def test_asked_by_someone_is_that_persons_question_and_the_main_subject_answers(
     c = claims("When asked by a reporter whether the plan had failed, Mayor Tom Baker said it had not.")
     assert ("whether the plan had failed", "a reporter", "speech_ccomp") in c
     assert ("it had not", "Tom Baker", "speech_ccomp") in c
+
+
+def test_a_fronted_asked_tagged_as_a_past_tense_is_still_nobody_named_asking():
+    c = claims('Asked what a firm commitment looks like, Devine replied: "We are a long way off from that."')
+    assert ("what a firm commitment looks like", "UNNAMED", "speech_ccomp") in c

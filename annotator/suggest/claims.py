@@ -437,8 +437,9 @@ def _own_subject(t) -> bool:
 
 def _bare_participle(t) -> bool:
     """"(When) asked whether ..., X said": the asker is nobody named, and X is who was asked."""
-    return t.tag_ == "VBN" and t.dep_ == "advcl" and not any(c.dep_ in ("nsubj", "nsubjpass", "agent")
-                                                             for c in t.children)
+    fronted = t.tag_ == "VBD" and t.i < t.head.i  # "Asked what ..., X replied": tagged as a past tense
+    return (t.tag_ == "VBN" or fronted) and t.dep_ == "advcl" and not any(
+        c.dep_ in ("nsubj", "nsubjpass", "agent") for c in t.children)
 
 
 def _finite_clause(comp) -> bool:
