@@ -4,7 +4,6 @@ train, each fix with its construction here)."""
 from __future__ import annotations
 
 import pytest
-
 from test_suggest_common import claim_texts, run
 
 pytestmark = pytest.mark.slow
