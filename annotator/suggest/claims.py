@@ -48,7 +48,7 @@ from annotator.suggest.common import Actor, DocContext, actors_version, subtree_
 from annotator.suggest.quotes import quote_of_attribution
 from annotator.suggest.speakers import UNNAMED_SPEAKER, Speaker, actor_np, speaker_of, subject_token
 
-RULES_VERSION = "4"
+RULES_VERSION = "5"
 RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
               "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act": 0.6, "speech_colon": 0.65, "quote_continued": 0.5,
               "expected_to": 0.55, "speech_quote": 0.75, "broad": 0.3}
@@ -146,7 +146,7 @@ class ClaimSuggester:
 
     def _candidate(self, ctx, rule, rng, speaker: Speaker | None, cue, sent, gloss: bool = True) -> list[ClaimCandidate]:
         content = content_range(ctx, rng, gloss=gloss) if speaker is not None else None
-        if content is None:
+        if content is None or _in_quote(ctx, cue[0]):  # a cue inside a quote: the quoted speaker's own words
             return []
         return [ClaimCandidate(rule, content[0], content[1], speaker, cue, sent.start)]
 
@@ -437,8 +437,9 @@ def _own_subject(t) -> bool:
 
 def _bare_participle(t) -> bool:
     """"(When) asked whether ..., X said": the asker is nobody named, and X is who was asked."""
-    return t.tag_ == "VBN" and t.dep_ == "advcl" and not any(c.dep_ in ("nsubj", "nsubjpass", "agent")
-                                                             for c in t.children)
+    fronted = t.tag_ == "VBD" and t.i < t.head.i  # "Asked what ..., X replied": tagged as a past tense
+    return (t.tag_ == "VBN" or fronted) and t.dep_ == "advcl" and not any(
+        c.dep_ in ("nsubj", "nsubjpass", "agent") for c in t.children)
 
 
 def _finite_clause(comp) -> bool:

@@ -90,11 +90,15 @@ def quoted_content(ctx, start: int, end: int, cue: tuple[int, int], speaker: tup
     quotes = ctx.quotes
     # a quote the content starts or ends in: "X said the plan was ''dead'' and left" is no quotation
     pieces = [q for q in quotes if q.start < end and start < q.end and (q.start <= start + 1 or q.end >= end - 1)]
+    sent_of = ctx.piece.sentence_index
+    if speaker and sent_of(speaker[0]) != sent_of(cue[0]):
+        speaker = None  # a pronoun's antecedent, sentences back, is not where the attribution stands
     attribution = [cue] + ([speaker] if speaker else [])
     lo, hi = min(a for a, _ in attribution), max(b for _, b in attribution)
+    opens = any(q.start <= start + 1 for q in pieces)  # the content opens with a quote, not only ends in one
     if pieces:
         before = next((q for q in reversed(quotes) if q.end <= lo), None)
-        if before is not None and before not in pieces and _only_attribution(ctx, before.end + 1, lo, cue):
+        if before is not None and before not in pieces and opens and _only_attribution(ctx, before.end + 1, lo, cue):
             pieces.append(before)
         follow = next((q for q in quotes if q.start > hi), None)
         if follow is not None and follow not in pieces and max(q.end for q in pieces) <= lo and \

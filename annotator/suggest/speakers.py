@@ -262,6 +262,8 @@ def subject_token(tok, depth: int = 0):
             if c.lower_ in ("who", "which", "that") and tok.dep_ == "relcl":
                 return tok.head  # "the ministry, which had defended the law"
             return c
+    if tok.tag_ == "VBN" and tok.dep_ == "advcl" and any(c.dep_ == "agent" for c in tok.children):
+        return None  # "(When) asked by a reporter whether ..., X said": the main clause's subject is who was asked
     if depth < 3 and tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.lower_ in MANNER_PREPS and \
             tok.head.head.pos_ in ("VERB", "AUX"):
         return subject_token(tok.head.head, depth + 1)  # "X distanced herself by saying ...": X says
