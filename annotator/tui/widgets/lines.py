@@ -3,23 +3,29 @@
 A row is a rich Text, or a list of (plain text, style) pieces (never parsed as markup).
 Every row is made inert as it is drawn (control characters shown, not sent), whatever
 its builder did. A list of rows with a ``width`` attribute is told the width it is drawn at
-(and fits its rows to it); the highlighted row is kept in view, also when the view is resized."""
+(and fits its rows to it); the highlighted row is kept in view, also when the view is resized.
+Drawn rows are kept in bounded caches, and the rows a screenful above and below the view are
+drawn while idle (:mod:`.prefetch`)."""
 
 from __future__ import annotations
 
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
+from textual.cache import LRUCache
 from textual.geometry import Size
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
 from annotator.tui.textsafe import display_text, safe_text
+from annotator.tui.widgets.base_style import BaseStylePerFrame
+from annotator.tui.widgets.prefetch import PrefetchesLines
 
 HIGHLIGHT = Style(reverse=True)
+ROW_CACHE = 256  # drawn rows kept, by place and by content (a screenful is 10-60 rows)
 
 
-class LinesView(ScrollView, can_focus=False):
+class LinesView(PrefetchesLines, BaseStylePerFrame, ScrollView, can_focus=False):
     DEFAULT_CSS = """
     LinesView { overflow-x: hidden; height: 1fr; scrollbar-gutter: stable; scrollbar-size-vertical: 1; }
     """
@@ -27,8 +33,8 @@ class LinesView(ScrollView, can_focus=False):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._lines: list = []
-        self._cache: dict[int, Strip] = {}
-        self._by_key: dict[tuple, Strip] = {}
+        self._cache: LRUCache[int, Strip] = LRUCache(ROW_CACHE)
+        self._by_key: LRUCache[tuple, Strip] = LRUCache(ROW_CACHE)  # rows that moved are drawn already
         self.highlighted: int | None = None
 
     def set_lines(self, lines: list, highlighted: int | None = None) -> None:
@@ -49,8 +55,8 @@ class LinesView(ScrollView, can_focus=False):
         top, height = round(self.scroll_y), self.scrollable_content_region.height
         for a, b in ranges:
             b = len(self._lines) if b is None else b
-            for y in [y for y in self._cache if a <= y < b]:
-                del self._cache[y]
+            for y in [y for y in self._cache.keys() if a <= y < b]:
+                self._cache.discard(y)
             first, last = max(a, top), min(b, top + height)
             if last > first:
                 self.refresh_lines(first, last - first)
@@ -59,7 +65,7 @@ class LinesView(ScrollView, can_focus=False):
         old, self.highlighted = self.highlighted, line
         for y in (old, line):
             if y is not None:
-                self._cache.pop(y, None)
+                self._cache.discard(y)
                 self.refresh_line(y)
         if line is not None:
             self._show(line)
@@ -86,28 +92,47 @@ class LinesView(ScrollView, can_focus=False):
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.base_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
         strip = self._cache.get(index)
+        if strip is None:
+            strip = self._draw(index, width, base)
+            self._prefetch_soon()
+        return strip
+
+    def _draw(self, index: int, width: int, base: Style) -> Strip:
+        """Row ``index`` drawn (or found drawn by its content, when rows moved), and cached."""
         row_key = None
-        if strip is None and hasattr(self._lines, "row_key"):
+        if hasattr(self._lines, "row_key"):
             row_key = (self._lines.row_key(index), index == self.highlighted, width)
             strip = self._by_key.get(row_key)
             if strip is not None:
-                self._cache[index] = strip
-        if strip is None:
-            row = self._lines[index]
-            if isinstance(row, Text):
-                segments = [s for s in safe_text(row).render(self.app.console) if s.text != "\n"]
-            else:
-                segments = [Segment(display_text(piece).replace("\n", " "), Style.parse(style) if style else None)
-                            for piece, style in row]
-            segments = list(Segment.apply_style(segments, base, HIGHLIGHT if index == self.highlighted else None))
-            strip = Strip(segments).crop_extend(0, width, base)
-            self._cache[index] = strip
-            if row_key is not None:
-                if len(self._by_key) > 5000:
-                    self._by_key.clear()
-                self._by_key[row_key] = strip
+                self._cache.set(index, strip)
+                return strip
+        row = self._lines[index]
+        if isinstance(row, Text):
+            segments = [s for s in safe_text(row).render(self.app.console) if s.text != "\n"]
+        else:
+            segments = [Segment(display_text(piece).replace("\n", " "), Style.parse(style) if style else None)
+                        for piece, style in row]
+        segments = list(Segment.apply_style(segments, base, HIGHLIGHT if index == self.highlighted else None))
+        strip = Strip(segments).crop_extend(0, width, base)
+        self._cache.set(index, strip)
+        if row_key is not None:
+            self._by_key.set(row_key, strip)
         return strip
+
+    # rows drawn ahead (PrefetchesLines)
+
+    def _line_count(self) -> int:
+        return len(self._lines)
+
+    def _cache_size(self) -> int:
+        return ROW_CACHE
+
+    def _is_drawn(self, index: int) -> bool:
+        return index in self._cache
+
+    def _draw_ahead(self, index: int) -> None:
+        self._draw(index, self.scrollable_content_region.width, self.base_style)
