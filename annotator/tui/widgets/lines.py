@@ -33,7 +33,7 @@ class LinesView(PrefetchesLines, BaseStylePerFrame, ScrollView, can_focus=False)
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._lines: list = []
-        self._cache: LRUCache[int, Strip] = LRUCache(ROW_CACHE)
+        self._cache: LRUCache[int, tuple[tuple | None, Strip]] = LRUCache(ROW_CACHE)  # (row_key, drawn row)
         self._by_key: LRUCache[tuple, Strip] = LRUCache(ROW_CACHE)  # rows that moved are drawn already
         self.highlighted: int | None = None
 
@@ -48,18 +48,21 @@ class LinesView(PrefetchesLines, BaseStylePerFrame, ScrollView, can_focus=False)
             self._show(highlighted)
 
     def refresh_rows(self, ranges: list[tuple[int, int | None]]) -> None:
-        """Rows [a, b) of the list changed (b None: every row from a on): draw them again."""
+        """Rows [a, b) of the list may have changed (b None: every row from a on): draw again those
+        that did (a row whose ``row_key`` is what it was drawn with is left as it is)."""
         size = Size(max(1, self.scrollable_content_region.width), len(self._lines))
         if size != self.virtual_size:
             self.virtual_size = size
         top, height = round(self.scroll_y), self.scrollable_content_region.height
+        width = self.scrollable_content_region.width
         for a, b in ranges:
             b = len(self._lines) if b is None else b
             for y in [y for y in self._cache.keys() if a <= y < b]:
-                self._cache.discard(y)
-            first, last = max(a, top), min(b, top + height)
-            if last > first:
-                self.refresh_lines(first, last - first)
+                if not self._unchanged(y, width):
+                    self._cache.discard(y)
+            for y in range(max(a, top), min(b, top + height)):
+                if y not in self._cache:
+                    self.refresh_line(y)
 
     def highlight(self, line: int | None) -> None:
         old, self.highlighted = self.highlighted, line
@@ -95,20 +98,30 @@ class LinesView(PrefetchesLines, BaseStylePerFrame, ScrollView, can_focus=False)
         base = self.base_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
-        strip = self._cache.get(index)
-        if strip is None:
-            strip = self._draw(index, width, base)
-            self._prefetch_soon()
+        cached = self._cache.get(index)
+        if cached is not None:
+            return cached[1]
+        strip = self._draw(index, width, base)
+        self._prefetch_soon()
         return strip
+
+    def _row_key(self, index: int, width: int) -> tuple | None:
+        """What row ``index`` shows, as a key (None when the rows cannot say)."""
+        if not hasattr(self._lines, "row_key"):
+            return None
+        return self._lines.row_key(index), index == self.highlighted, width
+
+    def _unchanged(self, index: int, width: int) -> bool:
+        cached = self._cache.get(index)
+        return cached is not None and cached[0] is not None and cached[0] == self._row_key(index, width)
 
     def _draw(self, index: int, width: int, base: Style) -> Strip:
         """Row ``index`` drawn (or found drawn by its content, when rows moved), and cached."""
-        row_key = None
-        if hasattr(self._lines, "row_key"):
-            row_key = (self._lines.row_key(index), index == self.highlighted, width)
+        row_key = self._row_key(index, width)
+        if row_key is not None:
             strip = self._by_key.get(row_key)
             if strip is not None:
-                self._cache.set(index, strip)
+                self._cache.set(index, (row_key, strip))
                 return strip
         row = self._lines[index]
         if isinstance(row, Text):
@@ -118,7 +131,7 @@ class LinesView(PrefetchesLines, BaseStylePerFrame, ScrollView, can_focus=False)
                         for piece, style in row]
         segments = list(Segment.apply_style(segments, base, HIGHLIGHT if index == self.highlighted else None))
         strip = Strip(segments).crop_extend(0, width, base)
-        self._cache.set(index, strip)
+        self._cache.set(index, (row_key, strip))
         if row_key is not None:
             self._by_key.set(row_key, strip)
         return strip
