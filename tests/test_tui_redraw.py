@@ -52,7 +52,7 @@ def drawn_anew(screen: AnnotateScreen) -> list[list[tuple[str, object]]]:
 
 async def test_every_decision_key_shows_what_a_fresh_drawing_shows(tmp_path):
     store = long_db(tmp_path / "long.db")
-    keys = ["a"] * 14 + ["x", "x", "1", "full_stop", "comma", "u", "u", "U", "tab", "tab", "k"] + ["a"] * 30 + \
+    keys = ["a"] * 14 + ["x", "x", "1", "full_stop", "comma", "u", "u", "U", "tab", "tab", "k", "k", "D"] + ["a"] * 30 + \
            ["u"] * 8 + ["U"] * 8 + ["x"] * 12
     async with app_for(tmp_path / "long.db").run_test(size=(90, 24)) as pilot:
         screen = await started(pilot)

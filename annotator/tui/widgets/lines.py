@@ -48,17 +48,18 @@ class LinesView(PrefetchesLines, BaseStylePerFrame, ScrollView, can_focus=False)
             self._show(highlighted)
 
     def refresh_rows(self, ranges: list[tuple[int, int | None]]) -> None:
-        """Rows [a, b) of the list may have changed (b None: every row from a on): draw again those
-        that did (a row whose ``row_key`` is what it was drawn with is left as it is)."""
+        """Rows [a, b) of the list may have changed (b None: every row from a on, as rows moved):
+        draw them again — in a range [a, b), only those whose ``row_key`` is not what they were drawn
+        with (rows that moved are found drawn by their content in ``_by_key``)."""
         size = Size(max(1, self.scrollable_content_region.width), len(self._lines))
         if size != self.virtual_size:
             self.virtual_size = size
         top, height = round(self.scroll_y), self.scrollable_content_region.height
         width = self.scrollable_content_region.width
         for a, b in ranges:
-            b = len(self._lines) if b is None else b
+            moved, b = b is None, len(self._lines) if b is None else b
             for y in [y for y in self._cache.keys() if a <= y < b]:
-                if not self._unchanged(y, width):
+                if moved or not self._unchanged(y, width):
                     self._cache.discard(y)
             for y in range(max(a, top), min(b, top + height)):
                 if y not in self._cache:
