@@ -16,8 +16,14 @@ finds every document suggested and says so), keys are posted to it as key events
 Time of one key: from posting the key event until the end of the first compositor refresh
 after the key's action returned (Textual renders every changed line; only the terminal
 write is skipped). Every decision commits its SQLite transaction inside the action, so
-before that repaint. Baseline: a bare Textual app scrolling the same text by one line per
-key (the cheapest repaint of this article). Run it: ``python benchmarks/bench_decisions.py``.
+before that repaint. Two baselines (``benchmarks/bare.py``), each run before and after the
+annotator's keys: a bare Textual app scrolling the same text by one line per key (the whole
+view drawn again), and one moving a highlighted line (two lines drawn again: the kind of
+change a decision makes, and the cheapest repaint a key can have). Each key's rows compare
+with the second; the first is printed as rows of its own. Every figure comes twice: wall
+time, and the process's CPU time over the same stretch ("CPU" rows: steadier when other
+programs load the machine; they leave out waiting for the disk, so not the commit's fsync).
+Run it: ``python benchmarks/bench_decisions.py``.
 """
 
 from __future__ import annotations
@@ -81,8 +87,11 @@ def build_db(tmp: Path) -> tuple[Path, str]:
 # --- timing keys -----------------------------------------------------------------------
 
 
-async def time_keys(app, plan: list[tuple[str, str, int]], ready) -> dict[str, list[float]]:
-    """Run ``plan`` — (name, key, count) — on ``app``; seconds per key, by name."""
+async def time_keys(app, plan: list[tuple[str, str, int]], ready,
+                    cpu: dict[str, list[float]] | None = None) -> dict[str, list[float]]:
+    """Run ``plan`` — (name, key, count) — on ``app``; seconds per key, by name (and into ``cpu``,
+    when given, the process's CPU seconds over the same stretch: steadier than wall time on a
+    shared machine, where other programs' load stretches every wall figure)."""
     from textual import events
 
     out: dict[str, list[float]] = {}
@@ -90,11 +99,13 @@ async def time_keys(app, plan: list[tuple[str, str, int]], ready) -> dict[str, l
         await ready(pilot)
         screen = app.screen
         stamps: list[float] = []
+        cpu_stamps: list[float] = []
         original = screen._compositor_refresh
 
         def refresh() -> None:
             original()
             stamps.append(time.perf_counter())
+            cpu_stamps.append(time.process_time())
 
         screen._compositor_refresh = refresh  # type: ignore[method-assign]
         acted: list[float] = []
@@ -108,10 +119,12 @@ async def time_keys(app, plan: list[tuple[str, str, int]], ready) -> dict[str, l
         app.run_action = timed_action  # type: ignore[method-assign]
         for name, key, count in plan:
             times = out.setdefault(name, [])
+            cpu_times = cpu.setdefault(name, []) if cpu is not None else []
             for n in range(count):
                 k = key[n % len(key)] if isinstance(key, tuple) else key
                 await pilot.pause()
                 seen_actions = len(acted)
+                c0 = time.process_time()
                 t0 = time.perf_counter()
                 app.post_message(events.Key(k, k if len(k) == 1 else None))
                 while len(acted) == seen_actions:
@@ -120,8 +133,9 @@ async def time_keys(app, plan: list[tuple[str, str, int]], ready) -> dict[str, l
                 deadline = time.perf_counter() + 2.0
                 while time.perf_counter() < deadline and not (stamps and stamps[-1] >= t_done):
                     await asyncio.sleep(0.0001)
-                after = [s for s in stamps[-3:] if s >= t_done]
-                times.append((after[0] if after else t_done) - t0)
+                after = [(s, c) for s, c in zip(stamps[-3:], cpu_stamps[-3:]) if s >= t_done]
+                times.append((after[0][0] if after else t_done) - t0)
+                cpu_times.append((after[0][1] if after else time.process_time()) - c0)
     return out
 
 
@@ -153,23 +167,25 @@ PLANS = {  # one fresh annotator layer each
 ORDER = ("accept", "reject", "relabel", "resize", "undo", "redo", "next")
 
 
-def decision_keys(db: Path) -> dict[str, list[float]]:
+def decision_keys(db: Path, cpu: dict[str, list[float]] | None = None) -> dict[str, list[float]]:
     from annotator.tui.app import create_app
 
     times: dict[str, list[float]] = {}
     for layer, plan in PLANS.items():
         app = create_app(db, f"bench-{layer}", suggest=True, keymap={})
-        times.update(asyncio.run(time_keys(app, plan, _annotator_ready)))
+        times.update(asyncio.run(time_keys(app, plan, _annotator_ready, cpu)))
     return times
 
 
-def bare_scroll(text: str) -> list[float]:
-    from bare import bare_scroll_app
+def bare_keys(text: str, cpu: dict[str, list[float]] | None = None) -> dict[str, list[float]]:
+    """Seconds per key of the two bare baselines: ``scroll`` and ``line``."""
+    from bare import bare_line_app, bare_scroll_app
 
     async def ready(pilot):
         await pilot.pause()
 
-    return asyncio.run(time_keys(bare_scroll_app(text), [("bare", "j", KEYS)], ready))["bare"]
+    return {name: asyncio.run(time_keys(make(text), [(name, "j", KEYS)], ready, cpu))[name]
+            for name, make in (("scroll", bare_scroll_app), ("line", bare_line_app))}
 
 
 def row(name: str, figure: float, baseline: float, unit: str, note: str = "") -> dict:
@@ -185,14 +201,25 @@ def run() -> list[dict]:
 
         with Store(db, readonly=True) as store:
             text = store.documents()[0].text
-        times = decision_keys(db)
-        b_med, b_p95 = stats(bare_scroll(text))
+        bare_cpu: dict[str, list[float]] = {}
+        cpu: dict[str, list[float]] = {}
+        bare = bare_keys(text, bare_cpu)
+        times = decision_keys(db, cpu)
+        for name, more in bare_keys(text, bare_cpu).items():
+            bare[name] += more
         rows = []
-        for name in ORDER:
-            med, p95 = stats(times[name])
-            rows.append(row(f"decision keys, 10k words real suggestions, {name}, median", med, b_med, "ms", note))
-            rows.append(row(f"decision keys, 10k words real suggestions, {name}, p95", p95, b_p95, "ms"))
-            note = ""
+        for what, mine, base, unit in (("", times, bare, "ms"), (" CPU", cpu, bare_cpu, "cpu ms")):
+            l_med, l_p95 = stats(base["line"])
+            for name in ORDER:
+                med, p95 = stats(mine[name])
+                rows.append(row(f"decision keys{what}, 10k words real suggestions, {name}, median "
+                                f"(vs bare line repaint)", med, l_med, unit, note))
+                rows.append(row(f"decision keys{what}, 10k words real suggestions, {name}, p95", p95, l_p95, unit))
+                note = ""
+            s_med, s_p95 = stats(base["scroll"])
+            rows.append(row(f"bare scroll by one line{what} (vs bare line repaint), median", s_med, l_med, unit,
+                            f"load average {os.getloadavg()[0]:.2f}"))
+            rows.append(row(f"bare scroll by one line{what} (vs bare line repaint), p95", s_p95, l_p95, unit))
         return rows
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

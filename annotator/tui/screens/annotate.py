@@ -83,14 +83,18 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
     # --- layout -------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        # the widgets a key redraws, held here: a query walks the DOM on every key
+        self.article = ArticleView(self.schema, id="article")
+        self._detail, self._list = TextRows(id="detail"), LinesView(id="items")
+        self._status, self._keybar = TextRows(id="status"), KeyBar(self.keymap, id="keys")
         with Horizontal(id="main"):
-            yield ArticleView(self.schema, id="article")
+            yield self.article
             with Vertical(id="side"):
-                yield TextRows(id="detail")
-                yield LinesView(id="items")
-        yield TextRows(id="status")
+                yield self._detail
+                yield self._list
+        yield self._status
         yield Static(Text(""), id="too-small")
-        yield KeyBar(self.keymap, id="keys")
+        yield self._keybar
 
     def on_mount(self) -> None:
         self.session.store.give_up_after(UI_LOCK_WAIT_S)  # then the decision waits, the screen does not
@@ -117,10 +121,6 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
             self._show_focus(scroll=False, note=self.note)  # refitted to the new width
 
     @property
-    def article(self) -> ArticleView:
-        return self.query_one(ArticleView)
-
-    @property
     def side_width(self) -> int:
         return self.panes.side - 3  # its left rule and padding
 
@@ -140,7 +140,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         """Open where the annotator stopped, else the first document not done (saving where the
         annotator is once the article is on screen: a write waits for the disk)."""
         if not self.session.open_first(save=False):
-            self.query_one("#detail", TextRows).update(Text("No documents in this database."))
+            self._detail.update(Text("No documents in this database."))
             return
         self._show_document()
         self.call_after_refresh(self.save_place)
@@ -156,7 +156,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         self.session.take_changes()
         self.article.set_document(self.doc.text, self.items, width=self.panes.text)
         self.article.set_cursor(None, None)
-        self._show_focus()
+        self._show_focus(status=False)
         self._update_panels(None)
         self.refresh_bindings()
 
@@ -168,7 +168,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
             scroll = self.session.reload()
             self.session.take_changes()
             self.article.set_items(self.items)
-            self._show_focus(scroll=scroll, note=self.note)
+            self._show_focus(scroll=scroll, note=self.note, status=False)
             self._update_panels(None)
         else:
             self._update_status()
@@ -178,8 +178,9 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
 
     # --- drawing ------------------------------------------------------------------
 
-    def _show_focus(self, scroll: bool = True, note: str = "") -> None:
-        """Draw the focus (and a focused claim's speaker), its detail and the status line."""
+    def _show_focus(self, scroll: bool = True, note: str = "", *, status: bool = True) -> None:
+        """Draw the focus (and a focused claim's speaker), its detail and (unless the caller draws it
+        next) the status line."""
         self.note = note
         item = self.focused_item
         ranges: list[tuple[int, int]] = []
@@ -193,14 +194,15 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         if self.mode == NORMAL:
             self.article.set_focus(ranges, related=related, scroll=scroll)
         text = self.doc.text if self.doc else ""
-        self.query_one("#detail", TextRows).update(
+        self._detail.update(
             detail(item, text, self.schema, self.session.focus_index or 0, len(self.items), self.side_width),
             layout=False)
-        self._update_status()
+        if status:
+            self._update_status()
 
     def _update_panels(self, changes: list | None) -> None:
         """Draw the side panel: anew (``changes`` None), else only the rows the changes moved."""
-        view = self.query_one("#items", LinesView)
+        view = self._list
         item = self.focused_item
         rows = self._rows
         if changes is None or rows is None or rows.index is not self.session.index:
@@ -218,11 +220,11 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         s = self.session
         walking = f"{kind_name(s.only)} only" if s.only else (f"{kind_name(s.current_pass)} pass"
                                                              if s.current_pass else "")
-        self.query_one("#status", TextRows).update(status_line(
+        self._status.update(status_line(
             self.app.size.width, s.doc_index + 1, len(s.doc_ids), s.layer, s.done_count, s.counts(),
             s.status, self.note or self.suggest_note or bad_rows_note(s.store), "NEW SPAN" if self.mode == CREATE
             else "", walking), layout=False)
-        self.query_one(KeyBar).show(self.mode)
+        self._keybar.show(self.mode)
 
     def set_note(self, note: str) -> None:
         self.note = note
@@ -238,7 +240,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
             self.article.set_items(self.items)
         else:
             self.article.update_items(changes)
-        self._show_focus(note=note)
+        self._show_focus(note=note, status=False)
         self._update_panels(changes)
 
     # --- bindings -----------------------------------------------------------------
@@ -259,7 +261,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
     def _show_moved(self, note: str = "") -> None:
         self._show_focus(note=note)
         item = self.focused_item
-        self.query_one("#items", LinesView).highlight(self._item_lines.get(item.key) if item else None)
+        self._list.highlight(self._item_lines.get(item.key) if item else None)
         self.save_place_soon()
 
     def action_next_span(self) -> None:

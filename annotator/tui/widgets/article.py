@@ -6,7 +6,9 @@ character knows the style of the span drawn over it (one list for entities, one 
 claims and topics). Moving the focus only repaints the lines of the old and new focus, and
 a decision (:meth:`ArticleView.update_items`) restyles only the characters of the items it
 changed and repaints only their lines, so a keystroke costs the same on a 10,000-word
-article as on a short one. Drawn lines are kept in a bounded cache.
+article as on a short one. Drawn lines are kept in a bounded cache, and the lines a screenful
+above and below the view are drawn into it while idle (:mod:`.prefetch`), so a key that
+scrolls the view draws almost nothing itself.
 
 How items look (not by colour alone):
 - suggestion: label colour, underlined (claims/topics: italic);
@@ -37,12 +39,15 @@ from annotator.annotate.items import Delta
 from annotator.model import ACCEPTED, ENTITY, STANCE, SUGGESTED
 from annotator.schema import Schema
 from annotator.tui.textsafe import display_text, wrap
+from annotator.tui.widgets.base_style import BaseStylePerFrame
+from annotator.tui.widgets.prefetch import PrefetchesLines
 
 FOCUS = Style(color="black", bgcolor="#ffffff", bold=True)
 RELATED = Style(color="black", bgcolor="#5fd7ff", bold=True, underline=True)
 CURSOR = Style(color="black", bgcolor="#ffaf00", bold=True)
 SELECTION = Style(color="#ffffff", bgcolor="#005faf")
-LINE_CACHE = 2_000  # drawn lines kept (a screenful is 20-60; a 10,000-word article about 800 at 80 columns)
+LINE_CACHE = 256  # drawn lines kept: the view and a screenful either side (20-60 lines each), while the
+# collector's heap stays small (a drawn line is a Strip and its caches: about 20 objects)
 
 
 def _dark(color: str, amount: float = 0.3) -> str:
@@ -67,7 +72,7 @@ def item_style(item: Item, schema: Schema) -> Style:
     return Style(strike=True, dim=True)
 
 
-class ArticleView(ScrollView, can_focus=False):
+class ArticleView(PrefetchesLines, BaseStylePerFrame, ScrollView, can_focus=False):
     """Draws one document and its items; knows nothing about the store."""
 
     DEFAULT_CSS = """
@@ -104,6 +109,7 @@ class ArticleView(ScrollView, can_focus=False):
         self.cursor: int | None = None
         self.mark: int | None = None
         self._cache: LRUCache[int, Strip] = LRUCache(LINE_CACHE)
+        self._cache_for: tuple[int, int] = (0, 0)  # (scroll_x, width) the cached lines were cropped to
         self._style_cache: dict[tuple, Style] = {}
 
     # --- content ------------------------------------------------------------------
@@ -267,14 +273,38 @@ class ArticleView(ScrollView, can_focus=False):
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
         width = self.scrollable_content_region.width
-        base = self.rich_style
+        base = self.base_style
         if index >= len(self._lines):
             return Strip.blank(width, base)
+        if (scroll_x, width) != self._cache_for:  # lines are kept as drawn: cropped to the view
+            self._cache.clear()
+            self._cache_for = (scroll_x, width)
         strip = self._cache.get(index)
         if strip is None:
-            strip = self._build_line(index, base)
-            self._cache.set(index, strip)
-        return strip.crop_extend(scroll_x, scroll_x + width, base)
+            strip = self._draw(index, base)
+            self._prefetch_soon()
+        return strip
+
+    def _draw(self, index: int, base: Style) -> Strip:
+        scroll_x, width = self._cache_for
+        strip = self._build_line(index, base).crop_extend(scroll_x, scroll_x + width, base)
+        self._cache.set(index, strip)
+        return strip
+
+    # lines drawn ahead (PrefetchesLines)
+
+    def _line_count(self) -> int:
+        return len(self._lines)
+
+    def _cache_size(self) -> int:
+        return LINE_CACHE
+
+    def _is_drawn(self, index: int) -> bool:
+        # with the view's geometry changed since the last frame, nothing is drawn ahead until the next
+        return index in self._cache or self._cache_for != (round(self.scroll_x), self.scrollable_content_region.width)
+
+    def _draw_ahead(self, index: int) -> None:
+        self._draw(index, self.base_style)
 
     def _char_state(self, i: int) -> tuple:
         focus = 0

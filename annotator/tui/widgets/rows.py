@@ -16,9 +16,10 @@ from textual.strip import Strip
 from textual.widget import Widget
 
 from annotator.tui.textsafe import safe_text
+from annotator.tui.widgets.base_style import BaseStylePerFrame
 
 
-class TextRows(Widget):
+class TextRows(BaseStylePerFrame, Widget):
     def __init__(self, text: Text | None = None, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._rows: list[Text] = []
@@ -45,7 +46,7 @@ class TextRows(Widget):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        base = self.base_style
         if y >= len(self._rows):
             return Strip.blank(width, base)
         strip = self._strips.get(y)
