@@ -113,3 +113,29 @@ def test_a_prodigy_line_is_the_task_as_json():
         assert task["tokens"] == reference(text)
         assert "\u2028" not in line and "\x1b" not in line
         assert json.loads(line) == task
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=12),
+                 st.text(alphabet="0123456789", min_size=1, max_size=8),
+                 st.sampled_from(["s", "em", "re", "ll", "t", "d", "m", "ve", "Mr", "a", "m", "e", "g", "o", "O",
+                                  "n", "nt", "gon", "na", "can", "not", "don", "i", "I", "x"])),
+       st.booleans())
+def test_a_plain_word_is_entered_as_the_general_rule_would(word, space):
+    """The quick entry of an ASCII word or number is the general one, also for words a special case begins
+    or ends with (those take the general way)."""
+    tok = Tokenizer()
+    tok("warm up")
+    run = word + " " * space
+    assert tok._word_entry(run, word) == tok._entry(run, [(0, word, space)])
+
+
+def test_spacy_forgets_the_words_it_was_asked_about():
+    """Memory stays flat however many new words a corpus brings: spaCy's vocabulary does not grow."""
+    tok = Tokenizer()
+    tok("warm up.")
+    strings = len(tok.nlp.vocab.strings)
+    for i in range(300):
+        text = f"Word{i}x, ({i}-th) qu{i}ux. e{i}@x.org"
+        assert tok(text).dicts(text) == reference(text)
+    assert len(tok.nlp.vocab.strings) == strings
