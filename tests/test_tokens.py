@@ -139,3 +139,28 @@ def test_spacy_forgets_the_words_it_was_asked_about():
         text = f"Word{i}x, ({i}-th) qu{i}ux. e{i}@x.org"
         assert tok(text).dicts(text) == reference(text)
     assert len(tok.nlp.vocab.strings) == strings
+
+
+WORDS = st.one_of(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=10),
+                  st.sampled_from(["Mr", "Mrs", "U", "S", "e", "g", "a", "m", "p", "km", "cannot", "gonna", "Jan",
+                                   "Sept", "Inc", "Corp", "vs", "etc", "Dr", "St", "Mt", "Calif", "GOP", "i", "I"]))
+SUFFIXES = st.sampled_from(list("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~") + list("“”‘’…—–«»¿¡%°·。，"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(WORDS, SUFFIXES, st.booleans())
+def test_a_word_and_the_character_spacy_cuts_off_after_it_are_spacys_tokens(word, last, space):
+    """The quick way for ``said,`` ``Trump.`` (no spaCy call) gives spaCy's tokens, alone and in a text."""
+    tok = Tokenizer()
+    run = word + last
+    for text in (run + " " * space, f"He said {run}{' ' * space}and left.", f"''{run} ''x'' {run}"):
+        same_as_spacy(tok, text)
+    if tok._word_and_suffix(run):
+        assert [t.text for t in NLP.make_doc(run)] == [word, last]
+
+
+def test_the_quick_way_is_taken_for_the_usual_cases():
+    tok = Tokenizer()
+    tok("warm up")
+    assert all(map(tok._word_and_suffix, ["said,", "Trump.", "it?", "no!", "this:", "else;", "word)"]))
+    assert not any(map(tok._word_and_suffix, ["Mr.", "U.", "e.g.", "cannot,", "said", "3,", "é,", ",,", ",", ""]))

@@ -157,6 +157,9 @@ class Tokenizer:
     def _start(self) -> None:
         self.nlp = bare_nlp()
         self.splits, self.rests, self.merged, self.longest, self.rules = special_cases()
+        spacy_tokenizer = self.nlp.tokenizer
+        self.find_prefix, self.find_suffix = spacy_tokenizer.find_prefix, spacy_tokenizer.find_suffix
+        self.plain_suffixes = spacy_tokenizer.token_match is None  # else every string is first asked about
 
     def _entry(self, run: str, tokens: list[tuple[int, str, bool]]) -> tuple:
         """One run, ready for :class:`Tokens`, from its (offset, text, trailing space) tokens: (its tokens' JSON
@@ -195,6 +198,16 @@ class Tokenizer:
         return ('{"text": "' + word + (_PLAIN_TAIL_WS if space else _PLAIN_TAIL), (len(word) + space,), (len(word),),
                 None, _NONE, _NONE, "")
 
+    def _word_and_suffix(self, run: str) -> bool:
+        """Whether spaCy cuts a run into an ASCII word and one character after it (``said,`` ``Trump.``):
+        asked of spaCy's own affix rules. Its tokenizer strips a prefix or suffix at a time unless the
+        string left is a special case; here no prefix, a one-character suffix, and the word left, letters
+        alone and no special case, is one token as above (a test holds this against spaCy)."""
+        word, last = run[:-1], run[-1:]
+        return (word.isascii() and word.isalpha() and not last.isalnum() and self.plain_suffixes
+                and run not in self.rules and word not in self.rules and last not in self.rules
+                and not self.find_prefix(run) and self.find_suffix(run) == 1)
+
     def _learn(self, runs: dict[str, None]) -> dict[str, tuple]:
         """Entries for runs not in this generation's cache: from the last generation, else from spaCy, which
         tokenizes all the new non-space runs of a text in one go, a newline between each two (a whitespace
@@ -211,6 +224,9 @@ class Tokenizer:
                 # ASCII letters alone, or digits alone: no affix, infix or URL rule of spaCy's English cuts
                 # those, so they are one token (a test holds this against spaCy)
                 found[run] = self.cache[run] = self._word_entry(run, word)
+            elif self._word_and_suffix(word):
+                found[run] = self.cache[run] = self._entry(run, [(0, word[:-1], False), (len(word) - 1, word[-1],
+                                                                                       word != run)])
         new = [run for run in new if run not in found]
         if len(self.cache) + len(new) > self.max_runs // 2:
             # a new generation: runs met only in the last one stop taking memory
