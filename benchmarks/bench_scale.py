@@ -133,13 +133,18 @@ class Bench:
     def run(self, cmd: list[str]) -> tuple[float, float]:
         return measure(cmd, self.env, self.work)
 
-    def prepare(self, n: int) -> dict[str, Path]:
-        """The corpus file, our database (alice's layer) and a teammate's (bob's layer on 90% of ours and
-        10% new documents, his suggestions, and a conflicting version of 1 in 100 of alice's documents)."""
+    def prepare(self, n: int, ops=OPS) -> dict[str, Path]:
+        """The corpus file, our database (alice's layer) and, for merge and agreement, a teammate's (bob's
+        layer on 90% of ours and 10% new documents, his suggestions, and a conflicting version of 1 in 100
+        of alice's documents)."""
         files = {"corpus": self.work / f"alice-{n}.jsonl", "main": self.work / f"main-{n}.db",
                  "other": self.work / f"bob-{n}.db", "merged": self.work / f"merged-{n}.db"}
         corpus.write_jsonl(files["corpus"], n)
         self.run(self.annotator("import", "--db", str(files["main"]), str(files["corpus"])))
+        if not {"merge", "agreement"} & set(ops):
+            self.run(self.script("import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("
+                                 "'pragma wal_checkpoint(truncate)')", str(files["main"])))
+            return files
         bob = corpus.write_jsonl(self.work / f"bob-{n}.jsonl", n, start=n // 10, annotator="bob")
         theirs = corpus.write_jsonl(self.work / f"alice-laptop-{n}.jsonl", n // 10, relabel_every=10)
         self.run(self.annotator("import", "--db", str(files["other"]), str(bob), str(theirs)))
@@ -215,7 +220,7 @@ def bench(sizes=SIZES, ops=OPS, code: Path = ROOT, repeats: int | None = None, k
     try:
         for n in sizes:
             b = Bench(code, work, repeats or (3 if n <= 10_000 else 1))
-            files = b.prepare(n)
+            files = b.prepare(n, ops)
             for op in ops:
                 print(f"  {op} at {n:,} ...", file=sys.stderr, flush=True)
                 out += rows_for(op, n, *b.pairs(op, files))
