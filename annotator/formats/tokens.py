@@ -14,6 +14,12 @@ nothing itself but can keep a special case inside a run from applying (``''quote
 this''`` in news text does it). So each run also records what such a match would need after
 it, and what it could supply; a text where two neighbouring runs fit together is tokenized by
 spaCy whole. Tests compare the result with spaCy's on real and random text.
+
+Learning a run is cheap where spaCy's rules say what it does without a call: ASCII letters or digits
+alone are one token, and an ASCII word with one character after it that spaCy's suffix rules cut
+off (``said,`` ``Trump.``) is two, each asked of spaCy's own rules and special cases. The rest go to
+spaCy in one call per text, with a vocabulary that computes no lexical attributes, inside a memory
+zone: spaCy forgets the words once their offsets are read, so memory is the capped run cache alone.
 """
 
 from __future__ import annotations
