@@ -21,6 +21,7 @@ Time is wall-clock seconds; peak memory is the process's maximum resident set si
     python benchmarks/bench_scale.py                       # both sizes, all four operations
     python benchmarks/bench_scale.py --sizes 10000 --ops import,export
     python benchmarks/bench_scale.py --code /tmp/old       # measure another checkout (PYTHONPATH)
+    python benchmarks/bench_scale.py --sizes 100000 --ops export --no-floor   # without the slow second baseline
 
 ``ANNOTATOR_BENCH_SIZES=10000`` limits the sizes when run through ``benchmarks/run.py``.
 """
@@ -118,7 +119,8 @@ def measure(cmd: list[str], env: dict, cwd: Path) -> tuple[float, float]:
 
 
 class Bench:
-    def __init__(self, code: Path, work: Path, repeats: int):
+    def __init__(self, code: Path, work: Path, repeats: int, floor: bool = True):
+        self.floor = floor
         self.code = code
         self.work = work
         self.repeats = repeats
@@ -133,13 +135,18 @@ class Bench:
     def run(self, cmd: list[str]) -> tuple[float, float]:
         return measure(cmd, self.env, self.work)
 
-    def prepare(self, n: int) -> dict[str, Path]:
-        """The corpus file, our database (alice's layer) and a teammate's (bob's layer on 90% of ours and
-        10% new documents, his suggestions, and a conflicting version of 1 in 100 of alice's documents)."""
+    def prepare(self, n: int, ops=OPS) -> dict[str, Path]:
+        """The corpus file, our database (alice's layer) and, for merge and agreement, a teammate's (bob's
+        layer on 90% of ours and 10% new documents, his suggestions, and a conflicting version of 1 in 100
+        of alice's documents)."""
         files = {"corpus": self.work / f"alice-{n}.jsonl", "main": self.work / f"main-{n}.db",
                  "other": self.work / f"bob-{n}.db", "merged": self.work / f"merged-{n}.db"}
         corpus.write_jsonl(files["corpus"], n)
         self.run(self.annotator("import", "--db", str(files["main"]), str(files["corpus"])))
+        if not {"merge", "agreement"} & set(ops):
+            self.run(self.script("import sqlite3, sys; sqlite3.connect(sys.argv[1]).execute("
+                                 "'pragma wal_checkpoint(truncate)')", str(files["main"])))
+            return files
         bob = corpus.write_jsonl(self.work / f"bob-{n}.jsonl", n, start=n // 10, annotator="bob")
         theirs = corpus.write_jsonl(self.work / f"alice-laptop-{n}.jsonl", n // 10, relabel_every=10)
         self.run(self.annotator("import", "--db", str(files["other"]), str(bob), str(theirs)))
@@ -171,7 +178,9 @@ class Bench:
                                                     str(files["corpus"]))))
             elif op == "export":
                 base.append(self.run(self.script(PLAIN_DUMP, str(files["main"]), str(self.work / "plain.jsonl"))))
-                floor.append(self.run(self.script(DUMP_WITH_TOKENS, str(files["main"]), str(self.work / "plain.jsonl"))))
+                if self.floor:
+                    floor.append(self.run(self.script(DUMP_WITH_TOKENS, str(files["main"]),
+                                                      str(self.work / "plain.jsonl"))))
                 out = self.work / "out.jsonl"
                 out.unlink(missing_ok=True)
                 ours.append(self.run(self.annotator("export", "--db", str(files["main"]), "--annotator", "alice",
@@ -206,7 +215,8 @@ def rows_for(op: str, n: int, ours: list, base: list, floor: list = ()) -> list[
     ]
 
 
-def bench(sizes=SIZES, ops=OPS, code: Path = ROOT, repeats: int | None = None, keep: Path | None = None) -> list[dict]:
+def bench(sizes=SIZES, ops=OPS, code: Path = ROOT, repeats: int | None = None, keep: Path | None = None,
+          floor: bool = True) -> list[dict]:
     if not corpus.available():
         return [{"name": "import/export/merge at scale (skipped: ../shared absent)", "figure": 0, "baseline": None,
                  "unit": ""}]
@@ -214,8 +224,8 @@ def bench(sizes=SIZES, ops=OPS, code: Path = ROOT, repeats: int | None = None, k
     out = []
     try:
         for n in sizes:
-            b = Bench(code, work, repeats or (3 if n <= 10_000 else 1))
-            files = b.prepare(n)
+            b = Bench(code, work, repeats or (3 if n <= 10_000 else 1), floor)
+            files = b.prepare(n, ops)
             for op in ops:
                 print(f"  {op} at {n:,} ...", file=sys.stderr, flush=True)
                 out += rows_for(op, n, *b.pairs(op, files))
@@ -237,9 +247,11 @@ def main() -> None:
     parser.add_argument("--ops", default=",".join(OPS))
     parser.add_argument("--code", type=Path, default=ROOT, help="the checkout to measure (put on PYTHONPATH)")
     parser.add_argument("--repeats", type=int, default=None)
+    parser.add_argument("--no-floor", action="store_true",
+                        help="leave out export's second baseline (spaCy's tokenizer: 400 s at 100,000 documents)")
     args = parser.parse_args()
     rows = bench(tuple(int(x) for x in args.sizes.split(",")), tuple(args.ops.split(",")), args.code.resolve(),
-                 args.repeats)
+                 args.repeats, floor=not args.no_floor)
     for row in rows:
         ratio = row["figure"] / row["baseline"] if row.get("baseline") else None
         print(json.dumps({**row, "ratio": round(ratio, 2) if ratio else None}))

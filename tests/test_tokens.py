@@ -113,3 +113,54 @@ def test_a_prodigy_line_is_the_task_as_json():
         assert task["tokens"] == reference(text)
         assert "\u2028" not in line and "\x1b" not in line
         assert json.loads(line) == task
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.one_of(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=12),
+                 st.text(alphabet="0123456789", min_size=1, max_size=8),
+                 st.sampled_from(["s", "em", "re", "ll", "t", "d", "m", "ve", "Mr", "a", "m", "e", "g", "o", "O",
+                                  "n", "nt", "gon", "na", "can", "not", "don", "i", "I", "x"])),
+       st.booleans())
+def test_a_plain_word_is_entered_as_the_general_rule_would(word, space):
+    """The quick entry of an ASCII word or number is the general one, also for words a special case begins
+    or ends with (those take the general way)."""
+    tok = Tokenizer()
+    tok("warm up")
+    run = word + " " * space
+    assert tok._word_entry(run, word) == tok._entry(run, [(0, word, space)])
+
+
+def test_spacy_forgets_the_words_it_was_asked_about():
+    """Memory stays flat however many new words a corpus brings: spaCy's vocabulary does not grow."""
+    tok = Tokenizer()
+    tok("warm up.")
+    strings = len(tok.nlp.vocab.strings)
+    for i in range(300):
+        text = f"Word{i}x, ({i}-th) qu{i}ux. e{i}@x.org"
+        assert tok(text).dicts(text) == reference(text)
+    assert len(tok.nlp.vocab.strings) == strings
+
+
+WORDS = st.one_of(st.text(alphabet="abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ", min_size=1, max_size=10),
+                  st.sampled_from(["Mr", "Mrs", "U", "S", "e", "g", "a", "m", "p", "km", "cannot", "gonna", "Jan",
+                                   "Sept", "Inc", "Corp", "vs", "etc", "Dr", "St", "Mt", "Calif", "GOP", "i", "I"]))
+SUFFIXES = st.sampled_from(list("!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~") + list("“”‘’…—–«»¿¡%°·。，"))
+
+
+@settings(max_examples=400, deadline=None)
+@given(WORDS, SUFFIXES, st.booleans())
+def test_a_word_and_the_character_spacy_cuts_off_after_it_are_spacys_tokens(word, last, space):
+    """The quick way for ``said,`` ``Trump.`` (no spaCy call) gives spaCy's tokens, alone and in a text."""
+    tok = Tokenizer()
+    run = word + last
+    for text in (run + " " * space, f"He said {run}{' ' * space}and left.", f"''{run} ''x'' {run}"):
+        same_as_spacy(tok, text)
+    if tok._word_and_suffix(run):
+        assert [t.text for t in NLP.make_doc(run)] == [word, last]
+
+
+def test_the_quick_way_is_taken_for_the_usual_cases():
+    tok = Tokenizer()
+    tok("warm up")
+    assert all(map(tok._word_and_suffix, ["said,", "Trump.", "it?", "no!", "this:", "else;", "word)"]))
+    assert not any(map(tok._word_and_suffix, ["Mr.", "U.", "e.g.", "cannot,", "said", "3,", "é,", ",,", ",", ""]))

@@ -14,6 +14,12 @@ nothing itself but can keep a special case inside a run from applying (``''quote
 this''`` in news text does it). So each run also records what such a match would need after
 it, and what it could supply; a text where two neighbouring runs fit together is tokenized by
 spaCy whole. Tests compare the result with spaCy's on real and random text.
+
+Learning a run is cheap where spaCy's rules say what it does without a call: ASCII letters or digits
+alone are one token, and an ASCII word with one character after it that spaCy's suffix rules cut
+off (``said,`` ``Trump.``) is two, each asked of spaCy's own rules and special cases. The rest go to
+spaCy in one call per text, with a vocabulary that computes no lexical attributes, inside a memory
+zone: spaCy forgets the words once their offsets are read, so memory is the capped run cache alone.
 """
 
 from __future__ import annotations
@@ -23,13 +29,15 @@ from bisect import bisect_left, bisect_right
 from functools import lru_cache
 from itertools import accumulate, chain, compress
 from json.encoder import encode_basestring
-from operator import add, itemgetter
+from operator import add, itemgetter, not_
 
 from annotator.textsafe import json_text
 
 RUNS = re.compile(r"\S+ ?|\s+")  # \s is str.isspace(), the test spaCy's tokenizer uses
 MAX_CACHED_RUNS = 100_000  # runs kept ready (in two generations: a run unused for a generation is dropped)
 _NONE: frozenset = frozenset()
+_PLAIN_TAIL = '", "start": %d, "end": %d, "id": %d, "ws": false}, '
+_PLAIN_TAIL_WS = '", "start": %d, "end": %d, "id": %d, "ws": true}, '
 _TEMPLATE, _STEPS, _LENS, _WANTS = (itemgetter(i) for i in range(4))
 
 
@@ -38,6 +46,18 @@ def blank_nlp():
     import spacy
 
     return spacy.blank("en")
+
+
+@lru_cache(maxsize=1)
+def bare_nlp():
+    """``spacy.blank("en")`` whose vocabulary computes no lexical attributes (shape, norm, like_num...) for
+    the words it meets: :class:`Tokenizer` keeps offsets and nothing else, the tokenizer never reads them,
+    and computing them was most of what a new word cost."""
+    import spacy
+
+    nlp = spacy.blank("en")
+    nlp.vocab.lex_attr_getters = {}
+    return nlp
 
 
 def _json_string(text: str) -> str:
@@ -57,11 +77,14 @@ def special_cases() -> tuple[dict[str, frozenset], frozenset, dict[str, set], in
     affix rules would cut up): for each way to cut one into leading and trailing tokens, the leading text and
     every trailing text that completes it; all trailing texts; the tokens a special case makes out of several,
     with where the affix rules had cut them; the longest special case; and every special case's text."""
-    import spacy
+    from spacy.tokenizer import Tokenizer as SpacyTokenizer
+    from spacy.vocab import Vocab
 
-    tokenizer = blank_nlp().tokenizer
-    plain = spacy.blank("en").tokenizer
-    plain.rules = {}
+    tokenizer = bare_nlp().tokenizer
+    plain = SpacyTokenizer(Vocab(lex_attr_getters={}), prefix_search=tokenizer.prefix_search,  # no special cases
+                           suffix_search=tokenizer.suffix_search, infix_finditer=tokenizer.infix_finditer,
+                           token_match=tokenizer.token_match, url_match=tokenizer.url_match,
+                           faster_heuristics=tokenizer.faster_heuristics)
     splits: dict[str, set] = {}
     merged: dict[str, set] = {}
     for case, pieces in tokenizer.rules.items():
@@ -138,8 +161,11 @@ class Tokenizer:
         self.old: dict[str, tuple] = {}  # the last generation's; a run met again moves to this one
 
     def _start(self) -> None:
-        self.nlp = blank_nlp()
+        self.nlp = bare_nlp()
         self.splits, self.rests, self.merged, self.longest, self.rules = special_cases()
+        spacy_tokenizer = self.nlp.tokenizer
+        self.find_prefix, self.find_suffix = spacy_tokenizer.find_prefix, spacy_tokenizer.find_suffix
+        self.plain_suffixes = spacy_tokenizer.token_match is None  # else every string is first asked about
 
     def _entry(self, run: str, tokens: list[tuple[int, str, bool]]) -> tuple:
         """One run, ready for :class:`Tokens`, from its (offset, text, trailing space) tokens: (its tokens' JSON
@@ -169,6 +195,25 @@ class Tokenizer:
         inside = frozenset(w[:c] for w in wants or () for c in range(1, len(w))) or _NONE
         return template, steps, lengths, wants or None, heads, inside, "".join({w[0] for w in wants or ()})
 
+    def _word_entry(self, run: str, word: str) -> tuple:
+        """``_entry(run, [(0, word, word != run)])`` for a run that is one token of ASCII letters or digits
+        (nothing in it to escape or to take for a %), quicker when no special case begins or ends with it."""
+        if word in self.splits or word in self.rests or word in self.merged:
+            return self._entry(run, [(0, word, word != run)])
+        space = word != run
+        return ('{"text": "' + word + (_PLAIN_TAIL_WS if space else _PLAIN_TAIL), (len(word) + space,), (len(word),),
+                None, _NONE, _NONE, "")
+
+    def _word_and_suffix(self, run: str) -> bool:
+        """Whether spaCy cuts a run into an ASCII word and one character after it (``said,`` ``Trump.``):
+        asked of spaCy's own affix rules. Its tokenizer strips a prefix or suffix at a time unless the
+        string left is a special case; here no prefix, a one-character suffix, and the word left, letters
+        alone and no special case, is one token as above (a test holds this against spaCy)."""
+        word, last = run[:-1], run[-1:]
+        return (word.isascii() and word.isalpha() and not last.isalnum() and self.plain_suffixes
+                and run not in self.rules and word not in self.rules and last not in self.rules
+                and not self.find_prefix(run) and self.find_suffix(run) == 1)
+
     def _learn(self, runs: dict[str, None]) -> dict[str, tuple]:
         """Entries for runs not in this generation's cache: from the last generation, else from spaCy, which
         tokenizes all the new non-space runs of a text in one go, a newline between each two (a whitespace
@@ -184,14 +229,14 @@ class Tokenizer:
             if word.isascii() and (word.isalpha() or word.isdigit()) and word not in self.rules:
                 # ASCII letters alone, or digits alone: no affix, infix or URL rule of spaCy's English cuts
                 # those, so they are one token (a test holds this against spaCy)
-                found[run] = self.cache[run] = self._entry(run, [(0, word, word != run)])
+                found[run] = self.cache[run] = self._word_entry(run, word)
+            elif self._word_and_suffix(word):
+                found[run] = self.cache[run] = self._entry(run, [(0, word[:-1], False), (len(word) - 1, word[-1],
+                                                                                       word != run)])
         new = [run for run in new if run not in found]
         if len(self.cache) + len(new) > self.max_runs // 2:
-            # a new generation, and a new spaCy vocabulary: runs met only in the last one stop taking memory
-            import spacy
-
+            # a new generation: runs met only in the last one stop taking memory
             self.old, self.cache = self.cache, {}
-            self.nlp = spacy.blank("en")
         words = [run for run in new if not run[0].isspace()]
         tokens: dict[str, list] = {run: [] for run in words}
         joined = "\n".join(words)
@@ -215,8 +260,9 @@ class Tokenizer:
         """spaCy's tokens of a text: [offset, length, trailing space] each, read in bulk."""
         from spacy.attrs import IDX, LENGTH, SPACY
 
-        doc = self.nlp.make_doc(text)
-        return doc.to_array([IDX, LENGTH, SPACY]).tolist() if len(doc) else []
+        with self.nlp.memory_zone():  # spaCy forgets the words as soon as they are read: memory stays flat
+            doc = self.nlp.make_doc(text)
+            return doc.to_array([IDX, LENGTH, SPACY]).tolist() if len(doc) else []
 
     def __call__(self, text: str) -> Tokens:
         if self.nlp is None:
@@ -224,8 +270,8 @@ class Tokenizer:
         runs = RUNS.findall(text)
         entries = [*map(self.cache.get, runs)]
         if None in entries:
-            learned = self._learn(dict.fromkeys(run for run, e in zip(runs, entries) if e is None))
-            entries = [e or learned[run] for run, e in zip(runs, entries)]
+            learned = self._learn(dict.fromkeys(compress(runs, map(not_, entries))))
+            entries = [*map(learned.get, runs, entries)]  # learned[run], else the entry found
         if any(map(_WANTS, entries)) and self._spanning(runs, entries):
             return self._whole(text)
         return Tokens(entries)
