@@ -43,6 +43,7 @@ from annotator.suggest.claim_candidates import (
     sentences_covered,
     widen_quotes,
 )
+from annotator.suggest.claim_frames import as_noted, in_poll, saying_acl
 from annotator.suggest.claim_facts import checkworthiness, claim_type, facts, hedged
 from annotator.suggest.common import Actor, DocContext, actors_version, subtree_range
 from annotator.suggest.quotes import quote_of_attribution
@@ -51,12 +52,15 @@ from annotator.suggest.speakers import UNNAMED_SPEAKER, Speaker, actor_np, speak
 RULES_VERSION = "4"
 RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
               "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act": 0.6, "speech_colon": 0.65, "quote_continued": 0.5,
-              "expected_to": 0.55, "speech_quote": 0.75, "broad": 0.3}
+              "expected_to": 0.55, "speech_quote": 0.75, "broad": 0.3, "as_noted": 0.75, "in_poll": 0.6,
+              "saying_acl": 0.6}
 ACT_PREPS = ("for", "on", "as", "of", "against", "over", "about")  # "called for Y", "criticised X for Y"
 SHOW_VERBS = {"show", "reveal", "indicate"}
+TO_ACTS = {"point", "refer"}  # "pointed to the polls", "referred to X"
 ADDRESS_VERBS = {"ask", "tell"}  # "asked the students if ...", "told residents not to drink the water"
 PASSIVE_BELIEF = {"expect", "believe", "think", "say", "report", "rumor", "rumour", "understand", "know", "consider",
                   "estimate", "project", "predict", "forecast", "allege", "suppose", "see", "tip"}
+QUOTE_ONLY = {"continue"}  # reporting verbs only beside a quote or a that-clause
 COGNITION = {"think", "believe", "know", "feel", "guess", "hope", "expect", "suppose", "reckon", "fear", "worry"}
 
 
@@ -100,7 +104,7 @@ class ClaimSuggester:
         self.lex = lex
         self.author_threshold = author_threshold
         self.version = f"{RULES_VERSION}:{lex.digest}" + ("+broad" if broad else "") + actors_version(schema)
-        self._verb_rules = (self._describe_as, self._accuse_of, self._speech_colon, self._speech_final,
+        self._verb_rules = (self._frame, self._describe_as, self._accuse_of, self._speech_colon, self._speech_final,
                             self._speech_ccomp, self._speech_parataxis, self._speech_quote, self._expected_to,
                             self._speech_act) + (
             (self._broad,) if broad else ())
@@ -133,6 +137,9 @@ class ClaimSuggester:
         """The candidates a token is the cue of (the first rule that applies decides)."""
         if t.lower_ == "according":
             return self._according_to(ctx, t, sent)
+        if t.lower_ == "in" and t.dep_ == "prep":
+            found = in_poll(ctx, t, self.lex)
+            return self._candidate(ctx, *found, sent) if found else []
         if t.pos_ == "NOUN":
             return self._nominal(ctx, t, sent) if t.lemma_.lower() in self.lex.nominal_cues else []
         if t.pos_ not in ("VERB", "AUX"):
@@ -149,6 +156,11 @@ class ClaimSuggester:
         if content is None:
             return []
         return [ClaimCandidate(rule, content[0], content[1], speaker, cue, sent.start)]
+
+    def _frame(self, ctx, v: Verb, sent):
+        """"As X noted, Y", "voters saying Y" (claim_frames.py)."""
+        found = as_noted(ctx, v, self.lex) or saying_acl(ctx, v, self.lex)
+        return self._candidate(ctx, *found, sent) if found else None
 
     def _according_to(self, ctx, t, sent):
         to = next((c for c in t.children if c.lower_ == "to"), None)
@@ -237,6 +249,9 @@ class ClaimSuggester:
             return None
         if v.lemma == "find" and not _finite_clause(comp):
             return []  # "found myself a student", "finds itself attracted to": no finding reported
+        if v.lemma in QUOTE_ONLY and comp.i > v.tok.i and not _in_quote(ctx, comp.i) and \
+                not any(c.dep_ == "mark" and c.lower_ == "that" for c in comp.children):
+            return []  # '"...," he continued' and 'he continued that ...', not "continue what it called ..."
         if v.subj is not None and v.subj.lower_ in ("i", "we") and v.lemma in COGNITION and _in_quote(ctx, v.tok.i):
             return []  # "I think ..." inside a quote is the quoted speaker's own wording, not a new source
         if v.lemma in COGNITION and (_question(sent) or _hypothetical(v.tok)):
@@ -296,7 +311,7 @@ class ClaimSuggester:
         dobj = v.child("dobj")
         parts = [c for c in v.children if c.dep_ in ("dobj", "xcomp", "ccomp", "oprd", "dative") or
                  (v.lemma in SHOW_VERBS and c.dep_ == "prep" and c.lower_ == "with") or  # "shows X with 47 percent"
-                 (c.dep_ == "prep" and c.lower_ in ACT_PREPS and not _temporal(ctx, c)) or
+                 (c.dep_ == "prep" and (c.lower_ in ACT_PREPS or (c.lower_ == "to" and v.lemma in TO_ACTS)) and not _temporal(ctx, c)) or
                  # "showed her challenger, Andrés Villegas, winning ...": the participle goes with the object
                  (c.dep_ == "advcl" and c.tag_ == "VBG" and dobj is not None and c.i > dobj.i) or
                  _for_to_clause(c) or  # "called for all candidates to publish ..."
@@ -312,12 +327,21 @@ class ClaimSuggester:
         start, end = min(c.left_edge.i for c in parts), max(c.right_edge.i for c in parts) + 1
         if start < v.tok.i:
             return []
-        if ctx.toks[start].dep_ in ("prep", "mark") and ctx.toks[start].lower_ in ACT_PREPS and end - start > 1:
+        if ctx.toks[start].dep_ in ("prep", "mark") and ctx.toks[start].lower_ in ACT_PREPS + ("to",) and end - start > 1:
             start += 1  # "called for an inquiry": what is called for is the inquiry
         end = _without_trailing_time(ctx, start, end)
         # "showed X winning ...": the participle is part of what is shown, not the author's gloss
-        return self._candidate(ctx, "speech_act", (start, end), speaker_of(ctx, v.speaker_tok), v.cue, sent,
+        return self._candidate(ctx, "speech_act", (start, end), speaker_of(ctx, self._reporter(v)), v.cue, sent,
                                gloss=v.lemma not in SHOW_VERBS)
+
+    def _reporter(self, v: Verb):
+        """Who performs a speech act: its subject, but in "X said the plant would close, citing Y" the
+        participle hangs on the reported clause and it is X who cites."""
+        h = v.tok.head
+        if v.tok.dep_ == "advcl" and v.tok.tag_ == "VBG" and h.dep_ == "ccomp" and \
+                h.head.lemma_.lower() in self.lex.speech_verbs:
+            return subject_token(h.head) or v.speaker_tok
+        return v.speaker_tok
 
     def _broad(self, ctx, v: Verb, sent):
         """Any verb of believing, wanting or backing with a subject and a complement: "X wants to ...",
