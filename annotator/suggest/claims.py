@@ -45,7 +45,7 @@ from annotator.suggest.claim_candidates import (
 )
 from annotator.suggest.claim_frames import as_noted, in_poll, saying_acl
 from annotator.suggest.claim_facts import checkworthiness, claim_type, facts, hedged
-from annotator.suggest.common import Actor, DocContext, actors_version, subtree_range
+from annotator.suggest.common import QUOTES, Actor, DocContext, actors_version, subtree_range
 from annotator.suggest.quotes import quote_of_attribution
 from annotator.suggest.speakers import UNNAMED_SPEAKER, Speaker, actor_np, speaker_of, subject_token
 
@@ -183,7 +183,7 @@ class ClaimSuggester:
         as_prep = next((c for c in v.children if c.dep_ in ("prep", "oprd", "xcomp", "advcl") and
                         (c.lower_ == "as" or c.dep_ == "oprd")), None)
         if as_prep is None:
-            return None
+            return self._called(ctx, v, sent) if v.lemma == "call" else None
         if v.agent_obj is not None:
             excl = [c for c in v.children if c.lower_ == "according" or (c.dep_ in ("advcl",) and c.i > as_prep.i)]
             return self._candidate(ctx, "describe_as", subtree_range(v.tok, excl), speaker_of(ctx, v.agent_obj), v.cue, sent)
@@ -193,7 +193,22 @@ class ClaimSuggester:
         if dobj is not None and v.subj is not None:
             return self._candidate(ctx, "describe_as", (dobj.left_edge.i, as_prep.right_edge.i + 1),
                                    speaker_of(ctx, v.speaker_tok), v.cue, sent)
-        return None
+        return self._called(ctx, v, sent) if v.lemma == "call" else None
+
+    def _called(self, ctx, v: Verb, sent):
+        """"X called Y "a disgrace"", "calling him a fascist": the naming is the claim (two objects, or
+        an object and a predicate the parser left without "as")."""
+        if v.speaker_tok is None or v.tok.tag_ == "VBN" and not any(c.dep_ == "aux" for c in v.children):
+            return None  # "a group called X": a name, nobody's claim
+        parts = [c for c in v.children if c.dep_ in ("dobj", "oprd") and c.i > v.tok.i]
+        naming = any(c.dep_ == "oprd" or any(a.dep_ == "appos" for a in c.children) for c in parts)
+        if not naming or any(c.tag_ in ("WP", "WDT") or c.pos_ in ("VERB", "AUX") for c in parts):
+            return None  # "called elections", "what it called ...": no naming of the speaker's
+        start, end = parts[0].left_edge.i, parts[-1].right_edge.i + 1
+        if not any(ctx.toks[k].text in QUOTES for k in range(start, min(end + 1, len(ctx.toks)))):
+            return None  # an unquoted name is too often the author's ("called a collection Y", "called a session")
+        return self._candidate(ctx, "describe_as", (start, end),
+                               speaker_of(ctx, v.speaker_tok), v.cue, sent)
 
     def _accuse_of(self, ctx, v: Verb, sent):
         """"X accused Y of ...", "Y was blamed by X for ..."."""
