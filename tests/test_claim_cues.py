@@ -64,3 +64,17 @@ def test_a_noun_saying_a_clause():
     assert ("the border would reopen on Monday", "The ministry", "saying_acl") in \
         claims("The ministry issued a statement saying the border would reopen on Monday.")
     assert claims("Polling data showing the race tightening worried the campaign.") == []
+
+
+def test_called_someone_a_quoted_name_but_not_a_thing_called_or_a_meeting_called():
+    assert ('her rival a "fraud"', "The mayor", "describe_as") in \
+        claims('The mayor called her rival a "fraud" on Tuesday.')
+    assert claims("Residents joined a group called the River Friends.") == []
+    assert claims("The board called an emergency meeting.") == []
+
+
+def test_seeing_something_as_is_a_view_held_but_seeing_oneself_or_i_see_is_not():
+    assert ("the new tariff as a threat to their exports", "Many farmers", "describe_as") in \
+        claims("Many farmers see the new tariff as a threat to their exports.")
+    assert claims("She sees herself as a reformer.") == []
+    assert claims("I see it as a mistake.") == []

@@ -47,7 +47,7 @@ from annotator.suggest.claim_frames import as_noted, in_poll, saying_acl
 from annotator.suggest.claim_facts import checkworthiness, claim_type, facts, hedged
 from annotator.suggest.common import QUOTES, Actor, DocContext, actors_version, subtree_range
 from annotator.suggest.quotes import quote_of_attribution
-from annotator.suggest.speakers import UNNAMED_SPEAKER, Speaker, actor_np, speaker_of, subject_token
+from annotator.suggest.speakers import FIRST_PERSON, UNNAMED_SPEAKER, Speaker, actor_np, speaker_of, subject_token
 
 RULES_VERSION = "4"
 RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
@@ -60,6 +60,7 @@ TO_ACTS = {"point", "refer"}  # "pointed to the polls", "referred to X"
 ADDRESS_VERBS = {"ask", "tell"}  # "asked the students if ...", "told residents not to drink the water"
 PASSIVE_BELIEF = {"expect", "believe", "think", "say", "report", "rumor", "rumour", "understand", "know", "consider",
                   "estimate", "project", "predict", "forecast", "allege", "suppose", "see", "tip"}
+BELIEF_DESCRIBE = {"see"}  # "voters see Clinton as the stronger candidate"
 QUOTE_ONLY = {"continue"}  # reporting verbs only beside a quote or a that-clause
 COGNITION = {"think", "believe", "know", "feel", "guess", "hope", "expect", "suppose", "reckon", "fear", "worry"}
 
@@ -190,6 +191,9 @@ class ClaimSuggester:
         dobj = v.child("dobj")
         if dobj is not None and dobj.tag_ in ("WP", "WDT"):
             return []  # "what it called counter-terrorism": the author's gloss, no claim
+        if v.lemma in BELIEF_DESCRIBE and (dobj is None or dobj.lower_.endswith(("self", "selves")) or
+                                          v.subj is None or v.subj.lower_ in FIRST_PERSON):
+            return None  # "sees himself as ...", "I see it as ...": how one sees oneself, the writer's view
         if dobj is not None and v.subj is not None:
             return self._candidate(ctx, "describe_as", (dobj.left_edge.i, as_prep.right_edge.i + 1),
                                    speaker_of(ctx, v.speaker_tok), v.cue, sent)
