@@ -78,3 +78,24 @@ def test_seeing_something_as_is_a_view_held_but_seeing_oneself_or_i_see_is_not()
         claims("Many farmers see the new tariff as a threat to their exports.")
     assert claims("She sees herself as a reformer.") == []
     assert claims("I see it as a mistake.") == []
+
+
+def test_asked_if_is_a_question_nobody_named_asks():
+    assert ("if he would resign", "UNNAMED", "speech_ccomp") in claims("Asked if he would resign, the minister said no.")
+    assert ("if the bridge was safe", "UNNAMED", "speech_ccomp") in claims("The governor was asked if the bridge was safe.")
+
+
+def test_telling_an_addressee_a_quote():
+    assert ("We will be back next year", "The coach", "speech_quote") in \
+        claims('The coach looked tired, telling the crowd, "We will be back next year."')
+
+
+def test_what_a_survey_found_but_not_what_a_person_found_hard():
+    assert ("the senator leading her rival by seven points", "The April survey", "speech_act") in \
+        claims("The April survey found the senator leading her rival by seven points.")
+    assert [x[2] for x in claims("Mr. Romney found it difficult to win.")] == ["author"]
+
+
+def test_evidence_suggesting_speaks_for_itself():
+    assert ("the mayor knew about the leak", "new evidence", "saying_acl") in \
+        claims("There is new evidence suggesting that the mayor knew about the leak.")

@@ -69,6 +69,9 @@ def saying_acl(ctx, v, lex):
         verb = head.head if head.dep_ == "dobj" else head.head.head if head.dep_ == "pobj" else None
         subj = next((c for c in verb.children if c.dep_ == "nsubj"), None) if verb is not None else None
         spk = speaker_of(ctx, subj) if subj is not None else None
+        if spk is None and verb is None or verb is not None and verb.dep_ == "ROOT" and verb.lemma_ == "be":
+            actor = actor_np(ctx, head, allow_any=True)  # "there is evidence suggesting ...": the evidence
+            spk = Speaker(actor) if actor is not None else None
     else:
         actor = actor_np(ctx, head)
         spk = Speaker(actor) if actor is not None else None

@@ -55,7 +55,7 @@ RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7
               "expected_to": 0.55, "speech_quote": 0.75, "broad": 0.3, "as_noted": 0.75, "in_poll": 0.6,
               "saying_acl": 0.6}
 ACT_PREPS = ("for", "on", "as", "of", "against", "over", "about")  # "called for Y", "criticised X for Y"
-SHOW_VERBS = {"show", "reveal", "indicate"}
+SHOW_VERBS = {"show", "reveal", "indicate", "find"}
 TO_ACTS = {"point", "refer"}  # "pointed to the polls", "referred to X"
 ADDRESS_VERBS = {"ask", "tell"}  # "asked the students if ...", "told residents not to drink the water"
 PASSIVE_BELIEF = {"expect", "believe", "think", "say", "report", "rumor", "rumour", "understand", "know", "consider",
@@ -234,6 +234,10 @@ class ClaimSuggester:
         comp = v.child("ccomp")
         if comp is None and v.lemma in self.lex.speech_verbs:
             comp = misattached_that_clause(v.tok)
+        if comp is None and v.lemma == "ask" and (_bare_participle(v.tok) or v.child("nsubj") is not None):
+            # "Asked if he was ever bullied, ...": the question (not "X was asked if": X is asked, not asking)
+            comp = next((c for c in v.children if c.dep_ == "advcl" and c.i > v.tok.i and any(
+                m.dep_ == "mark" and m.lower_ in ("if", "whether") for m in c.children)), None)
         return comp
 
     def _speech_final(self, ctx, v: Verb, sent):
@@ -267,7 +271,8 @@ class ClaimSuggester:
         if v.lemma not in self.lex.speech_verbs or comp is None:
             return None
         if v.lemma == "find" and not _finite_clause(comp):
-            return []  # "found myself a student", "finds itself attracted to": no finding reported
+            # "the survey found Clinton leading" is what a source shows; "found myself a student" is nothing
+            return None if v.subj is not None and v.subj.lemma_.lower() in ctx.lex.source_nouns else []
         if v.lemma in QUOTE_ONLY and comp.i > v.tok.i and not _in_quote(ctx, comp.i) and \
                 not any(c.dep_ == "mark" and c.lower_ == "that" for c in comp.children):
             return []  # '"...," he continued' and 'he continued that ...', not "continue what it called ..."
@@ -292,8 +297,9 @@ class ClaimSuggester:
     def _speech_quote(self, ctx, v: Verb, sent):
         """A reporting verb with no clause of its own beside a quote: '"Not even one," he said.',
         '"We will win." Tanner said.', 'Ruiz said, "Sure. We will cut it."' (the quote is the content)."""
+        addressee = v.child("dobj") if v.lemma in ADDRESS_VERBS else None  # 'telling the crowd, "..."'
         if v.lemma not in self.lex.speech_verbs or v.subj is None or self._clause_of(v) is not None or \
-                v.child("dobj", "xcomp") is not None:
+                v.child("xcomp") is not None or (v.child("dobj") is not None and addressee is None):
             return None  # "Hailing it as a "breakthrough," Putin emphasized its significance": not the quote
         spk = speaker_of(ctx, v.speaker_tok)
         if spk is None:
@@ -301,6 +307,8 @@ class ClaimSuggester:
         lo, hi = v.tok.i, v.tok.i + 1
         if v.subj.head.i == v.tok.i:
             lo, hi = min(lo, v.subj.left_edge.i), max(hi, v.subj.right_edge.i + 1)
+        if addressee is not None:
+            hi = max(hi, addressee.right_edge.i + 1)
         quote = quote_of_attribution(ctx, lo, hi, v.cue)
         if quote is None:
             return None
