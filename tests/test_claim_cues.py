@@ -54,7 +54,7 @@ def test_as_the_source_reported_frames_the_main_clause():
 
 def test_in_a_poll_the_poll_is_the_source_but_leading_in_the_polls_is_not():
     c = claims("In a Channel 9 poll released Tuesday, 48 percent of voters backed the levy.")
-    assert ("48 percent of voters backed the levy", "a Channel 9 poll", "in_poll") in c
+    assert ("48 percent of voters backed the levy", "a Channel 9 poll", "in_source") in c
     assert claims("The mayor leads in the polls.") == []
 
 
@@ -99,3 +99,14 @@ def test_what_a_survey_found_but_not_what_a_person_found_hard():
 def test_evidence_suggesting_speaks_for_itself():
     assert ("the mayor knew about the leak", "new evidence", "saying_acl") in \
         claims("There is new evidence suggesting that the mayor knew about the leak.")
+
+
+def test_in_someones_view_or_words():
+    assert ('the plan "is dead."', "Lopez", "in_source") in claims('In Lopez\'s words, the plan "is dead."')
+    assert ("the tax will hurt farmers", "the mayor", "in_source") in \
+        claims("In the mayor's view, the tax will hurt farmers.")
+
+
+def test_complaints_and_remarks_that():
+    assert ("the water was unsafe", "the residents", "nominal_cue") in \
+        claims("The city ignored the residents' complaint that the water was unsafe.")

@@ -1,7 +1,8 @@
 """Attributions framed around a clause rather than hanging a clause on their verb.
 
 - ``as_noted``: "As X noted, Y" — an as-clause of a reporting verb frames the main clause Y;
-- ``in_poll``: "In a CBS News poll, Y" and "Y in the latest polls" — a poll or survey is the source of Y;
+- ``in_source``: "In a CBS News poll, Y", "In her view, Y", "In Lopez's words, Y" — the poll, or the
+  one whose view or words they are, is the source of Y ("Trump leads in the polls" is the author's);
 - ``saying_acl``: "voters saying they want Y", "calls saying Y" — a noun whose participle reports.
 
 Each returns claim candidates as ``(rule, (start, end), Speaker, cue, gloss)`` pieces for the
@@ -14,6 +15,7 @@ from annotator.suggest.common import subtree_range
 from annotator.suggest.speakers import FIRST_PERSON, Speaker, actor_np, speaker_of
 
 POLL_NOUNS = {"poll", "survey"}
+VIEW_NOUNS = {"view", "word", "opinion", "estimation", "telling", "judgment", "judgement", "mind"}
 CLAUSE_DEPS = ("ROOT", "conj", "ccomp")
 SHOW_VERBS = {"show", "reveal", "indicate"}
 
@@ -34,25 +36,31 @@ def as_noted(ctx, v, lex):
     return "as_noted", subtree_range(t.head, [t]), spk, v.cue
 
 
-def in_poll(ctx, t, lex):
-    """"In an NBC News poll released Monday, Y" or "Y in the latest polls": the poll says Y."""
+def in_source(ctx, t, lex):
+    """"In an NBC News poll released Monday, Y", "In Lopez's words, Y": the poll, or Lopez, says Y."""
     obj = next((c for c in t.children if c.dep_ == "pobj"), None)
-    if obj is None or obj.lemma_.lower() not in POLL_NOUNS or obj.tag_ not in ("NN", "NNS"):
+    poss = next((c for c in obj.children if c.dep_ == "poss"), None) if obj is not None else None
+    if obj is None or not (obj.lemma_.lower() in POLL_NOUNS and obj.tag_ in ("NN", "NNS") or
+                           obj.lemma_.lower() in VIEW_NOUNS and poss is not None):
         return None
     verb = t.head
     while verb.pos_ not in ("VERB", "AUX") and verb.dep_ != "ROOT":
         verb = verb.head
     if verb.pos_ not in ("VERB", "AUX") or verb.dep_ not in CLAUSE_DEPS:
         return None
-    actor = actor_np(ctx, obj, allow_any=True)
-    if actor is None:
+    if poss is not None and obj.lemma_.lower() in VIEW_NOUNS:  # "in Forbes' words", "in her view"
+        spk = speaker_of(ctx, poss)
+    else:
+        actor = actor_np(ctx, obj, allow_any=True)
+        spk = Speaker(actor) if actor is not None else None
+    if spk is None:
         return None
     lo, hi = subtree_range(verb)
     p_lo, p_hi = t.left_edge.i, t.right_edge.i + 1
     if p_lo > verb.i or p_hi >= hi or ctx.toks[p_hi].text != "," or verb.lemma_.lower() in lex.speech_verbs:
         return None  # "Trump leads in the polls": the author's summary; "In a poll, 40 percent said": theirs
     rng = (p_hi + 1, hi)
-    return "in_poll", rng, Speaker(actor), (t.i, obj.i + 1)
+    return "in_source", rng, spk, (t.i, obj.i + 1)
 
 
 def saying_acl(ctx, v, lex):

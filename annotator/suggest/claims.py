@@ -43,7 +43,7 @@ from annotator.suggest.claim_candidates import (
     sentences_covered,
     widen_quotes,
 )
-from annotator.suggest.claim_frames import as_noted, in_poll, saying_acl
+from annotator.suggest.claim_frames import as_noted, in_source, saying_acl
 from annotator.suggest.claim_facts import checkworthiness, claim_type, facts, hedged
 from annotator.suggest.common import QUOTES, Actor, DocContext, actors_version, subtree_range
 from annotator.suggest.quotes import quote_of_attribution
@@ -52,7 +52,7 @@ from annotator.suggest.speakers import FIRST_PERSON, UNNAMED_SPEAKER, Speaker, a
 RULES_VERSION = "4"
 RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
               "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act": 0.6, "speech_colon": 0.65, "quote_continued": 0.5,
-              "expected_to": 0.55, "speech_quote": 0.75, "broad": 0.3, "as_noted": 0.75, "in_poll": 0.6,
+              "expected_to": 0.55, "speech_quote": 0.75, "broad": 0.3, "as_noted": 0.75, "in_source": 0.6,
               "saying_acl": 0.6}
 ACT_PREPS = ("for", "on", "as", "of", "against", "over", "about")  # "called for Y", "criticised X for Y"
 SHOW_VERBS = {"show", "reveal", "indicate", "find"}
@@ -139,7 +139,7 @@ class ClaimSuggester:
         if t.lower_ == "according":
             return self._according_to(ctx, t, sent)
         if t.lower_ == "in" and t.dep_ == "prep":
-            found = in_poll(ctx, t, self.lex)
+            found = in_source(ctx, t, self.lex)
             return self._candidate(ctx, *found, sent) if found else []
         if t.pos_ == "NOUN":
             return self._nominal(ctx, t, sent) if t.lemma_.lower() in self.lex.nominal_cues else []
