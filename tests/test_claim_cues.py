@@ -110,3 +110,8 @@ def test_in_someones_view_or_words():
 def test_complaints_and_remarks_that():
     assert ("the water was unsafe", "the residents", "nominal_cue") in \
         claims("The city ignored the residents' complaint that the water was unsafe.")
+
+
+def test_what_is_said_follows_the_verb_when_the_parser_hangs_the_clause_before_on_it_too():
+    c = claims("Critics have long attacked the plan; he said that the critics were wrong.")
+    assert [x[0] for x in c if x[2] == "speech_ccomp"] == ["the critics were wrong"]

@@ -231,7 +231,10 @@ class ClaimSuggester:
                                speaker_of(ctx, who), v.cue, sent)
 
     def _clause_of(self, v: Verb):
-        comp = v.child("ccomp")
+        comps = [c for c in v.children if c.dep_ == "ccomp"]
+        # "In a statement after X suspended his campaign, Cruz said he is certain ...": the parser hangs
+        # the clause before on the verb too; what is said follows the verb
+        comp = next((c for c in comps if c.i > v.tok.i), comps[-1]) if len(comps) > 1 else v.child("ccomp")
         if comp is None and v.lemma in self.lex.speech_verbs:
             comp = misattached_that_clause(v.tok)
         if comp is None and v.lemma == "ask" and (_bare_participle(v.tok) or v.child("nsubj") is not None):
