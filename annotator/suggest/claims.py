@@ -231,10 +231,12 @@ class ClaimSuggester:
                                speaker_of(ctx, who), v.cue, sent)
 
     def _clause_of(self, v: Verb):
-        comps = [c for c in v.children if c.dep_ == "ccomp"]
-        # "In a statement after X suspended his campaign, Cruz said he is certain ...": the parser hangs
-        # the clause before on the verb too; what is said follows the verb
-        comp = next((c for c in comps if c.i > v.tok.i), comps[-1]) if len(comps) > 1 else v.child("ccomp")
+        comp = v.child("ccomp")
+        if comp is not None and comp.i < v.tok.i:
+            # "In a statement after X suspended his campaign, Cruz said he is certain ...": the parser hangs
+            # the clause before on the verb too; what is said follows the verb
+            comps = [c for c in v.children if c.dep_ == "ccomp"]
+            comp = next((c for c in comps if c.i > v.tok.i), comps[-1])
         if comp is None and v.lemma in self.lex.speech_verbs:
             comp = misattached_that_clause(v.tok)
         if comp is None and v.lemma == "ask" and (_bare_participle(v.tok) or v.child("nsubj") is not None):
@@ -270,8 +272,10 @@ class ClaimSuggester:
 
     def _speech_ccomp(self, ctx, v: Verb, sent):
         """"X said (that) ...", "..., the minister said", "it was announced that ..."."""
+        if v.lemma not in self.lex.speech_verbs:
+            return None
         comp = self._clause_of(v)
-        if v.lemma not in self.lex.speech_verbs or comp is None:
+        if comp is None:
             return None
         if v.lemma == "find" and not _finite_clause(comp):
             # "the survey found Clinton leading" is what a source shows; "found myself a student" is nothing
