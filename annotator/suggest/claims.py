@@ -17,15 +17,17 @@ Rules (the ``rule`` recorded with each suggestion):
   said.', '"We won." Tanner said.', 'Ruiz said, "Sure. We will."';
 - ``expected_to``: "X is expected / believed / said to ..." — nobody named (UNNAMED);
 - ``quote_continued``: a paragraph that is nothing but a quote goes on quoting the speaker before it;
+- ``as_noted``, ``in_source``, ``saying_acl``: "As X reported, Y", "In a poll / In X's view, Y",
+  "a statement saying Y" (claim_frames.py);
 - ``author``: a sentence the article asserts in its own voice with checkable facts (author.py).
 A quote over several sentences, or interrupted by its attribution, is one claim (quotes.py).
 Speakers come from speakers.py (pronouns and role nouns resolved to their antecedent; one that
 cannot be resolved is the speaker itself, with ``unresolved_pronoun: true``; a dateline never
 is); content boundaries from boundaries.py.
 
-Why one module over 450 lines: it is the list of rules above, one short method each, sharing
-the suggester's state (lexicons, the schema's actors); candidates, quotes, speakers, boundaries
-and facts already live in their own modules.
+Why one module over 550 lines: it is the list of rules above, one short method each, sharing
+the suggester's state (lexicons, the schema's actors); candidates, frames, quotes, speakers,
+boundaries and facts already live in their own modules.
 """
 
 from __future__ import annotations
