@@ -7,7 +7,6 @@ more often than not (counts in docs/suggest.md, "Claim rules").
 from __future__ import annotations
 
 import pytest
-
 from test_suggest_common import claim_texts, run
 
 pytestmark = pytest.mark.slow

@@ -5,7 +5,7 @@
   one whose view or words they are, is the source of Y ("Trump leads in the polls" is the author's);
 - ``saying_acl``: "voters saying they want Y", "calls saying Y" — a noun whose participle reports.
 
-Each returns claim candidates as ``(rule, (start, end), Speaker, cue, gloss)`` pieces for the
+Each returns a claim candidate as ``(rule, (start, end), Speaker, cue)`` (token ranges) for the
 claims suggester to finish, or None when the frame does not apply.
 """
 
@@ -55,7 +55,7 @@ def in_source(ctx, t, lex):
         spk = Speaker(actor) if actor is not None else None
     if spk is None:
         return None
-    lo, hi = subtree_range(verb)
+    hi = verb.right_edge.i + 1
     p_lo, p_hi = t.left_edge.i, t.right_edge.i + 1
     if p_lo > verb.i or p_hi >= hi or ctx.toks[p_hi].text != "," or verb.lemma_.lower() in lex.speech_verbs:
         return None  # "Trump leads in the polls": the author's summary; "In a poll, 40 percent said": theirs

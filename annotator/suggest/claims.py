@@ -45,11 +45,24 @@ from annotator.suggest.claim_candidates import (
     sentences_covered,
     widen_quotes,
 )
-from annotator.suggest.claim_frames import as_noted, in_source, saying_acl
 from annotator.suggest.claim_facts import checkworthiness, claim_type, facts, hedged
-from annotator.suggest.common import QUOTES, Actor, DocContext, actors_version, subtree_range
+from annotator.suggest.claim_frames import as_noted, in_source, saying_acl
+from annotator.suggest.common import (
+    QUOTES,
+    Actor,
+    DocContext,
+    actors_version,
+    subtree_range,
+)
 from annotator.suggest.quotes import quote_of_attribution
-from annotator.suggest.speakers import FIRST_PERSON, UNNAMED_SPEAKER, Speaker, actor_np, speaker_of, subject_token
+from annotator.suggest.speakers import (
+    FIRST_PERSON,
+    UNNAMED_SPEAKER,
+    Speaker,
+    actor_np,
+    speaker_of,
+    subject_token,
+)
 
 RULES_VERSION = "4"
 RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
