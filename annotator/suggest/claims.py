@@ -10,7 +10,7 @@ Rules (the ``rule`` recorded with each suggestion):
 - ``nominal_cue``: "accusations from X that ...", "claims by X that ...";
 - ``speech_act``: a speech act whose content is what follows it: "X denied targeting civilians",
   "X welcomed / condemned / criticised the decision", "X conceded defeat", "X urged Y to ...",
-  "X called for Y", "X asked Y if ...", "X told Y not to ...", "official results showed Y winning";
+  "X called for Y", "X told Y not to ...", "official results showed Y winning";
 - ``speech_colon``: "X said:" followed by the quote or statement, or a line "X: ..." (a headline,
   a transcript turn) to its end;
 - ``speech_quote``: a quote beside an attribution with no clause of its own: '"Not even one," he
