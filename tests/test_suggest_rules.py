@@ -463,7 +463,8 @@ def test_a_line_name_colon_statement_is_that_speakers_over_several_sentences():
 
 
 def test_asking_and_telling_someone_what_to_do_or_whether():
-    assert ("the students if they were always so serious", "Rubin", "speech_act") in claims(
+    # what is asked is the question; the students are whom it was asked, as reporters are whom one tells
+    assert ("if they were always so serious", "Rubin", "speech_ccomp") in claims(
         "Then Rubin asked the students if they were always so serious.")
     assert ("residents not to drink the water", "Officials", "speech_act") in claims(
         "Officials have told residents not to drink the water.")

@@ -14,7 +14,8 @@ from annotator.suggest.speakers import Speaker
 # where candidates overlap, the more specific rule wins
 PRIORITY = {"speech_final": 4, "describe_as": 6, "accuse_of": 5, "speech_ccomp": 4, "speech_parataxis": 4,
             "speech_colon": 3, "speech_quote": 3, "nominal_cue": 3, "expected_to": 3, "speech_act": 2, "according_to": 1,
-            "quote_continued": 0, "broad": 0}
+            "quote_continued": 0, "broad": 0, "as_noted": 4,
+            "in_source": 2, "saying_acl": 3}
 
 
 @dataclass(frozen=True)

@@ -10,22 +10,24 @@ Rules (the ``rule`` recorded with each suggestion):
 - ``nominal_cue``: "accusations from X that ...", "claims by X that ...";
 - ``speech_act``: a speech act whose content is what follows it: "X denied targeting civilians",
   "X welcomed / condemned / criticised the decision", "X conceded defeat", "X urged Y to ...",
-  "X called for Y", "X asked Y if ...", "X told Y not to ...", "official results showed Y winning";
+  "X called for Y", "X told Y not to ...", "official results showed Y winning";
 - ``speech_colon``: "X said:" followed by the quote or statement, or a line "X: ..." (a headline,
   a transcript turn) to its end;
 - ``speech_quote``: a quote beside an attribution with no clause of its own: '"Not even one," he
   said.', '"We won." Tanner said.', 'Ruiz said, "Sure. We will."';
 - ``expected_to``: "X is expected / believed / said to ..." — nobody named (UNNAMED);
 - ``quote_continued``: a paragraph that is nothing but a quote goes on quoting the speaker before it;
+- ``as_noted``, ``in_source``, ``saying_acl``: "As X reported, Y", "In a poll / In X's view, Y",
+  "a statement saying Y" (claim_frames.py);
 - ``author``: a sentence the article asserts in its own voice with checkable facts (author.py).
 A quote over several sentences, or interrupted by its attribution, is one claim (quotes.py).
 Speakers come from speakers.py (pronouns and role nouns resolved to their antecedent; one that
 cannot be resolved is the speaker itself, with ``unresolved_pronoun: true``; a dateline never
 is); content boundaries from boundaries.py.
 
-Why one module over 450 lines: it is the list of rules above, one short method each, sharing
-the suggester's state (lexicons, the schema's actors); candidates, quotes, speakers, boundaries
-and facts already live in their own modules.
+Why one module over 550 lines: it is the list of rules above, one short method each, sharing
+the suggester's state (lexicons, the schema's actors); candidates, frames, quotes, speakers,
+boundaries and facts already live in their own modules.
 """
 
 from __future__ import annotations
@@ -44,19 +46,37 @@ from annotator.suggest.claim_candidates import (
     widen_quotes,
 )
 from annotator.suggest.claim_facts import checkworthiness, claim_type, facts, hedged
-from annotator.suggest.common import Actor, DocContext, actors_version, subtree_range
+from annotator.suggest.claim_frames import as_noted, in_source, saying_acl
+from annotator.suggest.common import (
+    QUOTES,
+    Actor,
+    DocContext,
+    actors_version,
+    subtree_range,
+)
 from annotator.suggest.quotes import quote_of_attribution
-from annotator.suggest.speakers import UNNAMED_SPEAKER, Speaker, actor_np, speaker_of, subject_token
+from annotator.suggest.speakers import (
+    FIRST_PERSON,
+    UNNAMED_SPEAKER,
+    Speaker,
+    actor_np,
+    speaker_of,
+    subject_token,
+)
 
 RULES_VERSION = "5"
 RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
               "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act": 0.6, "speech_colon": 0.65, "quote_continued": 0.5,
-              "expected_to": 0.55, "speech_quote": 0.75, "broad": 0.3}
+              "expected_to": 0.55, "speech_quote": 0.75, "broad": 0.3, "as_noted": 0.75, "in_source": 0.6,
+              "saying_acl": 0.6}
 ACT_PREPS = ("for", "on", "as", "of", "against", "over", "about")  # "called for Y", "criticised X for Y"
-SHOW_VERBS = {"show", "reveal", "indicate"}
+SHOW_VERBS = {"show", "reveal", "indicate", "find"}
+TO_ACTS = {"point", "refer"}  # "pointed to the polls", "referred to X"
 ADDRESS_VERBS = {"ask", "tell"}  # "asked the students if ...", "told residents not to drink the water"
 PASSIVE_BELIEF = {"expect", "believe", "think", "say", "report", "rumor", "rumour", "understand", "know", "consider",
                   "estimate", "project", "predict", "forecast", "allege", "suppose", "see", "tip"}
+BELIEF_DESCRIBE = {"see"}  # "voters see Clinton as the stronger candidate"
+QUOTE_ONLY = {"continue"}  # reporting verbs only beside a quote or a that-clause
 COGNITION = {"think", "believe", "know", "feel", "guess", "hope", "expect", "suppose", "reckon", "fear", "worry"}
 
 
@@ -100,7 +120,7 @@ class ClaimSuggester:
         self.lex = lex
         self.author_threshold = author_threshold
         self.version = f"{RULES_VERSION}:{lex.digest}" + ("+broad" if broad else "") + actors_version(schema)
-        self._verb_rules = (self._describe_as, self._accuse_of, self._speech_colon, self._speech_final,
+        self._verb_rules = (self._frame, self._describe_as, self._accuse_of, self._speech_colon, self._speech_final,
                             self._speech_ccomp, self._speech_parataxis, self._speech_quote, self._expected_to,
                             self._speech_act) + (
             (self._broad,) if broad else ())
@@ -133,6 +153,9 @@ class ClaimSuggester:
         """The candidates a token is the cue of (the first rule that applies decides)."""
         if t.lower_ == "according":
             return self._according_to(ctx, t, sent)
+        if t.lower_ == "in" and t.dep_ == "prep":
+            found = in_source(ctx, t, self.lex)
+            return self._candidate(ctx, *found, sent) if found else []
         if t.pos_ == "NOUN":
             return self._nominal(ctx, t, sent) if t.lemma_.lower() in self.lex.nominal_cues else []
         if t.pos_ not in ("VERB", "AUX"):
@@ -149,6 +172,11 @@ class ClaimSuggester:
         if content is None or _in_quote(ctx, cue[0]):  # a cue inside a quote: the quoted speaker's own words
             return []
         return [ClaimCandidate(rule, content[0], content[1], speaker, cue, sent.start)]
+
+    def _frame(self, ctx, v: Verb, sent):
+        """"As X noted, Y", "voters saying Y" (claim_frames.py)."""
+        found = as_noted(ctx, v, self.lex) or saying_acl(ctx, v, self.lex)
+        return self._candidate(ctx, *found, sent) if found else None
 
     def _according_to(self, ctx, t, sent):
         to = next((c for c in t.children if c.lower_ == "to"), None)
@@ -171,17 +199,35 @@ class ClaimSuggester:
         as_prep = next((c for c in v.children if c.dep_ in ("prep", "oprd", "xcomp", "advcl") and
                         (c.lower_ == "as" or c.dep_ == "oprd")), None)
         if as_prep is None:
-            return None
+            return self._called(ctx, v, sent) if v.lemma == "call" else None
         if v.agent_obj is not None:
             excl = [c for c in v.children if c.lower_ == "according" or (c.dep_ in ("advcl",) and c.i > as_prep.i)]
             return self._candidate(ctx, "describe_as", subtree_range(v.tok, excl), speaker_of(ctx, v.agent_obj), v.cue, sent)
         dobj = v.child("dobj")
         if dobj is not None and dobj.tag_ in ("WP", "WDT"):
             return []  # "what it called counter-terrorism": the author's gloss, no claim
+        if v.lemma in BELIEF_DESCRIBE and (dobj is None or dobj.lower_.endswith(("self", "selves")) or
+                                          v.subj is None or v.subj.lower_ in FIRST_PERSON):
+            return None  # "sees himself as ...", "I see it as ...": how one sees oneself, the writer's view
         if dobj is not None and v.subj is not None:
             return self._candidate(ctx, "describe_as", (dobj.left_edge.i, as_prep.right_edge.i + 1),
                                    speaker_of(ctx, v.speaker_tok), v.cue, sent)
-        return None
+        return self._called(ctx, v, sent) if v.lemma == "call" else None
+
+    def _called(self, ctx, v: Verb, sent):
+        """"X called Y "a disgrace"", "calling him a fascist": the naming is the claim (two objects, or
+        an object and a predicate the parser left without "as")."""
+        if v.speaker_tok is None or v.tok.tag_ == "VBN" and not any(c.dep_ == "aux" for c in v.children):
+            return None  # "a group called X": a name, nobody's claim
+        parts = [c for c in v.children if c.dep_ in ("dobj", "oprd") and c.i > v.tok.i]
+        naming = any(c.dep_ == "oprd" or any(a.dep_ == "appos" for a in c.children) for c in parts)
+        if not naming or any(c.tag_ in ("WP", "WDT") or c.pos_ in ("VERB", "AUX") for c in parts):
+            return None  # "called elections", "what it called ...": no naming of the speaker's
+        start, end = parts[0].left_edge.i, parts[-1].right_edge.i + 1
+        if not any(ctx.toks[k].text in QUOTES for k in range(start, min(end + 1, len(ctx.toks)))):
+            return None  # an unquoted name is too often the author's ("called a collection Y", "called a session")
+        return self._candidate(ctx, "describe_as", (start, end),
+                               speaker_of(ctx, v.speaker_tok), v.cue, sent)
 
     def _accuse_of(self, ctx, v: Verb, sent):
         """"X accused Y of ...", "Y was blamed by X for ..."."""
@@ -201,8 +247,17 @@ class ClaimSuggester:
 
     def _clause_of(self, v: Verb):
         comp = v.child("ccomp")
+        if comp is not None and comp.i < v.tok.i:
+            # "In a statement after X suspended his campaign, Cruz said he is certain ...": the parser hangs
+            # the clause before on the verb too; what is said follows the verb
+            comps = [c for c in v.children if c.dep_ == "ccomp"]
+            comp = next((c for c in comps if c.i > v.tok.i), comps[-1])
         if comp is None and v.lemma in self.lex.speech_verbs:
             comp = misattached_that_clause(v.tok)
+        if comp is None and v.lemma == "ask" and (_bare_participle(v.tok) or v.child("nsubj") is not None):
+            # "Asked if he was ever bullied, ...": the question (not "X was asked if": X is asked, not asking)
+            comp = next((c for c in v.children if c.dep_ == "advcl" and c.i > v.tok.i and any(
+                m.dep_ == "mark" and m.lower_ in ("if", "whether") for m in c.children)), None)
         return comp
 
     def _speech_final(self, ctx, v: Verb, sent):
@@ -232,11 +287,17 @@ class ClaimSuggester:
 
     def _speech_ccomp(self, ctx, v: Verb, sent):
         """"X said (that) ...", "..., the minister said", "it was announced that ..."."""
+        if v.lemma not in self.lex.speech_verbs:
+            return None
         comp = self._clause_of(v)
-        if v.lemma not in self.lex.speech_verbs or comp is None:
+        if comp is None:
             return None
         if v.lemma == "find" and not _finite_clause(comp):
-            return []  # "found myself a student", "finds itself attracted to": no finding reported
+            # "the survey found Clinton leading" is what a source shows; "found myself a student" is nothing
+            return None if v.subj is not None and v.subj.lemma_.lower() in ctx.lex.source_nouns else []
+        if v.lemma in QUOTE_ONLY and comp.i > v.tok.i and not _in_quote(ctx, comp.i) and \
+                not any(c.dep_ == "mark" and c.lower_ == "that" for c in comp.children):
+            return []  # '"...," he continued' and 'he continued that ...', not "continue what it called ..."
         if v.subj is not None and v.subj.lower_ in ("i", "we") and v.lemma in COGNITION and _in_quote(ctx, v.tok.i):
             return []  # "I think ..." inside a quote is the quoted speaker's own wording, not a new source
         if v.lemma in COGNITION and (_question(sent) or _hypothetical(v.tok)):
@@ -258,8 +319,9 @@ class ClaimSuggester:
     def _speech_quote(self, ctx, v: Verb, sent):
         """A reporting verb with no clause of its own beside a quote: '"Not even one," he said.',
         '"We will win." Tanner said.', 'Ruiz said, "Sure. We will cut it."' (the quote is the content)."""
+        addressee = v.child("dobj") if v.lemma in ADDRESS_VERBS else None  # 'telling the crowd, "..."'
         if v.lemma not in self.lex.speech_verbs or v.subj is None or self._clause_of(v) is not None or \
-                v.child("dobj", "xcomp") is not None:
+                v.child("xcomp") is not None or (v.child("dobj") is not None and addressee is None):
             return None  # "Hailing it as a "breakthrough," Putin emphasized its significance": not the quote
         spk = speaker_of(ctx, v.speaker_tok)
         if spk is None:
@@ -267,6 +329,8 @@ class ClaimSuggester:
         lo, hi = v.tok.i, v.tok.i + 1
         if v.subj.head.i == v.tok.i:
             lo, hi = min(lo, v.subj.left_edge.i), max(hi, v.subj.right_edge.i + 1)
+        if addressee is not None:
+            hi = max(hi, addressee.right_edge.i + 1)
         quote = quote_of_attribution(ctx, lo, hi, v.cue)
         if quote is None:
             return None
@@ -296,7 +360,7 @@ class ClaimSuggester:
         dobj = v.child("dobj")
         parts = [c for c in v.children if c.dep_ in ("dobj", "xcomp", "ccomp", "oprd", "dative") or
                  (v.lemma in SHOW_VERBS and c.dep_ == "prep" and c.lower_ == "with") or  # "shows X with 47 percent"
-                 (c.dep_ == "prep" and c.lower_ in ACT_PREPS and not _temporal(ctx, c)) or
+                 (c.dep_ == "prep" and (c.lower_ in ACT_PREPS or (c.lower_ == "to" and v.lemma in TO_ACTS)) and not _temporal(ctx, c)) or
                  # "showed her challenger, Andrés Villegas, winning ...": the participle goes with the object
                  (c.dep_ == "advcl" and c.tag_ == "VBG" and dobj is not None and c.i > dobj.i) or
                  _for_to_clause(c) or  # "called for all candidates to publish ..."
@@ -312,12 +376,21 @@ class ClaimSuggester:
         start, end = min(c.left_edge.i for c in parts), max(c.right_edge.i for c in parts) + 1
         if start < v.tok.i:
             return []
-        if ctx.toks[start].dep_ in ("prep", "mark") and ctx.toks[start].lower_ in ACT_PREPS and end - start > 1:
+        if ctx.toks[start].dep_ in ("prep", "mark") and ctx.toks[start].lower_ in ACT_PREPS + ("to",) and end - start > 1:
             start += 1  # "called for an inquiry": what is called for is the inquiry
         end = _without_trailing_time(ctx, start, end)
         # "showed X winning ...": the participle is part of what is shown, not the author's gloss
-        return self._candidate(ctx, "speech_act", (start, end), speaker_of(ctx, v.speaker_tok), v.cue, sent,
+        return self._candidate(ctx, "speech_act", (start, end), speaker_of(ctx, self._reporter(v)), v.cue, sent,
                                gloss=v.lemma not in SHOW_VERBS)
+
+    def _reporter(self, v: Verb):
+        """Who performs a speech act: its subject, but in "X said the plant would close, citing Y" the
+        participle hangs on the reported clause and it is X who cites."""
+        h = v.tok.head
+        if v.tok.dep_ == "advcl" and v.tok.tag_ == "VBG" and h.dep_ == "ccomp" and \
+                h.head.lemma_.lower() in self.lex.speech_verbs:
+            return subject_token(h.head) or v.speaker_tok
+        return v.speaker_tok
 
     def _broad(self, ctx, v: Verb, sent):
         """Any verb of believing, wanting or backing with a subject and a complement: "X wants to ...",
