@@ -42,3 +42,12 @@ def test_asked_by_someone_is_that_persons_question_and_the_main_subject_answers(
 def test_a_fronted_asked_tagged_as_a_past_tense_is_still_nobody_named_asking():
     c = claims('Asked what a firm commitment looks like, Devine replied: "We are a long way off from that."')
     assert ("what a firm commitment looks like", "UNNAMED", "speech_ccomp") in c
+
+
+def test_coordinated_speakers_out_of_text_order_give_one_span_from_first_to_last():
+    # the parser hangs the name on the first conjunct (an apposition), so the conjuncts' phrases
+    # come out of order; the speaker must still be one well-formed span ending at the name
+    text = "Real estate developer and radio host Tom Keller on Sunday tweeted a chart of false crime figures."
+    speakers = [s.value.attrs["speaker"] for s in run(text)["claim"]]
+    assert speakers and all(sp["start"] < sp["end"] for sp in speakers)
+    assert any(text[sp["start"]:sp["end"]].endswith("Tom Keller") for sp in speakers)

@@ -172,10 +172,14 @@ def speaker_of(ctx: DocContext, tok) -> Speaker | None:
         return Speaker(_noun_phrase_actor(ctx, tok, None))  # "official results showed ..."
     if not parts:
         return None
-    first, last = parts[0], parts[-1]
     if len(parts) == 1:
+        first = parts[0]
         role = _role_antecedent(ctx, tok, first)
         return Speaker(role, (first.start, first.end)) if role is not None else Speaker(first)
+    # conjuncts' phrases need not come in text order, nor be disjoint ("Real estate mogul and
+    # reality television star Donald Trump"): the speaker runs from the first start to the last end
+    parts.sort(key=lambda a: (a.start, a.end))
+    first, last = parts[0], max(parts, key=lambda a: a.end)
     return Speaker(Actor(first.start, last.end, first.label if first.label == last.label else "",
                          first.model_label, plural=True))
 
