@@ -215,7 +215,7 @@ def test_a_signal_during_a_big_export_cleans_up_and_keeps_the_previous_output(tm
     finally:
         proc.kill()
         proc.wait()
-    assert proc.returncode == 128 + sig
+    assert proc.returncode == 128 + sig, err
     assert err == "interrupted\n"
     assert hidden(tmp_path) == []
     assert snapshot(tmp_path) == before
