@@ -25,6 +25,14 @@ def hold_write_lock(path) -> sqlite3.Connection:
     return other
 
 
+def annotate_app(tmp_path):
+    """(database path, document ids, annotate app) over a fresh two-document database."""
+    path = tmp_path / "t.db"
+    store, ids = make_db(path)
+    store.close()
+    return path, ids, app_for(path)
+
+
 async def wait_for(pilot, done, seconds=5.0):
     for _ in range(int(seconds / 0.05)):
         await pilot.pause(0.05)
@@ -34,10 +42,7 @@ async def wait_for(pilot, done, seconds=5.0):
 
 
 async def test_a_decision_waits_for_the_lock_and_is_saved_when_it_is_free(tmp_path):
-    path = tmp_path / "t.db"
-    store, ids = make_db(path)
-    store.close()
-    app = app_for(path)
+    path, ids, app = annotate_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await started(pilot)
         first = screen.focused_item
@@ -69,10 +74,7 @@ async def test_a_decision_waits_for_the_lock_and_is_saved_when_it_is_free(tmp_pa
 
 
 async def test_quitting_while_a_decision_waits_leaves_the_database_as_it_was(tmp_path):
-    path = tmp_path / "t.db"
-    store, ids = make_db(path)
-    store.close()
-    app = app_for(path)
+    path, ids, app = annotate_app(tmp_path)
     other = hold_write_lock(path)
     try:
         async with app.run_test(size=SIZE) as pilot:
@@ -111,10 +113,7 @@ async def test_a_review_decision_waits_for_the_lock_too(tmp_path):
 async def test_the_document_list_opens_at_once_while_another_program_writes(tmp_path):
     from annotator.tui.screens.documents import DocumentListScreen
 
-    path = tmp_path / "t.db"
-    store, ids = make_db(path)
-    store.close()
-    app = app_for(path)
+    path, ids, app = annotate_app(tmp_path)
     async with app.run_test(size=SIZE) as pilot:
         screen = await started(pilot)
         other = hold_write_lock(path)
