@@ -69,3 +69,62 @@ async def test_every_decision_key_shows_what_a_fresh_drawing_shows(tmp_path):
     store.close()
     assert len(tops) > 2, "the article scrolled less than twice: the test would not see lines drawn ahead"
     assert drawn_ahead, "no line below the view was drawn ahead"
+
+
+def strips_cells(strips) -> list[list[tuple[str, object]]]:
+    return [[(s.text, s.style) for s in Segment.simplify(strip)] for strip in strips]
+
+
+async def test_the_scrollbars_look_as_textuals_own_at_every_position_and_on_hover(tmp_path):
+    from textual.scrollbar import ScrollBar
+
+    from annotator.tui.widgets.scrollbar import QuickScrollBar
+
+    store = long_db(tmp_path / "long.db")
+    async with app_for(tmp_path / "long.db").run_test(size=(90, 24)) as pilot:
+        screen = await started(pilot)
+        seen = set()
+        for key in ["a"] * 70 + ["u"] * 10:
+            await pilot.press(key)
+            await pilot.pause()
+            for view in (screen.article, screen._list):
+                bar = view.vertical_scrollbar
+                assert isinstance(bar, QuickScrollBar)
+                if not bar.display:
+                    continue
+                for hover in (False, True):
+                    bar.mouse_over = hover
+                    crop = bar.size.region
+                    ours = strips_cells(bar.render_lines(crop))
+                    bar._styles_cache.clear()
+                    textuals = strips_cells(ScrollBar.render_lines(bar, crop))
+                    assert ours == textuals, f"{view.id}'s scrollbar at {bar.position} (hover {hover}) differs"
+                    seen.add((view.id, bar.position))
+                bar.mouse_over = False
+    store.close()
+    assert len({position for view, position in seen if view == "article"}) > 2, "the article never scrolled"
+
+
+async def test_a_key_that_scrolls_styles_only_the_lines_it_changed(tmp_path):
+    """Lines drawn ahead are styled ahead too: when the view scrolls onto them, the frame styles
+    the few lines the key changed, not every line of the view."""
+    store = long_db(tmp_path / "long.db")
+    async with app_for(tmp_path / "long.db").run_test(size=(90, 24)) as pilot:
+        screen = await started(pilot)
+        view = screen.article
+        cache = view._styles_cache
+        styled, ahead = [], []
+        style, prestyle = cache._style, cache.prestyle
+        cache._style = lambda content: (styled.append(content) if not ahead else None, style(content))[1]
+        cache.prestyle = lambda content: (ahead.append(1), prestyle(content), ahead.clear())
+        scrolls = 0
+        for _ in range(60):
+            top = round(view.scroll_y)
+            styled.clear()
+            await pilot.press("a")
+            await pilot.pause()
+            if round(view.scroll_y) != top:
+                scrolls += 1
+                assert len(styled) <= 4, f"a scroll styled {len(styled)} of {view.text_height} lines in its frame"
+    store.close()
+    assert scrolls >= 2, "the article never scrolled: the test saw nothing"

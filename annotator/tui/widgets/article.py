@@ -41,6 +41,7 @@ from annotator.schema import Schema
 from annotator.tui.textsafe import display_text, wrap
 from annotator.tui.widgets.base_style import BaseStylePerFrame
 from annotator.tui.widgets.prefetch import PrefetchesLines
+from annotator.tui.widgets.scrollbar import QuickVerticalScrollbar
 
 FOCUS = Style(color="black", bgcolor="#ffffff", bold=True)
 RELATED = Style(color="black", bgcolor="#5fd7ff", bold=True, underline=True)
@@ -72,7 +73,7 @@ def item_style(item: Item, schema: Schema) -> Style:
     return Style(strike=True, dim=True)
 
 
-class ArticleView(PrefetchesLines, BaseStylePerFrame, ScrollView, can_focus=False):
+class ArticleView(QuickVerticalScrollbar, PrefetchesLines, BaseStylePerFrame, ScrollView, can_focus=False):
     """Draws one document and its items; knows nothing about the store."""
 
     DEFAULT_CSS = """
@@ -303,8 +304,8 @@ class ArticleView(PrefetchesLines, BaseStylePerFrame, ScrollView, can_focus=Fals
         # with the view's geometry changed since the last frame, nothing is drawn ahead until the next
         return index in self._cache or self._cache_for != (round(self.scroll_x), self.scrollable_content_region.width)
 
-    def _draw_ahead(self, index: int) -> None:
-        self._draw(index, self.base_style)
+    def _draw_ahead(self, index: int) -> Strip:
+        return self._draw(index, self.base_style)
 
     def _char_state(self, i: int) -> tuple:
         focus = 0

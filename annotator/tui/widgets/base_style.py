@@ -11,6 +11,8 @@ from rich.style import Style
 from textual.geometry import Region
 from textual.strip import Strip
 
+from annotator.tui.widgets.styled_lines import StyledLines
+
 
 class BaseStylePerFrame:
     """Mixin for a Line API widget (before ``Widget`` in the bases): ``self.base_style`` is
@@ -18,6 +20,10 @@ class BaseStylePerFrame:
 
     _frame_base: Style | None = None
     _in_frame = False
+
+    def __init__(self, *args, **kwargs) -> None:
+        super().__init__(*args, **kwargs)
+        self._styles_cache = StyledLines()  # each content line styled once, not on every scroll
 
     def render_lines(self, crop: Region) -> list[Strip]:
         self._in_frame, self._frame_base = True, None

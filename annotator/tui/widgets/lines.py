@@ -20,12 +20,13 @@ from textual.strip import Strip
 from annotator.tui.textsafe import display_text, safe_text
 from annotator.tui.widgets.base_style import BaseStylePerFrame
 from annotator.tui.widgets.prefetch import PrefetchesLines
+from annotator.tui.widgets.scrollbar import QuickVerticalScrollbar
 
 HIGHLIGHT = Style(reverse=True)
 ROW_CACHE = 256  # drawn rows kept, by place and by content (a screenful is 10-60 rows)
 
 
-class LinesView(PrefetchesLines, BaseStylePerFrame, ScrollView, can_focus=False):
+class LinesView(QuickVerticalScrollbar, PrefetchesLines, BaseStylePerFrame, ScrollView, can_focus=False):
     DEFAULT_CSS = """
     LinesView { overflow-x: hidden; height: 1fr; scrollbar-gutter: stable; scrollbar-size-vertical: 1; }
     """
@@ -148,5 +149,5 @@ class LinesView(PrefetchesLines, BaseStylePerFrame, ScrollView, can_focus=False)
     def _is_drawn(self, index: int) -> bool:
         return index in self._cache
 
-    def _draw_ahead(self, index: int) -> None:
-        self._draw(index, self.scrollable_content_region.width, self.base_style)
+    def _draw_ahead(self, index: int) -> Strip:
+        return self._draw(index, self.scrollable_content_region.width, self.base_style)

@@ -11,6 +11,8 @@ arrives meanwhile waits for one step at most (about a millisecond), not for all 
 
 from __future__ import annotations
 
+from textual.strip import Strip
+
 CHUNK = 8  # lines drawn per idle step
 
 
@@ -31,7 +33,8 @@ class PrefetchesLines:
     def _is_drawn(self, index: int) -> bool:
         raise NotImplementedError
 
-    def _draw_ahead(self, index: int) -> None:
+    def _draw_ahead(self, index: int) -> Strip:
+        """Draw line ``index`` into the line cache; return it."""
         raise NotImplementedError
 
     def _prefetch_soon(self) -> None:
@@ -51,6 +54,9 @@ class PrefetchesLines:
 
     def _prefetch_step(self) -> None:
         todo = self._wanted()
+        prestyle = getattr(self._styles_cache, "prestyle", None)
         for index in todo[:CHUNK]:
-            self._draw_ahead(index)
+            strip = self._draw_ahead(index)
+            if prestyle is not None:
+                prestyle(strip)
         self._prefetching = len(todo) > CHUNK and self.call_later(self._prefetch_step)
