@@ -13,7 +13,7 @@ import sys
 import click
 
 from annotator import __version__
-from annotator.cli.common import AnnotatorGroup, finish_output
+from annotator.cli.common import AnnotatorGroup, finish_output, interrupted
 from annotator.startup import pause_gc, resume_gc
 from annotator.textsafe import terminal_text
 
@@ -72,16 +72,20 @@ def cli() -> None:
 def main() -> None:
     pause_gc()  # start-up makes only long-lived objects (annotator.startup)
     try:
-        cli(prog_name="annotator")
-        code = 0
-    except SystemExit as exc:
-        code = exc.code
-        if code is not None and not isinstance(code, int):
-            print(code, file=sys.stderr)
-            code = 1
-    finally:
-        resume_gc()
-    sys.exit(finish_output(code))
+        try:
+            cli(prog_name="annotator")
+            code = 0
+        except SystemExit as exc:
+            code = exc.code
+            if code is not None and not isinstance(code, int):
+                print(code, file=sys.stderr)
+                code = 1
+        finally:
+            resume_gc()
+        code = finish_output(code)
+    except KeyboardInterrupt:  # Ctrl+C outside a command (the group handles it inside): no traceback either
+        interrupted()
+    sys.exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -34,7 +34,7 @@ class AnnotatorGroup(click.Group):
         except sqlite3.Error as exc:  # raised outside the store, which translates its own
             _fail(f"error: database: {exc}")
         except KeyboardInterrupt as exc:
-            _fail("interrupted", 128 + getattr(exc, "signum", 2))
+            interrupted(getattr(exc, "signum", 2))
         except OSError as exc:
             if exc.errno == errno.EPIPE:  # BrokenPipeError
                 output_closed()
@@ -48,6 +48,11 @@ class AnnotatorGroup(click.Group):
             report = crash_report(exc)
             _fail(f"error: unexpected {type(exc).__name__} — a bug in annotator, please report it; "
                   f"the full traceback is in {report}")
+
+
+def interrupted(signum: int = 2):
+    """Ctrl+C (or SIGTERM/SIGHUP, raised like it): one line, exit 128 + the signal's number."""
+    _fail("interrupted", 128 + signum)
 
 
 def _fail(message: str, code: int = 1):
