@@ -128,3 +128,29 @@ async def test_a_key_that_scrolls_styles_only_the_lines_it_changed(tmp_path):
                 assert len(styled) <= 4, f"a scroll styled {len(styled)} of {view.text_height} lines in its frame"
     store.close()
     assert scrolls >= 2, "the article never scrolled: the test saw nothing"
+
+
+async def test_a_focus_that_leaves_the_view_lands_a_third_in_from_where_it_came(tmp_path):
+    """Going down, the focus lands a third of a screen from the top (two thirds of what comes next
+    in view); going back up (undo), a third from the bottom: either way the next scroll is two
+    thirds of a screen away, in the article and in the side list."""
+    store = long_db(tmp_path / "long.db")
+    async with app_for(tmp_path / "long.db").run_test(size=(90, 24)) as pilot:
+        screen = await started(pilot)
+        landed = {"down": [], "up": []}
+        for key in ["a"] * 70 + ["u"] * 70:
+            views = [(screen.article, screen.article.line_of(screen.article._focus[0][0])),
+                     (screen._list, screen._list.highlighted)]
+            tops = [round(view.scroll_y) for view, _ in views]
+            await pilot.press(key)
+            await pilot.pause()
+            for (view, _), top in zip(views, tops):
+                new_top, height = round(view.scroll_y), view.scrollable_content_region.height
+                line = view.line_of(view._focus[0][0]) if view is screen.article else view.highlighted
+                if new_top != top and new_top > 0:
+                    landed["down" if new_top > top else "up"].append((view.id, line - new_top, height))
+    store.close()
+    assert {view for view, _, _ in landed["down"]} == {"article", "items"}
+    assert {view for view, _, _ in landed["up"]} == {"article", "items"}
+    assert all(row == height // 3 for _, row, height in landed["down"]), landed["down"]
+    assert all(row == (2 * height) // 3 for _, row, height in landed["up"]), landed["up"]

@@ -227,7 +227,13 @@ class ArticleView(QuickVerticalScrollbar, PrefetchesLines, BaseStylePerFrame, Sc
         last = self.line_of(max(start, end - 1))
         top = round(self.scroll_y)
         if first < top or last >= top + height:
-            want = first - height // 3 if last - first < height else first
+            # a third of a screen of context on the side it came from, the rest on the side it is going
+            if last - first >= height:
+                want = first
+            elif first < top:
+                want = min(first, last - (2 * height) // 3)
+            else:
+                want = first - height // 3
             self.scroll_to(y=max(0, want), animate=False, immediate=True)
 
     def _refresh_ranges(self, ranges: list[tuple[int, int]]) -> None:

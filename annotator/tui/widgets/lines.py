@@ -78,8 +78,9 @@ class LinesView(QuickVerticalScrollbar, PrefetchesLines, BaseStylePerFrame, Scro
     def _show(self, line: int) -> None:
         height = self.scrollable_content_region.height
         top = round(self.scroll_y)
-        if height > 0 and not (top <= line < top + height):
-            self.scroll_to(y=max(0, line - height // 3), animate=False, immediate=True)
+        if height > 0 and not (top <= line < top + height):  # as ArticleView.show_offset
+            want = line - (2 * height) // 3 if line < top else line - height // 3
+            self.scroll_to(y=max(0, want), animate=False, immediate=True)
 
     def _fit_width(self) -> None:
         width = self.scrollable_content_region.width
