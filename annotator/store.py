@@ -504,7 +504,8 @@ class _ImportWriter:
                     keys.add(value.key)
                     item = value_to_record(value)
                     rows.append([None, doc.id, rec.layer, item["kind"], item["start"], item["end"], item["label"],
-                                 validate.dumps(item["attrs"]), ACCEPTED, None, ORIGIN_IMPORT, stamp])
+                                 validate.dumps(item["attrs"]) if item["attrs"] else "{}", ACCEPTED, None,
+                                 ORIGIN_IMPORT, stamp])
                     added += 1
                 result.annotations_added += added
                 result.layers[rec.layer] += added
@@ -793,6 +794,9 @@ class Store:
     # --- documents -------------------------------------------------------------------
 
     IMPORT_BATCH = 500  # records written per round of executemany (memory holds one batch)
+    # SQLite's page cache during an import, in KiB: an import's transaction outgrows the default 2 MB, after
+    # which SQLite spills pages to the WAL and reads index pages back. Bounded, so memory stays flat.
+    IMPORT_CACHE_KIB = 64 * 1024
 
     def import_records(self, records: Iterable[ImportRecord], annotator: str = "import") -> ImportResult:
         """Add documents and their layer items in one transaction (all or nothing).
@@ -804,16 +808,21 @@ class Store:
         without one leaves an existing status alone (else the document is in progress).
         """
         result = ImportResult()
-        with self._write():
-            writer = _ImportWriter(self, annotator, result)
-            batch: list[ImportRecord] = []
-            for rec in records:
-                _check_import_record(rec)
-                batch.append(rec)
-                if len(batch) >= self.IMPORT_BATCH:
-                    writer.write(batch)
-                    batch = []
-            writer.write(batch)
+        cache = self.db.execute("PRAGMA cache_size").fetchone()[0]
+        self.db.execute(f"PRAGMA cache_size = {-max(self.IMPORT_CACHE_KIB, abs(cache))}")
+        try:
+            with self._write():
+                writer = _ImportWriter(self, annotator, result)
+                batch: list[ImportRecord] = []
+                for rec in records:
+                    _check_import_record(rec)
+                    batch.append(rec)
+                    if len(batch) >= self.IMPORT_BATCH:
+                        writer.write(batch)
+                        batch = []
+                writer.write(batch)
+        finally:
+            self.db.execute(f"PRAGMA cache_size = {cache}")
         return result
 
     def _item_keys(self, doc_id: str, layer: str, length: int) -> set:

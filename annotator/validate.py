@@ -167,6 +167,9 @@ def json_problem(value: Any, what: str = "value") -> str | None:
         seen += 1
         if seen > 5_000_000:
             return f"{what} is too large"
+        t = type(v)
+        if t is str or t is int or t is dict and not v:  # the common cases first, without isinstance's ABC walk
+            continue
         if v is None or isinstance(v, (str, bool, int)):
             continue
         if isinstance(v, float):
@@ -254,7 +257,7 @@ def value_problem(value: Value, length: int | None) -> str | None:
     problem = offsets_problem(value.start, value.end, length) or label_problem(value.label)
     if problem:
         return problem
-    if not isinstance(value.attrs, Mapping):
+    if type(value.attrs) is not dict and not isinstance(value.attrs, Mapping):
         return "attrs must be an object"
     if value.kind == "claim":
         problem = speaker_problem(value.attrs.get("speaker"), length)
