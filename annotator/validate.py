@@ -189,9 +189,12 @@ def json_problem(value: Any, what: str = "value") -> str | None:
     return None
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # json.dumps would build one per call
+
+
 def dumps(value: Any) -> str:
     """What the store writes into a JSON column: valid JSON only (NaN refused)."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 # --- offsets, spans, stances -------------------------------------------------------

@@ -110,6 +110,9 @@ def _no_duplicates(pairs: list) -> dict:
     return out
 
 
+_STRICT_JSON = json.JSONDecoder(object_pairs_hook=_no_duplicates)  # json.loads(hook=...) builds one per call
+
+
 def _not_utf8(path: Path, data: bytes, exc: UnicodeDecodeError, offset: int, line: int) -> AnnotatorError:
     return AnnotatorError(f"not UTF-8 text (byte 0x{data[exc.start]:02x} at offset {offset + exc.start})", path, line)
 
@@ -159,7 +162,7 @@ def iter_jsonl(path: Path, text: str | None = None, *,
         if not line.strip():
             continue
         try:
-            obj = json.loads(line) if checked else json.loads(line, object_pairs_hook=_no_duplicates)
+            obj = json.loads(line) if checked else _STRICT_JSON.decode(line)
         except DuplicateKey as exc:
             yield number, AnnotatorError(f"duplicate key {exc.args[0]!r} in a JSON object", path, number)
             continue
