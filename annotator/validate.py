@@ -266,7 +266,7 @@ def value_problem(value: Value, length: int | None) -> str | None:
         problem = speaker_problem(value.attrs.get("speaker"), length)
         if problem:
             return problem
-    return json_problem(value.attrs, "attrs")
+    return json_problem(value.attrs, "attrs") if value.attrs else None
 
 
 def value_from_row(row: Mapping, length: int | None) -> Value:
