@@ -215,7 +215,8 @@ class CheckedSources:
     """
 
     def __init__(self, files: list[tuple[Path, tuple, frozenset[int]]], layer: str | None, claim_label: str,
-                 report: ImportReport, progress: Callable[[int], None] | None = None, brat_map: BratMapping | None = None):
+                 report: ImportReport, progress: Callable[[int], None] | None = None,
+                 brat_map: BratMapping | None = None):
         self.files = files
         self.brat_map = brat_map
         self.layer = layer

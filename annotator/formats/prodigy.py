@@ -193,7 +193,7 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM,
     spans = [Span(s.start, s.end, s.label, s.kind, speaker_from_export(s.attrs, text, spans))
              if s.kind == "claim" else s for s in spans]
     for i, s in enumerate(spans if check else ()):
-        # A span without attrs has nothing left to check: _span_ref and the loop above made every check
+        # A span without attrs has nothing left to check: _bounds and the loop above made every check
         # value_problem would (kind, offsets, label); spans with attrs go through it for the rest.
         problem = validate.value_problem(s, len(text)) if s.attrs else None
         if problem:
