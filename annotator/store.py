@@ -815,7 +815,7 @@ class Store:
         """
         result = ImportResult()
         cache = self.db.execute("PRAGMA cache_size").fetchone()[0]
-        self.db.execute(f"PRAGMA cache_size = {-max(self.IMPORT_CACHE_KIB, abs(cache))}")
+        self.db.execute(f"PRAGMA cache_size = {-self.IMPORT_CACHE_KIB}")  # negative: in KiB
         try:
             with self._write():
                 writer = _ImportWriter(self, annotator, result)
