@@ -70,6 +70,7 @@ from annotator.model import (
     Document,
     ImportRecord,
     ImportResult,
+    Span,
     Suggestion,
     Value,
     new_id,  # noqa: F401 (callers import it from here)
@@ -483,13 +484,15 @@ class _ImportWriter:
         seen: set[str] = set()  # documents met earlier in this batch
         docs, rows, ensure, put, events = [], [], [], [], []
         have: dict[tuple[str, str], set] = {}
+        item_ids = iter(_new_ids(sum(len(rec.values) for rec in batch if rec.layer)))
+        dumps = validate.dumps
         for rec in batch:
             doc = rec.document
             if doc.id in existing or doc.id in seen:
                 result.documents_existing += 1
             else:
                 self.position += 1
-                docs.append((doc.id, doc.text, validate.dumps(doc.meta), self.position, stamp))
+                docs.append((doc.id, doc.text, dumps(doc.meta), self.position, stamp))
                 result.documents_added += 1
             if rec.layer:
                 key = (doc.id, rec.layer)
@@ -498,13 +501,19 @@ class _ImportWriter:
                 keys = have[key]
                 added = 0
                 for value in rec.values:
-                    if value.key in keys:
+                    value_key = value.key
+                    if value_key in keys:
                         result.annotations_existing += 1
                         continue
-                    keys.add(value.key)
-                    item = value_to_record(value)
-                    rows.append([None, doc.id, rec.layer, item["kind"], item["start"], item["end"], item["label"],
-                                 validate.dumps(item["attrs"]), ACCEPTED, None, ORIGIN_IMPORT, stamp])
+                    keys.add(value_key)
+                    if type(value) is Span:  # value_to_record's span case, without its dict
+                        kind, start, end, label, attrs = value.kind, value.start, value.end, value.label, value.attrs
+                    else:
+                        item = value_to_record(value)
+                        kind, start, end, label, attrs = (item["kind"], item["start"], item["end"], item["label"],
+                                                          item["attrs"])
+                    rows.append((next(item_ids), doc.id, rec.layer, kind, start, end, label,
+                                 dumps(attrs) if attrs else "{}", ACCEPTED, None, ORIGIN_IMPORT, stamp))
                     added += 1
                 result.annotations_added += added
                 result.layers[rec.layer] += added
@@ -514,10 +523,8 @@ class _ImportWriter:
                     ensure.append((doc.id, rec.layer, IN_PROGRESS, stamp))
                 if added or rec.status:
                     events.append((stamp, self.annotator, doc.id, Action.IMPORT,
-                                   validate.dumps({"layer": rec.layer, "added": added, "status": rec.status})))
+                                   dumps({"layer": rec.layer, "added": added, "status": rec.status})))
             seen.add(doc.id)
-        for row, item_id in zip(rows, _new_ids(len(rows))):
-            row[0] = item_id
         for sql, params in ((_INSERT_DOCUMENT, docs), (_INSERT_ANNOTATION, rows), (_ENSURE_STATUS, ensure),
                             (_PUT_STATUS, put), (_INSERT_EVENT, events)):
             if params:
@@ -793,6 +800,9 @@ class Store:
     # --- documents -------------------------------------------------------------------
 
     IMPORT_BATCH = 500  # records written per round of executemany (memory holds one batch)
+    # SQLite's page cache during an import, in KiB: an import's transaction outgrows the default 2 MB, after
+    # which SQLite spills pages to the WAL and reads index pages back. Bounded, so memory stays flat.
+    IMPORT_CACHE_KIB = 64 * 1024
 
     def import_records(self, records: Iterable[ImportRecord], annotator: str = "import") -> ImportResult:
         """Add documents and their layer items in one transaction (all or nothing).
@@ -804,16 +814,21 @@ class Store:
         without one leaves an existing status alone (else the document is in progress).
         """
         result = ImportResult()
-        with self._write():
-            writer = _ImportWriter(self, annotator, result)
-            batch: list[ImportRecord] = []
-            for rec in records:
-                _check_import_record(rec)
-                batch.append(rec)
-                if len(batch) >= self.IMPORT_BATCH:
-                    writer.write(batch)
-                    batch = []
-            writer.write(batch)
+        cache = self.db.execute("PRAGMA cache_size").fetchone()[0]
+        self.db.execute(f"PRAGMA cache_size = {-self.IMPORT_CACHE_KIB}")  # negative: in KiB
+        try:
+            with self._write():
+                writer = _ImportWriter(self, annotator, result)
+                batch: list[ImportRecord] = []
+                for rec in records:
+                    _check_import_record(rec)
+                    batch.append(rec)
+                    if len(batch) >= self.IMPORT_BATCH:
+                        writer.write(batch)
+                        batch = []
+                writer.write(batch)
+        finally:
+            self.db.execute(f"PRAGMA cache_size = {cache}")
         return result
 
     def _item_keys(self, doc_id: str, layer: str, length: int) -> set:

@@ -167,6 +167,9 @@ def json_problem(value: Any, what: str = "value") -> str | None:
         seen += 1
         if seen > 5_000_000:
             return f"{what} is too large"
+        t = type(v)
+        if t is str or t is int or t is dict and not v:  # the common cases first, without isinstance's ABC walk
+            continue
         if v is None or isinstance(v, (str, bool, int)):
             continue
         if isinstance(v, float):
@@ -186,9 +189,12 @@ def json_problem(value: Any, what: str = "value") -> str | None:
     return None
 
 
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # json.dumps would build one per call
+
+
 def dumps(value: Any) -> str:
     """What the store writes into a JSON column: valid JSON only (NaN refused)."""
-    return json.dumps(value, ensure_ascii=False, allow_nan=False)
+    return _ENCODER.encode(value)
 
 
 # --- offsets, spans, stances -------------------------------------------------------
@@ -254,13 +260,13 @@ def value_problem(value: Value, length: int | None) -> str | None:
     problem = offsets_problem(value.start, value.end, length) or label_problem(value.label)
     if problem:
         return problem
-    if not isinstance(value.attrs, Mapping):
+    if type(value.attrs) is not dict and not isinstance(value.attrs, Mapping):
         return "attrs must be an object"
     if value.kind == "claim":
         problem = speaker_problem(value.attrs.get("speaker"), length)
         if problem:
             return problem
-    return json_problem(value.attrs, "attrs")
+    return json_problem(value.attrs, "attrs") if value.attrs else None
 
 
 def value_from_row(row: Mapping, length: int | None) -> Value:

@@ -14,8 +14,13 @@ and so is every baseline (a short script doing the bare minimum with the same da
   documents in common, 1 in 100 of alice's with a conflicting label), against ``bench_agreement.py``'s
   plain script (one SELECT of both layers into a ``Counter`` each, exact-match F1 per kind and label).
 
-Time is wall-clock seconds; peak memory is the process's maximum resident set size
-(``os.wait4``'s ``ru_maxrss``), in MB. The corpus is built from PolNeAR paragraphs
+Time is wall-clock seconds; CPU time is the process's user + system time (``os.wait4``'s
+rusage), steadier than wall time on a shared machine, and telling work from waiting on the disk
+(the bare import spends about half its wall time waiting for SQLite's syncs); peak memory is the
+process's maximum resident set size (``ru_maxrss``), in MB. Python runs with its bytecode cache
+(in the work folder, filled by the preparing runs), as an installed package does, even where the
+environment says ``PYTHONDONTWRITEBYTECODE``: otherwise every run of ours would compile
+annotator's modules first, which no user pays and the baselines (site-packages only) never do. The corpus is built from PolNeAR paragraphs
 (``benchmarks/polnear_corpus.py``); without ``../shared`` the rows say "skipped".
 
     python benchmarks/bench_scale.py                       # both sizes, all four operations
@@ -104,8 +109,9 @@ with Store(sys.argv[1]) as s:
 """
 
 
-def measure(cmd: list[str], env: dict, cwd: Path) -> tuple[float, float]:
-    """(wall seconds, peak RSS in MB) of one process; a failure stops the benchmark with its stderr."""
+def measure(cmd: list[str], env: dict, cwd: Path) -> tuple[float, float, float]:
+    """(wall seconds, peak RSS in MB, CPU seconds) of one process; a failure stops the benchmark with its
+    stderr."""
     start = time.perf_counter()
     proc = subprocess.Popen(cmd, env=env, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     _, status, usage = os.wait4(proc.pid, 0)
@@ -115,7 +121,7 @@ def measure(cmd: list[str], env: dict, cwd: Path) -> tuple[float, float]:
     proc.stderr.close()
     if proc.returncode != 0:
         raise RuntimeError(f"{' '.join(cmd)} exited {proc.returncode}: {err[-1500:]}")
-    return elapsed, usage.ru_maxrss / 1024  # ru_maxrss is in KiB on Linux
+    return elapsed, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime  # ru_maxrss is in KiB on Linux
 
 
 class Bench:
@@ -124,7 +130,9 @@ class Bench:
         self.code = code
         self.work = work
         self.repeats = repeats
-        self.env = {**os.environ, "PYTHONPATH": str(code), "ANNOTATOR_NAME": "carol"}
+        self.env = {**os.environ, "PYTHONPATH": str(code), "ANNOTATOR_NAME": "carol",
+                    "PYTHONPYCACHEPREFIX": str(work / "pycache")}
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)
 
     def annotator(self, *args: str) -> list[str]:
         return [sys.executable, "-m", "annotator", *args]
@@ -132,7 +140,7 @@ class Bench:
     def script(self, source: str, *args: str) -> list[str]:
         return [sys.executable, "-c", source, *args]
 
-    def run(self, cmd: list[str]) -> tuple[float, float]:
+    def run(self, cmd: list[str]) -> tuple[float, float, float]:
         return measure(cmd, self.env, self.work)
 
     def prepare(self, n: int, ops=OPS) -> dict[str, Path]:
@@ -203,15 +211,18 @@ BASELINES = {"import": "bare insert_all", "export": "plain SQL dump", "merge": "
 def rows_for(op: str, n: int, ours: list, base: list, floor: list = ()) -> list[dict]:
     note = f"median of {len(ours)}" if len(ours) > 1 else "one run"
     extra = [{"name": f"{op} {n:,} documents: time vs plain SQL dump + spaCy's tokenizer (a dict per token)",
-              "figure": round(statistics.median(t for t, _ in ours), 2),
-              "baseline": round(statistics.median(t for t, _ in floor), 2), "unit": "s", "note": note}] if floor else []
+              "figure": round(statistics.median(t for t, *_ in ours), 2),
+              "baseline": round(statistics.median(t for t, *_ in floor), 2), "unit": "s", "note": note}] if floor else []
     return extra + [
         {"name": f"{op} {n:,} documents: time vs {BASELINES[op]}",
-         "figure": round(statistics.median(t for t, _ in ours), 2),
-         "baseline": round(statistics.median(t for t, _ in base), 2), "unit": "s", "note": note},
+         "figure": round(statistics.median(t for t, *_ in ours), 2),
+         "baseline": round(statistics.median(t for t, *_ in base), 2), "unit": "s", "note": note},
+        {"name": f"{op} {n:,} documents: CPU time vs {BASELINES[op]}",
+         "figure": round(statistics.median(c for *_, c in ours), 2),
+         "baseline": round(statistics.median(c for *_, c in base), 2), "unit": "s", "note": f"user + system, {note}"},
         {"name": f"{op} {n:,} documents: peak memory vs {BASELINES[op]}",
-         "figure": round(max(m for _, m in ours), 1), "baseline": round(max(m for _, m in base), 1), "unit": "MB",
-         "note": "maximum RSS"},
+         "figure": round(max(m for _, m, _ in ours), 1), "baseline": round(max(m for _, m, _ in base), 1),
+         "unit": "MB", "note": "maximum RSS"},
     ]
 
 
@@ -230,7 +241,8 @@ def bench(sizes=SIZES, ops=OPS, code: Path = ROOT, repeats: int | None = None, k
                 print(f"  {op} at {n:,} ...", file=sys.stderr, flush=True)
                 out += rows_for(op, n, *b.pairs(op, files))
             for p in work.iterdir():
-                p.unlink()
+                if p.is_file():
+                    p.unlink()
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return out

@@ -107,10 +107,16 @@ def _walk(folder: Path, follow_symlinks: bool, notes: list[str]) -> list[Path]:
 
 
 def source_records(path: Path, layer: str | None = None, *, claim_label: str = CLAIM,
-                   brat_map: BratMapping | None = None) -> Iterator[tuple[int, ImportRecord | AnnotatorError]]:
+                   brat_map: BratMapping | None = None, rejected: frozenset[int] | None = None
+                   ) -> Iterator[tuple[int, ImportRecord | AnnotatorError]]:
     """(line, record) for each record of one source, read as a stream; a bad record comes as an
     AnnotatorError naming the file and line in its place. A file that cannot be read at all
     (not UTF-8, binary) raises.
+
+    ``rejected`` is for an import's second pass: the source was read and checked moments ago and
+    these are the lines that check refused. They are left out, and the other lines are parsed
+    without repeating the checks that only find what the first pass found, or what the store
+    checks again before it writes (see :class:`CheckedSources`).
 
     This is the one place that knows which parser reads which file: a brat pair is one document,
     a text file is one document, a JSONL line is a Prodigy or a Doccano record.
@@ -129,13 +135,18 @@ def source_records(path: Path, layer: str | None = None, *, claim_label: str = C
             title = next((line.strip() for line in text.splitlines() if line.strip()), "")
             yield 1, ImportRecord(Document.from_text(text, {"source": str(path), "title": title[:200]}))
         return
-    for line, obj in iter_jsonl(path):
+    checked = rejected is not None
+    for line, obj in iter_jsonl(path, checked=checked):
+        if checked and line in rejected:
+            continue
         if isinstance(obj, AnnotatorError):
             yield line, obj
             continue
         try:
-            parse = parse_doccano if is_doccano(obj) else parse_task
-            rec = parse(obj, layer, claim_label)
+            if is_doccano(obj):
+                rec = parse_doccano(obj, layer, claim_label)
+            else:
+                rec = parse_task(obj, layer, claim_label, check=not checked)
         except AnnotatorError as exc:
             yield line, exc if exc.path else AnnotatorError(exc.problem, path, line)
             continue
@@ -155,14 +166,25 @@ def read_brat(path: Path, layer: str | None, claim_label: str, mapping: BratMapp
     return [(1, ImportRecord(Document.from_text(text, meta), layer or DEFAULT_LAYER, values, DONE))]
 
 
-def unknown_labels(rec: ImportRecord, schema: Schema) -> list[str]:
+def unknown_labels(rec: ImportRecord, schema: Schema, known: dict[tuple[str, str], bool] | None = None) -> list[str]:
+    """The labels of a record's items that the schema lacks; ``known`` remembers the schema's answers
+    (a few labels asked about once per item of a large import)."""
+    known = {} if known is None else known
     out = []
     for v in rec.values:
         if isinstance(v, Stance):
-            if "relation" not in v.attrs and not schema.known(v.polarity, "stance"):
-                out.append(v.polarity)
-        elif isinstance(v, Span) and not schema.known(v.label, v.kind):
-            out.append(v.label)
+            if "relation" in v.attrs:
+                continue
+            label, kind = v.polarity, "stance"
+        elif isinstance(v, Span):
+            label, kind = v.label, v.kind
+        else:
+            continue
+        key = (label, kind)
+        if key not in known:
+            known[key] = schema.known(label, kind)
+        if not known[key]:
+            out.append(label)
     return out
 
 
@@ -185,11 +207,16 @@ class CheckedSources:
     or inode) stops it with an AnnotatorError, so what is written is what was checked. Give the
     iterator to :meth:`Store.import_records`, which writes everything in one transaction: an
     error part way writes nothing. True when there is at least one record to import.
+
+    Pass 2 leaves out the lines pass 1 refused (by number) and does not repeat what can only find
+    the same again in an unchanged file — duplicate keys, lone surrogate escapes, the value checks
+    the store makes itself before it writes; a record that fails to parse now stops the import.
     ``progress``, when set, is called with each file's size as pass 2 finishes it.
     """
 
-    def __init__(self, files: list[tuple[Path, tuple]], layer: str | None, claim_label: str, report: ImportReport,
-                 progress: Callable[[int], None] | None = None, brat_map: BratMapping | None = None):
+    def __init__(self, files: list[tuple[Path, tuple, frozenset[int]]], layer: str | None, claim_label: str,
+                 report: ImportReport, progress: Callable[[int], None] | None = None,
+                 brat_map: BratMapping | None = None):
         self.files = files
         self.brat_map = brat_map
         self.layer = layer
@@ -204,13 +231,15 @@ class CheckedSources:
         return self.report.records
 
     def __iter__(self) -> Iterator[ImportRecord]:
-        for path, fingerprint in self.files:
+        for path, fingerprint, rejected in self.files:
             self._unchanged(path, fingerprint)
-            for _, rec in source_records(path, self.layer, claim_label=self.claim_label, brat_map=self.brat_map):
-                if isinstance(rec, AnnotatorError):
-                    if not self.report.skipped:  # pass 1 found none: the file changed
-                        raise rec
+            for line, rec in source_records(path, self.layer, claim_label=self.claim_label, brat_map=self.brat_map,
+                                         rejected=rejected):
+                if line in rejected:
                     continue
+                if isinstance(rec, AnnotatorError):  # pass 1 took this line: the file changed
+                    self._unchanged(path, fingerprint)
+                    raise rec
                 yield rec
             self._unchanged(path, fingerprint)
             if self.progress:
@@ -240,28 +269,30 @@ def read_sources(paths: Iterable[str | Path], layer: str | None = None, schema: 
     report = ImportReport()
     claim_label = schema.claim.name if schema else CLAIM
     files = []
+    known: dict[tuple[str, str], bool] = {}
     for path in expand_sources(paths, follow_symlinks=follow_symlinks, notes=report.notes):
         fingerprint = _fingerprint(path)
-        found = skipped = 0
+        found = 0
+        rejected: set[int] = set()
         for line, rec in source_records(path, layer, claim_label=claim_label, brat_map=brat_map):
             if isinstance(rec, AnnotatorError):
                 if not skip_invalid:
                     raise rec
                 report.skipped.append(str(rec))
-                skipped += 1
+                rejected.add(line)
                 continue
             if schema is not None:
-                missing = unknown_labels(rec, schema)
+                missing = unknown_labels(rec, schema, known)
                 if missing and strict:
                     raise AnnotatorError(f"label {missing[0]!r} is not in schema {schema.name} (--strict)", path, line)
                 report.unknown_labels.update(missing)
             found += 1
         CheckedSources._unchanged(path, fingerprint)
-        if not found and not skipped and path.name not in BRAT_CONFIG_FILES:
+        if not found and not rejected and path.name not in BRAT_CONFIG_FILES:
             report.empty.append(str(path))
         report.records += found
         report.files += 1
-        files.append((path, fingerprint))
+        files.append((path, fingerprint, frozenset(rejected)))
         if progress:
             progress(fingerprint[0])
     return CheckedSources(files, layer, claim_label, report, brat_map=brat_map), report

@@ -101,18 +101,24 @@ def _int(value: Any, what: str) -> int:
     return value
 
 
-def _span_ref(d: Any, text: str, what: str) -> SpanRef:
+def _span_ref(d: Any, text: str, what: str, check: bool = True) -> SpanRef:
+    return SpanRef(*_bounds(d, text, what, check))
+
+
+def _bounds(d: Any, text: str, what: str, check: bool = True) -> tuple[int, int, str]:
+    """A {start, end, label} object's (start, end, label), checked against the text (labels only when ``check``)."""
     if not isinstance(d, dict) or "start" not in d or "end" not in d:
         raise RecordError(f"{what} needs 'start' and 'end'")
-    start, end = _int(d["start"], f"{what} start"), _int(d["end"], f"{what} end")
-    problem = validate.offsets_problem(start, end, len(text))
-    if problem:
-        raise RecordError(f"{what}: {problem}")
+    start, end = d["start"], d["end"]
+    if type(start) is not int or type(end) is not int:  # the common case without a call; _int names the rest
+        start, end = _int(start, f"{what} start"), _int(end, f"{what} end")
+    if not 0 <= start < end <= len(text):
+        raise RecordError(f"{what}: {validate.offsets_problem(start, end, len(text))}")
     label = str(d.get("label") or "")
-    problem = validate.label_problem(label, f"{what} label", allow_empty=True)
+    problem = validate.label_problem(label, f"{what} label", allow_empty=True) if label and check else None
     if problem:
         raise RecordError(problem)
-    return SpanRef(start, end, label)
+    return start, end, label
 
 
 def speaker_from_export(attrs: dict, text: str, spans: list[Span]) -> dict:
@@ -153,53 +159,61 @@ def _objects(record: dict, key: str, what: str):
         yield i, item
 
 
-def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM) -> ImportRecord:
-    """A Prodigy-shaped record as an ImportRecord. Raises RecordError on bad content."""
+def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM, *,
+               check: bool = True) -> ImportRecord:
+    """A Prodigy-shaped record as an ImportRecord. Raises RecordError on bad content.
+
+    ``check=False`` leaves out the checks the store makes again before it writes (meta as JSON,
+    labels, each item's :func:`validate.value_problem`): for a record that already
+    passed them moments ago (an import's second pass), where they could only find the same again."""
     text = record_text(record)
     meta = record.get("meta")
     meta = dict(meta) if isinstance(meta, dict) else ({} if meta is None else {"meta": meta})
     for key in ("label", "title", "url", "source", "id"):  # textcat labels and other top-level facts
         if key in record and key not in meta and not isinstance(record[key], (list, dict)):
             meta[key] = record[key]
-    problem = validate.json_problem(meta, "meta")
+    problem = validate.json_problem(meta, "meta") if check else None
     if problem:
         raise RecordError(problem)
     spans: list[Span] = []
     for i, raw in _objects(record, "spans", "span"):
-        ref = _span_ref(raw, text, f"span {i}")
+        start, end, _ = _bounds(raw, text, f"span {i}", check)
         label = raw.get("label")
         if not isinstance(label, str) or not label:
-            raise RecordError(f"span {i} ({ref.start}-{ref.end}) has no label")
-        check_label(label, f"span {i}")
-        if isinstance(raw.get("text"), str) and raw["text"] != text[ref.start:ref.end]:
-            raise RecordError(f"span {i} says {raw['text']!r} but the text at {ref.start}-{ref.end} is "
-                              f"{text[ref.start:ref.end]!r}")
+            raise RecordError(f"span {i} ({start}-{end}) has no label")
+        # a non-empty label was checked by _bounds, with the same words check_label would use
+        if isinstance(raw.get("text"), str) and raw["text"] != text[start:end]:
+            raise RecordError(f"span {i} says {raw['text']!r} but the text at {start}-{end} is "
+                              f"{text[start:end]!r}")
         kind = raw.get("kind") or ("claim" if label == claim_label else "entity")
         if kind not in SPAN_KINDS:
             raise RecordError(f"span {i} has unknown kind {kind!r}")
         attrs = raw.get("attrs") if isinstance(raw.get("attrs"), dict) else {}
-        spans.append(Span(ref.start, ref.end, label, kind, attrs))
+        spans.append(Span(start, end, label, kind, attrs))
     spans = [Span(s.start, s.end, s.label, s.kind, speaker_from_export(s.attrs, text, spans))
              if s.kind == "claim" else s for s in spans]
-    for i, s in enumerate(spans):
-        problem = validate.value_problem(s, len(text))
+    for i, s in enumerate(spans if check else ()):
+        # A span without attrs has nothing left to check: _bounds and the loop above made every check
+        # value_problem would (kind, offsets, label); spans with attrs go through it for the rest.
+        problem = validate.value_problem(s, len(text)) if s.attrs else None
         if problem:
             raise RecordError(f"span {i} ({s.start}-{s.end}): {problem}")
     values: list[Value] = list(spans)
     for i, raw in _objects(record, "relations", "relation"):
-        source = _span_ref(raw.get("head_span"), text, f"relation {i} head_span")
-        target = _span_ref(raw.get("child_span"), text, f"relation {i} child_span")
+        source = _span_ref(raw.get("head_span"), text, f"relation {i} head_span", check)
+        target = _span_ref(raw.get("child_span"), text, f"relation {i} child_span", check)
         label = raw.get("label")
         if not isinstance(label, str) or not label:
             raise RecordError(f"relation {i} has no label")
-        check_label(label, f"relation {i}")
-        evidence = _span_ref(raw["evidence"], text, f"relation {i} evidence") if raw.get("evidence") else None
+        if check:
+            check_label(label, f"relation {i}")
+        evidence = _span_ref(raw["evidence"], text, f"relation {i} evidence", check) if raw.get("evidence") else None
         attrs = dict(raw.get("attrs") or {}) if isinstance(raw.get("attrs"), dict) else {}
         kind = raw.get("kind") or (STANCE if label in POLARITIES else "relation")
         if kind != STANCE:
             attrs["relation"] = kind
         stance = Stance(source, target, label, evidence, attrs)
-        problem = validate.value_problem(stance, len(text))
+        problem = validate.value_problem(stance, len(text)) if check else None
         if problem:
             raise RecordError(f"relation {i}: {problem}")
         values.append(stance)
