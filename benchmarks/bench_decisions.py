@@ -13,6 +13,12 @@ The article: PolNeAR dev articles read from ``../shared/corpora/polnear/dev`` at
 (``create_app`` with the background suggester on, as ``annotator annotate`` starts it; it
 finds every document suggested and says so), keys are posted to it as key events.
 
+Keys are typed one frame apart: each is posted 1/60 s after the previous key's repaint (a
+person's keys, even a held key's auto-repeat at 30 a second, come further apart than that).
+Posted sooner, a key's repaint waits for Textual's next 60 Hz frame slot (it never paints more
+often), so each figure is also measured with the keys back to back (``BENCH_KEY_GAP`` sets the
+first spacing, in seconds; the "back to back" rows always use none).
+
 Time of one key: from posting the key event until the end of the first compositor refresh
 after the key's action returned (Textual renders every changed line; only the terminal
 write is skipped). Every decision commits its SQLite transaction inside the action, so
@@ -46,6 +52,8 @@ POLNEAR = ROOT.parent / "shared" / "corpora" / "polnear" / "dev"
 GOLD = ROOT / "tests" / "data" / "gold"
 WORDS = 10_000
 KEYS = int(os.environ.get("BENCH_DECISION_KEYS", "200"))
+FRAME = 1 / 60
+KEY_GAP = float(os.environ.get("BENCH_KEY_GAP", FRAME))  # seconds from a key's repaint to the next key
 SIZE = (120, 40)
 
 
@@ -88,10 +96,11 @@ def build_db(tmp: Path) -> tuple[Path, str]:
 
 
 async def time_keys(app, plan: list[tuple[str, str, int]], ready,
-                    cpu: dict[str, list[float]] | None = None) -> dict[str, list[float]]:
-    """Run ``plan`` — (name, key, count) — on ``app``; seconds per key, by name (and into ``cpu``,
-    when given, the process's CPU seconds over the same stretch: steadier than wall time on a
-    shared machine, where other programs' load stretches every wall figure)."""
+                    cpu: dict[str, list[float]] | None = None, gap: float = KEY_GAP) -> dict[str, list[float]]:
+    """Run ``plan`` — (name, key, count) — on ``app``, each key ``gap`` seconds after the previous
+    one's repaint; seconds per key, by name (and into ``cpu``, when given, the process's CPU seconds
+    over the same stretch: steadier than wall time on a shared machine, where other programs' load
+    stretches every wall figure)."""
     from textual import events
 
     out: dict[str, list[float]] = {}
@@ -123,6 +132,8 @@ async def time_keys(app, plan: list[tuple[str, str, int]], ready,
             for n in range(count):
                 k = key[n % len(key)] if isinstance(key, tuple) else key
                 await pilot.pause()
+                if gap:
+                    await asyncio.sleep(gap)
                 seen_actions = len(acted)
                 c0 = time.process_time()
                 t0 = time.perf_counter()
@@ -167,24 +178,25 @@ PLANS = {  # one fresh annotator layer each
 ORDER = ("accept", "reject", "relabel", "resize", "undo", "redo", "next")
 
 
-def decision_keys(db: Path, cpu: dict[str, list[float]] | None = None) -> dict[str, list[float]]:
+def decision_keys(db: Path, cpu: dict[str, list[float]] | None = None, gap: float = KEY_GAP,
+                  tag: str = "") -> dict[str, list[float]]:
     from annotator.tui.app import create_app
 
     times: dict[str, list[float]] = {}
     for layer, plan in PLANS.items():
-        app = create_app(db, f"bench-{layer}", suggest=True, keymap={})
-        times.update(asyncio.run(time_keys(app, plan, _annotator_ready, cpu)))
+        app = create_app(db, f"bench-{layer}{tag}", suggest=True, keymap={})
+        times.update(asyncio.run(time_keys(app, plan, _annotator_ready, cpu, gap)))
     return times
 
 
-def bare_keys(text: str, cpu: dict[str, list[float]] | None = None) -> dict[str, list[float]]:
+def bare_keys(text: str, cpu: dict[str, list[float]] | None = None, gap: float = KEY_GAP) -> dict[str, list[float]]:
     """Seconds per key of the two bare baselines: ``scroll`` and ``line``."""
     from bare import bare_line_app, bare_scroll_app
 
     async def ready(pilot):
         await pilot.pause()
 
-    return {name: asyncio.run(time_keys(make(text), [(name, "j", KEYS)], ready, cpu))[name]
+    return {name: asyncio.run(time_keys(make(text), [(name, "j", KEYS)], ready, cpu, gap))[name]
             for name, make in (("scroll", bare_scroll_app), ("line", bare_line_app))}
 
 
@@ -201,25 +213,29 @@ def run() -> list[dict]:
 
         with Store(db, readonly=True) as store:
             text = store.documents()[0].text
-        bare_cpu: dict[str, list[float]] = {}
-        cpu: dict[str, list[float]] = {}
-        bare = bare_keys(text, bare_cpu)
-        times = decision_keys(db, cpu)
-        for name, more in bare_keys(text, bare_cpu).items():
-            bare[name] += more
         rows = []
-        for what, mine, base, unit in (("", times, bare, "ms"), (" CPU", cpu, bare_cpu, "cpu ms")):
-            l_med, l_p95 = stats(base["line"])
-            for name in ORDER:
-                med, p95 = stats(mine[name])
-                rows.append(row(f"decision keys{what}, 10k words real suggestions, {name}, median "
-                                f"(vs bare line repaint)", med, l_med, unit, note))
-                rows.append(row(f"decision keys{what}, 10k words real suggestions, {name}, p95", p95, l_p95, unit))
-                note = ""
-            s_med, s_p95 = stats(base["scroll"])
-            rows.append(row(f"bare scroll by one line{what} (vs bare line repaint), median", s_med, l_med, unit,
-                            f"load average {os.getloadavg()[0]:.2f}"))
-            rows.append(row(f"bare scroll by one line{what} (vs bare line repaint), p95", s_p95, l_p95, unit))
+        for spacing, gap, tag in ((f"keys {KEY_GAP * 1000:.1f} ms apart", KEY_GAP, ""),
+                                  ("keys back to back", 0.0, "-b2b")):
+            bare_cpu: dict[str, list[float]] = {}
+            cpu: dict[str, list[float]] = {}
+            bare = bare_keys(text, bare_cpu, gap)
+            times = decision_keys(db, cpu, gap, tag)
+            for name, more in bare_keys(text, bare_cpu, gap).items():
+                bare[name] += more
+            for what, mine, base, unit in (("", times, bare, "ms"), (" CPU", cpu, bare_cpu, "cpu ms")):
+                l_med, l_p95 = stats(base["line"])
+                for name in ORDER:
+                    med, p95 = stats(mine[name])
+                    rows.append(row(f"decision keys{what}, {spacing}, 10k words real suggestions, {name}, median "
+                                    f"(vs bare line repaint)", med, l_med, unit, note))
+                    rows.append(row(f"decision keys{what}, {spacing}, 10k words real suggestions, {name}, p95", p95,
+                                    l_p95, unit))
+                    note = ""
+                s_med, s_p95 = stats(base["scroll"])
+                rows.append(row(f"bare scroll by one line{what}, {spacing} (vs bare line repaint), median", s_med,
+                                l_med, unit, f"load average {os.getloadavg()[0]:.2f}"))
+                rows.append(row(f"bare scroll by one line{what}, {spacing} (vs bare line repaint), p95", s_p95,
+                                l_p95, unit))
         return rows
     finally:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -279,7 +279,7 @@ class ArticleView(QuickVerticalScrollbar, PrefetchesLines, BaseStylePerFrame, Sc
     def render_line(self, y: int) -> Strip:
         scroll_x, scroll_y = self.scroll_offset
         index = scroll_y + y
-        width = self.scrollable_content_region.width
+        width = self.frame_width
         base = self.base_style
         if index >= len(self._lines):
             return Strip.blank(width, base)

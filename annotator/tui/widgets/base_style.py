@@ -16,7 +16,8 @@ from annotator.tui.widgets.styled_lines import StyledLines
 
 class BaseStylePerFrame:
     """Mixin for a Line API widget (before ``Widget`` in the bases): ``self.base_style`` is
-    ``rich_style``, read at most once per ``render_lines`` pass."""
+    ``rich_style`` and ``self.frame_width`` the content width, each read at most once per
+    ``render_lines`` pass."""
 
     _frame_base: Style | None = None
     _in_frame = False
@@ -25,12 +26,23 @@ class BaseStylePerFrame:
         super().__init__(*args, **kwargs)
         self._styles_cache = StyledLines()  # each content line styled once, not on every scroll
 
+    _frame_width: int | None = None
+
     def render_lines(self, crop: Region) -> list[Strip]:
-        self._in_frame, self._frame_base = True, None
+        self._in_frame, self._frame_base, self._frame_width = True, None, None
         try:
             return super().render_lines(crop)
         finally:
-            self._in_frame, self._frame_base = False, None
+            self._in_frame, self._frame_base, self._frame_width = False, None, None
+
+    @property
+    def frame_width(self) -> int:
+        """The width of the scrollable content region, worked out at most once per pass as well."""
+        if not self._in_frame:
+            return self.scrollable_content_region.width
+        if self._frame_width is None:
+            self._frame_width = self.scrollable_content_region.width
+        return self._frame_width
 
     @property
     def base_style(self) -> Style:

@@ -97,13 +97,12 @@ class LinesView(QuickVerticalScrollbar, PrefetchesLines, BaseStylePerFrame, Scro
 
     def render_line(self, y: int) -> Strip:
         index = round(self.scroll_y) + y
-        width = self.scrollable_content_region.width
-        base = self.base_style
-        if index >= len(self._lines):
-            return Strip.blank(width, base)
         cached = self._cache.get(index)
         if cached is not None:
             return cached[1]
+        width, base = self.frame_width, self.base_style
+        if index >= len(self._lines):
+            return Strip.blank(width, base)
         strip = self._draw(index, width, base)
         self._prefetch_soon()
         return strip
