@@ -221,6 +221,22 @@ def test_a_signal_during_a_big_export_cleans_up_and_keeps_the_previous_output(tm
     assert snapshot(tmp_path) == before
 
 
+def test_an_interrupt_that_passed_through_exec_of_a_string_still_exits_130(tmp_path):
+    """CPython 3.11 remembers a KeyboardInterrupt raised inside exec() of a string (as when Ctrl+C
+    lands while a dataclass is being made during an import) even after it is handled, and would end
+    the process by SIGINT (-2) instead of 130: what made the signal test above fail now and then."""
+    (tmp_path / "boom_cli.py").write_text("from annotator.cli import cli, main\n"
+                                          "@cli.command('boom')\n"
+                                          "def boom():\n"
+                                          "    exec('raise KeyboardInterrupt')\n"
+                                          "main()\n")
+    # run as a module, as `annotator` runs (python -c exits another way, where the flag is not read)
+    proc = subprocess.run([sys.executable, "-m", "boom_cli", "boom"], cwd=tmp_path, env=ENV, capture_output=True,
+                          text=True, timeout=TIMEOUT)
+    assert proc.returncode == 130, proc.stderr
+    assert proc.stderr == "interrupted\n"
+
+
 # --- 10.8: standard output that cannot be written ----------------------------------------
 
 

@@ -13,7 +13,7 @@ import sys
 import click
 
 from annotator import __version__
-from annotator.cli.common import AnnotatorGroup, finish_output, interrupted
+from annotator.cli.common import AnnotatorGroup, exit_now, finish_output, interrupted
 from annotator.startup import pause_gc, resume_gc
 from annotator.textsafe import terminal_text
 
@@ -71,6 +71,7 @@ def cli() -> None:
 
 def main() -> None:
     pause_gc()  # start-up makes only long-lived objects (annotator.startup)
+    was_interrupted = False
     try:
         try:
             cli(prog_name="annotator")
@@ -80,11 +81,17 @@ def main() -> None:
             if code is not None and not isinstance(code, int):
                 print(code, file=sys.stderr)
                 code = 1
+            was_interrupted = isinstance(exc.__context__, KeyboardInterrupt)  # the group's "interrupted"
         finally:
             resume_gc()
         code = finish_output(code)
     except KeyboardInterrupt:  # Ctrl+C outside a command (the group handles it inside): no traceback either
-        interrupted()
+        try:
+            interrupted()
+        except SystemExit as exc:
+            code, was_interrupted = exc.code, True
+    if was_interrupted:
+        exit_now(code)
     sys.exit(code)
 
 

@@ -55,6 +55,23 @@ def interrupted(signum: int = 2):
     _fail("interrupted", 128 + signum)
 
 
+def exit_now(code: int) -> None:
+    """End the process with ``code`` once the streams are flushed, without Python's own exit.
+
+    After an interrupt this is the only way to be sure of the code: CPython 3.11 remembers a
+    KeyboardInterrupt that passed through ``exec``/``eval`` of a string (a dataclass or named
+    tuple being made during an import, say) even after it was handled, and then ends the process
+    by SIGINT (status -2) instead of the exit code asked for. Everything that must be undone has
+    been by then (the interrupt ran every ``finally`` and ``with`` on its way out).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        try:
+            stream.flush()
+        except (OSError, ValueError):
+            pass
+    os._exit(code)
+
+
 def _fail(message: str, code: int = 1):
     try:
         click.echo(terminal_text(message), err=True)
