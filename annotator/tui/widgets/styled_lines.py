@@ -38,13 +38,13 @@ class StyledLines(StylesCache):
 
     def render(self, styles, size, base_background, background, render_content_line, filters, border_title,
                border_subtitle, **options) -> list[Strip]:
-        key = (size, base_background, background, tuple(filters), styles.border,  # (titles: border rows only)
+        self._filters, self._background = tuple(filters), background
+        key = (size, base_background, background, self._filters, styles.border,  # (titles: border rows only)
                styles.outline, styles.tint, styles.text_opacity, styles.hatch if styles.has_rule("hatch") else None,
                *(value for name, value in options.items() if name != "crop"))
         if key != self._styled_for:
             self._styled.clear()
             self._styled_for, self._line_args = key, None
-        self._filters, self._background = tuple(filters), background
         return super().render(styles, size, base_background, background, render_content_line, filters, border_title,
                               border_subtitle, **options)
 
