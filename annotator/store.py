@@ -548,6 +548,7 @@ class Store:
         self.migrated_from: int | None = None  # the version an existing file had before this open migrated it
         self.db: _Database | None = None  # sqlite-utils' Database, made on first use
         existed = self.path.exists()
+        self.created = not existed  # this open made the file (see discard)
         if not existed:
             if not create or readonly:
                 raise AnnotatorError("no such database (import some documents first)", self.path)
@@ -607,6 +608,17 @@ class Store:
         if created:
             for suffix in ("",) + SIDE_FILES:
                 Path(str(self.path) + suffix).unlink(missing_ok=True)
+
+    def discard(self) -> None:
+        """Close after a write that failed or wrote nothing: a database file this open created is
+        removed again, so a failed import leaves no database behind, as if it had never opened one.
+
+        The file stays when another program has put a document in it meanwhile."""
+        try:
+            empty = self.db.execute("select not exists (select 1 from documents)").fetchone()[0]
+        except sqlite3.Error:
+            empty = False
+        self._abandon(created=self.created and bool(empty))
 
     # --- lifecycle -------------------------------------------------------------------
 

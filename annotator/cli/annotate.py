@@ -64,7 +64,7 @@ def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_pa
             if store is not None:
                 store.close()
                 store = None
-            _import(db_path, *imported)
+            _import(db_path, *imported, schema)
             try:
                 with open_store(db_path, create=False) as counted:
                     count = _count_documents(counted)
@@ -130,10 +130,14 @@ def _read_sources(sources: tuple[str, ...], schema):
     return read_sources(list(sources), None, schema)
 
 
-def _import(db_path: str, records, report) -> None:
-    if records:
-        with open_store(db_path) as store:
-            report.result = store.import_records(records)
+def _import(db_path: str, files, checked, schema) -> None:
+    """Import sources :func:`_read_sources` checked (each record is checked again as it is written)."""
+    from annotator.cli.data import import_files
+
+    report = checked
+    if checked.records:
+        report = import_files(db_path, files, None, schema)
+        report.notes = checked.notes
     echo(f"imported {report.result.documents_added} new document(s), {report.result.documents_existing} already "
          f"there", err=True)
     for note in report.notes:

@@ -38,27 +38,21 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
     The same text twice is one document. Spans and relations in Prodigy or Doccano files
     become an annotation layer.
     """
-    from annotator.formats.importing import expand_sources, read_sources
+    from annotator.formats.importing import expand_sources
     from annotator.schema import load_schema
 
     from annotator.formats.brat_mapping import load_mapping
 
     schema = load_schema(schema_path)
     mapping = load_mapping(brat_map)
-    if Path(db_path).exists():  # refuse a bad database before reading big inputs
-        open_store(db_path, create=False).close()
     notes: list[str] = []
     files = expand_sources(sources, follow_symlinks=follow_symlinks, notes=notes)
     for note in notes:
         echo(note, err=True)
     total = sum(p.stat().st_size for p in files)
-    with _progress(total, "reading") as bar:  # pass 1: read and check, keeping no record
-        records, report = read_sources(files, layer, schema, skip_invalid=skip_invalid, strict=strict,
-                                       follow_symlinks=follow_symlinks, progress=bar.update, brat_map=mapping)
-    if records:  # the database is opened only once every source has been read and checked
-        with open_store(db_path) as store, _progress(total, "writing") as bar:  # pass 2: one transaction
-            records.progress = bar.update
-            report.result = store.import_records(records)
+    with _progress(total, "importing") as bar:
+        report = import_files(db_path, files, layer, schema, skip_invalid=skip_invalid, strict=strict,
+                              progress=bar.update, brat_map=mapping)
     for path in report.empty:
         echo(f"{path}: empty, nothing imported", err=True)
     for problem in report.skipped:
@@ -76,6 +70,25 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
         echo(f"labels not in schema {schema.name} (kept as they are): {labels}", err=True)
     if report.skipped:
         echo(f"{len(report.skipped)} invalid records skipped", err=True)
+
+
+def import_files(db_path: str, files: list[Path], layer: str | None, schema, **options):
+    """Import expanded source files into the database in one pass and one transaction (all or
+    nothing); the import's report. A database this import created and put nothing in is removed
+    again, so a failed or empty import leaves no database behind."""
+    from annotator.formats.importing import import_sources
+
+    store = open_store(db_path)  # a bad database is refused here, before any source is read
+    try:
+        report = import_sources(store, files, layer, schema, **options)
+    except BaseException:
+        store.discard()  # rolled back
+        raise
+    if report.result.documents_added:
+        store.close()
+    else:
+        store.discard()
+    return report
 
 
 def _progress(total: int, label: str):

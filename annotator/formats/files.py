@@ -143,14 +143,10 @@ def iter_lines(path: Path) -> Iterator[tuple[int, str]]:
             raise AnnotatorError(exc.strerror or str(exc), path) from None
 
 
-def iter_jsonl(path: Path, text: str | None = None, *,
-               checked: bool = False) -> Iterator[tuple[int, dict | AnnotatorError]]:
+def iter_jsonl(path: Path, text: str | None = None) -> Iterator[tuple[int, dict | AnnotatorError]]:
     """Yield (line number, object) for each non-blank line; a bad line yields an AnnotatorError instead.
 
     Without ``text`` the file is read as a stream (:func:`iter_lines`), one line in memory at a time.
-    ``checked`` says this file was read through here moments ago and found free of duplicate keys and
-    lone surrogate escapes (an import's second pass; the caller makes sure the file did not change
-    in between): those two checks, which cost a Python call per JSON object, are not made again.
     """
     if text is None:
         lines: Iterator[tuple[int, str]] = iter_lines(path)
@@ -162,7 +158,7 @@ def iter_jsonl(path: Path, text: str | None = None, *,
         if not line.strip():
             continue
         try:
-            obj = json.loads(line) if checked else _STRICT_JSON.decode(line)
+            obj = _STRICT_JSON.decode(line)
         except DuplicateKey as exc:
             yield number, AnnotatorError(f"duplicate key {exc.args[0]!r} in a JSON object", path, number)
             continue
@@ -179,7 +175,7 @@ def iter_jsonl(path: Path, text: str | None = None, *,
             yield number, AnnotatorError(f"expected a JSON object, got {type(obj).__name__}", path, number)
             continue
         # a \uXXXX escape may have made a lone surrogate SQLite cannot store (JSON's escape is a lower-case u)
-        if not checked and ("\\ud" in line or "\\uD" in line):
+        if "\\ud" in line or "\\uD" in line:
             try:
                 json.dumps(obj, ensure_ascii=False).encode("utf-8")
             except UnicodeEncodeError:

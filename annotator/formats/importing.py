@@ -1,10 +1,10 @@
 """Import: text files, folders, JSONL (plain, Prodigy, Doccano) into the store.
 
-Two streaming passes, so memory stays bounded whatever the size of the sources: pass 1
-reads and checks every source without touching a database and keeps only a report; pass 2
-reads them again and the store writes every record in one transaction. A bad record stops
-the import (nothing written) unless ``skip_invalid`` is set, in which case it is reported
-and the rest goes in.
+One streaming pass, so memory stays bounded whatever the size of the sources: each record is
+read, checked and handed to the store, which writes them all in one transaction that commits
+only at the end. A bad record stops the import and the transaction rolls back (nothing
+written) unless ``skip_invalid`` is set, in which case it is reported and the rest goes in; a
+source that changed while it was read stops it too.
 """
 
 from __future__ import annotations
@@ -107,16 +107,10 @@ def _walk(folder: Path, follow_symlinks: bool, notes: list[str]) -> list[Path]:
 
 
 def source_records(path: Path, layer: str | None = None, *, claim_label: str = CLAIM,
-                   brat_map: BratMapping | None = None, rejected: frozenset[int] | None = None
-                   ) -> Iterator[tuple[int, ImportRecord | AnnotatorError]]:
+                   brat_map: BratMapping | None = None) -> Iterator[tuple[int, ImportRecord | AnnotatorError]]:
     """(line, record) for each record of one source, read as a stream; a bad record comes as an
     AnnotatorError naming the file and line in its place. A file that cannot be read at all
     (not UTF-8, binary) raises.
-
-    ``rejected`` is for an import's second pass: the source was read and checked moments ago and
-    these are the lines that check refused. They are left out, and the other lines are parsed
-    without repeating the checks that only find what the first pass found, or what the store
-    checks again before it writes (see :class:`CheckedSources`).
 
     This is the one place that knows which parser reads which file: a brat pair is one document,
     a text file is one document, a JSONL line is a Prodigy or a Doccano record.
@@ -135,18 +129,12 @@ def source_records(path: Path, layer: str | None = None, *, claim_label: str = C
             title = next((line.strip() for line in text.splitlines() if line.strip()), "")
             yield 1, ImportRecord(Document.from_text(text, {"source": str(path), "title": title[:200]}))
         return
-    checked = rejected is not None
-    for line, obj in iter_jsonl(path, checked=checked):
-        if checked and line in rejected:
-            continue
+    for line, obj in iter_jsonl(path):
         if isinstance(obj, AnnotatorError):
             yield line, obj
             continue
         try:
-            if is_doccano(obj):
-                rec = parse_doccano(obj, layer, claim_label)
-            else:
-                rec = parse_task(obj, layer, claim_label, check=not checked)
+            rec = parse_doccano(obj, layer, claim_label) if is_doccano(obj) else parse_task(obj, layer, claim_label)
         except AnnotatorError as exc:
             yield line, exc if exc.path else AnnotatorError(exc.problem, path, line)
             continue
@@ -188,7 +176,7 @@ def unknown_labels(rec: ImportRecord, schema: Schema, known: dict[tuple[str, str
     return out
 
 
-def _fingerprint(path: Path) -> tuple:
+def fingerprint(path: Path) -> tuple:
     """What tells a changed source: size first (progress reads it), then identity and times; a brat
     document's .ann counts too."""
     out = []
@@ -198,88 +186,41 @@ def _fingerprint(path: Path) -> tuple:
     return tuple(out)
 
 
-class CheckedSources:
-    """Sources read and checked once (pass 1); iterating reads them again and yields their records (pass 2).
+def _unchanged(path: Path, expected: tuple) -> None:
+    try:
+        same = fingerprint(path) == expected
+    except OSError:
+        same = False
+    if not same:
+        raise AnnotatorError("changed while it was being imported; nothing was imported (run the import "
+                             "again once the file is complete)", path)
 
-    Pass 1 (:func:`read_sources`) keeps no record, only the report: memory stays bounded
-    whatever the size of the sources. Pass 2 yields the same records, skipping the same bad
-    ones; a source that changed on disk between or during the passes (size, modification time
-    or inode) stops it with an AnnotatorError, so what is written is what was checked. Give the
-    iterator to :meth:`Store.import_records`, which writes everything in one transaction: an
-    error part way writes nothing. True when there is at least one record to import.
 
-    Pass 2 leaves out the lines pass 1 refused (by number) and does not repeat what can only find
-    the same again in an unchanged file — duplicate keys, lone surrogate escapes, the value checks
-    the store makes itself before it writes; a record that fails to parse now stops the import.
-    ``progress``, when set, is called with each file's size as pass 2 finishes it.
+def check_records(files: Iterable[Path], layer: str | None = None, schema: Schema | None = None, *,
+                  skip_invalid: bool = False, strict: bool = False, brat_map: BratMapping | None = None,
+                  progress: Callable[[int], None] | None = None,
+                  report: ImportReport | None = None) -> Iterator[ImportRecord]:
+    """Every good record of ``files`` (already expanded), read once as a stream and checked.
+
+    A bad record raises an AnnotatorError naming the file and line, unless ``skip_invalid`` (then it
+    is listed in ``report.skipped`` and left out); with ``strict``, so does a label the schema lacks
+    (otherwise it is counted in ``report.unknown_labels``). A source whose size, identity or
+    modification time changed while it was read raises once it has been read: give the stream to
+    :meth:`Store.import_records`, whose one transaction then writes none of it. ``progress`` is
+    called with each file's size once it is read.
     """
-
-    def __init__(self, files: list[tuple[Path, tuple, frozenset[int]]], layer: str | None, claim_label: str,
-                 report: ImportReport, progress: Callable[[int], None] | None = None,
-                 brat_map: BratMapping | None = None):
-        self.files = files
-        self.brat_map = brat_map
-        self.layer = layer
-        self.claim_label = claim_label
-        self.report = report
-        self.progress = progress
-
-    def __bool__(self) -> bool:
-        return self.report.records > 0
-
-    def __len__(self) -> int:
-        return self.report.records
-
-    def __iter__(self) -> Iterator[ImportRecord]:
-        for path, fingerprint, rejected in self.files:
-            self._unchanged(path, fingerprint)
-            for line, rec in source_records(path, self.layer, claim_label=self.claim_label, brat_map=self.brat_map,
-                                         rejected=rejected):
-                if line in rejected:
-                    continue
-                if isinstance(rec, AnnotatorError):  # pass 1 took this line: the file changed
-                    self._unchanged(path, fingerprint)
-                    raise rec
-                yield rec
-            self._unchanged(path, fingerprint)
-            if self.progress:
-                self.progress(fingerprint[0])
-
-    @staticmethod
-    def _unchanged(path: Path, fingerprint: tuple) -> None:
-        try:
-            same = _fingerprint(path) == fingerprint
-        except OSError:
-            same = False
-        if not same:
-            raise AnnotatorError("changed while it was being imported; nothing was imported (run the import "
-                                 "again once the file is complete)", path)
-
-
-def read_sources(paths: Iterable[str | Path], layer: str | None = None, schema: Schema | None = None, *,
-                 skip_invalid: bool = False, strict: bool = False, follow_symlinks: bool = False,
-                 progress: Callable[[int], None] | None = None,
-                 brat_map: BratMapping | None = None) -> tuple[CheckedSources, ImportReport]:
-    """Read and check every source without touching a database (pass 1 of an import).
-
-    Returns the checked sources — iterate them for the records (pass 2) — and the report.
-    A bad record raises an AnnotatorError naming the file and line, unless ``skip_invalid``
-    (then it is listed in the report and left out of pass 2).
-    """
-    report = ImportReport()
+    report = ImportReport() if report is None else report
     claim_label = schema.claim.name if schema else CLAIM
-    files = []
     known: dict[tuple[str, str], bool] = {}
-    for path in expand_sources(paths, follow_symlinks=follow_symlinks, notes=report.notes):
-        fingerprint = _fingerprint(path)
-        found = 0
-        rejected: set[int] = set()
+    for path in files:
+        expected = fingerprint(path)
+        found = skipped = 0
         for line, rec in source_records(path, layer, claim_label=claim_label, brat_map=brat_map):
             if isinstance(rec, AnnotatorError):
                 if not skip_invalid:
                     raise rec
                 report.skipped.append(str(rec))
-                rejected.add(line)
+                skipped += 1
                 continue
             if schema is not None:
                 missing = unknown_labels(rec, schema, known)
@@ -287,21 +228,36 @@ def read_sources(paths: Iterable[str | Path], layer: str | None = None, schema: 
                     raise AnnotatorError(f"label {missing[0]!r} is not in schema {schema.name} (--strict)", path, line)
                 report.unknown_labels.update(missing)
             found += 1
-        CheckedSources._unchanged(path, fingerprint)
-        if not found and not rejected and path.name not in BRAT_CONFIG_FILES:
+            yield rec
+        _unchanged(path, expected)
+        if not found and not skipped and path.name not in BRAT_CONFIG_FILES:
             report.empty.append(str(path))
         report.records += found
         report.files += 1
-        files.append((path, fingerprint, frozenset(rejected)))
         if progress:
-            progress(fingerprint[0])
-    return CheckedSources(files, layer, claim_label, report, brat_map=brat_map), report
+            progress(expected[0])
+
+
+def read_sources(paths: Iterable[str | Path], layer: str | None = None, schema: Schema | None = None,
+                 **options) -> tuple[list[Path], ImportReport]:
+    """Read and check every source without touching a database: the files to import and the report.
+
+    For a caller that must refuse bad sources before it does anything else (``annotate SOURCE``);
+    the import itself is then :func:`import_sources`, which checks every record again as it writes.
+    Takes the options of :func:`check_records`, and ``follow_symlinks`` for folders."""
+    report = ImportReport()
+    files = expand_sources(paths, follow_symlinks=options.pop("follow_symlinks", False), notes=report.notes)
+    for _ in check_records(files, layer, schema, report=report, **options):
+        pass
+    return files, report
 
 
 def import_sources(store: Store, paths: Iterable[str | Path], layer: str | None = None, schema: Schema | None = None,
                    **options) -> ImportReport:
-    """Read and check every source (pass 1), then read them again and write them in one transaction (pass 2)."""
-    records, report = read_sources(paths, layer, schema, **options)
-    if records:
-        report.result = store.import_records(records)
+    """Read, check and write every source in one pass and one transaction (all or nothing).
+
+    Takes the options of :func:`check_records`, and ``follow_symlinks`` for folders."""
+    report = ImportReport()
+    files = expand_sources(paths, follow_symlinks=options.pop("follow_symlinks", False), notes=report.notes)
+    report.result = store.import_records(check_records(files, layer, schema, report=report, **options))
     return report

@@ -101,12 +101,12 @@ def _int(value: Any, what: str) -> int:
     return value
 
 
-def _span_ref(d: Any, text: str, what: str, check: bool = True) -> SpanRef:
-    return SpanRef(*_bounds(d, text, what, check))
+def _span_ref(d: Any, text: str, what: str) -> SpanRef:
+    return SpanRef(*_bounds(d, text, what))
 
 
-def _bounds(d: Any, text: str, what: str, check: bool = True) -> tuple[int, int, str]:
-    """A {start, end, label} object's (start, end, label), checked against the text (labels only when ``check``)."""
+def _bounds(d: Any, text: str, what: str) -> tuple[int, int, str]:
+    """A {start, end, label} object's (start, end, label), checked against the text."""
     if not isinstance(d, dict) or "start" not in d or "end" not in d:
         raise RecordError(f"{what} needs 'start' and 'end'")
     start, end = d["start"], d["end"]
@@ -115,7 +115,7 @@ def _bounds(d: Any, text: str, what: str, check: bool = True) -> tuple[int, int,
     if not 0 <= start < end <= len(text):
         raise RecordError(f"{what}: {validate.offsets_problem(start, end, len(text))}")
     label = str(d.get("label") or "")
-    problem = validate.label_problem(label, f"{what} label", allow_empty=True) if label and check else None
+    problem = validate.label_problem(label, f"{what} label", allow_empty=True) if label else None
     if problem:
         raise RecordError(problem)
     return start, end, label
@@ -159,25 +159,20 @@ def _objects(record: dict, key: str, what: str):
         yield i, item
 
 
-def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM, *,
-               check: bool = True) -> ImportRecord:
-    """A Prodigy-shaped record as an ImportRecord. Raises RecordError on bad content.
-
-    ``check=False`` leaves out the checks the store makes again before it writes (meta as JSON,
-    labels, each item's :func:`validate.value_problem`): for a record that already
-    passed them moments ago (an import's second pass), where they could only find the same again."""
+def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM) -> ImportRecord:
+    """A Prodigy-shaped record as an ImportRecord. Raises RecordError on bad content."""
     text = record_text(record)
     meta = record.get("meta")
     meta = dict(meta) if isinstance(meta, dict) else ({} if meta is None else {"meta": meta})
     for key in ("label", "title", "url", "source", "id"):  # textcat labels and other top-level facts
         if key in record and key not in meta and not isinstance(record[key], (list, dict)):
             meta[key] = record[key]
-    problem = validate.json_problem(meta, "meta") if check else None
+    problem = validate.json_problem(meta, "meta")
     if problem:
         raise RecordError(problem)
     spans: list[Span] = []
     for i, raw in _objects(record, "spans", "span"):
-        start, end, _ = _bounds(raw, text, f"span {i}", check)
+        start, end, _ = _bounds(raw, text, f"span {i}")
         label = raw.get("label")
         if not isinstance(label, str) or not label:
             raise RecordError(f"span {i} ({start}-{end}) has no label")
@@ -192,7 +187,7 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM,
         spans.append(Span(start, end, label, kind, attrs))
     spans = [Span(s.start, s.end, s.label, s.kind, speaker_from_export(s.attrs, text, spans))
              if s.kind == "claim" else s for s in spans]
-    for i, s in enumerate(spans if check else ()):
+    for i, s in enumerate(spans):
         # A span without attrs has nothing left to check: _bounds and the loop above made every check
         # value_problem would (kind, offsets, label); spans with attrs go through it for the rest.
         problem = validate.value_problem(s, len(text)) if s.attrs else None
@@ -200,20 +195,19 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM,
             raise RecordError(f"span {i} ({s.start}-{s.end}): {problem}")
     values: list[Value] = list(spans)
     for i, raw in _objects(record, "relations", "relation"):
-        source = _span_ref(raw.get("head_span"), text, f"relation {i} head_span", check)
-        target = _span_ref(raw.get("child_span"), text, f"relation {i} child_span", check)
+        source = _span_ref(raw.get("head_span"), text, f"relation {i} head_span")
+        target = _span_ref(raw.get("child_span"), text, f"relation {i} child_span")
         label = raw.get("label")
         if not isinstance(label, str) or not label:
             raise RecordError(f"relation {i} has no label")
-        if check:
-            check_label(label, f"relation {i}")
-        evidence = _span_ref(raw["evidence"], text, f"relation {i} evidence", check) if raw.get("evidence") else None
+        check_label(label, f"relation {i}")
+        evidence = _span_ref(raw["evidence"], text, f"relation {i} evidence") if raw.get("evidence") else None
         attrs = dict(raw.get("attrs") or {}) if isinstance(raw.get("attrs"), dict) else {}
         kind = raw.get("kind") or (STANCE if label in POLARITIES else "relation")
         if kind != STANCE:
             attrs["relation"] = kind
         stance = Stance(source, target, label, evidence, attrs)
-        problem = validate.value_problem(stance, len(text)) if check else None
+        problem = validate.value_problem(stance, len(text))
         if problem:
             raise RecordError(f"relation {i}: {problem}")
         values.append(stance)
