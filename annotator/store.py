@@ -63,6 +63,7 @@ from annotator.model import (
     REJECTED_DOC,
     REVIEW_LAYER,
     SKIPPED,
+    SPAN_KINDS,
     SUGGESTED,
     TODO,
     Action,
@@ -436,15 +437,37 @@ def _ints(joined: str | None) -> list[int]:
     return [int(v) for v in joined.split(",")] if joined else []
 
 
-def _check_import_record(rec: ImportRecord) -> None:
-    """The validator's rules for what import writes (the readers check them again on the way out)."""
-    doc = rec.document
-    problem = (validate.text_problem(doc.text) or validate.json_problem(doc.meta, "meta")
-               or (validate.name_problem(rec.layer, "layer", allow_review=True) if rec.layer else None))
-    if problem is None:
-        problem = next((p for p in (validate.value_problem(v, len(doc.text)) for v in rec.values) if p), None)
-    if problem:
-        raise AnnotatorError(f"refusing to import document {doc.id}: {problem}")
+class _ImportCheck:
+    """The validator's rules for what import writes (the readers check them again on the way out).
+
+    Remembers the layers and span labels it has passed: a large import asks about a few labels
+    once each, and a plain span (no attrs) with such a label needs only its kind and offsets checked."""
+
+    def __init__(self) -> None:
+        self.layers: set[str] = set()
+        self.labels: set[str] = set()
+
+    def __call__(self, rec: ImportRecord) -> None:
+        doc = rec.document
+        n = len(doc.text)
+        problem = validate.text_problem(doc.text) or validate.json_problem(doc.meta, "meta")
+        if problem is None and rec.layer and rec.layer not in self.layers:
+            problem = validate.name_problem(rec.layer, "layer", allow_review=True)
+            if problem is None:
+                self.layers.add(rec.layer)
+        labels = self.labels
+        for v in () if problem else rec.values:
+            if (type(v) is Span and type(v.attrs) is dict and not v.attrs and v.label in labels
+                    and v.kind in SPAN_KINDS and type(v.start) is int and type(v.end) is int
+                    and 0 <= v.start < v.end <= n):
+                continue  # all value_problem would check, the label's part already passed
+            problem = validate.value_problem(v, n)
+            if problem:
+                break
+            if type(v) is Span:
+                labels.add(v.label)
+        if problem:
+            raise AnnotatorError(f"refusing to import document {doc.id}: {problem}")
 
 
 _INSERT_DOCUMENT = "insert into documents (id, text, meta, position, added) values (?, ?, ?, ?, ?)"
@@ -831,9 +854,10 @@ class Store:
         try:
             with self._write():
                 writer = _ImportWriter(self, annotator, result)
+                check = _ImportCheck()
                 batch: list[ImportRecord] = []
                 for rec in records:
-                    _check_import_record(rec)
+                    check(rec)
                     batch.append(rec)
                     if len(batch) >= self.IMPORT_BATCH:
                         writer.write(batch)

@@ -13,6 +13,7 @@ import pytest
 
 from annotator.errors import AnnotatorError
 from annotator.formats import importing
+from annotator.model import Document, ImportRecord, Span
 from annotator.formats.importing import import_sources, read_sources
 from annotator.schema import load_schema
 from annotator.store import Store
@@ -156,3 +157,23 @@ def test_read_sources_checks_without_writing(tmp_path):
     with pytest.raises(AnnotatorError, match=":2: duplicate key"):
         read_sources([_write(tmp_path / "a.jsonl", [json.dumps(GOOD[0]), BAD_LINES[0]])])
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a.jsonl"]
+
+
+@pytest.mark.parametrize("bad", [
+    Span(0, 99, "PERSON"),  # past the end of the text
+    Span(3, 3, "PERSON"),  # empty
+    Span(True, 3, "PERSON"),  # a bool is not an offset
+    Span(0, 3, "PERSON", "rumour"),  # no such kind
+    Span(0, 3, "PERSON", attrs=None),  # attrs must be an object
+    Span(0, 3, "PER\x1bSON"),  # a control character in a new label
+])
+def test_the_store_refuses_a_bad_span_after_good_ones_with_the_same_label(tmp_path, bad):
+    """The store checks every item it writes; remembering the labels it passed must not let a bad
+    span through."""
+    good = [ImportRecord(Document.from_text(f"Bob {i} met Ann."), "alice", [Span(0, 3, "PERSON")])
+            for i in range(3)]
+    db = tmp_path / "t.db"
+    with Store(db) as store:
+        with pytest.raises(AnnotatorError, match="refusing to import document"):
+            store.import_records([*good, ImportRecord(Document.from_text("Bob met Ann again."), "alice", [bad])])
+    assert _texts(db) == set()
