@@ -158,8 +158,13 @@ def json_object(raw: object, what: str, *, default: dict | None = None) -> dict:
     return value
 
 
+_PLAIN = frozenset({str, int, bool, type(None)})  # JSON values with nothing to check (float: NaN)
+
+
 def json_problem(value: Any, what: str = "value") -> str | None:
     """Why a Python value cannot be stored as JSON (NaN/Infinity, odd types), None when it can."""
+    if type(value) is dict and all(type(k) is str and type(v) in _PLAIN for k, v in value.items()):
+        return None  # the common case (a document's meta, a claim's attrs): one flat object
     stack = [value]
     seen = 0
     while stack:
