@@ -886,8 +886,10 @@ class Store:
             for row in self.db.query(f"select * from annotations where layer = ? and doc_id in ({marks}){kind_sql} "
                                      "order by doc_id, start, end, rowid", [layer, *ids, *kind_args]):
                 rows[row["doc_id"]].append(row)
+            # "+layer": look the batch's documents up by the primary key; the index on layer would walk the
+            # whole layer for every batch (quadratic in the corpus)
             statuses = {} if only_with_items else {r[0]: r[1] for r in self.db.execute(
-                f"select doc_id, status from doc_status where layer = ? and doc_id in ({marks})", [layer, *ids])}
+                f"select doc_id, status from doc_status where +layer = ? and doc_id in ({marks})", [layer, *ids])}
             for doc in self._batch_documents([(rowid, doc_id) for rowid, doc_id in batch
                                               if doc_id in rows or doc_id in statuses]):
                 items = self._checked(doc, rows.get(doc.id, ()), "annotations", read)

@@ -11,12 +11,14 @@ their label and export with their original kind. The lean task (``export --no-to
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from annotator import validate
 from annotator.errors import AnnotatorError
 from annotator.formats.files import dump_json
-from annotator.formats.tokens import Tokens, tokenizer
+from annotator.formats.tokens import Tokens, json_string, tokenizer
 from annotator.model import (
     AUTHOR,
     CLAIM,
@@ -224,10 +226,8 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM,
                         status if has_layer else None)
 
 
-def _task(document: Document, values: list[Value], layer: str | None, status: str | None,
-          view_id: str, tokens: Tokens | None) -> tuple[dict, dict]:
-    """A task's fields before its tokens and after them; spans and relations carry token indices only when
-    given the ``tokens`` (the lean task has none)."""
+def _items(document: Document, values: list[Value], tokens: Tokens | None) -> tuple[list[dict], list[dict]]:
+    """A task's spans and relations; with token indices only when given the ``tokens`` (the lean task has none)."""
     text = document.text
     spans = []
     listed = [v for v in values if isinstance(v, Span)]
@@ -260,6 +260,14 @@ def _task(document: Document, values: list[Value], layer: str | None, status: st
         if attrs:
             rel["attrs"] = attrs
         relations.append(rel)
+    return spans, relations
+
+
+def _task(document: Document, values: list[Value], layer: str | None, status: str | None,
+          view_id: str, tokens: Tokens | None) -> tuple[dict, dict]:
+    """A task's fields before its tokens and after them (see :func:`_items` for ``tokens``)."""
+    text = document.text
+    spans, relations = _items(document, values, tokens)
     before = {"text": text, "meta": document.meta, "_input_hash": prodigy_hash(text),
               "_task_hash": prodigy_hash(text, dump_json([spans, relations]))}
     after = {"spans": spans, "relations": relations, "answer": STATUS_TO_ANSWER.get(status or "", "accept"),
@@ -299,8 +307,37 @@ def lean_task(document: Document, values: list[Value], layer: str | None, status
 
 def lean_task_line(document: Document, values: list[Value], layer: str | None, status: str | None,
                    view_id: str = "annotator") -> str:
-    """``dump_json(lean_task(...))``: a task without tokens as one JSONL line."""
-    return dump_json(lean_task(document, values, layer, status, view_id))
+    """``dump_json(lean_task(...))``: a task without tokens as one JSONL line, written from its parts so that
+    the spans and relations are encoded once (for the line and its hash) and the text once (a test holds the
+    two equal)."""
+    import hashlib
+
+    text = document.text
+    spans, relations = _items(document, values, None)
+    spans_json, relations_json = _dump(spans), _dump(relations) if relations else "[]"
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))  # prodigy_hash(text), then the task's
+    input_hash = int.from_bytes(digest.digest()[:4], "big", signed=True)
+    digest.update(f"\x1f[{spans_json}, {relations_json}]".encode("utf-8", "surrogatepass"))  # [spans, relations]
+    task_hash = int.from_bytes(digest.digest()[:4], "big", signed=True)
+    return (f'{{"text": {json_string(text)}, "meta": {_dump(document.meta)}, "_input_hash": {input_hash}, '
+            f'"_task_hash": {task_hash}, "spans": {spans_json}, "relations": {relations_json}, '
+            f'{_tail(status, layer, view_id)}')
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # json.dumps would make one per call
+
+
+def _dump(value: object) -> str:
+    """``dump_json(value)``, quicker for what encodes to plain ASCII (nothing there that it would escape)."""
+    raw = _ENCODER.encode(value)
+    return raw if raw.isascii() and "\x7f" not in raw else dump_json(value)
+
+
+@lru_cache(maxsize=64)
+def _tail(status: str | None, layer: str | None, view_id: str) -> str:
+    """A task's last fields, from ``answer`` on, and its closing brace."""
+    return dump_json({"answer": STATUS_TO_ANSWER.get(status or "", "accept"), "_annotator_id": layer,
+                      "_session_id": layer, "_view_id": view_id})[1:]
 
 
 def _ref(ref: SpanRef) -> dict:
