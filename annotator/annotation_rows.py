@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from operator import itemgetter
 
 from annotator import validate
 from annotator.model import CLAIM, ORIGIN_MANUAL, Annotation, Span
@@ -21,6 +22,8 @@ from annotator.textsafe import has_control
 
 _IMMUTABLE = (str, int, float, bool, type(None))
 _UNSEEN = object()
+_SHAPE_KEY = itemgetter("layer", "status", "kind", "label", "attrs")
+_OWN = itemgetter("id", "doc_id", "start", "end", "suggestion_id", "origin")
 
 
 class AnnotationRows:
@@ -35,10 +38,13 @@ class AnnotationRows:
     def read(self, row: Mapping, length: int) -> Annotation:
         """The row as an Annotation checked against a text of ``length`` characters; raises validate.Invalid
         with the message :func:`validate.annotation_from_row` gives."""
-        key = (row.get("layer"), row.get("status"), row.get("kind"), row.get("label"), row.get("attrs"))
+        try:
+            key, own = _SHAPE_KEY(row), _OWN(row)
+        except KeyError:  # not a whole row: the full check says what is missing
+            return validate.annotation_from_row(row, length)
         shape = self.shapes.get(key, _UNSEEN)
         if shape is not _UNSEEN and shape is not None:
-            ann = self._quick(row, length, shape)
+            ann = self._quick(own, length, shape)
             if ann is not None:
                 return ann
         ann = validate.annotation_from_row(row, length)
@@ -48,10 +54,9 @@ class AnnotationRows:
             self.shapes[key] = _shape(ann, key[4])
         return ann
 
-    def _quick(self, row: Mapping, length: int, shape: tuple) -> Annotation | None:
+    def _quick(self, own: tuple, length: int, shape: tuple) -> Annotation | None:
         """The Annotation when the row's own fields pass the checks, else None (for the full check to say why)."""
-        ann_id, doc_id, start, end = row.get("id"), row.get("doc_id"), row.get("start"), row.get("end")
-        suggestion_id, origin = row.get("suggestion_id"), row.get("origin")
+        ann_id, doc_id, start, end, suggestion_id, origin = own
         if not (type(ann_id) is str and ann_id and not has_control(ann_id)
                 and type(start) is int and type(end) is int and 0 <= start < end <= length
                 and (suggestion_id is None or type(suggestion_id) is str)

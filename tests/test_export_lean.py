@@ -275,6 +275,8 @@ def test_rows_read_quickly_are_exactly_what_the_full_check_gives(good):
             for length in (4, 10):
                 assert _outcome(rows.read, row, length) == _outcome(validate.annotation_from_row, row, length), \
                     (field, odd, length)
+        row = {k: v for k, v in good.items() if k != field}  # a field missing
+        assert _outcome(rows.read, row, 10) == _outcome(validate.annotation_from_row, row, 10), field
     first, second = rows.read(good, 10), rows.read({**good, "id": "a2"}, 10)
     first.value.attrs["changed"] = True  # each item has its own attrs
     assert "changed" not in second.value.attrs and "changed" not in rows.read(good, 10).value.attrs
