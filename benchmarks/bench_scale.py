@@ -181,7 +181,7 @@ class Bench:
     def has_lean_export(self) -> bool:
         """Whether the checkout measured has ``export --no-tokens``."""
         proc = subprocess.run(self.annotator("export", "--help"), env=self.env, cwd=self.work, capture_output=True,
-                              text=True)
+                              text=True, check=False)
         return "--no-tokens" in proc.stdout
 
     def pairs(self, op: str, files: dict[str, Path]) -> tuple[list, list, list, list]:

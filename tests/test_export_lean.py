@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import errno
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -182,8 +183,8 @@ def relations(task: dict) -> set:
 
 
 def _imported_modules(argv: list[str], cwd: Path) -> set[str]:
-    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "annotator", *argv], cwd=cwd,
-                            capture_output=True, text=True, env={**__import__("os").environ, "PYTHONPATH": str(ROOT)})
+    result = subprocess.run([sys.executable, "-X", "importtime", "-m", "annotator", *argv], cwd=cwd, check=False,
+                            capture_output=True, text=True, env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert result.returncode == 0, result.stderr
     return {line.split("|")[-1].strip() for line in result.stderr.splitlines() if line.startswith("import time:")}
 
@@ -223,7 +224,7 @@ def test_no_tokens_changes_nothing_for_formats_without_tokens(tmp_path, fmt):
 
 
 def test_a_failed_lean_export_keeps_the_previous_output_and_leaves_nothing(tmp_path, monkeypatch):
-    import annotator.formats.exporting as exporting
+    from annotator.formats import exporting
 
     db = imported(tmp_path)
     out = tmp_path / "out.jsonl"
@@ -309,6 +310,7 @@ def test_a_bad_row_among_good_ones_of_its_shape_is_skipped_and_named(tmp_path):
     result = CliRunner().invoke(cli, ["export", "--db", str(db), "--annotator", "alice", "--no-tokens"])
     assert result.exit_code == 0, result.output
     warnings = [line for line in result.stderr.splitlines() if line.startswith("warning: ")]
-    assert sorted(warnings) == sorted(terminal_text(f"warning: {db}: {message}; skipped") for message in expected.values())
+    assert sorted(warnings) == sorted(terminal_text(f"warning: {db}: {message}; skipped")
+                                      for message in expected.values())
     tasks = [json.loads(line) for line in result.stdout.splitlines()]
     assert len(tasks) == 40 and sum(len(t["spans"]) for t in tasks) == 80 - len(breaks)
