@@ -8,6 +8,8 @@ and so is every baseline (a short script doing the bare minimum with the same da
   ``json.loads`` each line and ``insert_all``s text, meta and spans into one table (sqlite-utils, streamed);
 * export  — ``annotator export --annotator alice -o out.jsonl`` (Prodigy JSONL, tokens included), against a
   script that selects each document with its spans (``json_group_array``) and writes one JSON line per document;
+  and ``export --no-tokens`` (the same tasks without tokens) against the same script in the same run (left out
+  when the checkout measured has no ``--no-tokens``);
 * merge   — ``annotator merge`` of a teammate's database into a copy of ours, against a script that
   ``ATTACH``es it and runs ``INSERT OR IGNORE ... SELECT`` for every table in one transaction;
 * agreement — ``annotator agreement --json`` on the merged database (alice's and bob's layers, 90 % of the
@@ -176,9 +178,16 @@ class Bench:
         shutil.copy(src, dst)
         return dst
 
-    def pairs(self, op: str, files: dict[str, Path]) -> tuple[list, list, list]:
-        """Interleaved (ours, baseline, second baseline) measurements of one operation."""
-        ours, base, floor = [], [], []
+    def has_lean_export(self) -> bool:
+        """Whether the checkout measured has ``export --no-tokens``."""
+        proc = subprocess.run(self.annotator("export", "--help"), env=self.env, cwd=self.work, capture_output=True,
+                              text=True, check=False)
+        return "--no-tokens" in proc.stdout
+
+    def pairs(self, op: str, files: dict[str, Path]) -> tuple[list, list, list, list]:
+        """Interleaved (ours, baseline, second baseline, ours without tokens) measurements of one operation."""
+        ours, base, floor, lean = [], [], [], []
+        measure_lean = op == "export" and self.has_lean_export()
         for _ in range(self.repeats):
             if op == "import":
                 base.append(self.run(self.script(BARE_IMPORT, str(files["corpus"]), str(self.fresh("bare.db")))))
@@ -193,6 +202,10 @@ class Bench:
                 out.unlink(missing_ok=True)
                 ours.append(self.run(self.annotator("export", "--db", str(files["main"]), "--annotator", "alice",
                                                     "-o", str(out))))
+                if measure_lean:
+                    out.unlink()
+                    lean.append(self.run(self.annotator("export", "--db", str(files["main"]), "--annotator",
+                                                        "alice", "--no-tokens", "-o", str(out))))
             elif op == "agreement":
                 base.append(self.run(self.script(SQL_COUNTER, str(files["merged"]), "alice", "bob")))
                 ours.append(self.run(self.annotator("agreement", "--db", str(files["merged"]), "--json")))
@@ -201,15 +214,17 @@ class Bench:
                                                  str(files["other"]))))
                 ours.append(self.run(self.annotator("merge", "--db", str(self.copy(files["main"], "ours.db")),
                                                     "--annotator", "carol", str(files["other"]))))
-        return ours, base, floor
+        return ours, base, floor, lean
 
 
-BASELINES = {"import": "bare insert_all", "export": "plain SQL dump", "merge": "SQL ATTACH + INSERT SELECT",
-             "agreement": "plain SQL + Counter"}
+BASELINES = {"import": "bare insert_all", "export": "plain SQL dump", "export --no-tokens": "plain SQL dump",
+             "merge": "SQL ATTACH + INSERT SELECT", "agreement": "plain SQL + Counter"}
 
 
-def rows_for(op: str, n: int, ours: list, base: list, floor: list = ()) -> list[dict]:
+def rows_for(op: str, n: int, ours: list, base: list, floor: list = (), lean: list = ()) -> list[dict]:
     note = f"median of {len(ours)}" if len(ours) > 1 else "one run"
+    if lean:  # export --no-tokens, against the same baseline runs
+        return rows_for(op, n, ours, base, floor) + rows_for(f"{op} --no-tokens", n, lean, base)
     extra = [{"name": f"{op} {n:,} documents: time vs plain SQL dump + spaCy's tokenizer (a dict per token)",
               "figure": round(statistics.median(t for t, *_ in ours), 2),
               "baseline": round(statistics.median(t for t, *_ in floor), 2), "unit": "s", "note": note}] if floor else []

@@ -90,7 +90,12 @@ def choose_layer(store: Store, annotator: str | None, review: bool, suggestions:
     raise AnnotatorError(f"several layers exist ({', '.join(layers)}): name one with --annotator, --review or --suggestions")
 
 
-def jsonl_lines(items: Iterable[ExportItem]) -> Iterator[str]:
+def jsonl_lines(items: Iterable[ExportItem], tokens: bool = True) -> Iterator[str]:
+    """Prodigy tasks, one JSONL line each; ``tokens=False``: the lean tasks (:func:`prodigy.lean_task`)."""
+    if not tokens:
+        for item in items:
+            yield prodigy.lean_task_line(item.document, item.values, item.layer, item.status)
+        return
     for item in items:
         yield prodigy.task_line(item.document, item.values, item.layer, item.status)
 
@@ -123,25 +128,36 @@ def _counted(items: Iterable[ExportItem], report: ExportReport) -> Iterator[Expo
         yield item
 
 
+def check_tokens(fmt: str, tokens: bool) -> None:
+    """Refuse ``tokens=False`` for the one format made of tokens (a spaCy DocBin); Doccano and brat never
+    hold tokens, so for them it changes nothing."""
+    if not tokens and fmt == "spacy":
+        raise AnnotatorError("--no-tokens does not apply to --format spacy (a DocBin is made of tokens): "
+                             "use --format jsonl, doccano or brat")
+
+
 def export_layer(store: Store, layer: str, fmt: str, out: str | None, *, only_done: bool = False,
-                 force: bool = False, protect: Iterable[str | Path] = ()) -> ExportReport:
+                 force: bool = False, protect: Iterable[str | Path] = (), tokens: bool = True) -> ExportReport:
     """Export one layer of an open store, reading it as a stream (memory stays bounded; see :func:`export`)."""
+    check_tokens(fmt, tokens)
     items = layer_items(store, layer, only_done=only_done)
     shape = has_stances(store, layer, only_done=only_done) if fmt == "doccano" else None
-    return export(items, fmt, out, force=force, protect=protect, relation_shape=shape)
+    return export(items, fmt, out, force=force, protect=protect, relation_shape=shape, tokens=tokens)
 
 
 def export(items: Iterable[ExportItem], fmt: str, out: str | None, *, force: bool = False,
-           protect: Iterable[str | Path] = (), relation_shape: bool | None = None) -> ExportReport:
+           protect: Iterable[str | Path] = (), relation_shape: bool | None = None, tokens: bool = True) -> ExportReport:
     """Write items in a format to `out` (stdout for JSONL formats when out is None or '-').
 
     Items are written as they come (a generator is never held whole, except by the spaCy format,
     whose DocBin is one object). ``protect`` names files (the database) that the output must never
     replace. ``relation_shape`` chooses Doccano's shape; None: the entities/relations shape when an
-    item holds a stance (which needs the items as a list).
+    item holds a stance (which needs the items as a list). ``tokens=False`` writes JSONL without
+    tokens (see :func:`check_tokens` for the other formats).
     """
     if fmt not in FORMATS:
         raise AnnotatorError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
+    check_tokens(fmt, tokens)
     protect = list(protect)
     report = ExportReport(0, 0, 0, 0, out or "-")
     to_stdout = not out or out == "-"
@@ -159,7 +175,7 @@ def export(items: Iterable[ExportItem], fmt: str, out: str | None, *, force: boo
         relation_shape = any(isinstance(v, Stance) for item in items for v in item.values)
     items = _counted(items, report)
     if fmt in ("jsonl", "doccano"):
-        lines = jsonl_lines(items) if fmt == "jsonl" else doccano_lines(items, relation_shape)
+        lines = jsonl_lines(items, tokens) if fmt == "jsonl" else doccano_lines(items, relation_shape)
         if to_stdout:
             for line in lines:
                 sys.stdout.write(line + "\n")

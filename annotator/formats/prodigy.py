@@ -5,17 +5,20 @@ _annotator_id, _session_id, _view_id}``. Spans carry Prodigy's ``start, end,
 token_start, token_end, label`` plus our ``text, kind, attrs``; stances are relations
 with ``head_span`` = source, ``child_span`` = target, ``label`` = polarity and
 ``kind`` = "stance". Relations of other kinds (Prodigy's own relation recipes) keep
-their label and export with their original kind.
+their label and export with their original kind. The lean task (``export --no-tokens``,
+:func:`lean_task`) is the same without ``tokens`` and without anything counted in tokens.
 """
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
 from typing import Any
 
 from annotator import validate
 from annotator.errors import AnnotatorError
 from annotator.formats.files import dump_json
-from annotator.formats.tokens import Tokens, tokenizer
+from annotator.formats.tokens import Tokens, json_string, tokenizer
 from annotator.model import (
     AUTHOR,
     CLAIM,
@@ -223,11 +226,9 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
                         status if has_layer else None)
 
 
-def _task(document: Document, values: list[Value], layer: str | None, status: str | None,
-          view_id: str) -> tuple[dict, Tokens, dict]:
-    """A task's fields before its tokens, its tokens, and its fields after them."""
+def _items(document: Document, values: list[Value], tokens: Tokens | None) -> tuple[list[dict], list[dict]]:
+    """A task's spans and relations; with token indices only when given the ``tokens`` (the lean task has none)."""
     text = document.text
-    tokens = tokenizer()(text)
     spans = []
     listed = [v for v in values if isinstance(v, Span)]
     for ref in (r for v in values if isinstance(v, Stance) for r in (v.source, v.target)):
@@ -236,27 +237,42 @@ def _task(document: Document, values: list[Value], layer: str | None, status: st
             label = ref.label or "TOPIC"
             listed.append(Span(ref.start, ref.end, label, "topic" if label == "TOPIC" else "entity"))
     for v in sorted(listed, key=lambda s: (s.start, s.end, s.label)):
-        ts, te = tokens.bounds(v.start, v.end)
         attrs = speaker_for_export(v.attrs, text) if v.kind == "claim" else dict(v.attrs)
+        if tokens is None:
+            spans.append({"start": v.start, "end": v.end, "label": v.label, "text": text[v.start:v.end],
+                          "kind": v.kind, "attrs": attrs})
+            continue
+        ts, te = tokens.bounds(v.start, v.end)
         spans.append({"start": v.start, "end": v.end, "token_start": ts, "token_end": te, "label": v.label,
                       "text": text[v.start:v.end], "kind": v.kind, "attrs": attrs})
     relations = []
     for v in (v for v in values if isinstance(v, Stance)):
         attrs = dict(v.attrs)
         kind = attrs.pop("relation", STANCE)
-        head, child = (_relation_end(tokens, ref) for ref in (v.source, v.target))
-        rel = {"head": head["token_end"], "child": child["token_end"], "head_span": head, "child_span": child,
-               "label": v.polarity, "kind": kind}
+        if tokens is None:
+            rel = {"head_span": _ref(v.source), "child_span": _ref(v.target), "label": v.polarity, "kind": kind}
+        else:
+            head, child = (_relation_end(tokens, ref) for ref in (v.source, v.target))
+            rel = {"head": head["token_end"], "child": child["token_end"], "head_span": head, "child_span": child,
+                   "label": v.polarity, "kind": kind}
         if v.evidence:
             rel["evidence"] = {"start": v.evidence.start, "end": v.evidence.end}
         if attrs:
             rel["attrs"] = attrs
         relations.append(rel)
+    return spans, relations
+
+
+def _task(document: Document, values: list[Value], layer: str | None, status: str | None,
+          view_id: str, tokens: Tokens | None) -> tuple[dict, dict]:
+    """A task's fields before its tokens and after them (see :func:`_items` for ``tokens``)."""
+    text = document.text
+    spans, relations = _items(document, values, tokens)
     before = {"text": text, "meta": document.meta, "_input_hash": prodigy_hash(text),
               "_task_hash": prodigy_hash(text, dump_json([spans, relations]))}
     after = {"spans": spans, "relations": relations, "answer": STATUS_TO_ANSWER.get(status or "", "accept"),
              "_annotator_id": layer, "_session_id": layer, "_view_id": view_id}
-    return before, tokens, after
+    return before, after
 
 
 def to_task(document: Document, values: list[Value], layer: str | None, status: str | None,
@@ -265,15 +281,67 @@ def to_task(document: Document, values: list[Value], layer: str | None, status: 
 
     A stance's ends are listed in ``spans`` too when no span there holds them (as Doccano's
     entities and brat's T lines do): labelled with their own label, else TOPIC."""
-    before, tokens, after = _task(document, values, layer, status, view_id)
+    tokens = tokenizer()(document.text)
+    before, after = _task(document, values, layer, status, view_id, tokens)
     return {**before, "tokens": tokens.dicts(document.text), **after}
 
 
 def task_line(document: Document, values: list[Value], layer: str | None, status: str | None,
               view_id: str = "annotator") -> str:
     """``dump_json(to_task(...))``: the task as one JSONL line, its tokens written straight from the tokenizer."""
-    before, tokens, after = _task(document, values, layer, status, view_id)
+    tokens = tokenizer()(document.text)
+    before, after = _task(document, values, layer, status, view_id, tokens)
     return dump_json(before)[:-1] + ', "tokens": ' + tokens.json() + ", " + dump_json(after)[1:]
+
+
+def lean_task(document: Document, values: list[Value], layer: str | None, status: str | None,
+              view_id: str = "annotator") -> dict:
+    """:func:`to_task` without tokens (``export --no-tokens``): no ``tokens`` field, spans without
+    ``token_start``/``token_end``, relations with their ``head_span``/``child_span`` (character offsets) but
+    without Prodigy's token indices ``head``/``child``. Nothing is tokenized, so spaCy is never loaded and
+    no span is widened. ``_task_hash`` hashes the text and the spans and relations as written here, so it
+    is stable, but not the tokenized task's hash for the same items (their spans differ)."""
+    before, after = _task(document, values, layer, status, view_id, None)
+    return {**before, **after}
+
+
+def lean_task_line(document: Document, values: list[Value], layer: str | None, status: str | None,
+                   view_id: str = "annotator") -> str:
+    """``dump_json(lean_task(...))``: a task without tokens as one JSONL line, written from its parts so that
+    the spans and relations are encoded once (for the line and its hash) and the text once (a test holds the
+    two equal)."""
+    import hashlib
+
+    text = document.text
+    spans, relations = _items(document, values, None)
+    spans_json, relations_json = _dump(spans), _dump(relations) if relations else "[]"
+    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))  # prodigy_hash(text), then the task's
+    input_hash = int.from_bytes(digest.digest()[:4], "big", signed=True)
+    digest.update(f"\x1f[{spans_json}, {relations_json}]".encode("utf-8", "surrogatepass"))  # [spans, relations]
+    task_hash = int.from_bytes(digest.digest()[:4], "big", signed=True)
+    return (f'{{"text": {json_string(text)}, "meta": {_dump(document.meta)}, "_input_hash": {input_hash}, '
+            f'"_task_hash": {task_hash}, "spans": {spans_json}, "relations": {relations_json}, '
+            f'{_tail(status, layer, view_id)}')
+
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # json.dumps would make one per call
+
+
+def _dump(value: object) -> str:
+    """``dump_json(value)``, quicker for what encodes to plain ASCII (nothing there that it would escape)."""
+    raw = _ENCODER.encode(value)
+    return raw if raw.isascii() and "\x7f" not in raw else dump_json(value)
+
+
+@lru_cache(maxsize=64)
+def _tail(status: str | None, layer: str | None, view_id: str) -> str:
+    """A task's last fields, from ``answer`` on, and its closing brace."""
+    return dump_json({"answer": STATUS_TO_ANSWER.get(status or "", "accept"), "_annotator_id": layer,
+                      "_session_id": layer, "_view_id": view_id})[1:]
+
+
+def _ref(ref: SpanRef) -> dict:
+    return {"start": ref.start, "end": ref.end, "label": ref.label}
 
 
 def _relation_end(tokens: Tokens, ref: SpanRef) -> dict:

@@ -60,14 +60,14 @@ def bare_nlp():
     return nlp
 
 
-def _json_string(text: str) -> str:
+def json_string(text: str) -> str:
     """``json_text(text)`` for a string, quicker for plain ASCII (nothing there for it to escape beyond JSON's own)."""
     return encode_basestring(text) if text.isascii() and "\x7f" not in text else json_text(text)
 
 
 def _template(text: str, space: bool) -> str:
     """A token's Prodigy JSON with %d for its start, end and id, and the ", " that follows it in a list."""
-    return ('{"text": ' + _json_string(text).replace("%", "%%") + ', "start": %d, "end": %d, "id": %d, "ws": '
+    return ('{"text": ' + json_string(text).replace("%", "%%") + ', "start": %d, "end": %d, "id": %d, "ws": '
             + ("true}, " if space else "false}, "))
 
 
