@@ -164,3 +164,30 @@ def test_export_refuses_to_overwrite_without_force(tmp_path):
     assert out.read_text() == "precious\n"
     export(collect(store, "uni"), "jsonl", str(out), force=True)
     assert json.loads(out.read_text(encoding="utf-8"))["text"] == UNICODE_TEXT
+
+
+@pytest.mark.parametrize("lean", [False, True])
+def test_a_document_in_progress_comes_back_in_progress(tmp_path, lean):
+    """Exported and imported again, each document keeps its status: one still in progress has no
+    ``answer`` (an ``accept`` would make it done: complete gold for training, which it is not)."""
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    texts = {"done": "Alice met Bob in Paris.", "in_progress": "Carol met Dan in Rome.",
+             "skipped": "Erin met Frank in Oslo.", "rejected": "Gina met Hal in Lima."}
+    with Store(tmp_path / "a.db") as store:
+        store.import_records([ImportRecord(Document.from_text(t), "alice", [Span(0, 5, "PERSON")]) for t in texts.values()])
+        for status, text in texts.items():
+            store.set_status("alice", Document.from_text(text).id, status)
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["export", "--db", str(tmp_path / "a.db"), "--annotator", "alice", "-o", str(out),
+                                      *(["--no-tokens"] if lean else [])])
+    assert result.exit_code == 0, result.output
+    answers = {r["text"]: r.get("answer") for r in map(json.loads, out.read_text(encoding="utf-8").splitlines())}
+    assert answers == {texts["done"]: "accept", texts["in_progress"]: None, texts["skipped"]: "ignore",
+                       texts["rejected"]: "reject"}
+    with Store(tmp_path / "b.db") as again:
+        import_sources(again, [out])
+        got = {status: again.status("alice", Document.from_text(text).id) for status, text in texts.items()}
+    assert got == {status: status for status in texts}

@@ -41,7 +41,7 @@ from annotator.model import (
 )
 
 ANSWER_TO_STATUS = {"accept": DONE, "reject": REJECTED_DOC, "ignore": SKIPPED}
-STATUS_TO_ANSWER = {DONE: "accept", IN_PROGRESS: "accept", REJECTED_DOC: "reject", SKIPPED: "ignore"}
+STATUS_TO_ANSWER = {DONE: "accept", REJECTED_DOC: "reject", SKIPPED: "ignore"}
 DEFAULT_LAYER = "imported"
 
 
@@ -86,6 +86,15 @@ def layer_name(record: dict, layer: str | None) -> str:
             raise RecordError(f"{problem}; choose the layer with --as NAME")
         return value
     return DEFAULT_LAYER
+
+
+def answer_field(status: str | None) -> dict:
+    """Prodigy's ``answer`` for a document's status in a layer: none for a document still in progress
+    (nobody has decided it yet; imported again it stays in progress, where an ``accept`` would make it
+    done), else accept, reject or ignore (accept when the layer has no status, as for suggestions)."""
+    if status == IN_PROGRESS:
+        return {}
+    return {"answer": STATUS_TO_ANSWER.get(status or "", "accept")}
 
 
 def record_answer(record: dict) -> str | None:
@@ -270,7 +279,7 @@ def _task(document: Document, values: list[Value], layer: str | None, status: st
     spans, relations = _items(document, values, tokens)
     before = {"text": text, "meta": document.meta, "_input_hash": prodigy_hash(text),
               "_task_hash": prodigy_hash(text, dump_json([spans, relations]))}
-    after = {"spans": spans, "relations": relations, "answer": STATUS_TO_ANSWER.get(status or "", "accept"),
+    after = {"spans": spans, "relations": relations, **answer_field(status),
              "_annotator_id": layer, "_session_id": layer, "_view_id": view_id}
     return before, after
 
@@ -336,8 +345,7 @@ def _dump(value: object) -> str:
 @lru_cache(maxsize=64)
 def _tail(status: str | None, layer: str | None, view_id: str) -> str:
     """A task's last fields, from ``answer`` on, and its closing brace."""
-    return dump_json({"answer": STATUS_TO_ANSWER.get(status or "", "accept"), "_annotator_id": layer,
-                      "_session_id": layer, "_view_id": view_id})[1:]
+    return dump_json({**answer_field(status), "_annotator_id": layer, "_session_id": layer, "_view_id": view_id})[1:]
 
 
 def _ref(ref: SpanRef) -> dict:
