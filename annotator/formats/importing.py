@@ -176,7 +176,7 @@ def unknown_labels(rec: ImportRecord, schema: Schema, known: dict[tuple[str, str
     return out
 
 
-def fingerprint(path: Path) -> tuple:
+def _fingerprint(path: Path) -> tuple:
     """What tells a changed source: size first (progress reads it), then identity and times; a brat
     document's .ann counts too."""
     out = []
@@ -188,7 +188,7 @@ def fingerprint(path: Path) -> tuple:
 
 def _unchanged(path: Path, expected: tuple) -> None:
     try:
-        same = fingerprint(path) == expected
+        same = _fingerprint(path) == expected
     except OSError:
         same = False
     if not same:
@@ -213,7 +213,7 @@ def check_records(files: Iterable[Path], layer: str | None = None, schema: Schem
     claim_label = schema.claim.name if schema else CLAIM
     known: dict[tuple[str, str], bool] = {}
     for path in files:
-        expected = fingerprint(path)
+        expected = _fingerprint(path)
         found = skipped = 0
         for line, rec in source_records(path, layer, claim_label=claim_label, brat_map=brat_map):
             if isinstance(rec, AnnotatorError):
