@@ -191,3 +191,29 @@ def test_a_document_in_progress_comes_back_in_progress(tmp_path, lean):
         import_sources(again, [out])
         got = {status: again.status("alice", Document.from_text(text).id) for status, text in texts.items()}
     assert got == {status: status for status in texts}
+
+
+@pytest.mark.parametrize("lean", [False, True])
+def test_a_stance_end_that_is_no_span_does_not_come_back_as_one(tmp_path, lean):
+    """Prodigy wants a relation's ends among the spans, so the export lists an end no span holds; marked
+    ``stance_end_only``, it is not imported as an item the annotator never made."""
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    text = "Germany backed the plan on Tuesday."
+    germany, plan = Span(0, 7, "GPE"), SpanRef(15, 23, "")  # the plan: a stance target only, not a topic span
+    stance = Stance(germany.ref(), plan, "FAVOR")
+    with Store(tmp_path / "a.db") as store:
+        store.import_records([ImportRecord(Document.from_text(text), "alice", [germany, stance])])
+    out = tmp_path / "out.jsonl"
+    result = CliRunner().invoke(cli, ["export", "--db", str(tmp_path / "a.db"), "--annotator", "alice", "-o", str(out),
+                                      *(["--no-tokens"] if lean else [])])
+    assert result.exit_code == 0, result.output
+    [task] = [json.loads(line) for line in out.read_text(encoding="utf-8").splitlines()]
+    assert [(s["text"], s.get("stance_end_only", False)) for s in task["spans"]] == [("Germany", False),
+                                                                                    ("the plan", True)]
+    with Store(tmp_path / "b.db") as again:
+        import_sources(again, [out])
+        doc_id = Document.from_text(text).id
+        assert sorted(map(repr, (a.value for a in again.items(doc_id, "alice")))) == sorted(map(repr, [germany, stance]))

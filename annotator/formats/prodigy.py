@@ -43,6 +43,7 @@ from annotator.model import (
 ANSWER_TO_STATUS = {"accept": DONE, "reject": REJECTED_DOC, "ignore": SKIPPED}
 STATUS_TO_ANSWER = {DONE: "accept", REJECTED_DOC: "reject", SKIPPED: "ignore"}
 DEFAULT_LAYER = "imported"
+STANCE_END_ONLY = "stance_end_only"  # a span listed only as a stance's end: not an item of the layer
 
 
 class RecordError(AnnotatorError):
@@ -201,6 +202,8 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
         kind = raw.get("kind") or ("claim" if label == claim_label else "entity")
         if kind not in SPAN_KINDS:
             raise RecordError(f"span {i} has unknown kind {kind!r}")
+        if raw.get(STANCE_END_ONLY) is True:
+            continue  # our export listed it for a relation; the relation's head_span or child_span holds it
         attrs = raw.get("attrs") if isinstance(raw.get("attrs"), dict) else {}
         spans.append(Span(start, end, label, kind, attrs))
     spans = [Span(s.start, s.end, s.label, s.kind, speaker_from_export(s.attrs, text, spans))
@@ -240,20 +243,24 @@ def _items(document: Document, values: list[Value], tokens: Tokens | None) -> tu
     text = document.text
     spans = []
     listed = [v for v in values if isinstance(v, Span)]
+    ends_only: set[int] = set()  # ids of the stance ends no span of the layer holds: listed for Prodigy, marked
     for ref in (r for v in values if isinstance(v, Stance) for r in (v.source, v.target)):
         if not any((s.start, s.end) == (ref.start, ref.end) and (not ref.label or s.label == ref.label)
                    for s in listed):
             label = ref.label or "TOPIC"
-            listed.append(Span(ref.start, ref.end, label, "topic" if label == "TOPIC" else "entity"))
+            end = Span(ref.start, ref.end, label, "topic" if label == "TOPIC" else "entity")
+            listed.append(end)
+            ends_only.add(id(end))
     for v in sorted(listed, key=lambda s: (s.start, s.end, s.label)):
         attrs = speaker_for_export(v.attrs, text) if v.kind == "claim" else dict(v.attrs)
-        if tokens is None:
-            spans.append({"start": v.start, "end": v.end, "label": v.label, "text": text[v.start:v.end],
-                          "kind": v.kind, "attrs": attrs})
-            continue
-        ts, te = tokens.bounds(v.start, v.end)
-        spans.append({"start": v.start, "end": v.end, "token_start": ts, "token_end": te, "label": v.label,
-                      "text": text[v.start:v.end], "kind": v.kind, "attrs": attrs})
+        span = {"start": v.start, "end": v.end, "label": v.label, "text": text[v.start:v.end], "kind": v.kind,
+                "attrs": attrs}
+        if tokens is not None:
+            ts, te = tokens.bounds(v.start, v.end)
+            span = {"start": v.start, "end": v.end, "token_start": ts, "token_end": te, **span}
+        if id(v) in ends_only:
+            span[STANCE_END_ONLY] = True
+        spans.append(span)
     relations = []
     for v in (v for v in values if isinstance(v, Stance)):
         attrs = dict(v.attrs)
