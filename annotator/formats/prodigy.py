@@ -11,7 +11,6 @@ their label and export with their original kind. The lean task (``export --no-to
 
 from __future__ import annotations
 
-import json
 from functools import lru_cache
 from typing import Any
 
@@ -326,26 +325,18 @@ def lean_task_line(document: Document, values: list[Value], layer: str | None, s
     """``dump_json(lean_task(...))``: a task without tokens as one JSONL line, written from its parts so that
     the spans and relations are encoded once (for the line and its hash) and the text once (a test holds the
     two equal)."""
-    import hashlib
-
     text = document.text
     spans, relations = _items(document, values, None)
     spans_json, relations_json = _dump(spans), _dump(relations) if relations else "[]"
-    digest = hashlib.sha256(text.encode("utf-8", "surrogatepass"))  # prodigy_hash(text), then the task's
-    input_hash = int.from_bytes(digest.digest()[:4], "big", signed=True)
-    digest.update(f"\x1f[{spans_json}, {relations_json}]".encode("utf-8", "surrogatepass"))  # [spans, relations]
-    task_hash = int.from_bytes(digest.digest()[:4], "big", signed=True)
-    return (f'{{"text": {json_string(text)}, "meta": {_dump(document.meta)}, "_input_hash": {input_hash}, '
+    task_hash = prodigy_hash(text, f"[{spans_json}, {relations_json}]")  # dump_json([spans, relations])
+    return (f'{{"text": {json_string(text)}, "meta": {_dump(document.meta)}, "_input_hash": {prodigy_hash(text)}, '
             f'"_task_hash": {task_hash}, "spans": {spans_json}, "relations": {relations_json}, '
             f'{_tail(status, layer, view_id)}')
 
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False, allow_nan=False)  # json.dumps would make one per call
-
-
 def _dump(value: object) -> str:
     """``dump_json(value)``, quicker for what encodes to plain ASCII (nothing there that it would escape)."""
-    raw = _ENCODER.encode(value)
+    raw = validate.dumps(value)
     return raw if raw.isascii() and "\x7f" not in raw else dump_json(value)
 
 
