@@ -570,6 +570,7 @@ class Store:
         self.lock_timeout = lock_timeout()
         self.migrated_from: int | None = None  # the version an existing file had before this open migrated it
         self.db: _Database | None = None  # sqlite-utils' Database, made on first use
+        self._seen_in: tuple[str, str] | None = None  # (annotator, doc_id) _seen wrote in this transaction
         existed = self.path.exists()
         self.created = not existed  # this open made the file (see discard)
         if not existed:
@@ -744,6 +745,7 @@ class Store:
         if self.db.conn.in_transaction:
             yield
             return
+        self._seen_in = None
         try:
             self._waiting_for_lock(lambda: self.db.execute("BEGIN IMMEDIATE"))
         except sqlite3.Error as exc:
@@ -1114,7 +1116,11 @@ class Store:
                         f"on conflict ({', '.join(pk)}) do update set {update}", list(row.values()))
 
     def _seen(self, annotator: str, doc_id: str) -> None:
-        """The annotator was last on this document."""
+        """The annotator was last on this document (written once per transaction: a decision also saves
+        the cursor, and both say so)."""
+        if self._seen_in == (annotator, doc_id):
+            return
+        self._seen_in = (annotator, doc_id)
         self._upsert("annotators", {"name": annotator, "last_doc": doc_id, "last_seen": now()}, ("name",))
 
     def _touch(self, annotator: str, doc_id: str) -> None:
@@ -1157,13 +1163,10 @@ class Store:
         the layer in memory can tell from it whether anything else wrote to it since."""
         return self._last_event(annotator, doc_id)
 
-    def _last_event(self, annotator: str, doc_id: str, before: int | None = None) -> int | None:
-        """The id of the annotator's last event on the document (before event ``before``); one index seek."""
-        sql = "select max(id) from events where doc_id = ? and annotator = ?"
-        params: list = [doc_id, annotator]
-        if before is not None:
-            sql, params = sql + " and id < ?", params + [before]
-        return self.db.execute(sql, params).fetchone()[0]
+    def _last_event(self, annotator: str, doc_id: str) -> int | None:
+        """The id of the annotator's last event on the document; one index seek."""
+        return self.db.execute("select max(id) from events where doc_id = ? and annotator = ?",
+                               [doc_id, annotator]).fetchone()[0]
 
     def _mark(self, annotator: str, doc_id: str) -> int | None:
         row = self.db.execute("select last_event from undo_marks where annotator = ? and doc_id = ?",
@@ -1199,10 +1202,13 @@ class Store:
     def _track_history(self, annotator: str, doc_id: str, event_id: int, action: str, payload: dict) -> None:
         """Keep the stacks up to date with a new event, in its transaction — when they were up to date
         before it (else they are rebuilt when next used)."""
-        previous = self._last_event(annotator, doc_id, before=event_id)
+        previous, mark = self.db.execute(  # one statement: this runs in every decision's transaction
+            "select (select max(id) from events where doc_id = ? and annotator = ? and id < ?), "
+            "(select last_event from undo_marks where annotator = ? and doc_id = ?)",
+            [doc_id, annotator, event_id, annotator, doc_id]).fetchone()
         if previous is None:  # the first event: whatever is left over belongs to deleted events
             self.db.execute("delete from undo_stacks where annotator = ? and doc_id = ?", [annotator, doc_id])
-        elif self._mark(annotator, doc_id) != previous:
+        elif mark != previous:
             return
         if action == Action.UNDO:
             self._move_top(annotator, doc_id, "undo", "redo", payload.get("undoes"))
