@@ -243,6 +243,8 @@ CASES = [
     Case("jsonl into the current folder", f"{EXPORT} -o . --force", "is a folder"),
     Case("spacy into an existing folder", f"{EXPORT} --format spacy -o notes --force", "is a folder"),
     Case("doccano into a missing folder", f"{EXPORT} --format doccano -o nowhere/x.jsonl", "folder does not exist"),
+    Case("brat into a folder whose parent is missing", f"{EXPORT} --format brat -o nowhere/brat",
+         "nowhere: folder does not exist"),
     Case("jsonl onto a FIFO", f"{EXPORT} -o fifo.txt --force", "is a named pipe (FIFO), not a regular file", "fifo"),
     Case("jsonl onto a null device", f"{EXPORT} -o null.jsonl --force", "is a character device, not a regular file",
          "null_device"),

@@ -68,6 +68,7 @@ def test_brat_file_names_from_hostile_document_ids_stay_inside_the_folder(tmp_pa
     with Store(db) as s:
         s.import_records([ImportRecord(seed, "alice", [Span(0, 1, "ORG")])])
     out = tmp_path / "deep" / "out"
+    out.parent.mkdir()  # -o names the export's folder; its parent must exist
     before = set(Path("/tmp").iterdir())
     result = invoke("export", "--db", str(db), "--format", "brat", "-o", str(out))
     assert result.exit_code == 0, result.output
@@ -117,10 +118,21 @@ def test_an_empty_folder_is_used_and_a_new_folder_is_made(tmp_path):
     db = tmp_path / "t.db"
     make_db(db)
     (tmp_path / "empty").mkdir()
-    for out in (tmp_path / "empty", tmp_path / "new" / "sub"):
+    for out in (tmp_path / "empty", tmp_path / "new"):
         result = invoke("export", "--db", str(db), "--format", "brat", "-o", str(out))
         assert result.exit_code == 0, result.output
         assert (out / MARKER).is_file() and (out / "annotation.conf").is_file()
+
+
+def test_a_brat_folder_whose_parent_is_missing_is_refused_and_nothing_is_made(tmp_path):
+    """As for a file: a mistyped parent (`-o exprots/brat`) is an error, not a new tree of folders."""
+    db = tmp_path / "t.db"
+    make_db(db)
+    before = sorted(tmp_path.rglob("*"))
+    result = invoke("export", "--db", str(db), "--format", "brat", "-o", str(tmp_path / "new" / "sub"))
+    assert result.exit_code == 1
+    assert result.output.strip() == f"error: {tmp_path / 'new'}: folder does not exist"
+    assert sorted(tmp_path.rglob("*")) == before
 
 
 @pytest.mark.parametrize("umask, file_mode, dir_mode", [(0o022, 0o644, 0o755), (0o027, 0o640, 0o750)])

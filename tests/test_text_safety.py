@@ -173,7 +173,7 @@ COMMANDS = [
     ("assign hostile names", lambda f, db: ["assign", "--db", db, "--annotators", "alice," + EVIL], 1),
     ("schema check", lambda f, db: ["schema", "check", str(f["schema"])], 0),
     ("schema check missing", lambda f, db: ["schema", "check", str(f["schema"]) + EVIL], 1),
-    ("annotate missing source", lambda f, db: ["annotate", "--db", db, "--no-suggest", EVIL], 2),
+    ("annotate missing source", lambda f, db: ["annotate", "--db", db, "--no-suggest", EVIL], 1),
     ("annotate --annotator hostile", lambda f, db: ["annotate", "--db", db, "--annotator", EVIL], 1),
     ("database that is not a database", lambda f, db: ["stats", "--db", str(f["good"])], 1),
 ]

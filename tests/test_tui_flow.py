@@ -395,6 +395,20 @@ def test_invalid_model_is_refused_before_the_app_starts(db, tmp_path):
         assert len(result.stderr.splitlines()) == 1 and result.stdout == ""
 
 
+def test_a_missing_source_is_one_line_naming_it_and_no_database_is_made(tmp_path):
+    """As in `import`: `error: FILE: no such file or folder`, status 1, not click's three-line usage error."""
+    from click.testing import CliRunner
+
+    from annotator.cli import cli
+
+    db = tmp_path / "new.db"
+    missing = tmp_path / "artcles"
+    result = CliRunner().invoke(cli, ["annotate", "--db", str(db), "--no-suggest", str(missing)])
+    assert result.exit_code == 1, result.output
+    assert result.stderr == f"error: {missing}: no such file or folder\n" and result.stdout == ""
+    assert not db.exists()
+
+
 def test_annotate_without_a_terminal_refuses(db, monkeypatch):
     from click.testing import CliRunner
 

@@ -157,11 +157,11 @@ def test_the_cache_keeps_only_its_newest_files(cache, tmp_path, monkeypatch):
 
 def test_a_key_config_loads_the_same_from_the_cache(cache, tmp_path):
     path = tmp_path / "keys.yaml"
-    path.write_text("accept: y\nreject: [n, N]\n", encoding="utf-8")
+    path.write_text("accept: y\nreject: [r, R]\n", encoding="utf-8")
     first = load_keymap(path)
     yamlfile.save_cache()
     assert len(entries(cache)) == 1
-    assert load_keymap(path) == first == {"accept": "y", "reject": "n,N"}
+    assert load_keymap(path) == first == {"accept": "y", "reject": "r,R"}
 
 
 def test_loading_alone_writes_nothing(cache):

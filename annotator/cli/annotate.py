@@ -24,7 +24,7 @@ from annotator.startup import resume_gc
               show_envvar=True, help="Key config YAML (default: ~/.config/annotator/keys.yaml).")
 @click.option("--model", default=None, help="spaCy pipeline to suggest with (default: the schema's).")
 @click.option("--no-suggest", is_flag=True, help="Do not compute missing suggestions in the background.")
-@click.argument("sources", nargs=-1, type=click.Path(exists=True))
+@click.argument("sources", nargs=-1, type=click.Path())  # read_sources names a missing one
 def annotate(db_path: str, annotator_name: str, schema_path: str | None, keys_path: str | None,
              model: str | None, no_suggest: bool, sources: tuple[str, ...]) -> None:
     """Annotate documents in the terminal, starting where you stopped.

@@ -259,10 +259,8 @@ def atomic_folder(path: Path, *, force: bool, fmt: str, protect: Iterable[str | 
         check_replace_folder(path, force, fmt)
 
     check()
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise _write_error(exc, path.parent) from None
+    if not path.parent.is_dir():  # as for a file: a mistyped parent is an error, not a new tree of folders
+        raise AnnotatorError("folder does not exist", path.parent)
     tmp = _temp_name(path.parent, path.name, "tmp")
     ours = True
     with interrupt_on_signals():

@@ -21,7 +21,7 @@ from textual.worker import get_current_worker
 from annotator.annotate.session import AnnotationSession
 from annotator.schema import Schema, load_schema
 from annotator.startup import resume_gc
-from annotator.tui.keymap import config_path, load_keymap
+from annotator.tui.keymap import config_path, load_keymap, textual_keymap
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.keyed import STORE_ERRORS
 from annotator.tui.store_app import StoreApp
@@ -91,7 +91,7 @@ class AnnotatorApp(StoreApp):
 
     def on_mount(self) -> None:
         if self.keymap:
-            self.set_keymap(self.keymap)
+            self.set_keymap(textual_keymap(self.keymap))
         self.call_after_refresh(self._after_first_paint)
         if self._open_error is not None:
             self.show_error(self._open_error)

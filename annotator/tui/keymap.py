@@ -4,7 +4,7 @@ The config file is YAML mapping a binding id to keys (a comma-separated string o
 list), e.g.::
 
     accept: y
-    reject: [x, "n"]
+    reject: [x, "r"]
     undo: "u,ctrl+z,backspace"
 
 It is read from ``$ANNOTATOR_KEYS`` or else ``~/.config/annotator/keys.yaml``
@@ -152,13 +152,43 @@ def load_keymap(path: str | Path | None = None, *, required: bool = False) -> di
             raise AnnotatorError(f"{binding_id}: keys must be a string such as 'y' or 'ctrl+y,Y', or a list",
                                  path, line)
         keymap[binding_id] = _normalize(keys)
+    _refuse_clashes(keymap, path, doc.line)
     return keymap
+
+
+def _refuse_clashes(keymap: dict[str, str], path: Path, line_of) -> None:
+    """Refuse a key that would do two things in one mode of one screen (only one of them would ever run)."""
+    for keys in ([k for k in KEYS if k.mode == NORMAL], [k for k in KEYS if k.mode == CREATE], list(REVIEW_KEYS)):
+        owner: dict[str, Key] = {}
+        for key, bound in effective_keys(keymap, tuple(keys)):
+            for name in bound.split(","):
+                other = owner.setdefault(name, key)
+                if other is key:
+                    continue
+                if other.id in keymap and key.id in keymap:
+                    raise AnnotatorError(f"key {name!r} is bound twice ({other.id} and {key.id})",
+                                         path, line_of(key.id))
+                mine, default = (key, other) if key.id in keymap else (other, key)
+                raise AnnotatorError(f"{mine.id}: key {name!r} is already {default.id}'s by default; "
+                                     f"give {default.id} another key too, or {mine.id} a different one",
+                                     path, line_of(mine.id))
 
 
 def effective_keys(keymap: dict[str, str] | None = None, keys: tuple[Key, ...] = KEYS) -> list[tuple[Key, str]]:
     """Every key definition with the keys in force (defaults overridden by the keymap)."""
     keymap = keymap or {}
     return [(k, keymap.get(k.id) or _normalize(k.keys)) for k in keys]
+
+
+def textual_keymap(keymap: dict[str, str], keys: tuple[Key, ...] = KEYS) -> dict[str, str]:
+    """The keymap to give Textual's ``set_keymap``: every binding of the screen with its keys in force.
+
+    Textual takes a remapped key away from every other binding that has it, the other mode's
+    too, and a remapped binding's old keys from every binding (``accept: w`` left the new-span
+    cursor without `w`, ``label_picker: L`` without `l`). Naming every binding keeps each one
+    exactly as :func:`effective_keys` (the help, the key bar) says.
+    """
+    return {**keymap, **{k.id: bound for k, bound in effective_keys(keymap, keys)}}
 
 
 # --- the review screen (`annotator review`): its own ids, in the same key config file ----------

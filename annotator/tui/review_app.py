@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from annotator.teams.review_queue import ReviewQueue
-from annotator.tui.keymap import config_path, load_keymap
+from annotator.tui.keymap import REVIEW_KEYS, config_path, load_keymap, textual_keymap
 from annotator.tui.store_app import StoreApp
 from annotator.tui.screens.keyed import STORE_ERRORS
 from annotator.tui.screens.review import ReviewScreen
@@ -26,7 +26,7 @@ class ReviewApp(StoreApp):
 
     def on_mount(self) -> None:
         if self.keymap:
-            self.set_keymap(self.keymap)
+            self.set_keymap(textual_keymap(self.keymap, REVIEW_KEYS))
         try:
             from annotator.store import Store
 
