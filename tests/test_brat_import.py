@@ -180,7 +180,7 @@ def test_import_cli_bad_ann_is_one_line_and_writes_nothing(tmp_path, run_cli, db
         "is the .txt the one this .ann belongs to?"]
     assert not db_path.exists() or Store(db_path).count_documents() == 0
     skipped = run_cli("import", str(folder), "--skip-invalid")
-    assert skipped.exit_code == 0 and "1 invalid records skipped" in skipped.output
+    assert skipped.exit_code == 0 and "1 invalid record skipped" in skipped.output
     orphan = tmp_path / "orphan.ann"
     orphan.write_text("", encoding="utf-8")
     lonely = run_cli("import", str(orphan))

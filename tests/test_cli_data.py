@@ -35,7 +35,7 @@ def one_line_error(result, *fragments):
 def test_import_seed_folder_then_stats_and_export(run_cli, tmp_path):
     result = run_cli("import", str(SEED.parent))
     assert result.exit_code == 0, result.output
-    assert "imported 1 new documents" in result.output
+    assert "imported 1 new document (" in result.output
     again = run_cli("import", str(SEED))
     assert "imported 0 new documents (1 already present)" in again.output
     stats = run_cli("stats")

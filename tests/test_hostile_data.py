@@ -187,8 +187,8 @@ def test_skip_invalid_skips_them_and_imports_the_rest(tmp_path, record):
         {"start": 0, "end": 4, "label": "ORG"}])) + "\n", encoding="utf-8")
     r = run(["import", "--db", str(db), "--skip-invalid", str(src)])
     assert r.exit_code == 0 and "Traceback" not in r.output, r.output
-    assert f"skipped {src}:1: " in r.stderr and "1 invalid records skipped" in r.stderr
-    assert "imported 1 new documents" in r.stdout
+    assert f"skipped {src}:1: " in r.stderr and "1 invalid record skipped" in r.stderr
+    assert "imported 1 new document (" in r.stdout
     with Store(db) as s:
         assert [d.text for d in s.documents()] == ["Good one."]
 

@@ -437,7 +437,7 @@ def test_folder_import_does_not_follow_links_out_of_the_folder_unless_asked(tmp_
     result = run(["import", "--db", str(db), "--follow-symlinks", str(folder)], tmp_path)
     assert result.returncode == 0, result.stderr
     # secret.txt is new (reached twice: out.txt and away/); a.txt, inner.txt and sub/b.md are there already
-    assert "imported 1 new documents (4 already present)" in result.stdout
+    assert "imported 1 new document (4 already present)" in result.stdout
     assert f"skipped {folder / 'zero.txt'}: a character device, not a regular file" in result.stderr
     with Store(db, readonly=True) as s:
         assert any("A private file" in d.text for d in s.documents())
@@ -505,7 +505,7 @@ def test_a_writer_blocked_by_another_program_says_what_it_waits_for(tmp_path):
     assert notice == "t.db: another program is writing to the database; waiting for it (up to 30 s)…\n"
     assert waited >= 1.0  # about a second of silence first
     assert importer.returncode == 0 and err == ""
-    assert "imported 1 new documents" in out
+    assert "imported 1 new document (" in out
 
 
 @pytest.mark.slow

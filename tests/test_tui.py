@@ -475,10 +475,38 @@ def test_annotate_imports_sources_then_opens_the_app(tmp_path, monkeypatch):
     db = tmp_path / "new.db"
     result = CliRunner().invoke(cli, ["annotate", "--db", str(db), "--annotator", "zoe", "--no-suggest", str(src)])
     assert result.exit_code == 0, result.output
-    assert "imported 1 new document" in result.output
+    assert "imported 1 new document (0 already present) into" in result.output
     assert opened["ran"] and opened["annotator"] == "zoe" and opened["suggest"] is False
     with Store(db) as store:
         assert [d.text for d in store.documents()] == [ARTICLE]
+
+
+def test_annotate_source_and_import_report_in_the_same_words(tmp_path, monkeypatch):
+    """annotate SOURCE and import say what they imported alike, in the singular for one document."""
+    import annotator.tui.app as tui_app
+
+    class FakeApp:
+        return_code = 0
+
+        def run(self):
+            pass
+
+    monkeypatch.setattr(tui_app, "create_app", lambda *a, **kw: FakeApp())
+    monkeypatch.setattr("annotator.cli.annotate.terminal", lambda: True)
+    src = tmp_path / "a.txt"
+    src.write_text(ARTICLE, encoding="utf-8")
+    runner = CliRunner()
+
+    def said(*args):
+        result = runner.invoke(cli, [*args, "--db", str(tmp_path / "x.db"), str(src)])
+        assert result.exit_code == 0, result.output
+        return [line for line in result.output.splitlines() if line.startswith("imported")]
+
+    first = said("annotate", "--no-suggest")
+    assert first == [f"imported 1 new document (0 already present) into {tmp_path / 'x.db'}"]
+    again = said("annotate", "--no-suggest")
+    assert again == [f"imported 0 new documents (1 already present) into {tmp_path / 'x.db'}"]
+    assert said("import") == again
 
 
 async def test_tab_jumps_to_next_undecided_and_a_on_decided_moves_on(db):

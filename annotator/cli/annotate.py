@@ -132,19 +132,13 @@ def _read_sources(sources: tuple[str, ...], schema):
 
 def _import(db_path: str, files, checked, schema) -> None:
     """Import sources :func:`_read_sources` checked (each record is checked again as it is written)."""
-    from annotator.cli.data import import_files
+    from annotator.cli.data import echo_import_report, import_files
 
     report = checked
     if checked.records:
         report = import_files(db_path, files, None, schema)
         report.notes = checked.notes
-    echo(f"imported {report.result.documents_added} new document(s), {report.result.documents_existing} already "
-         f"there", err=True)
-    for note in report.notes:
-        echo(note, err=True)
-    for what in ("empty", "skipped"):
-        for item in getattr(report, what):
-            echo(f"{what}: {item}", err=True)
+    echo_import_report(report, db_path, schema, err=True)
 
 
 def _no_documents(db_path: str) -> None:

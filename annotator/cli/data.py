@@ -53,23 +53,40 @@ def import_cmd(db_path, layer, schema_path, skip_invalid, strict, follow_symlink
     with _progress(total, "importing") as bar:
         report = import_files(db_path, files, layer, schema, skip_invalid=skip_invalid, strict=strict,
                               progress=bar.update, brat_map=mapping)
+    echo_import_report(report, db_path, schema)
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}{'' if n == 1 else 's'}"
+
+
+def import_summary(result, db_path: str) -> str:
+    """What an import added, in one line: ``imported 1 new document (2 already present), 3 annotations
+    (3 to alice) into news.db`` (import and annotate SOURCE both say it so)."""
+    line = f"imported {_count(result.documents_added, 'new document')} ({result.documents_existing} already present)"
+    if result.annotations_added or result.annotations_existing:
+        layers = ", ".join(f"{n} to {layer}" for layer, n in sorted(result.layers.items()))
+        line += f", {_count(result.annotations_added, 'annotation')} ({layers or 'none new'})"
+        if result.annotations_existing:
+            line += f", {result.annotations_existing} already present"
+    return line + f" into {db_path}"
+
+
+def echo_import_report(report, db_path: str, schema, *, err: bool = False) -> None:
+    """An import's report: what was left out and why (on stderr), then :func:`import_summary`
+    (on stderr too with ``err``: annotate's stdout is its screen)."""
+    for note in report.notes:
+        echo(note, err=True)
     for path in report.empty:
         echo(f"{path}: empty, nothing imported", err=True)
     for problem in report.skipped:
         echo(f"skipped {problem}", err=True)
-    res = report.result
-    line = f"imported {res.documents_added} new documents ({res.documents_existing} already present)"
-    if res.annotations_added or res.annotations_existing:
-        layers = ", ".join(f"{n} to {layer}" for layer, n in sorted(res.layers.items()))
-        line += f", {res.annotations_added} annotations ({layers or 'none new'})"
-        if res.annotations_existing:
-            line += f", {res.annotations_existing} already present"
-    echo(line + f" into {db_path}")
+    echo(import_summary(report.result, db_path), err=err)
     if report.unknown_labels:
         labels = ", ".join(f"{label} ({n})" for label, n in report.unknown_labels.most_common())
         echo(f"labels not in schema {schema.name} (kept as they are): {labels}", err=True)
     if report.skipped:
-        echo(f"{len(report.skipped)} invalid records skipped", err=True)
+        echo(f"{_count(len(report.skipped), 'invalid record')} skipped", err=True)
 
 
 def import_files(db_path: str, files: list[Path], layer: str | None, schema, **options):
