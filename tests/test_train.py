@@ -187,3 +187,48 @@ def test_claim_rescorer_learns_which_rule_claims_a_team_keeps(trained_db, tmp_pa
     assert not any("officials" in rule or text.startswith("The deal") for text, rule in claims.items())
     bad = cli("train", "--db", str(trained_db), "--out", str(out), "--components", "spancat")
     assert bad.returncode == 2 and "choose from ner, claims, rescorer, stance" in bad.stderr
+
+
+def test_missing_parent_folder_is_refused_like_export(trained_db, tmp_path):
+    out = tmp_path / "a" / "b" / "c"
+    result = cli("train", "--db", str(trained_db), "--out", str(out), "--epochs", "1")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [f"error: {tmp_path / 'a' / 'b'}: folder does not exist"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["t.db"]  # no folder made, nothing half-written
+
+
+def test_progress_written_to_a_file_has_no_colour_codes(trained_db, tmp_path):
+    log = tmp_path / "train.log"
+    with open(log, "w", encoding="utf-8") as err:
+        result = subprocess.run([sys.executable, "-m", "annotator", "train", "--db", str(trained_db), "--out",
+                                 str(tmp_path / "m"), "--epochs", "1", "--components", "ner"],
+                                stdout=subprocess.PIPE, stderr=err, text=True)
+    assert result.returncode == 0
+    written = log.read_text(encoding="utf-8")
+    assert "Pipeline: ['tok2vec', 'ner']" in written and "Saved pipeline" in written
+    assert "\x1b" not in written
+
+
+class Stream:
+    def __init__(self, tty: bool):
+        self.tty = tty
+
+    def isatty(self) -> bool:
+        return self.tty
+
+
+@pytest.mark.parametrize("tty, no_color, plain", [(True, None, False), (False, None, True), (True, "1", True)])
+def test_spacy_colours_only_on_a_terminal_without_no_color(monkeypatch, tty, no_color, plain):
+    from wasabi import Printer
+
+    from annotator.cli.learn import plain_unless_terminal
+
+    monkeypatch.delenv("ANSI_COLORS_DISABLED", raising=False)
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", no_color)
+    else:
+        monkeypatch.delenv("NO_COLOR", raising=False)
+    with plain_unless_terminal(Stream(tty)):
+        line = Printer(no_print=True).info("Pipeline")
+    assert ("\x1b" not in line) is plain
+    assert "ANSI_COLORS_DISABLED" not in __import__("os").environ  # only for that run
