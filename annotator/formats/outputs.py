@@ -102,6 +102,12 @@ def check_target(path: Path, *, folder: bool, protect: Iterable[str | Path] = ()
                              "write to standard output where the format allows it", path)
 
 
+def check_parent(path: Path) -> None:
+    """Refuse an output whose parent folder is missing: a mistyped parent is an error, not a new tree of folders."""
+    if not Path(path).parent.is_dir():
+        raise AnnotatorError("folder does not exist", Path(path).parent)
+
+
 def check_replace_file(path: Path, force: bool) -> None:
     """An existing regular file is replaced only with ``force``, and never when it is an SQLite database."""
     if not path.exists():
@@ -218,8 +224,7 @@ def atomic_file(path: Path, *, force: bool, protect: Iterable[str | Path] = ()) 
         check_replace_file(path, force)
 
     check()
-    if not path.parent.is_dir():
-        raise AnnotatorError("folder does not exist", path.parent)
+    check_parent(path)
     tmp = _temp_name(path.parent, path.name, "tmp")
     ours = True  # from before the file exists: a signal may arrive just as it is made
     with interrupt_on_signals():
@@ -259,8 +264,7 @@ def atomic_folder(path: Path, *, force: bool, fmt: str, protect: Iterable[str | 
         check_replace_folder(path, force, fmt)
 
     check()
-    if not path.parent.is_dir():  # as for a file: a mistyped parent is an error, not a new tree of folders
-        raise AnnotatorError("folder does not exist", path.parent)
+    check_parent(path)
     tmp = _temp_name(path.parent, path.name, "tmp")
     ours = True
     with interrupt_on_signals():

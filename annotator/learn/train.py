@@ -13,7 +13,9 @@ The output folder is a pipeline ``spacy.load`` opens:
 ``components`` (``--components``) limits training to some of ner, claims, rescorer, stance.
 
 Training happens in a temporary folder beside the output, which is moved into place only
-when everything succeeded: an interrupted run leaves the previous model untouched.
+when everything succeeded: an interrupted run leaves the previous model untouched. As for an
+export, the output's parent folder must exist (a mistyped path is an error, not a new tree of
+folders), and the output may not be a link, the current or home folder, or hold the database.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from typing import IO
 
 from annotator.errors import AnnotatorError
 from annotator.formats.exporting import ExportItem, collect
+from annotator.formats.outputs import check_parent, check_target
 from annotator.model import REVIEW_LAYER, Span, Stance
 from annotator.store import Store
 from annotator.suggest.trained import NO_STANCE, RESCORER_DIR, STANCE_LABELS, marked_sentence
@@ -178,6 +181,8 @@ def train(store: Store, out: str | Path, *, source: str = "all", eval_split: flo
     """Train what the data supports and write the pipeline to `out` (replacing it only on success)."""
     stdout = stdout or sys.stdout
     out = Path(out)
+    check_target(out, folder=True, protect=[store.path])
+    check_parent(out)
     items = gather(store, source)
     if not items:
         raise AnnotatorError(f"no documents marked done in {source!r}: mark documents done (key d) before training")
@@ -186,7 +191,6 @@ def train(store: Store, out: str | Path, *, source: str = "all", eval_split: flo
     for name in set(COMPONENTS) - set(components or COMPONENTS):
         reports[name].reason = "not asked for (--components)"
     _check_base(base)
-    out.parent.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.training.", dir=out.parent))
     try:
         nlp = _train_spacy_components(train_items, dev_items, reports, work, base, max_epochs, seed, stdout)
