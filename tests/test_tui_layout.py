@@ -6,10 +6,15 @@ from __future__ import annotations
 import pytest
 from rich.cells import cell_len
 
+from annotator.annotate.session import KIND_CHOICES
+from annotator.model import CLAIM, ENTITY, STANCE, TOPIC
 from annotator.tui.layout import MEASURE, panes
+from annotator.tui.screens import annotate as screen_notes
+from annotator.tui.screens.annotate import MIN_WIDTH, pass_done_note, walk_note
+from annotator.tui.screens.keyed import wait_note
 from annotator.tui.widgets.keybar import bar_text
-from annotator.tui.widgets.panels import fit, status_line
-from helpers.pilot import app_for, panel_row_visible, shown, started
+from annotator.tui.widgets.panels import detail, fit, status_line, wordings
+from helpers.pilot import app_for, panel_row_visible, shown, started, status
 from helpers.tui import make_db
 
 pytestmark = pytest.mark.anyio
@@ -41,6 +46,68 @@ def test_rows_and_the_status_line_are_cut_on_one_line():
                        "in_progress", "Undone: setting the speaker of “" + "words " * 30 + "” (CLAIM)", "", "claims pass")
     assert line.cell_len <= 80 and "\n" not in line.plain and line.plain.startswith(" doc 3/10 ")
     assert "? 97" in line.plain and line.plain.endswith("…")
+
+
+CREATE_NOTES = [screen_notes.NEW_SPAN_NOTE, screen_notes.MARKED_NOTE, screen_notes.NOTHING_SELECTED_NOTE]
+NORMAL_NOTES = [
+    walk_note(None, "every kind: entities, then claims, topics, stances"),
+    *(walk_note(kind, f"{name} only") for kind, name in ((ENTITY, "entities"), (CLAIM, "claims"), (TOPIC, "topics"),
+                                                          (STANCE, "stances"))),
+    pass_done_note(ENTITY, CLAIM, 1234), pass_done_note(CLAIM, STANCE, 7), pass_done_note(STANCE, None, 0),
+    wait_note(1234),
+]
+SMALL_COUNTS = (1, 3, {"suggested": 3, "accepted": 1, "rejected": 0})
+BIG_COUNTS = (123, 4567, {"suggested": 1234, "accepted": 567, "rejected": 89})
+
+
+@pytest.mark.parametrize("width", [MIN_WIDTH, 72, 80, 100, 120])
+@pytest.mark.parametrize("k, n, counts", [SMALL_COUNTS, BIG_COUNTS], ids=["small", "big"])
+def test_every_note_is_read_whole_from_the_smallest_width_on(width, k, n, counts):
+    """At 80 columns the notes were cut mid-word ("… m ma…"): now the counts give way, then a shorter
+    wording, so every instruction the annotate screen gives is whole at any width it runs at."""
+    for mode, notes in (("NEW SPAN", CREATE_NOTES), ("", NORMAL_NOTES)):
+        for note in notes:
+            line = status_line(width, k, n, "alice", 2, counts, "in_progress", note, mode, "claims pass").plain
+            assert len(line) <= width and "…" not in line, line
+            assert any(line.endswith("  " + wording) for wording in wordings(note)), line
+            assert line.startswith(f" doc {k}/{n} ") and (not mode or f" {mode} " in line)
+
+
+def test_at_120_columns_notes_keep_their_full_wording_and_the_counts():
+    k, n, counts = SMALL_COUNTS
+    for mode, notes in (("NEW SPAN", CREATE_NOTES), ("", NORMAL_NOTES)):
+        for note in notes:
+            line = status_line(120, k, n, "alice", 2, counts, "in_progress", note, mode, "").plain
+            assert line.endswith("  " + wordings(note)[0]) and "? 3" in line, line
+
+
+def test_the_detail_says_whole_how_to_make_a_span_in_the_narrowest_panel():
+    from annotator.schema import load_schema
+
+    width = panes(80).side - 3
+    shown_rows = detail(None, "", load_schema(None), 0, 0, width).plain.splitlines()
+    assert all(len(row) <= width for row in shown_rows)
+    assert " ".join(shown_rows[1:]) == "n creates a span at the cursor."
+
+
+async def test_every_instruction_is_whole_on_the_80_by_24_screen(tmp_path):
+    make_db(tmp_path / "s.db")[0].close()
+    async with app_for(tmp_path / "s.db").run_test(size=(80, 24)) as pilot:
+        screen = await started(pilot)
+
+        async def says(*keys) -> str:
+            await pilot.press(*keys)
+            await pilot.pause()
+            line = status(screen)
+            assert "…" not in line, line
+            return line
+
+        assert "NEW SPAN   move the cursor to the first word, m marks it" in await says("n")
+        assert "start marked: move to the end, enter confirms" in await says("m")
+        await says("escape")
+        for _ in KIND_CHOICES:
+            line = await says("p")
+            assert "walk" in line and line.endswith("; p changes it"), line
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])

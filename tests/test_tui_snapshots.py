@@ -65,6 +65,16 @@ def test_new_span_selection(snap_compare, app):
     assert snap_compare(app, press=["n", "b", "b", "m", "w", "w"], terminal_size=SMALL, run_before=wait_for_document)
 
 
+def test_new_span_instruction_is_whole_at_80_columns(snap_compare, app):
+    # the note gives way to nothing: the counts go for as long as it shows
+    assert snap_compare(app, press=["n"], terminal_size=SMALL, run_before=wait_for_document)
+
+
+def test_choose_kinds_instruction_is_whole_at_80_columns(snap_compare, app):
+    # p through entities, claims, topics and stances only, back to every kind: the longest note
+    assert snap_compare(app, press=["p"] * 5, terminal_size=SMALL, run_before=wait_for_document)
+
+
 def test_document_list(snap_compare, app):
     assert snap_compare(app, press=["a", "g"], terminal_size=SMALL, run_before=wait_for_document)
 

@@ -31,12 +31,36 @@ from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.keybar import KeyBar
 from annotator.tui.widgets.lines import LinesView
-from annotator.tui.widgets.panels import SidePanelRows, bad_rows_note, detail, status_line
+from annotator.tui.widgets.panels import Note, SidePanelRows, bad_rows_note, detail, status_line
 from annotator.tui.widgets.rows import TextRows
 
 MIN_WIDTH, MIN_HEIGHT = 60, 12
 CREATE_ACTIONS = {k.action.split("(")[0] for k in KEYS if k.mode == CREATE}
 ALWAYS = {"quit", "help"}
+
+# The notes a key leaves on the status line, each in its wordings, the fullest first: the status
+# line shows the fullest that fits whole, so every one is read whole from 60 columns on (tested).
+NEW_SPAN_NOTE = ("move the cursor to the first word, m marks it", "go to the first word, m marks it")
+MARKED_NOTE = ("start marked: move to the end, enter confirms", "marked; go to the end, then ⏎")
+NOTHING_SELECTED_NOTE = ("nothing selected: m marks the start, move, then enter", "nothing selected: m, move, ⏎")
+ALL_DECIDED_NOTE = ("Every suggestion is decided: d marks the document done", "all decided: d marks the document done")
+
+
+def walk_note(only: str | None, walked: str) -> Note:
+    """After p: what tab, a, x, j, k and A walk now (``walked``: the session's words for it)."""
+    full = f"tab, a, x, j, k and A walk {walked}; p changes it"
+    if only is None:
+        return (full, "tab, a, x, j, k and A walk every kind, in passes; p changes it",
+                "walking every kind; p changes it")
+    return full, f"walking {walked}; p changes it"
+
+
+def pass_done_note(before: str, after: str | None, left: int) -> Note:
+    """After the decision that finished a pass: the next pass, or that everything is decided."""
+    if after is None:
+        return ALL_DECIDED_NOTE
+    return (f"{kind_name(before).capitalize()} done: now {kind_name(after)}, {left} to decide",
+            f"now {kind_name(after)}: {left} to decide")
 
 
 class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
@@ -53,7 +77,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         self.cursor: int | None = None
         self.mark: int | None = None
         self.too_small = False
-        self.note = ""  # said once, after the key that caused it; the next key clears it
+        self.note: Note = ""  # said once, after the key that caused it; the next key clears it
         self.suggest_note = ""
         self.panes = panes(80)
         self._rows: SidePanelRows | None = None  # the side panel's rows (also: which row shows an item)
@@ -178,7 +202,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
 
     # --- drawing ------------------------------------------------------------------
 
-    def _show_focus(self, scroll: bool = True, note: str = "", *, status: bool = True) -> None:
+    def _show_focus(self, scroll: bool = True, note: Note = "", *, status: bool = True) -> None:
         """Draw the focus (and a focused claim's speaker), its detail and (unless the caller draws it
         next) the status line."""
         self.note = note
@@ -226,14 +250,14 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
             else "", walking), layout=False)
         self._keybar.show(self.mode)
 
-    def set_note(self, note: str) -> None:
+    def set_note(self, note: Note) -> None:
         self.note = note
         self._update_status()
 
-    def show_wait_note(self, note: str) -> None:
+    def show_wait_note(self, note: Note) -> None:
         self.set_note(note)
 
-    def _after_decision(self, note: str = "") -> None:
+    def _after_decision(self, note: Note = "") -> None:
         """Show a decision (committed already): redraw only what it changed."""
         changes = self.session.take_changes()
         if changes is None:
@@ -258,7 +282,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
 
     # --- moving -------------------------------------------------------------------
 
-    def _show_moved(self, note: str = "") -> None:
+    def _show_moved(self, note: Note = "") -> None:
         self._show_focus(note=note)
         item = self.focused_item
         self._list.highlight(self._item_lines.get(item.key) if item else None)
@@ -279,7 +303,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
 
     def action_choose_kinds(self) -> None:
         walked = self.session.choose_kinds()
-        self._show_moved(note=f"tab, a, x, j, k and A walk {walked}; p changes it")
+        self._show_moved(note=walk_note(self.session.only, walked))
 
     def action_page(self, direction: int) -> None:
         view = self.article
@@ -303,11 +327,9 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         before = self.session.current_pass
         decide(*args)
         after = self.session.current_pass
-        note = ""
+        note: Note = ""
         if self.session.only is None and before is not None and after != before:
-            left = self.session.undecided().get(after, 0)
-            note = (f"{kind_name(before).capitalize()} done: now {kind_name(after)}, {left} to decide" if after
-                    else "Every suggestion is decided: d marks the document done")
+            note = pass_done_note(before, after, self.session.undecided().get(after, 0) if after else 0)
         self._after_decision(note)
 
     def _when_picked(self, decide: Callable[[object], None]) -> Callable[[object], None]:
@@ -343,7 +365,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         self.article.set_focus([], scroll=False)  # only the text cursor shows while creating
         self.article.set_cursor(self.cursor, self.mark)
         self.refresh_bindings()
-        self.set_note("move the cursor to the first word, m marks it")
+        self.set_note(NEW_SPAN_NOTE)
 
     def _first_visible_offset(self) -> int:
         view = self.article
@@ -367,7 +389,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
     def action_mark(self) -> None:
         self.mark = self.cursor
         self.article.set_cursor(self.cursor, self.mark)
-        self.set_note("start marked: move to the end, enter confirms")
+        self.set_note(MARKED_NOTE)
 
     def action_cancel(self) -> None:
         self.mode, self.cursor, self.mark = NORMAL, None, None
@@ -379,7 +401,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         sel = self.session.selection(self.cursor, self.mark)
         if sel is None:
             self.app.bell()
-            self.set_note("nothing selected: m marks the start, move, then enter")
+            self.set_note(NOTHING_SELECTED_NOTE)
             return
         from annotator.tui.screens.choices import label_choices
         from annotator.tui.screens.picker import PickerScreen

@@ -29,6 +29,12 @@ class StoreFailed(Message):
         super().__init__()
 
 
+def wait_note(waited: float) -> tuple[str, str]:
+    """What a screen says while a kept decision waits for the database: the fullest wording first."""
+    return (f"database busy: decision kept, waiting {waited:.0f} s (q quits without it)",
+            f"database busy: waiting {waited:.0f} s (q drops it)")
+
+
 def keyed(method):
     """Run a key's action: a refusal becomes a notification, a locked database a kept decision
     (see :class:`WaitsForDatabase`), another store failure the error screen."""
@@ -97,7 +103,7 @@ class WaitsForDatabase:
 
     def _say_waiting(self) -> None:
         waited = time.monotonic() - self._waiting_since
-        self.show_wait_note(f"database busy: decision kept, waiting {waited:.0f} s (q quits without it)")
+        self.show_wait_note(wait_note(waited))
 
     def save_place(self) -> None:
         """Remember where the user is (:meth:`write_place`); a locked database leaves it to the next save."""
@@ -117,6 +123,7 @@ class WaitsForDatabase:
         """Write where the user is (each screen knows what that is)."""
         raise NotImplementedError
 
-    def show_wait_note(self, note: str) -> None:
-        """Show what the screen waits for (each screen puts it where its notes go)."""
+    def show_wait_note(self, note: tuple[str, ...]) -> None:
+        """Show what the screen waits for (each screen puts it where its notes go), in the fullest
+        of the wordings that fits."""
         raise NotImplementedError

@@ -103,8 +103,8 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
             return False
         return action in ("help", "quit") or self.al is not None
 
-    def show_wait_note(self, note: str) -> None:
-        self.query_one("#message", Static).update(Text(note))
+    def show_wait_note(self, note: tuple[str, ...]) -> None:
+        self.query_one("#message", Static).update(Text(note[0]))  # the message line has the full width
 
     # --- documents ----------------------------------------------------------------
 

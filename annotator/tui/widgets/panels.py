@@ -216,8 +216,9 @@ def _wrapped(text: str, width: int, rows: int) -> list[str]:
 def detail(item: Item | None, text: str, schema: Schema, index: int, total: int, width: int = 44) -> Text:
     """What the focused item is, in words (state, label, rule, score, words, speaker), one row per line."""
     if item is None:
+        hint = _wrapped("n creates a span at the cursor.", width, HEIGHT - 1)  # wrapped: whole in a narrow panel
         return Text("\n").join([_line([("Nothing focused. ", "bold")], width),
-                                _line([("n creates a span at the cursor.", "")], width)])
+                                *(_line([(row, "")], width) for row in hint)])
     lines = [[(f" {one_line(item.label, 40)} ", f"black on {schema.color(item.label)} bold"),
               (f" {MARK[item.state]} ", "bold"), (f" {index + 1}/{total}", "dim")]]
     state = STATE_NAME[item.state]
@@ -254,35 +255,54 @@ def progress_bar(done: int, total: int, width: int = 12) -> Text:
     return out
 
 
+Note = str | tuple[str, ...]  # what the status line says after a key: one wording, or several, the fullest first
+
+
+def wordings(note: Note) -> tuple[str, ...]:
+    return (note,) if isinstance(note, str) else tuple(note)
+
+
 def status_line(width: int, k: int, n: int, annotator: str, done: int, counts: dict, doc_status: str,
-                note: str = "", mode: str = "", walking: str = "") -> Text:
-    """The status bar, fitted to ``width``: the less important parts go first when it is narrow
+                note: Note = "", mode: str = "", walking: str = "") -> Text:
+    """The status bar, fitted to ``width``. When it is narrow the less important parts go first
     (the progress bar, the annotator's name, the words of the counts, the document's status and
-    the pass), the note is cut last."""
+    the pass); a note (an instruction for the next keys, shown until the next key) comes before
+    the counts: they go too rather than cut it. A note given in several wordings shows in the
+    fullest that fits whole; a note too long for the line in any wording is cut, after the counts."""
+    for wording in wordings(note) or ("",):
+        for level in range(6 if wording else 5):
+            out = _status(level, k, n, annotator, done, counts, doc_status, wording, mode, walking)
+            if out.cell_len <= width:
+                return out
+    out = _status(4, k, n, annotator, done, counts, doc_status, wording, mode, walking)
+    out.truncate(width, overflow="ellipsis")
+    return out
+
+
+def _status(level: int, k: int, n: int, annotator: str, done: int, counts: dict, doc_status: str, note: str,
+            mode: str, walking: str) -> Text:
+    """The status bar without the parts ``level`` leaves out (0: none; 5: all but the document, mode and note)."""
     to_decide, accepted, rejected = counts.get(SUGGESTED, 0), counts.get(ACCEPTED, 0), counts.get(REJECTED, 0)
-    for level in range(5):
-        out = Text(no_wrap=True, overflow="ellipsis", end="")
-        out.append(f" doc {k}/{n} ", style="bold reverse")
-        if level < 4:
-            out.append(f" {one_line(doc_status.replace('_', ' '), 16)} ", style="bold" if doc_status == DONE else "")
-        if level < 2:
-            out.append(" " + one_line(annotator, 20), style="bold cyan")
-        if level < 1:
-            out.append("  ")
-            out.append_text(progress_bar(done, n, 8))
-            out.append(f" {done}/{n} done")
+    out = Text(no_wrap=True, overflow="ellipsis", end="")
+    out.append(f" doc {k}/{n} ", style="bold reverse")
+    if level < 4:
+        out.append(f" {one_line(doc_status.replace('_', ' '), 16)} ", style="bold" if doc_status == DONE else "")
+    if level < 2:
+        out.append(" " + one_line(annotator, 20), style="bold cyan")
+    if level < 1:
+        out.append("  ")
+        out.append_text(progress_bar(done, n, 8))
+        out.append(f" {done}/{n} done")
+    if level < 5:
         words = level < 3
         out.append(f"  ? {to_decide}{' to decide' if words else ''}  ✓ {accepted}  ✗ {rejected}")
-        if walking and level < 4:
-            out.append("  " + walking, style="bold")
-        if mode:
-            out.append("  ")
-            out.append(f" {mode} ", style="black on #ffaf00 bold")
-        if note:
-            out.append("  " + one_line(note, 200), style="italic")
-        if out.cell_len <= width:
-            break
-    out.truncate(width, overflow="ellipsis")
+    if walking and level < 4:
+        out.append("  " + walking, style="bold")
+    if mode:
+        out.append("  ")
+        out.append(f" {mode} ", style="black on #ffaf00 bold")
+    if note:
+        out.append("  " + one_line(note, 200), style="italic")
     return out
 
 
