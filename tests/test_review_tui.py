@@ -318,3 +318,25 @@ async def test_undo_after_marking_reviewed_reopens_the_document(tmp_path):
         await pilot.press("[", "u")  # back, undo the last decision
         await pilot.pause()
         assert "row(s) reopened" in status(screen) and "2 left" in status(screen)
+
+
+async def test_at_80_columns_the_status_and_a_long_message_are_whole(tmp_path):
+    """A line too long for the width takes a second row instead of being cut (80×24, the classic size)."""
+    db = make(tmp_path / "r.db")
+    app = review_app(db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await review_screen(pilot)
+        for _ in range(2):
+            await pilot.press("A", "d")
+            await pilot.pause()
+            await pilot.press("y")
+            await pilot.pause()
+        message = screen.query_one("#message")
+        assert "every document in the queue is reviewed" in str(message.render())
+        assert len(str(message.render())) > message.content_region.width  # too long for one row ...
+        assert message.region.height == 2  # ... so it has two
+        line = status(screen)
+        assert len(line) > 78 and line.endswith("· reviewed") and screen.query_one("#status").region.height == 2
+    async with review_app(db).run_test(size=SIZE) as pilot:  # wide enough: one row each, as before
+        screen = await review_screen(pilot)
+        assert screen.query_one("#status").region.height == 1 and screen.query_one("#message").region.height == 1

@@ -64,11 +64,11 @@ class ConfirmScreen(ModalScreen[bool]):
 class ReviewScreen(WaitsForDatabase, Screen[None]):
     BINDINGS = review_bindings()
     DEFAULT_CSS = """
-    ReviewScreen #status { height: 1; background: $primary-background; padding: 0 1; }
+    ReviewScreen #status { height: auto; max-height: 2; background: $primary-background; padding: 0 1; }
     ReviewScreen #article { height: 2fr; border: round $accent; }
     ReviewScreen #rows-box { height: 3fr; border: round $secondary; }
     ReviewScreen #rows { text-wrap: nowrap; text-overflow: ellipsis; }
-    ReviewScreen #message { height: 1; padding: 0 1; color: $warning; }
+    ReviewScreen #message { height: auto; max-height: 2; padding: 0 1; color: $warning; }
     """
 
     def __init__(self, store, reviewer: str, queue: ReviewQueue, schema, *, keymap: dict[str, str] | None = None,
