@@ -12,6 +12,7 @@ from annotator.tui.layout import MEASURE, panes
 from annotator.tui.screens import annotate as screen_notes
 from annotator.tui.screens.annotate import MIN_WIDTH, pass_done_note, walk_note
 from annotator.tui.screens.keyed import wait_note
+from annotator.tui.keymap import key_names
 from annotator.tui.widgets.keybar import bar_text
 from annotator.tui.widgets.panels import detail, fit, status_line, wordings
 from helpers.pilot import app_for, panel_row_visible, shown, started, status
@@ -48,12 +49,15 @@ def test_rows_and_the_status_line_are_cut_on_one_line():
     assert "? 97" in line.plain and line.plain.endswith("…")
 
 
-CREATE_NOTES = [screen_notes.NEW_SPAN_NOTE, screen_notes.MARKED_NOTE, screen_notes.NOTHING_SELECTED_NOTE]
+KEYS = key_names({})  # the default keys
+CREATE_NOTES = [tuple(w.format_map(KEYS) for w in note)
+                for note in (screen_notes.NEW_SPAN_NOTE, screen_notes.MARKED_NOTE, screen_notes.NOTHING_SELECTED_NOTE)]
 NORMAL_NOTES = [
-    walk_note(None, "every kind: entities, then claims, topics, stances"),
-    *(walk_note(kind, f"{name} only") for kind, name in ((ENTITY, "entities"), (CLAIM, "claims"), (TOPIC, "topics"),
-                                                          (STANCE, "stances"))),
-    pass_done_note(ENTITY, CLAIM, 1234), pass_done_note(CLAIM, STANCE, 7), pass_done_note(STANCE, None, 0),
+    walk_note(None, "every kind: entities, then claims, topics, stances", KEYS),
+    *(walk_note(kind, f"{name} only", KEYS) for kind, name in ((ENTITY, "entities"), (CLAIM, "claims"),
+                                                                (TOPIC, "topics"), (STANCE, "stances"))),
+    pass_done_note(ENTITY, CLAIM, 1234, KEYS), pass_done_note(CLAIM, STANCE, 7, KEYS),
+    pass_done_note(STANCE, None, 0, KEYS),
     wait_note(1234),
 ]
 SMALL_COUNTS = (1, 3, {"suggested": 3, "accepted": 1, "rejected": 0})
@@ -103,11 +107,29 @@ async def test_every_instruction_is_whole_on_the_80_by_24_screen(tmp_path):
             return line
 
         assert "NEW SPAN   move the cursor to the first word, m marks it" in await says("n")
-        assert "start marked: move to the end, enter confirms" in await says("m")
+        assert "start marked: move to the end, ⏎ confirms" in await says("m")
         await says("escape")
         for _ in KIND_CHOICES:
             line = await says("p")
             assert "walk" in line and line.endswith("; p changes it"), line
+
+
+async def test_notes_name_the_keys_as_a_key_file_mapped_them(tmp_path):
+    """The notes named the default keys ("m marks it") even when a key file had moved them elsewhere."""
+    make_db(tmp_path / "s.db")[0].close()
+    keymap = {"mark": "M", "confirm": "ctrl+o", "choose_kinds": "P", "accept": "y", "quit": "ctrl+q"}
+    async with app_for(tmp_path / "s.db", keymap=keymap).run_test(size=(120, 40)) as pilot:
+        screen = await started(pilot)
+        await pilot.press("n")
+        await pilot.pause()
+        assert "move the cursor to the first word, M marks it" in status(screen)
+        await pilot.press("M")
+        await pilot.pause()
+        assert "start marked: move to the end, ctrl+o confirms" in status(screen)
+        await pilot.press("escape", "P")
+        await pilot.pause()
+        assert status(screen).rstrip().endswith("tab, y, x, j, k and A walk entities only; P changes it"), status(screen)
+        assert screen.quit_key == "ctrl+q"
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])

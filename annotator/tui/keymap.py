@@ -180,6 +180,22 @@ def effective_keys(keymap: dict[str, str] | None = None, keys: tuple[Key, ...] =
     return [(k, keymap.get(k.id) or _normalize(k.keys)) for k in keys]
 
 
+def key_name(keys: str) -> str:
+    """The first key of a binding as a person types it: ``a``, ``tab``, ``⏎``, ``ctrl+z``."""
+    from textual.keys import format_key
+
+    first = keys.split(",")[0]
+    *mods, key = first.split("+")
+    return "+".join(mods + [format_key(key)])
+
+
+def key_names(keymap: dict[str, str] | None, keys: tuple[Key, ...] = KEYS) -> dict[str, str]:
+    """Each binding id's key as it is mapped now, for hints that name keys: ``"{mark} marks it"
+    .format_map(key_names(keymap))`` says ``m``, or the key a key file gave ``mark``. Only the
+    program's own wordings are templates: text from data is never formatted."""
+    return {k.id: key_name(bound) for k, bound in effective_keys(keymap, keys)}
+
+
 def textual_keymap(keymap: dict[str, str], keys: tuple[Key, ...] = KEYS) -> dict[str, str]:
     """The keymap to give Textual's ``set_keymap``: every binding of the screen with its keys in force.
 

@@ -23,7 +23,7 @@ from annotator.annotate import decisions as D
 from annotator.annotate.session import AnnotationSession, Refused
 from annotator.annotate.walk import kind_name
 from annotator.model import CLAIM, Action, SpanRef, Stance
-from annotator.tui.keymap import CREATE, KEYS, NORMAL, bindings
+from annotator.tui.keymap import CREATE, KEYS, NORMAL, bindings, key_names
 from annotator.tui.layout import panes
 from annotator.tui.screens.dialogs import AnnotateDialogs
 from annotator.tui.screens.keyed import UI_LOCK_WAIT_S, WaitsForDatabase, keyed
@@ -40,25 +40,31 @@ ALWAYS = {"quit", "help"}
 
 # The notes a key leaves on the status line, each in its wordings, the fullest first: the status
 # line shows the fullest that fits whole, so every one is read whole from 60 columns on (tested).
-NEW_SPAN_NOTE = ("move the cursor to the first word, m marks it", "go to the first word, m marks it")
-MARKED_NOTE = ("start marked: move to the end, enter confirms", "marked; go to the end, then ⏎")
-NOTHING_SELECTED_NOTE = ("nothing selected: m marks the start, move, then enter", "nothing selected: m, move, ⏎")
-ALL_DECIDED_NOTE = ("Every suggestion is decided: d marks the document done", "all decided: d marks the document done")
+# Keys are named by binding id ({mark}) and shown as mapped (keymap.key_names).
+NEW_SPAN_NOTE = ("move the cursor to the first word, {mark} marks it", "go to the first word, {mark} marks it")
+MARKED_NOTE = ("start marked: move to the end, {confirm} confirms", "marked; go to the end, then {confirm}")
+NOTHING_SELECTED_NOTE = ("nothing selected: {mark} marks the start, move, then {confirm}",
+                         "nothing selected: {mark}, move, {confirm}")
+ALL_DECIDED_NOTE = ("Every suggestion is decided: {done} marks the document done",
+                    "all decided: {done} marks the document done")
+WALKERS = "{next_undecided}, {accept}, {reject}, {next_span}, {prev_span} and {accept_all}"
 
 
-def walk_note(only: str | None, walked: str) -> Note:
-    """After p: what tab, a, x, j, k and A walk now (``walked``: the session's words for it)."""
-    full = f"tab, a, x, j, k and A walk {walked}; p changes it"
+def walk_note(only: str | None, walked: str, keys: dict[str, str]) -> Note:
+    """After p: what tab, a, x, j, k and A walk now (``walked``: the session's words for it; ``keys``:
+    :func:`key_names`)."""
+    walkers = WALKERS.format_map(keys)
+    changes = "{choose_kinds} changes it".format_map(keys)
+    full = f"{walkers} walk {walked}; {changes}"
     if only is None:
-        return (full, "tab, a, x, j, k and A walk every kind, in passes; p changes it",
-                "walking every kind; p changes it")
-    return full, f"walking {walked}; p changes it"
+        return full, f"{walkers} walk every kind, in passes; {changes}", f"walking every kind; {changes}"
+    return full, f"walking {walked}; {changes}"
 
 
-def pass_done_note(before: str, after: str | None, left: int) -> Note:
+def pass_done_note(before: str, after: str | None, left: int, keys: dict[str, str]) -> Note:
     """After the decision that finished a pass: the next pass, or that everything is decided."""
     if after is None:
-        return ALL_DECIDED_NOTE
+        return tuple(w.format_map(keys) for w in ALL_DECIDED_NOTE)
     return (f"{kind_name(before).capitalize()} done: now {kind_name(after)}, {left} to decide",
             f"now {kind_name(after)}: {left} to decide")
 
@@ -72,6 +78,8 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         self.session = session
         self.schema = session.schema
         self.keymap = dict(keymap or {})
+        self.key_names = key_names(self.keymap)  # for notes that name keys
+        self.quit_key = self.key_names["quit"]
         self.keys_path = str(keys_path)
         self.mode = NORMAL
         self.cursor: int | None = None
@@ -135,7 +143,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         if small:
             self.query_one("#too-small", Static).update(Text(
                 f"The terminal is too small ({w}×{h}).\nannotator needs at least {MIN_WIDTH}×{MIN_HEIGHT}: "
-                f"enlarge the window, or press q to quit.\nNothing is lost: every decision is already saved.",
+                f"enlarge the window, or press {self.quit_key} to quit.\nNothing is lost: every decision is already saved.",
                 justify="center"))
         if small != self.too_small:
             self.too_small = small
@@ -219,7 +227,8 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
             self.article.set_focus(ranges, related=related, scroll=scroll)
         text = self.doc.text if self.doc else ""
         self._detail.update(
-            detail(item, text, self.schema, self.session.focus_index or 0, len(self.items), self.side_width),
+            detail(item, text, self.schema, self.session.focus_index or 0, len(self.items), self.side_width,
+                   self.key_names["new_span"]),
             layout=False)
         if status:
             self._update_status()
@@ -249,6 +258,10 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
             s.status, self.note or self.suggest_note or bad_rows_note(s.store), "NEW SPAN" if self.mode == CREATE
             else "", walking), layout=False)
         self._keybar.show(self.mode)
+
+    def _with_keys(self, note: tuple[str, ...]) -> Note:
+        """One of the notes above, its keys named as they are mapped."""
+        return tuple(w.format_map(self.key_names) for w in note)
 
     def set_note(self, note: Note) -> None:
         self.note = note
@@ -303,7 +316,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
 
     def action_choose_kinds(self) -> None:
         walked = self.session.choose_kinds()
-        self._show_moved(note=walk_note(self.session.only, walked))
+        self._show_moved(note=walk_note(self.session.only, walked, self.key_names))
 
     def action_page(self, direction: int) -> None:
         view = self.article
@@ -329,7 +342,8 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         after = self.session.current_pass
         note: Note = ""
         if self.session.only is None and before is not None and after != before:
-            note = pass_done_note(before, after, self.session.undecided().get(after, 0) if after else 0)
+            note = pass_done_note(before, after, self.session.undecided().get(after, 0) if after else 0,
+                                  self.key_names)
         self._after_decision(note)
 
     def _when_picked(self, decide: Callable[[object], None]) -> Callable[[object], None]:
@@ -365,7 +379,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         self.article.set_focus([], scroll=False)  # only the text cursor shows while creating
         self.article.set_cursor(self.cursor, self.mark)
         self.refresh_bindings()
-        self.set_note(NEW_SPAN_NOTE)
+        self.set_note(self._with_keys(NEW_SPAN_NOTE))
 
     def _first_visible_offset(self) -> int:
         view = self.article
@@ -389,7 +403,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
     def action_mark(self) -> None:
         self.mark = self.cursor
         self.article.set_cursor(self.cursor, self.mark)
-        self.set_note(MARKED_NOTE)
+        self.set_note(self._with_keys(MARKED_NOTE))
 
     def action_cancel(self) -> None:
         self.mode, self.cursor, self.mark = NORMAL, None, None
@@ -401,7 +415,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         sel = self.session.selection(self.cursor, self.mark)
         if sel is None:
             self.app.bell()
-            self.set_note(NOTHING_SELECTED_NOTE)
+            self.set_note(self._with_keys(NOTHING_SELECTED_NOTE))
             return
         from annotator.tui.screens.choices import label_choices
         from annotator.tui.screens.picker import PickerScreen

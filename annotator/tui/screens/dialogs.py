@@ -26,11 +26,13 @@ class AnnotateDialogs:
         counts = self.session.accept_all_counts()
         total = sum(counts.values())
         what = "suggestion" + ("s" if total != 1 else "")
-        scope = "" if self.session.only is None else f" (only {kind_name(self.session.only)} are walked: p changes that)"
+        keys = self.key_names
+        scope = ("" if self.session.only is None else
+                 f" (only {kind_name(self.session.only)} are walked: {keys['choose_kinds']} changes that)")
         self.app.push_screen(
             ConfirmScreen(f"Accept {total} {what}?",
                           f"{describe(counts)} will be accepted into your layer as they are{scope}. "
-                          "It is one decision: u undoes all of it.", "accept them"),
+                          f"It is one decision: {keys['undo']} undoes all of it.", "accept them"),
             lambda yes: self._decided(self.session.accept_all) if yes else None)
 
     def _picker_width(self) -> int:
@@ -110,11 +112,13 @@ class AnnotateDialogs:
         if not left:
             return self._mark_done()
         total = sum(left.values())
+        keys = self.key_names
         self.app.push_screen(ConfirmScreen(
             f"Mark this document done with {total} suggestion{'s' if total != 1 else ''} undecided?",
             f"Still undecided: {describe(left)}. Done leaves undecided suggestions as they are: they are not "
             "in your layer, so no export has them (and none counts as rejected); reopening the document "
-            "(g, [ or ]) shows them again. To decide now, press n and use a, x or A.", "mark it done"),
+            f"({keys['doc_list']}, {keys['prev_doc']} or {keys['next_doc']}) shows them again. To decide now, "
+            f"answer no and use {keys['accept']}, {keys['reject']} or {keys['accept_all']}.", "mark it done"),
             lambda yes: self._mark_done() if yes else None)
 
     @keyed

@@ -29,10 +29,10 @@ class StoreFailed(Message):
         super().__init__()
 
 
-def wait_note(waited: float) -> tuple[str, str]:
+def wait_note(waited: float, quit_key: str = "q") -> tuple[str, str]:
     """What a screen says while a kept decision waits for the database: the fullest wording first."""
-    return (f"database busy: decision kept, waiting {waited:.0f} s (q quits without it)",
-            f"database busy: waiting {waited:.0f} s (q drops it)")
+    return (f"database busy: decision kept, waiting {waited:.0f} s ({quit_key} quits without it)",
+            f"database busy: waiting {waited:.0f} s ({quit_key} drops it)")
 
 
 def keyed(method):
@@ -103,7 +103,7 @@ class WaitsForDatabase:
 
     def _say_waiting(self) -> None:
         waited = time.monotonic() - self._waiting_since
-        self.show_wait_note(wait_note(waited))
+        self.show_wait_note(wait_note(waited, self.quit_key))
 
     def save_place(self) -> None:
         """Remember where the user is (:meth:`write_place`); a locked database leaves it to the next save."""
@@ -118,6 +118,8 @@ class WaitsForDatabase:
         if self._save_timer is not None:
             self._save_timer.stop()
         self._save_timer = self.set_timer(SAVE_PLACE_AFTER_S, self.save_place)
+
+    quit_key = "q"  # as mapped: each screen sets its own
 
     def write_place(self) -> None:
         """Write where the user is (each screen knows what that is)."""

@@ -25,7 +25,7 @@ from annotator.model import CLAIM, DONE, ENTITY, REVIEW_LAYER, STANCE, Action, S
 from annotator.store import annotation_from_record
 from annotator.teams import review as rv
 from annotator.teams.review_queue import SINGLE, ReviewQueue
-from annotator.tui.keymap import REVIEW_KEYS, review_bindings
+from annotator.tui.keymap import REVIEW_KEYS, key_names, review_bindings
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.keyed import UI_LOCK_WAIT_S, WaitsForDatabase, keyed
 from annotator.tui.screens.picker import Choice, PickerScreen
@@ -77,6 +77,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
         self.store, self.reviewer, self.queue, self.schema = store, reviewer, queue, schema
         self.annotators = queue.annotators
         self.keymap = dict(keymap or {})
+        self.quit_key = key_names(self.keymap, REVIEW_KEYS)["review_quit"]
         self.keys_path = str(keys_path)
         self.index = start
         self.start_cursor = cursor or {}

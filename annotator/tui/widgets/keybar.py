@@ -8,18 +8,9 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from annotator.tui.keymap import ALWAYS_SHOWN, BAR, effective_keys, short_description
+from annotator.tui.keymap import ALWAYS_SHOWN, BAR, effective_keys, key_name, short_description
 
 GAP = "  "
-
-
-def key_name(keys: str) -> str:
-    """The first key of a binding as a person types it: ``a``, ``tab``, ``⏎``, ``ctrl+z``."""
-    from textual.keys import format_key
-
-    first = keys.split(",")[0]
-    *mods, key = first.split("+")
-    return "+".join(mods + [format_key(key)])
 
 
 def bar_text(mode: str, keymap: dict[str, str] | None, width: int) -> Text:

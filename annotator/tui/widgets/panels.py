@@ -213,10 +213,12 @@ def _wrapped(text: str, width: int, rows: int) -> list[str]:
     return [fit(line, width) for line in lines]
 
 
-def detail(item: Item | None, text: str, schema: Schema, index: int, total: int, width: int = 44) -> Text:
-    """What the focused item is, in words (state, label, rule, score, words, speaker), one row per line."""
+def detail(item: Item | None, text: str, schema: Schema, index: int, total: int, width: int = 44,
+           new_span_key: str = "n") -> Text:
+    """What the focused item is, in words (state, label, rule, score, words, speaker), one row per line
+    (``new_span_key``: the key that creates a span, as mapped)."""
     if item is None:
-        hint = _wrapped("n creates a span at the cursor.", width, HEIGHT - 1)  # wrapped: whole in a narrow panel
+        hint = _wrapped(f"{new_span_key} creates a span at the cursor.", width, HEIGHT - 1)  # whole when narrow
         return Text("\n").join([_line([("Nothing focused. ", "bold")], width),
                                 *(_line([(row, "")], width) for row in hint)])
     lines = [[(f" {one_line(item.label, 40)} ", f"black on {schema.color(item.label)} bold"),
