@@ -16,8 +16,10 @@ annotator; nothing has been written then.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from annotator.annotate import decisions as D
-from annotator.annotate import walk
+from annotator.annotate import refs, walk
 from annotator.annotate.claims_stances import ClaimsAndStances, StanceDraft
 from annotator.annotate.documents import SessionDocuments
 from annotator.annotate.items import ItemIndex
@@ -26,7 +28,7 @@ from annotator.annotate.queue import Queue
 from annotator.annotate.refused import Refused
 from annotator.annotate.selection import cursor_word, selected
 from annotator.annotate.wording import describe
-from annotator.model import IN_PROGRESS, ITEM_STATES, STANCE, TODO, Action, Stance
+from annotator.model import IN_PROGRESS, ITEM_STATES, STANCE, TODO, Action, SpanRef, Stance
 from annotator.schema import Schema
 from annotator.store import annotation_from_record
 
@@ -56,6 +58,7 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         self._pending: dict = {}  # a saved cursor waiting for the suggestions it points at
         self._seen_event: int | None = None  # the layer's last event on the document that `index` holds
         self._rebuilt = True  # the index was built anew since the last take_changes()
+        self._note = ""  # what the last decision has to say besides itself (see take_note)
 
     # --- state --------------------------------------------------------------------
 
@@ -105,6 +108,12 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
             self._rebuilt = False
             return None
         return changes
+
+    def take_note(self) -> str:
+        """What the last decision did besides itself, in words, once: the stances and claims that
+        followed the span it changed, or that still point at the span it removed ('' for nothing)."""
+        note, self._note = self._note, ""
+        return note
 
     def need_focus(self) -> D.Item:
         item = self.focused
@@ -223,9 +232,18 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         return result
 
     def decide(self, action: str, changes: list, *, advance: bool, focus_key: str | None = None, **extra) -> None:
-        """Write one decision (event + state + where the focus goes next, in one transaction)."""
+        """Write one decision (event + state + where the focus goes next, in one transaction).
+
+        The decision brings along what points at the spans it changes (:mod:`annotator.annotate.refs`):
+        a suggested stance or claim it decides gets the ends as the annotator has changed them, and
+        every stance and claim of the layer pointing at a span it relabels or resizes follows it."""
         if not changes:
             raise Refused(bell=True)
+        text = self.doc.text
+        changes = [(b, a) if b is not None or a is None or not a.suggestion_id
+                   else (b, replace(a, value=refs.retarget(a.value, self._current_ref, text))) for b, a in changes]
+        followers, dangling = refs.follow(changes, self.index, text)
+        changes = changes + followers
         old = self.focused
         if focus_key is None:
             after = [a for _, a in changes if a is not None]
@@ -240,6 +258,11 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
             return target
 
         self._commit(lambda: (self.store.apply(self.layer, self.doc.id, action, changes, **extra), changes), focus)
+        self._note = refs.dangling_note(dangling, text) or refs.followed_note(followers)
+
+    def _current_ref(self, ref: SpanRef) -> SpanRef | None:
+        new = self.index.current_ref(ref)
+        return new if new != ref else None
 
     def accept(self) -> None:
         item = self.need_focus()

@@ -303,11 +303,12 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         before = self.session.current_pass
         decide(*args)
         after = self.session.current_pass
-        note = ""
+        note = self.session.take_note()  # the stances and claims the decision brought along, or left
         if self.session.only is None and before is not None and after != before:
             left = self.session.undecided().get(after, 0)
-            note = (f"{kind_name(before).capitalize()} done: now {kind_name(after)}, {left} to decide" if after
-                    else "Every suggestion is decided: d marks the document done")
+            passed = (f"{kind_name(before).capitalize()} done: now {kind_name(after)}, {left} to decide" if after
+                      else "Every suggestion is decided: d marks the document done")
+            note = f"{note}; {passed}" if note else passed
         self._after_decision(note)
 
     def _when_picked(self, decide: Callable[[object], None]) -> Callable[[object], None]:
