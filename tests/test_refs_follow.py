@@ -7,6 +7,7 @@ seed article through the real CLI and model, and one through the app with Textua
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
@@ -14,11 +15,12 @@ from click.testing import CliRunner
 from annotator.annotate.items import ItemIndex
 from annotator.annotate.session import AnnotationSession, Refused
 from annotator.cli import cli
-from annotator.model import CLAIM, Span, SpanRef, Stance
+from annotator.model import ACCEPTED, CLAIM, Document, Span, SpanRef, Stance
 from annotator.schema import load_schema
-from annotator.store import Store
+from annotator.store import ImportRecord, Store
 from helpers.tui import ARTICLE, SEED, find, make_db
 
+GOLD = Path(__file__).parent / "data" / "gold" / "conflict-border-clashes.txt"
 
 
 @pytest.fixture
@@ -245,6 +247,66 @@ def test_the_seed_article_as_reported(tmp_path):
               if line.startswith("T")]
     offsets = [(b[1], b[2]) for b in bounds]
     assert len(offsets) == len(set(offsets))  # one T line per text: no second label for the same words
+
+
+# --- 2: resizing by word stays on its line ------------------------------------------
+
+
+def one_doc(tmp_path, text: str, values) -> tuple[Store, str]:
+    store = Store(tmp_path / "one.db")
+    doc = Document.from_text(text)
+    store.import_records([ImportRecord(doc)])
+    store.replace_suggestions(doc.id, "test", "1", [(v, "test", 0.9) for v in values])
+    return store, doc.id
+
+
+def test_an_entity_never_grows_across_a_line_break(tmp_path):
+    text = GOLD.read_text(encoding="utf-8")
+    start, end = find(text, "Ceasefire Collapses")
+    store, doc_id = one_doc(tmp_path, text, [Span(start, end, "EVENT"),
+                                            Span(*find(text, "Armenia's Defence Ministry"), "ORG")])
+    s = session(store)
+    focus(s, "Ceasefire Collapses")
+    for how, fine in (("end_right", True), ("end_right", False)):
+        with pytest.raises(Refused, match="A span stays on its line: the next word is past a line break") as refused:
+            s.resize(how, fine)
+        assert refused.value.bell
+    focus(s, "Armenia's Defence Ministry")
+    with pytest.raises(Refused, match="the word before is past a line break"):
+        s.resize("start_left")
+    assert events(store, doc_id) == []  # nothing written
+    s.resize("end_left")  # shrinking is never refused
+    assert [v.end - v.start for v in layer_values(store, doc_id)] == [len("Armenia's Defence")]
+    store.close()
+
+
+def test_a_claim_stays_in_its_paragraph(tmp_path):
+    """One paragraph per line (no blank lines): every line break is a paragraph break for a claim."""
+    text = "Officials said the talks failed.\nThe envoy left on Monday.\n"
+    store, doc_id = one_doc(tmp_path, text, [Span(*find(text, "the talks failed"), "CLAIM", CLAIM)])
+    s = session(store)
+    s.resize("end_right", True)  # the full stop: same line
+    with pytest.raises(Refused, match="A claim stays in its paragraph: the next word is past a paragraph break"):
+        s.resize("end_right", True)
+    store.close()
+
+
+def test_a_claim_takes_in_a_wrapped_line_but_not_a_blank_line(tmp_path):
+    """Paragraphs separated by blank lines: a single line break is a wrapped line inside one."""
+    text = "Officials said the talks\nfailed badly.\n\nThe envoy left.\n"
+    store, doc_id = one_doc(tmp_path, text, [Span(*find(text, "the talks"), "CLAIM", CLAIM),
+                                            Span(*find(text, "the talks"), "ORG")])
+    s = session(store)
+    focus(s, "the talks", kind=CLAIM)
+    for _ in range(3):
+        s.resize("end_right", True)
+    assert s.doc.text[s.focused.start:s.focused.end] == "the talks\nfailed badly."
+    with pytest.raises(Refused, match="past a paragraph break"):
+        s.resize("end_right")
+    focus(s, "the talks", kind="entity")
+    with pytest.raises(Refused, match="past a line break"):  # an entity stays on its line all the same
+        s.resize("end_right")
+    store.close()
 
 
 # --- the screen ------------------------------------------------------------------------

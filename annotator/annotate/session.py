@@ -323,10 +323,18 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
             self.relabel(names[number - 1])
 
     def resize(self, how: str, fine: bool = False) -> None:
-        """Move a boundary one word (``fine``: one token, punctuation included)."""
+        """Move a boundary one word (``fine``: one token, punctuation included). A step is refused
+        (with the bell and a note) when it would grow the span across a line break, or a claim
+        across a paragraph break (:func:`~annotator.annotate.decisions.crossed_break`)."""
         item = self.need_focus()
         if isinstance(item.value, Stance):
             raise Refused("A stance has no boundaries to move.")
+        bounds = D.resized_bounds(self.words, item.start, item.end, how, fine)
+        crossed = D.crossed_break(self.words, item.kind, (item.start, item.end), bounds) if bounds else None
+        if crossed is not None:
+            word = "the word before" if how.startswith("start") else "the next word"
+            raise Refused(f"{'A claim stays in its paragraph' if crossed == 'paragraph' else 'A span stays on its line'}"
+                          f": {word} is past a {crossed} break (n selects across it).", bell=True)
         changes = D.resize(item, self.words, how, self.doc.id, self.layer, fine)
         self.decide(Action.RESIZE, changes, advance=False, how=how, **({"fine": True} if fine else {}))
 
