@@ -101,8 +101,8 @@ def follow(changes: list[Change], index: "ItemIndex", text: str) -> tuple[list[C
     """What a decision's ``changes`` do to the items pointing at the spans they replace.
 
     Returns the changes that bring those items along (to write in the same decision), and,
-    for each span the decision removes from the layer (deleted or rejected) while items still
-    point at it, (the span, how many stances, how many claims)."""
+    for each span the decision removes from the layer (deleted or rejected) while accepted items
+    still point at it, (the span, how many stances, how many claims)."""
     touched = {a.id for b, a in changes if a is not None} | {b.id for b, a in changes if b is not None}
     updated: dict[str, tuple[Annotation, Value]] = {}
     dangling: list[tuple[Span, int, int]] = []
@@ -121,7 +121,7 @@ def follow(changes: list[Change], index: "ItemIndex", text: str) -> tuple[list[C
             return points_at(ref, old.start, old.end, old.label) and not _held_elsewhere(ref, index, touched)
 
         if not isinstance(new, Span):
-            left = [it for it in pointing if any(names_old(r) for r in refs_of(it.value))]
+            left = [it for it in pointing if it.state == ACCEPTED and any(names_old(r) for r in refs_of(it.value))]
             if left:
                 stances = sum(isinstance(it.value, Stance) for it in left)
                 dangling.append((old, stances, len(left) - stances))

@@ -237,6 +237,7 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         The decision brings along what points at the spans it changes (:mod:`annotator.annotate.refs`):
         a suggested stance or claim it decides gets the ends as the annotator has changed them, and
         every stance and claim of the layer pointing at a span it relabels or resizes follows it."""
+        self._note = ""
         if not changes:
             raise Refused(bell=True)
         text = self.doc.text
@@ -332,9 +333,9 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         bounds = D.resized_bounds(self.words, item.start, item.end, how, fine)
         crossed = D.crossed_break(self.words, item.kind, (item.start, item.end), bounds) if bounds else None
         if crossed is not None:
+            rule = "A claim stays in its paragraph" if crossed == "paragraph" else "A span stays on its line"
             word = "the word before" if how.startswith("start") else "the next word"
-            raise Refused(f"{'A claim stays in its paragraph' if crossed == 'paragraph' else 'A span stays on its line'}"
-                          f": {word} is past a {crossed} break (n selects across it).", bell=True)
+            raise Refused(f"{rule}: {word} is past a {crossed} break (n selects across it).", bell=True)
         changes = D.resize(item, self.words, how, self.doc.id, self.layer, fine)
         self.decide(Action.RESIZE, changes, advance=False, how=how, **({"fine": True} if fine else {}))
 
