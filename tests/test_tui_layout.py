@@ -117,7 +117,7 @@ async def test_every_instruction_is_whole_on_the_80_by_24_screen(tmp_path):
 async def test_notes_name_the_keys_as_a_key_file_mapped_them(tmp_path):
     """The notes named the default keys ("m marks it") even when a key file had moved them elsewhere."""
     make_db(tmp_path / "s.db")[0].close()
-    keymap = {"mark": "M", "confirm": "ctrl+o", "choose_kinds": "P", "accept": "y", "quit": "ctrl+q"}
+    keymap = {"mark": "M", "confirm": "ctrl+o", "choose_kinds": "P", "accept": "y", "quit": "ctrl+q", "stance": "T"}
     async with app_for(tmp_path / "s.db", keymap=keymap).run_test(size=(120, 40)) as pilot:
         screen = await started(pilot)
         await pilot.press("n")
@@ -130,6 +130,7 @@ async def test_notes_name_the_keys_as_a_key_file_mapped_them(tmp_path):
         await pilot.pause()
         assert status(screen).rstrip().endswith("tab, y, x, j, k and A walk entities only; P changes it"), status(screen)
         assert screen.quit_key == "ctrl+q"
+        assert screen.session.keys["stance"] == "T"  # the session's own messages ("… (T changes that)")
 
 
 @pytest.mark.parametrize("size", [(80, 24), (120, 40), (200, 60)])

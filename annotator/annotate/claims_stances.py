@@ -17,6 +17,7 @@ from annotator.annotate.mentions import (
     nearest_mention,
     one_per_name,
     target_candidates,
+    with_current,
 )
 from annotator.annotate.refused import Refused
 from annotator.model import STANCE, Action, SpanRef, Stance
@@ -64,30 +65,37 @@ class ClaimsAndStances:
                     advance=False, speaker=sp)
 
     def stance_draft(self) -> tuple[StanceDraft, list[Candidate], SpanRef | None]:
-        """Start the stance wizard: the draft, the source candidates and the source to preselect."""
+        """Start the stance wizard: the draft, the source candidates and the source to preselect.
+
+        Editing a stance, its current source (as :meth:`ItemIndex.current_ref` maps a suggested one)
+        is always offered, first when it is no actor span (any more), noted so."""
         item = self.focused
         editing = item if item is not None and isinstance(item.value, Stance) else None
         sources = self.actor_candidates(near=item.start if item is not None else 0)
+        if editing is not None:
+            current = self.index.current_ref(editing.value.source)
+            sources = with_current(sources, self.items, self.doc.text, current, "source")
+        else:
+            current = SpanRef(item.start, item.end, item.label) if item is not None else None
         if not sources:
             raise Refused(f"No actors ({', '.join(self.schema.actors) or 'the schema names none'}) in this document "
                           "to hold a stance.", warning=True)
-        if editing is not None:
-            current = editing.value.source
-        else:
-            current = SpanRef(item.start, item.end, item.label) if item is not None else None
         return StanceDraft(editing.key if editing else None), sources, current
 
     def stance_targets(self, draft: StanceDraft) -> tuple[list[Candidate], SpanRef | None]:
-        """The target candidates for the draft's source, and the target to preselect."""
+        """The target candidates for the draft's source, and the target to preselect (editing a stance,
+        its current target, offered even when it is no span any more, as in :meth:`stance_draft`)."""
         targets = self.target_candidates(draft.source)
-        if not targets:
-            raise Refused("No target spans: create one first (n).", warning=True)
         editing = self._item(draft.editing) if draft.editing else None
         item = self.focused
         if editing is not None:
-            current = editing.value.target
+            current = self.index.current_ref(editing.value.target)
+            if (current.start, current.end) != (draft.source.start, draft.source.end):
+                targets = with_current(targets, self.items, self.doc.text, current, "target")
         else:
             current = SpanRef(item.start, item.end, item.label) if item is not None and item.kind != STANCE else None
+        if not targets:
+            raise Refused("No target spans: create one first (n).", warning=True)
         return targets, current
 
     def stance_polarity(self, draft: StanceDraft) -> str | None:

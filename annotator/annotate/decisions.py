@@ -44,6 +44,10 @@ Change = tuple[Annotation | None, Annotation | None]
 
 
 _WORD_RE = re.compile(r"\w+|[^\w\s]", re.UNICODE)
+# Line breaks as str.splitlines knows them (CRLF is one); a blank line, or U+2029, is a paragraph break.
+_BREAK = "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"
+_LINE_BREAK_RE = re.compile(f"[{_BREAK}]")
+_PARAGRAPH_BREAK_RE = re.compile(rf"(?>\r\n|[{_BREAK}])[^\S{_BREAK}]*(?:\r\n|[{_BREAK}])|\u2029")
 _SENTENCE_END_RE = re.compile(r"[.!?]+[\"'”’)]*(?=\s)|\n\s*\n")
 
 
@@ -220,6 +224,14 @@ class Words:
         toks = [(m.start(), m.end()) for m in _WORD_RE.finditer(text)]
         self.starts = [s for s, _ in toks]
         self.ends = [e for _, e in toks]
+        self._blank_lines: bool | None = None
+
+    @property
+    def blank_lines(self) -> bool:
+        """True when the text separates paragraphs by blank lines (else each line is a paragraph)."""
+        if self._blank_lines is None:
+            self._blank_lines = _PARAGRAPH_BREAK_RE.search(self.text) is not None
+        return self._blank_lines
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -280,6 +292,28 @@ def resized_bounds(words: Words, start: int, end: int, how: str, fine: bool = Fa
         i = first(range(bisect_left(ends, end) - 1, -1, -1), lambda i: ends[i] > start)
         return (start, ends[i]) if i is not None else None
     raise ValueError(f"unknown resize {how!r}")
+
+
+def crossed_break(words: Words, kind: str, old: tuple[int, int], new: tuple[int, int]) -> str | None:
+    """What growing a span of ``kind`` from ``old`` to ``new`` (start, end) would take in that it may not:
+    "line" or "paragraph"; None when the step is allowed.
+
+    An entity or a topic never grows across a line break. A claim never grows across a paragraph
+    break: a blank line, or — in a text without blank lines, where each line is a paragraph (as in
+    most articles pasted from the web) — any line break; in a text with blank lines it may take in a
+    single line break (a wrapped line). In PolNeAR's hand-annotated attributions no contiguous
+    content holds a line break (0 of 16,795); the 117 of 19,892 that run over several paragraphs are
+    discontinuous (the cue left out between them), which a claim here cannot be. Shrinking is never
+    refused, and ``n`` (select, then create) still makes a span across lines on purpose."""
+    text = words.text
+    grown = [text[a:b] for a, b in ((new[0], old[0]), (old[1], new[1])) if a < b]
+    for piece in grown:
+        if kind == CLAIM:
+            if _PARAGRAPH_BREAK_RE.search(piece) or (not words.blank_lines and _LINE_BREAK_RE.search(piece)):
+                return "paragraph"
+        elif _LINE_BREAK_RE.search(piece):
+            return "line"
+    return None
 
 
 def resize(item: Item, words: Words, how: str, doc_id: str, layer: str, fine: bool = False) -> list[Change]:

@@ -15,7 +15,8 @@ from collections import Counter
 from typing import Iterable, NamedTuple, Sequence
 
 from annotator.annotate.decisions import Item, layer_item, visible_items
-from annotator.model import SUGGESTED, Annotation, Suggestion
+from annotator.annotate.refs import moved_ref, points_at, refs_of
+from annotator.model import ACCEPTED, STANCE, SUGGESTED, Annotation, Span, SpanRef, Suggestion, Value
 
 KINDS = ("entity", "claim", "topic", "stance")
 
@@ -45,6 +46,10 @@ class ItemIndex:
 
     ``items`` is the list :func:`visible_items` would build; ``by_kind`` the same items per kind;
     ``states`` counts them per state and ``undecided`` the undecided ones per kind.
+
+    It also finds, by offsets, what stance ends and speakers need (see :mod:`annotator.annotate.refs`):
+    the layer's items pointing at a span, the layer's spans, and the layer's spans made from a
+    suggestion whose span they changed.
     """
 
     def __init__(self, suggestions: Sequence[Suggestion], layer: Iterable[Annotation]) -> None:
@@ -60,8 +65,12 @@ class ItemIndex:
             self._suggestions_by_value.setdefault(s.value.key, []).append(s)
         self._decided_ids: Counter = Counter()
         self._decided_values: Counter = Counter()
+        self._pointing: dict[tuple, dict[str, Item]] = {}  # offsets -> layer items with a pointer there
+        self._spans_at: dict[tuple, dict[str, Item]] = {}  # offsets -> the layer's spans (not rejected)
+        self._changed: dict[tuple, dict[str, Item]] = {}  # a suggested span's offsets -> layer spans changed from it
         for it in self._layer.values():
             self._count_decided(it.annotation, 1)
+            self._register(it, True)
         self.by_kind: dict[str, list[Item]] = {k: [] for k in KINDS}
         for it in self.items:
             self.by_kind.setdefault(it.kind, []).append(it)
@@ -116,6 +125,7 @@ class ItemIndex:
                 item = layer_item(after)
                 self._layer[after.id] = item
                 self._count_decided(after, 1)
+                self._register(item, True)
                 values.update(self._values_of(after))
                 self._put(item)
                 added.append(item)
@@ -141,6 +151,7 @@ class ItemIndex:
     def _drop_layer(self, item: Item, values: set) -> None:
         del self._layer[item.annotation.id]
         self._count_decided(item.annotation, -1)
+        self._register(item, False)
         values.update(self._values_of(item.annotation))
         self._drop(item)
 
@@ -156,6 +167,50 @@ class ItemIndex:
         if ann.suggestion_id:
             self._decided_ids[ann.suggestion_id] += step
         self._decided_values[ann.value.key] += step
+
+    def _register(self, item: Item, add: bool) -> None:
+        """Add a layer item to (or take it out of) the lookups by offsets."""
+        ann = item.annotation
+        places: list[tuple[dict, tuple]] = [(self._pointing, (r.start, r.end)) for r in refs_of(ann.value)]
+        if item.kind != STANCE and item.state == ACCEPTED:
+            places.append((self._spans_at, (item.start, item.end)))
+            linked = self._suggestion_by_id.get(ann.suggestion_id) if ann.suggestion_id else None
+            if linked is not None and isinstance(linked.value, Span) and linked.value.key != ann.value.key:
+                places.append((self._changed, (linked.value.start, linked.value.end)))
+        for table, where in places:
+            if add:
+                table.setdefault(where, {})[ann.id] = item
+            else:
+                held = table.get(where)
+                if held is not None and held.get(ann.id) is item:
+                    del held[ann.id]
+                    if not held:
+                        del table[where]
+
+    def suggested_value(self, suggestion_id: str | None) -> Value | None:
+        """The value a suggestion proposed (None for an unknown id)."""
+        s = self._suggestion_by_id.get(suggestion_id) if suggestion_id else None
+        return s.value if s is not None else None
+
+    def pointing_at(self, start: int, end: int) -> list[Item]:
+        """The layer's stances and claims with a pointer (end, labelled evidence, speaker) at these offsets."""
+        return list(self._pointing.get((start, end), {}).values())
+
+    def layer_spans_at(self, start: int, end: int) -> list[Item]:
+        """The layer's spans (accepted, any kind) at exactly these offsets."""
+        return list(self._spans_at.get((start, end), {}).values())
+
+    def current_ref(self, ref: SpanRef) -> SpanRef:
+        """Where a suggested pointer points now: ``ref`` itself when a span of the layer is what it
+        names (or nothing was changed there), else the layer's span made from the suggested span it
+        names, as the annotator changed it (relabelled, resized)."""
+        if any(points_at(ref, it.start, it.end, it.label) for it in self.layer_spans_at(ref.start, ref.end)):
+            return ref
+        for it in self._changed.get((ref.start, ref.end), {}).values():
+            was = self.suggested_value(it.annotation.suggestion_id)
+            if was is not None and points_at(ref, was.start, was.end, was.label):
+                return moved_ref(ref, it.value)
+        return ref
 
     def _shown_suggestion(self, value: tuple) -> Suggestion | None:
         """As :func:`visible_items` decides: none when the layer holds this value, else the

@@ -33,6 +33,7 @@ class Candidate:
     mentions: int = 1  # how many times the name occurs
     before: str = ""  # its sentence before the mention (whitespace collapsed)
     after: str = ""  # ... and after it
+    note: str = ""  # why it is offered although no such span is in the list ("current end, no span")
 
     @property
     def label(self) -> str:
@@ -70,6 +71,19 @@ def one_per_name(items: Sequence[Item], text: str, near: int) -> list[Candidate]
         out.append(Candidate(SpanRef(it.start, it.end, it.label), text[it.start:it.end], len(seen[name]),
                              before, after))
     return out
+
+
+def with_current(candidates: list[Candidate], items: Sequence[Item], text: str, ref: SpanRef | None,
+                 what: str) -> list[Candidate]:
+    """``candidates`` with ``ref`` first when none of them is at its offsets: a stance's current end is
+    always offered, even when it is no span (any more) or no actor, with a note saying so."""
+    if ref is None or any((c.ref.start, c.ref.end) == (ref.start, ref.end) for c in candidates):
+        return candidates
+    is_span = any(it.start == ref.start and it.end == ref.end and (not ref.label or it.label == ref.label)
+                  for it in spans_of(items))
+    before, after = context(text, ref.start, ref.end)
+    note = f"current {what}" + ("" if is_span else ", no span")
+    return [Candidate(ref, text[ref.start:ref.end], 1, before, after, note), *candidates]
 
 
 def target_candidates(items: Sequence[Item], text: str, source: SpanRef) -> list[Candidate]:

@@ -16,8 +16,10 @@ annotator; nothing has been written then.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from annotator.annotate import decisions as D
-from annotator.annotate import walk
+from annotator.annotate import refs, walk
 from annotator.annotate.claims_stances import ClaimsAndStances, StanceDraft
 from annotator.annotate.documents import SessionDocuments
 from annotator.annotate.items import ItemIndex
@@ -26,7 +28,7 @@ from annotator.annotate.queue import Queue
 from annotator.annotate.refused import Refused
 from annotator.annotate.selection import cursor_word, selected
 from annotator.annotate.wording import describe
-from annotator.model import IN_PROGRESS, ITEM_STATES, STANCE, TODO, Action, Stance
+from annotator.model import IN_PROGRESS, ITEM_STATES, STANCE, TODO, Action, SpanRef, Stance
 from annotator.schema import Schema
 from annotator.store import annotation_from_record
 
@@ -56,6 +58,9 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         self._pending: dict = {}  # a saved cursor waiting for the suggestions it points at
         self._seen_event: int | None = None  # the layer's last event on the document that `index` holds
         self._rebuilt = True  # the index was built anew since the last take_changes()
+        self._note = ""  # what the last decision has to say besides itself (see take_note)
+        # the keys its messages name, by binding id; a UI whose keys are remapped sets them as mapped
+        self.keys = {"new_span": "n", "stance": "t", "speaker": "s"}
 
     # --- state --------------------------------------------------------------------
 
@@ -106,10 +111,16 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
             return None
         return changes
 
+    def take_note(self) -> str:
+        """What the last decision did besides itself, in words, once: the stances and claims that
+        followed the span it changed, or that still point at the span it removed ('' for nothing)."""
+        note, self._note = self._note, ""
+        return note
+
     def need_focus(self) -> D.Item:
         item = self.focused
         if item is None:
-            raise Refused("Nothing is focused: press n to create a span.", warning=True)
+            raise Refused(f"Nothing is focused: press {self.keys['new_span']} to create a span.", warning=True)
         return item
 
     # --- items and focus ----------------------------------------------------------
@@ -223,9 +234,19 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         return result
 
     def decide(self, action: str, changes: list, *, advance: bool, focus_key: str | None = None, **extra) -> None:
-        """Write one decision (event + state + where the focus goes next, in one transaction)."""
+        """Write one decision (event + state + where the focus goes next, in one transaction).
+
+        The decision brings along what points at the spans it changes (:mod:`annotator.annotate.refs`):
+        a suggested stance or claim it decides gets the ends as the annotator has changed them, and
+        every stance and claim of the layer pointing at a span it relabels or resizes follows it."""
+        self._note = ""
         if not changes:
             raise Refused(bell=True)
+        text = self.doc.text
+        changes = [(b, a) if b is not None or a is None or not a.suggestion_id
+                   else (b, replace(a, value=refs.retarget(a.value, self._current_ref, text))) for b, a in changes]
+        followers, dangling = refs.follow(changes, self.index, text)
+        changes = changes + followers
         old = self.focused
         if focus_key is None:
             after = [a for _, a in changes if a is not None]
@@ -240,6 +261,11 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
             return target
 
         self._commit(lambda: (self.store.apply(self.layer, self.doc.id, action, changes, **extra), changes), focus)
+        self._note = refs.dangling_note(dangling, text, self.keys) or refs.followed_note(followers)
+
+    def _current_ref(self, ref: SpanRef) -> SpanRef | None:
+        new = self.index.current_ref(ref)
+        return new if new != ref else None
 
     def accept(self) -> None:
         item = self.need_focus()
@@ -300,10 +326,18 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
             self.relabel(names[number - 1])
 
     def resize(self, how: str, fine: bool = False) -> None:
-        """Move a boundary one word (``fine``: one token, punctuation included)."""
+        """Move a boundary one word (``fine``: one token, punctuation included). A step is refused
+        (with the bell and a note) when it would grow the span across a line break, or a claim
+        across a paragraph break (:func:`~annotator.annotate.decisions.crossed_break`)."""
         item = self.need_focus()
         if isinstance(item.value, Stance):
             raise Refused("A stance has no boundaries to move.")
+        bounds = D.resized_bounds(self.words, item.start, item.end, how, fine)
+        crossed = D.crossed_break(self.words, item.kind, (item.start, item.end), bounds) if bounds else None
+        if crossed is not None:
+            rule = "A claim stays in its paragraph" if crossed == "paragraph" else "A span stays on its line"
+            word = "the word before" if how.startswith("start") else "the next word"
+            raise Refused(f"{rule}: {word} is past a {crossed} break ({self.keys['new_span']} selects across it).", bell=True)
         changes = D.resize(item, self.words, how, self.doc.id, self.layer, fine)
         self.decide(Action.RESIZE, changes, advance=False, how=how, **({"fine": True} if fine else {}))
 

@@ -80,6 +80,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         self.keymap = dict(keymap or {})
         self.key_names = key_names(self.keymap)  # for notes that name keys
         self.quit_key = self.key_names["quit"]
+        session.keys = self.key_names  # the session's messages name keys too
         self.keys_path = str(keys_path)
         self.mode = NORMAL
         self.cursor: int | None = None
@@ -340,10 +341,11 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         before = self.session.current_pass
         decide(*args)
         after = self.session.current_pass
-        note: Note = ""
+        note: Note = self.session.take_note()  # the stances and claims the decision brought along, or left
         if self.session.only is None and before is not None and after != before:
-            note = pass_done_note(before, after, self.session.undecided().get(after, 0) if after else 0,
-                                  self.key_names)
+            passed = pass_done_note(before, after, self.session.undecided().get(after, 0) if after else 0,
+                                    self.key_names)
+            note = tuple(f"{note}; {w}" for w in passed) if note else passed
         self._after_decision(note)
 
     def _when_picked(self, decide: Callable[[object], None]) -> Callable[[object], None]:

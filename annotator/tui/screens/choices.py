@@ -41,6 +41,8 @@ def mention_prompt(c: Candidate, schema: Schema, width: int) -> Text:
     prompt.append(" " + name, style="bold")
     if c.mentions > 1:
         prompt.append(f" ×{c.mentions}", style="dim")
+    if c.note:
+        prompt.append(f" ({c.note})", style="dim italic")
     room = width - prompt.cell_len - 4  # two spaces and the quotes
     if cell_len(name) <= 30 and room >= cell_len(name) + 8:
         side = (room - cell_len(name)) // 2
