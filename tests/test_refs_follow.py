@@ -15,9 +15,10 @@ from click.testing import CliRunner
 from annotator.annotate.items import ItemIndex
 from annotator.annotate.session import AnnotationSession, Refused
 from annotator.cli import cli
-from annotator.model import CLAIM, Document, Span, SpanRef, Stance
+from annotator.model import CLAIM, STANCE, Document, Span, SpanRef, Stance
 from annotator.schema import load_schema
 from annotator.store import ImportRecord, Store
+from annotator.tui.widgets.panels import detail
 from helpers.tui import ARTICLE, SEED, find, make_db
 
 GOLD = Path(__file__).parent / "data" / "gold" / "conflict-border-clashes.txt"
@@ -163,9 +164,17 @@ def test_deleting_an_end_keeps_it_and_says_how_many_point_at_it(made, tmp_path):
     assert stances(store, ids[0])[0].source == ref(text, "The United States", "GPE")  # kept, not dropped
     said = "“The United States” is no span of yours now; 1 stance still points at it (t changes that)"
     assert s.take_note() == said
+    stance = next(it for it in s.items if it.kind == STANCE and it.annotation is not None)
+    claim = next(it for it in s.items if it.kind == CLAIM and it.annotation is not None
+                 and it.value.attrs.get("speaker", {}).get("start") == find(text, "Putin", 1)[0])
+    assert s.loose_ends(stance) == ["source"] and s.loose_ends(claim) == []
+    shown = detail(stance, text, s.schema, 0, 1, 44, "n", s.loose_ends(stance)).plain
+    assert shown.splitlines()[-1] == "source is no span of yours"  # the panel says so while it is focused
     focus(s, "Putin", 1)
     s.reject()  # rejecting an accepted span removes it from the layer's spans as well
     assert s.take_note() == "“Putin” is no span of yours now; 1 claim still points at it (s changes that)"
+    claim = next(it for it in s.items if it.key == claim.key)
+    assert s.loose_ends(claim) == ["speaker"]
     focus(s, "Putin", 1)
     s.delete()  # it was rejected already: nothing points at it any less
     assert s.take_note() == ""

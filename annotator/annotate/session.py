@@ -69,6 +69,20 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         """The open document's items in reading order (see :class:`~annotator.annotate.items.ItemIndex`)."""
         return self.index.items
 
+    def loose_ends(self, item: D.Item | None) -> list[str]:
+        """Which labelled pointers of an item of the layer name no span of the layer any more:
+        "source", "target" (a stance) or "speaker" (a claim). An unlabelled end names words, never a
+        span, and a suggestion's ends are its suggester's: neither is listed. Exports keep such an end
+        as words, not as a span (JSONL marks it ``stance_end_only``)."""
+        if item is None or item.annotation is None:
+            return []
+        value = item.value
+        ends = ([("source", value.source), ("target", value.target)] if isinstance(value, Stance)
+                else [("speaker", ref)] if (ref := refs.speaker_ref(value)) is not None else [])
+        return [name for name, ref in ends
+                if ref.label and not any(refs.points_at(ref, it.start, it.end, it.label)
+                           for it in self.index.layer_spans_at(ref.start, ref.end))]
+
     @property
     def focused(self) -> D.Item | None:
         if self.focus_index is None or not (0 <= self.focus_index < len(self.items)):

@@ -229,7 +229,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         text = self.doc.text if self.doc else ""
         self._detail.update(
             detail(item, text, self.schema, self.session.focus_index or 0, len(self.items), self.side_width,
-                   self.key_names["new_span"]),
+                   self.key_names["new_span"], self.session.loose_ends(item)),
             layout=False)
         if status:
             self._update_status()

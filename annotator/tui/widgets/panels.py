@@ -8,6 +8,7 @@ from __future__ import annotations
 import textwrap
 from bisect import bisect_left
 from collections import Counter
+from collections.abc import Sequence
 
 from rich.cells import cell_len
 from rich.text import Text
@@ -214,9 +215,10 @@ def _wrapped(text: str, width: int, rows: int) -> list[str]:
 
 
 def detail(item: Item | None, text: str, schema: Schema, index: int, total: int, width: int = 44,
-           new_span_key: str = "n") -> Text:
+           new_span_key: str = "n", loose: Sequence[str] = ()) -> Text:
     """What the focused item is, in words (state, label, rule, score, words, speaker), one row per line
-    (``new_span_key``: the key that creates a span, as mapped)."""
+    (``new_span_key``: the key that creates a span, as mapped; ``loose``: which of its ends or its
+    speaker name no span of the layer, said on a row of their own)."""
     if item is None:
         hint = _wrapped(f"{new_span_key} creates a span at the cursor.", width, HEIGHT - 1)  # whole when narrow
         return Text("\n").join([_line([("Nothing focused. ", "bold")], width),
@@ -235,10 +237,10 @@ def detail(item: Item | None, text: str, schema: Schema, index: int, total: int,
         lines.extend([(row, "")] for row in _wrapped(stance_text(value, text, 60), width, 2))
         if value.evidence is not None:
             evidence = "in “" + one_line(text[value.evidence.start:value.evidence.end], 400) + "”"
-            lines.extend([(row, "italic")] for row in _wrapped(evidence, width, HEIGHT - len(lines)))
+            lines.extend([(row, "italic")] for row in _wrapped(evidence, width, HEIGHT - len(lines) - bool(loose)))
     else:
         quote = [[(row, "")] for row in _wrapped("“" + one_line(text[item.start:item.end], 400) + "”", width,
-                                                 HEIGHT - len(lines) - (2 if item.kind == CLAIM else 0))]
+                                                 HEIGHT - len(lines) - (2 if item.kind == CLAIM else 0) - bool(loose))]
         lines.extend(quote)
         if item.kind == CLAIM:
             lines.append([("speaker: ", "dim"), (one_line(speaker_text(value, text), 40),
@@ -246,6 +248,9 @@ def detail(item: Item | None, text: str, schema: Schema, index: int, total: int,
             cue = value.attrs.get("cue")
             if cue:
                 lines.append([("cue: ", "dim"), (one_line(str(cue), 30), "")])
+    if loose:
+        lines[HEIGHT - 1:] = [[(f"{' and '.join(loose)} {'is' if len(loose) == 1 else 'are'} no span of yours",
+                                "italic yellow")]]
     return Text("\n").join(_line(parts, width) for parts in lines)
 
 
