@@ -7,7 +7,8 @@ import pytest
 from rich.cells import cell_len
 
 from annotator.annotate.session import KIND_CHOICES
-from annotator.model import CLAIM, ENTITY, STANCE, TOPIC
+from annotator.annotate.refs import dangling_note
+from annotator.model import CLAIM, ENTITY, STANCE, TOPIC, Span
 from annotator.tui.layout import MEASURE, panes
 from annotator.tui.screens import annotate as screen_notes
 from annotator.tui.screens.annotate import MIN_WIDTH, pass_done_note, walk_note
@@ -60,6 +61,10 @@ NORMAL_NOTES = [
     pass_done_note(STANCE, None, 0, KEYS),
     wait_note(1234),
 ]
+DATA_NOTES = [  # notes that quote the article: their fullest wording may not fit 120 columns with the counts
+    dangling_note([(Span(0, 45, "ORG"), 2, 1)], "The Democratic People's Republic of Korea's army", KEYS),
+    dangling_note([(Span(0, 5, "ORG"), 2, 1), (Span(6, 9, "GPE"), 1, 0)], "Korea's army", KEYS),
+]
 SMALL_COUNTS = (1, 3, {"suggested": 3, "accepted": 1, "rejected": 0})
 BIG_COUNTS = (123, 4567, {"suggested": 1234, "accepted": 567, "rejected": 89})
 
@@ -69,10 +74,10 @@ BIG_COUNTS = (123, 4567, {"suggested": 1234, "accepted": 567, "rejected": 89})
 def test_every_note_is_read_whole_from_the_smallest_width_on(width, k, n, counts):
     """At 80 columns the notes were cut mid-word ("… m ma…"): now the counts give way, then a shorter
     wording, so every instruction the annotate screen gives is whole at any width it runs at."""
-    for mode, notes in (("NEW SPAN", CREATE_NOTES), ("", NORMAL_NOTES)):
+    for mode, notes in (("NEW SPAN", CREATE_NOTES), ("", NORMAL_NOTES), ("", DATA_NOTES)):
         for note in notes:
             line = status_line(width, k, n, "alice", 2, counts, "in_progress", note, mode, "claims pass").plain
-            assert len(line) <= width and "…" not in line, line
+            assert len(line) <= width and ("…" not in line or notes is DATA_NOTES), line  # theirs: in a quote
             assert any(line.endswith("  " + wording) for wording in wordings(note)), line
             assert line.startswith(f" doc {k}/{n} ") and (not mode or f" {mode} " in line)
 

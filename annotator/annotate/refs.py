@@ -143,9 +143,10 @@ def followed_note(followers: list[Change]) -> str:
     return f"{what} pointing at it follow{'s' if len(followers) == 1 else ''}"
 
 
-def dangling_note(dangling: list[tuple[Span, int, int]], text: str, keys: dict[str, str]) -> str:
+def dangling_note(dangling: list[tuple[Span, int, int]], text: str, keys: dict[str, str]) -> tuple[str, ...] | str:
     """'“Kim Jong Un” is no span of yours now; 2 stances and 1 claim still point at it (t, s changes that)'
-    (``keys``: the ``stance`` and ``speaker`` keys as mapped)."""
+    and shorter wordings of it, the fullest first, for a narrow status line ('' when nothing dangles;
+    ``keys``: the ``stance`` and ``speaker`` keys as mapped)."""
     if not dangling:
         return ""
     span = dangling[0][0]
@@ -154,7 +155,13 @@ def dangling_note(dangling: list[tuple[Span, int, int]], text: str, keys: dict[s
     keys = ", ".join(keys[k] for k, n in (("stance", stances), ("speaker", claims)) if n)
     verb = "points" if stances + claims == 1 else "point"
     if len(dangling) > 1:
-        return f"{len(dangling)} spans are no spans of yours now; {what} still {verb} at them ({keys} changes that)"
+        return (f"{len(dangling)} spans are no spans of yours now; {what} still {verb} at them ({keys} changes that)",
+                f"{what} still {verb} at {len(dangling)} removed spans ({keys})", f"{what} still {verb} at them ({keys})",
+                f"{what} still {verb} at them")
+    words = one_line(text[span.start:span.end], 40)
+    return (f"“{words}” is no span of yours now; {what} still {verb} at it ({keys} changes that)",
+            f"{what} still {verb} at “{one_line(words, 20)}” ({keys})", f"{what} still {verb} at it ({keys})",
+            f"{what} still {verb} at it")
     words = one_line(text[span.start:span.end], 40)
     return f"“{words}” is no span of yours now; {what} still {verb} at it ({keys} changes that)"
 

@@ -58,7 +58,7 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         self._pending: dict = {}  # a saved cursor waiting for the suggestions it points at
         self._seen_event: int | None = None  # the layer's last event on the document that `index` holds
         self._rebuilt = True  # the index was built anew since the last take_changes()
-        self._note = ""  # what the last decision has to say besides itself (see take_note)
+        self._note: str | tuple[str, ...] = ""  # what the last decision says besides itself (see take_note)
         # the keys its messages name, by binding id; a UI whose keys are remapped sets them as mapped
         self.keys = {"new_span": "n", "stance": "t", "speaker": "s"}
 
@@ -125,9 +125,10 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
             return None
         return changes
 
-    def take_note(self) -> str:
+    def take_note(self) -> str | tuple[str, ...]:
         """What the last decision did besides itself, in words, once: the stances and claims that
-        followed the span it changed, or that still point at the span it removed ('' for nothing)."""
+        followed the span it changed, or that still point at the span it removed ('' for nothing;
+        several wordings, the fullest first, when it has short ones for a narrow screen)."""
         note, self._note = self._note, ""
         return note
 

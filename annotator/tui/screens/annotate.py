@@ -31,7 +31,7 @@ from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
 from annotator.tui.widgets.keybar import KeyBar
 from annotator.tui.widgets.lines import LinesView
-from annotator.tui.widgets.panels import Note, SidePanelRows, bad_rows_note, detail, status_line
+from annotator.tui.widgets.panels import Note, SidePanelRows, bad_rows_note, detail, status_line, wordings
 from annotator.tui.widgets.rows import TextRows
 
 MIN_WIDTH, MIN_HEIGHT = 60, 12
@@ -345,7 +345,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         if self.session.only is None and before is not None and after != before:
             passed = pass_done_note(before, after, self.session.undecided().get(after, 0) if after else 0,
                                     self.key_names)
-            note = tuple(f"{note}; {w}" for w in passed) if note else passed
+            note = tuple(f"{n}; {w}" for n in wordings(note) for w in wordings(passed)) if note else passed
         self._after_decision(note)
 
     def _when_picked(self, decide: Callable[[object], None]) -> Callable[[object], None]:
