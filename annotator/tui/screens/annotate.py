@@ -345,7 +345,9 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         if self.session.only is None and before is not None and after != before:
             passed = pass_done_note(before, after, self.session.undecided().get(after, 0) if after else 0,
                                     self.key_names)
-            note = tuple(f"{n}; {w}" for n in wordings(note) for w in wordings(passed)) if note else passed
+            # both when they fit, else the instruction of the pass alone
+            note = (*(f"{n}; {w}" for n in wordings(note) for w in wordings(passed)), *wordings(passed)) if note \
+                else passed
         self._after_decision(note)
 
     def _when_picked(self, decide: Callable[[object], None]) -> Callable[[object], None]:
