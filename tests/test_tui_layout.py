@@ -119,6 +119,26 @@ async def test_every_instruction_is_whole_on_the_80_by_24_screen(tmp_path):
             assert "walk" in line and line.endswith("; p changes it"), line
 
 
+async def test_a_decision_that_ends_the_last_pass_says_so_whole_at_80_columns(tmp_path):
+    """Deciding the last suggestion, a span a stance points at, said "1 stance pointing at it follows;
+    all decided: d mar…": the two did not fit together and the instruction was cut."""
+    make_db(tmp_path / "s.db")[0].close()
+    async with app_for(tmp_path / "s.db").run_test(size=(80, 24)) as pilot:
+        screen = await started(pilot)
+        await pilot.press("A", "y")  # everything accepted
+        await pilot.pause()
+        start = screen.doc.text.index("The United States")
+        screen.session.move_to(next(i for i, it in enumerate(screen.items)
+                                    if it.start == start and it.kind == ENTITY))
+        await pilot.press("D")  # a suggestion again: the one left to decide; the stance still names it
+        await pilot.pause()
+        assert "1 stance still points at" in status(screen)
+        await pilot.press("2")  # decided with another label: the stance follows, the last pass ends
+        await pilot.pause()
+        line = status(screen).rstrip()
+        assert "…" not in line and line.endswith("d marks the document done"), line
+
+
 async def test_notes_name_the_keys_as_a_key_file_mapped_them(tmp_path):
     """The notes named the default keys ("m marks it") even when a key file had moved them elsewhere."""
     make_db(tmp_path / "s.db")[0].close()
