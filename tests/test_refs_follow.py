@@ -103,8 +103,10 @@ def test_resizing_a_stance_source_moves_the_stance_with_it(made):
     assert s.take_note() == "1 stance pointing at it follows"
     item = next(it for it in s.items if it.kind == "stance")
     assert item.value.source == stance.source  # what the screen shows is what is stored
-    s.history("undo")
+    said = s.history("undo")
     assert stances(store, ids[0])[0].source == ref(text, "The United States", "GPE")
+    # the undo names what the user did, and the stance apart (it said "resizing 2 suggestions")
+    assert said == "Undone: resizing “The United States” → “United States” (GPE) and the stance that followed"
 
 
 def test_a_suggested_stance_accepted_after_its_end_changed_points_at_the_span_as_it_is(made):

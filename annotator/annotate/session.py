@@ -262,6 +262,8 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
                    else (b, replace(a, value=refs.retarget(a.value, self._current_ref, text))) for b, a in changes]
         followers, dangling = refs.follow(changes, self.index, text)
         changes = changes + followers
+        if followers:
+            extra["followers"] = len(followers)  # the last changes: undo names them apart
         old = self.focused
         if focus_key is None:
             after = [a for _, a in changes if a is not None]
@@ -404,7 +406,8 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
             return self.index.nearest(int(first["start"])) if first else self.focus_index
 
         ev = self._commit(write, focus)
-        return ("Undone: " if which == Action.UNDO else "Redone: ") + describe(ev.action, pairs, self.doc.text)
+        return ("Undone: " if which == Action.UNDO else "Redone: ") + describe(ev.action, pairs, self.doc.text,
+                                                                                   ev.payload.get("followers", 0))
 
     def _index_for_record(self, rec: dict) -> int | None:
         i = self.index.find("a:" + rec["id"])

@@ -10,11 +10,21 @@ ACTION_WORDS = {Action.ACCEPT: "accepting", Action.REJECT: "rejecting", Action.A
                 Action.ADD_STANCE: "adding the stance", Action.EDIT_STANCE: "editing the stance"}
 
 
-def describe(action: str, changes: list, text: str) -> str:
+def describe(action: str, changes: list, text: str, followers: int = 0) -> str:
     """'accepting “North Korea” (GPE)', 'accepting 12 suggestions', 'adding the stance A → B (FAVOR)',
-    'resizing “Pyongyang a” → “Pyongyang” (GPE)', 'relabelling “June” (DATE → EVENT)'.
+    'resizing “Pyongyang a” → “Pyongyang” (GPE)', 'relabelling “June” (DATE → EVENT)',
+    'relabelling “Kim Jong Un” (PERSON → ORG) and the 2 stances that followed'.
 
-    ``changes`` are an event's [before, after] record pairs; the words come from ``text``."""
+    ``changes`` are an event's [before, after] record pairs, its last ``followers`` the stances and
+    claims that followed the span it changed; the words come from ``text``."""
+    followers = followers if isinstance(followers, int) and 0 < followers < len(changes) else 0
+    if followers:
+        kinds = [(a or b)["kind"] for b, a in changes[-followers:]]
+        stances = kinds.count(STANCE)
+        what = (("stance" if stances else "claim") if followers == 1 else
+                " and ".join(f"{n} {one if n == 1 else one + 's'}" for n, one in
+                             ((stances, "stance"), (len(kinds) - stances, "claim")) if n))
+        return f"{describe(action, changes[:-followers], text)} and the {what} that followed"
     verb = ACTION_WORDS.get(action, action.replace("_", " "))
     if len(changes) != 1:
         return f"{verb} {len(changes)} suggestions"
