@@ -154,3 +154,19 @@ async def test_a_focus_that_leaves_the_view_lands_a_third_in_from_where_it_came(
     assert {view for view, _, _ in landed["up"]} == {"article", "items"}
     assert all(row == height // 3 for _, row, height in landed["down"]), landed["down"]
     assert all(row == (2 * height) // 3 for _, row, height in landed["up"]), landed["up"]
+
+
+async def test_the_collector_runs_less_often_while_the_app_runs_and_as_before_after(tmp_path):
+    """Collections every 700 allocations landed in keys' time (benchmarks/README.md, fifth round): the
+    app raises the thresholds once the article is painted, and gives the program its own back."""
+    import gc
+
+    from annotator.tui.app import GC_THRESHOLDS
+
+    long_db(tmp_path / "l.db").close()
+    before = gc.get_threshold()
+    async with app_for(tmp_path / "l.db").run_test() as pilot:
+        await started(pilot)
+        await pilot.pause()
+        assert gc.get_threshold() == GC_THRESHOLDS and GC_THRESHOLDS[0] > before[0]
+    assert gc.get_threshold() == before

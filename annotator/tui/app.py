@@ -3,7 +3,11 @@
 Memory: once the first document is painted, every object made so far (Textual, the schema,
 the document and its items) is moved out of the garbage collector's sight (``gc.freeze``),
 so the collections that come every few dozen keys walk only what was made since, instead of
-pausing the screen for 100-400 ms on a long article. The background suggester imports spaCy
+pausing the screen for 100-400 ms on a long article. Collections also come less often than
+Python's default (``GC_THRESHOLDS``): a key allocates thousands of short-lived objects (Rich text,
+segments, strips), and at the default every key ran several young collections and every few
+dozen keys an older one, each landing in some key's time; measured, the keys over one frame
+halved (benchmarks/README.md, fifth round). The background suggester imports spaCy
 only when a cheap query says some document lacks current suggestions.
 """
 
@@ -25,6 +29,9 @@ from annotator.tui.keymap import config_path, load_keymap, textual_keymap
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.keyed import STORE_ERRORS
 from annotator.tui.store_app import StoreApp
+
+# young collections after 50,000 allocations (Python: 700), the older generations as rarely
+GC_THRESHOLDS = (50_000, 20, 100)
 from annotator.yamlfile import save_cache
 
 
@@ -72,6 +79,7 @@ class AnnotatorApp(StoreApp):
         self.suggest_note = ""
         self.suggest_finished = False
         self._open_error: BaseException | None = None
+        self._gc_before: tuple[int, ...] | None = None  # the collector's thresholds before the app's
 
     # --- lifecycle ----------------------------------------------------------------
 
@@ -103,6 +111,8 @@ class AnnotatorApp(StoreApp):
         (``annotator.yamlfile``); and the background suggester — a moment later, so its thread
         does not hold up the first frame on its way to the terminal."""
         gc.freeze()
+        self._gc_before = gc.get_threshold()
+        gc.set_threshold(*GC_THRESHOLDS)
         resume_gc()
         if self.failed is None:
             save_cache()
@@ -122,6 +132,10 @@ class AnnotatorApp(StoreApp):
                 session.doc_ids.warm(store)
         except STORE_ERRORS:
             pass  # the list reads it itself when it opens
+
+    def on_unmount(self) -> None:  # Textual also runs StoreApp's (it closes the store)
+        if self._gc_before is not None:  # a program that goes on after the app (a test run) gets its own back
+            gc.set_threshold(*self._gc_before)
 
     def exit(self, *args, **kwargs) -> None:  # type: ignore[override]
         self.workers.cancel_group(self, "suggest")  # the worker thread stops at its next progress report
