@@ -11,7 +11,7 @@ from annotator.annotate.refs import dangling_note
 from annotator.model import CLAIM, ENTITY, STANCE, TOPIC, Span
 from annotator.tui.layout import MEASURE, panes
 from annotator.tui.screens import annotate as screen_notes
-from annotator.tui.screens.annotate import MIN_WIDTH, pass_done_note, walk_note
+from annotator.tui.screens.annotate import MIN_WIDTH, pass_done_note, walk_note, with_keys
 from annotator.tui.screens.keyed import wait_note
 from annotator.tui.keymap import key_names
 from annotator.tui.widgets.keybar import bar_text
@@ -51,7 +51,7 @@ def test_rows_and_the_status_line_are_cut_on_one_line():
 
 
 KEYS = key_names({})  # the default keys
-CREATE_NOTES = [tuple(w.format_map(KEYS) for w in note)
+CREATE_NOTES = [with_keys(note, KEYS)
                 for note in (screen_notes.NEW_SPAN_NOTE, screen_notes.MARKED_NOTE, screen_notes.NOTHING_SELECTED_NOTE)]
 NORMAL_NOTES = [
     walk_note(None, "every kind: entities, then claims, topics, stances", KEYS),

@@ -200,11 +200,16 @@ class ItemIndex:
         """The layer's spans (accepted, any kind) at exactly these offsets."""
         return list(self._spans_at.get((start, end), {}).values())
 
+    def names_layer_span(self, ref: SpanRef, skip: Iterable[str] = ()) -> bool:
+        """Whether a span of the layer (accepted, its annotation id not in ``skip``) is what ``ref`` names."""
+        return any(points_at(ref, it.start, it.end, it.label)
+                   for it in self.layer_spans_at(ref.start, ref.end) if it.annotation.id not in skip)
+
     def current_ref(self, ref: SpanRef) -> SpanRef:
         """Where a suggested pointer points now: ``ref`` itself when a span of the layer is what it
         names (or nothing was changed there), else the layer's span made from the suggested span it
         names, as the annotator changed it (relabelled, resized)."""
-        if any(points_at(ref, it.start, it.end, it.label) for it in self.layer_spans_at(ref.start, ref.end)):
+        if self.names_layer_span(ref):
             return ref
         for it in self._changed.get((ref.start, ref.end), {}).values():
             was = self.suggested_value(it.annotation.suggestion_id)

@@ -91,12 +91,6 @@ def _old_value(before: Annotation | None, after: Annotation | None, index: "Item
     return index.suggested_value(after.suggestion_id) if after is not None and after.suggestion_id else None
 
 
-def _held_elsewhere(ref: SpanRef, index: "ItemIndex", skip: set[str]) -> bool:
-    """Another span of the layer (not rejected, not one the decision changes) is what ``ref`` names."""
-    return any(points_at(ref, it.start, it.end, it.label)
-               for it in index.layer_spans_at(ref.start, ref.end) if it.annotation.id not in skip)
-
-
 def follow(changes: list[Change], index: "ItemIndex", text: str) -> tuple[list[Change], list[tuple[Span, int, int]]]:
     """What a decision's ``changes`` do to the items pointing at the spans they replace.
 
@@ -118,7 +112,7 @@ def follow(changes: list[Change], index: "ItemIndex", text: str) -> tuple[list[C
         pointing = [it for it in index.pointing_at(old.start, old.end) if it.annotation.id not in touched]
 
         def names_old(ref: SpanRef) -> bool:
-            return points_at(ref, old.start, old.end, old.label) and not _held_elsewhere(ref, index, touched)
+            return points_at(ref, old.start, old.end, old.label) and not index.names_layer_span(ref, skip=touched)
 
         if not isinstance(new, Span):
             left = [it for it in pointing if it.state == ACCEPTED and any(names_old(r) for r in refs_of(it.value))]
@@ -139,7 +133,7 @@ def followed_note(followers: list[Change]) -> str:
     if not followers:
         return ""
     stances = sum(isinstance(a.value, Stance) for _, a in followers)
-    what = _stances_and_claims(stances, len(followers) - stances)
+    what = stances_and_claims(stances, len(followers) - stances)
     return f"{what} pointing at it follow{'s' if len(followers) == 1 else ''}"
 
 
@@ -151,7 +145,7 @@ def dangling_note(dangling: list[tuple[Span, int, int]], text: str, keys: dict[s
         return ""
     span = dangling[0][0]
     stances, claims = sum(d[1] for d in dangling), sum(d[2] for d in dangling)
-    what = _stances_and_claims(stances, claims)
+    what = stances_and_claims(stances, claims)
     keys = ", ".join(keys[k] for k, n in (("stance", stances), ("speaker", claims)) if n)
     verb = "points" if stances + claims == 1 else "point"
     if len(dangling) > 1:
@@ -162,11 +156,9 @@ def dangling_note(dangling: list[tuple[Span, int, int]], text: str, keys: dict[s
     return (f"“{words}” is no span of yours now; {what} still {verb} at it ({keys} changes that)",
             f"{what} still {verb} at “{one_line(words, 20)}” ({keys})", f"{what} still {verb} at it ({keys})",
             f"{what} still {verb} at it")
-    words = one_line(text[span.start:span.end], 40)
-    return f"“{words}” is no span of yours now; {what} still {verb} at it ({keys} changes that)"
 
 
-def _stances_and_claims(stances: int, claims: int) -> str:
+def stances_and_claims(stances: int, claims: int) -> str:
     """'2 stances and 1 claim', '1 stance', '3 claims'."""
     parts = [f"{n} {one if n == 1 else many}" for n, one, many in ((stances, "stance", "stances"),
                                                                   (claims, "claim", "claims")) if n]

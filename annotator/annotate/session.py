@@ -79,9 +79,7 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         value = item.value
         ends = ([("source", value.source), ("target", value.target)] if isinstance(value, Stance)
                 else [("speaker", ref)] if (ref := refs.speaker_ref(value)) is not None else [])
-        return [name for name, ref in ends
-                if ref.label and not any(refs.points_at(ref, it.start, it.end, it.label)
-                           for it in self.index.layer_spans_at(ref.start, ref.end))]
+        return [name for name, ref in ends if ref.label and not self.index.names_layer_span(ref)]
 
     @property
     def focused(self) -> D.Item | None:

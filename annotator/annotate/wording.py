@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from annotator.annotate.refs import stances_and_claims
 from annotator.model import STANCE, Action
 
 ACTION_WORDS = {Action.ACCEPT: "accepting", Action.REJECT: "rejecting", Action.ACCEPT_ALL: "accepting",
@@ -19,11 +20,9 @@ def describe(action: str, changes: list, text: str, followers: int = 0) -> str:
     claims that followed the span it changed; the words come from ``text``."""
     followers = followers if isinstance(followers, int) and 0 < followers < len(changes) else 0
     if followers:
-        kinds = [(a or b)["kind"] for b, a in changes[-followers:]]
-        stances = kinds.count(STANCE)
+        stances = [(a or b)["kind"] for b, a in changes[-followers:]].count(STANCE)
         what = (("stance" if stances else "claim") if followers == 1 else
-                " and ".join(f"{n} {one if n == 1 else one + 's'}" for n, one in
-                             ((stances, "stance"), (len(kinds) - stances, "claim")) if n))
+                stances_and_claims(stances, followers - stances))
         return f"{describe(action, changes[:-followers], text)} and the {what} that followed"
     verb = ACTION_WORDS.get(action, action.replace("_", " "))
     if len(changes) != 1:

@@ -29,10 +29,10 @@ from annotator.tui.keymap import config_path, load_keymap, textual_keymap
 from annotator.tui.screens.annotate import AnnotateScreen
 from annotator.tui.screens.keyed import STORE_ERRORS
 from annotator.tui.store_app import StoreApp
+from annotator.yamlfile import save_cache
 
 # young collections after 50,000 allocations (Python: 700), the older generations as rarely
 GC_THRESHOLDS = (50_000, 20, 100)
-from annotator.yamlfile import save_cache
 
 
 SUGGEST_AFTER_S = 0.3  # the background suggester starts this long after the first frame

@@ -50,6 +50,11 @@ ALL_DECIDED_NOTE = ("Every suggestion is decided: {done} marks the document done
 WALKERS = "{next_undecided}, {accept}, {reject}, {next_span}, {prev_span} and {accept_all}"
 
 
+def with_keys(note: tuple[str, ...], keys: dict[str, str]) -> tuple[str, ...]:
+    """One of the notes above, its keys named as they are mapped (``keys``: :func:`key_names`)."""
+    return tuple(w.format_map(keys) for w in note)
+
+
 def walk_note(only: str | None, walked: str, keys: dict[str, str]) -> Note:
     """After p: what tab, a, x, j, k and A walk now (``walked``: the session's words for it; ``keys``:
     :func:`key_names`)."""
@@ -64,7 +69,7 @@ def walk_note(only: str | None, walked: str, keys: dict[str, str]) -> Note:
 def pass_done_note(before: str, after: str | None, left: int, keys: dict[str, str]) -> Note:
     """After the decision that finished a pass: the next pass, or that everything is decided."""
     if after is None:
-        return tuple(w.format_map(keys) for w in ALL_DECIDED_NOTE)
+        return with_keys(ALL_DECIDED_NOTE, keys)
     return (f"{kind_name(before).capitalize()} done: now {kind_name(after)}, {left} to decide",
             f"now {kind_name(after)}: {left} to decide")
 
@@ -260,10 +265,6 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
             else "", walking), layout=False)
         self._keybar.show(self.mode)
 
-    def _with_keys(self, note: tuple[str, ...]) -> Note:
-        """One of the notes above, its keys named as they are mapped."""
-        return tuple(w.format_map(self.key_names) for w in note)
-
     def set_note(self, note: Note) -> None:
         self.note = note
         self._update_status()
@@ -383,7 +384,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         self.article.set_focus([], scroll=False)  # only the text cursor shows while creating
         self.article.set_cursor(self.cursor, self.mark)
         self.refresh_bindings()
-        self.set_note(self._with_keys(NEW_SPAN_NOTE))
+        self.set_note(with_keys(NEW_SPAN_NOTE, self.key_names))
 
     def _first_visible_offset(self) -> int:
         view = self.article
@@ -407,7 +408,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
     def action_mark(self) -> None:
         self.mark = self.cursor
         self.article.set_cursor(self.cursor, self.mark)
-        self.set_note(self._with_keys(MARKED_NOTE))
+        self.set_note(with_keys(MARKED_NOTE, self.key_names))
 
     def action_cancel(self) -> None:
         self.mode, self.cursor, self.mark = NORMAL, None, None
@@ -419,7 +420,7 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         sel = self.session.selection(self.cursor, self.mark)
         if sel is None:
             self.app.bell()
-            self.set_note(self._with_keys(NOTHING_SELECTED_NOTE))
+            self.set_note(with_keys(NOTHING_SELECTED_NOTE, self.key_names))
             return
         from annotator.tui.screens.choices import label_choices
         from annotator.tui.screens.picker import PickerScreen
