@@ -114,3 +114,29 @@ def test_complaints_and_remarks_that():
 def test_what_is_said_follows_the_verb_when_the_parser_hangs_the_clause_before_on_it_too():
     c = claims("Critics have long attacked the plan; he said that the critics were wrong.")
     assert [x[0] for x in c if x[2] == "speech_ccomp"] == ["the critics were wrong"]
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ("Farmers were more likely to say they distrusted the ministry.", "they distrusted the ministry", "Farmers"),
+    ("The board was quick to say the audit had found nothing.", "the audit had found nothing", "The board"),
+])
+def test_saying_after_a_predicate_adjective_is_the_subjects_claim(text, content, speaker):
+    assert (content, speaker, "speech_ccomp") in claims(text)
+
+
+@pytest.mark.parametrize("text", ["It is hard to say whether the plan will work.",
+                                  "It is too early to say if the dam will hold."])
+def test_it_is_hard_to_say_has_no_speaker(text):
+    assert claims(text) == []
+
+
+@pytest.mark.parametrize("text, content, speaker", [
+    ('The coach said, "Keep your heads up."', "Keep your heads up", "The coach"),
+    ('The nurse told him, "Stay in bed."', "Stay in bed", "The nurse"),
+])
+def test_a_quoted_command_after_the_verb_is_the_quote(text, content, speaker):
+    assert (content, speaker, "speech_quote") in claims(text)
+
+
+def test_a_quoted_command_is_the_whole_quote_not_a_phrase_quoted_after_to():
+    assert [c for c in claims('The mayor promised to "clean up the river" and left.') if c[2] == "speech_quote"] == []

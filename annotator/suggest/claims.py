@@ -64,7 +64,7 @@ from annotator.suggest.speakers import (
     subject_token,
 )
 
-RULES_VERSION = "5"
+RULES_VERSION = "6"
 RULE_SCORE = {"speech_final": 0.7, "speech_ccomp": 0.85, "speech_parataxis": 0.7, "according_to": 0.85, "describe_as": 0.75,
               "accuse_of": 0.8, "nominal_cue": 0.7, "speech_act": 0.6, "speech_colon": 0.65, "quote_continued": 0.5,
               "expected_to": 0.55, "speech_quote": 0.75, "broad": 0.3, "as_noted": 0.75, "in_source": 0.6,
@@ -96,7 +96,7 @@ class Verb:
         children = tuple(t.children)
         agent = next((c for c in children if c.dep_ == "agent"), None)
         agent_obj = next((c for c in agent.children if c.dep_ == "pobj"), None) if agent is not None else None
-        subj = subject_token(t) if not _bare_participle(t) else None
+        subj = subject_token(t, adjectives=True) if not _bare_participle(t) else None
         relative = next((c for c in children if c.dep_ in ("nsubj", "nsubjpass") and
                          c.lower_ in ("who", "which", "that")), None) if t.dep_ == "relcl" else None
         return cls(t, t.lemma_.lower(), children, agent_obj, subj, relative if relative is not None else subj)
@@ -320,8 +320,9 @@ class ClaimSuggester:
         """A reporting verb with no clause of its own beside a quote: '"Not even one," he said.',
         '"We will win." Tanner said.', 'Ruiz said, "Sure. We will cut it."' (the quote is the content)."""
         addressee = v.child("dobj") if v.lemma in ADDRESS_VERBS else None  # 'telling the crowd, "..."'
+        to = v.child("xcomp")  # a quoted command the parser hangs on the verb is the quote: 'She said, "Go home."'
         if v.lemma not in self.lex.speech_verbs or v.subj is None or self._clause_of(v) is not None or \
-                v.child("xcomp") is not None or (v.child("dobj") is not None and addressee is None):
+                (to is not None and not _in_quote(ctx, to.i)) or (v.child("dobj") is not None and addressee is None):
             return None  # "Hailing it as a "breakthrough," Putin emphasized its significance": not the quote
         spk = speaker_of(ctx, v.speaker_tok)
         if spk is None:
@@ -332,8 +333,8 @@ class ClaimSuggester:
         if addressee is not None:
             hi = max(hi, addressee.right_edge.i + 1)
         quote = quote_of_attribution(ctx, lo, hi, v.cue)
-        if quote is None:
-            return None
+        if quote is None or (to is not None and not quote.start <= to.left_edge.i < quote.end):
+            return None  # the quoted command must be the quote, all of it: not 'vowed to "fight on"'
         return self._candidate(ctx, "speech_quote", (quote.start, quote.end), spk, v.cue, sent, gloss=False)
 
     def _expected_to(self, ctx, v: Verb, sent):

@@ -259,8 +259,10 @@ def misattached_main(tok):
     return None
 
 
-def subject_token(tok, depth: int = 0):
-    """The subject of a verb, climbing through conj/xcomp/advcl/participles (control)."""
+def subject_token(tok, depth: int = 0, adjectives: bool = False):
+    """The subject of a verb, climbing through conj/xcomp/advcl/participles (control); with ``adjectives``
+    also through a predicate adjective ("X were more likely / quick to say ...": X), which claims use and
+    stances do not (on the gold articles it gave "X AGAINST Y" for "how far X is willing to push ...")."""
     for c in tok.children:
         if c.dep_ in SUBJ:
             if c.lower_ in ("who", "which", "that") and tok.dep_ == "relcl":
@@ -270,12 +272,17 @@ def subject_token(tok, depth: int = 0):
         return None  # "(When) asked by a reporter whether ..., X said": the main clause's subject is who was asked
     if depth < 3 and tok.dep_ == "pcomp" and tok.head.dep_ == "prep" and tok.head.lower_ in MANNER_PREPS and \
             tok.head.head.pos_ in ("VERB", "AUX"):
-        return subject_token(tok.head.head, depth + 1)  # "X distanced herself by saying ...": X says
+        return subject_token(tok.head.head, depth + 1, adjectives)  # "X distanced herself by saying ...": X says
     main = misattached_main(tok) if depth < 3 else None
     if main is not None:
-        return subject_token(main, depth + 1)
-    if depth < 3 and tok.dep_ in ("conj", "xcomp", "advcl", "ccomp") and tok.head.i != tok.i:
+        return subject_token(main, depth + 1, adjectives)
+    if depth < 3 and tok.dep_ == "xcomp":
+        # "X were more likely / quick to say ...": X says; "it is hard / too early to say whether ...": nobody does
+        head = tok.head.head if adjectives and tok.head.dep_ == "acomp" else tok.head
+        subject = subject_token(head, depth + 1, adjectives) if head.i != tok.i else None
+        return None if subject is not None and head.lemma_ == "be" and subject.lower_ in ("it", "there") else subject
+    if depth < 3 and tok.dep_ in ("conj", "advcl", "ccomp") and tok.head.i != tok.i:
         if tok.dep_ == "ccomp":
             return None
-        return subject_token(tok.head, depth + 1)
+        return subject_token(tok.head, depth + 1, adjectives)
     return None

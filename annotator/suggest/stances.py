@@ -32,7 +32,7 @@ from annotator.suggest.speakers import misattached_conj, subject_token
 from annotator.suggest.stance_ends import sources, topic_phrase
 from annotator.suggest.stance_ends import targets as find_targets
 
-RULES_VERSION = "3"
+RULES_VERSION = "4"
 NEG_WORDS = {"not", "n't", "never", "no"}
 NEEDS_OBJECT = ("warn", "charge", "strike", "fine", "target")  # a stance only with a direct object
 PREP_OBJECT_VERBS = ("cooperate", "ally", "side", "retaliate", "vote", "protest")  # "cooperate with Y"
