@@ -140,3 +140,27 @@ def test_a_quoted_command_after_the_verb_is_the_quote(text, content, speaker):
 
 def test_a_quoted_command_is_the_whole_quote_not_a_phrase_quoted_after_to():
     assert [c for c in claims('The mayor promised to "clean up the river" and left.') if c[2] == "speech_quote"] == []
+
+
+@pytest.mark.parametrize("text, content", [
+    ("The governor said the state needs more nurses, but that she would not raise taxes.",
+     "the state needs more nurses, but that she would not raise taxes"),
+    ("A spokesman said the inquiry had nothing to do with the ministry, had begun after her tenure and was closed in May.",
+     "the inquiry had nothing to do with the ministry, had begun after her tenure and was closed in May"),
+])
+def test_what_the_verb_says_after_its_first_clause_belongs_to_the_content(text, content):
+    assert [c[0] for c in claims(text) if c[2] == "speech_ccomp"] == [content]
+
+
+def test_a_clause_of_its_own_after_but_is_not_taken_into_what_was_said():
+    # tried on PolNeAR train: PolNeAR's annotators take it in less often than not
+    assert [c[0] for c in claims("The auditors said more than 200 invoices were forged, but the vast majority were small.")
+            if c[2] == "speech_ccomp"] == ["more than 200 invoices were forged"]
+
+
+def test_a_participle_inside_the_subject_is_no_gloss_but_one_trailing_the_content_is():
+    assert ("The senator, running against the governor, leads her 50% to 40% among voters", "a new poll",
+            "according_to") in claims("The senator, running against the governor, leads her 50% to 40% among voters, "
+                                      "according to a new poll.")
+    assert ("Prices rose by a fifth", "the bank", "speech_ccomp") in \
+        claims("Prices rose by a fifth, reflecting the cost of fuel, the bank said.")

@@ -35,7 +35,7 @@ def cut_gloss(ctx: DocContext, start: int, end: int) -> int:
             return k + 1
         if t.text in DASHES and k + 1 < end and _gloss_after_dash(ctx, k, end):
             return k
-        if t.text == "," and k + 1 < end and _gloss_after_comma(doc[k + 1], k):
+        if t.text == "," and k + 1 < end and _gloss_after_comma(doc[k + 1], k, end):
             return k
     return end
 
@@ -51,9 +51,10 @@ def _gloss_after_dash(ctx: DocContext, k: int, end: int) -> bool:
 CONTRAST = ("while", "whereas")
 
 
-def _gloss_after_comma(nxt, k: int) -> bool:
-    if nxt.tag_ == "VBG" and nxt.dep_ in ("advcl", "acl", "xcomp") and nxt.head.i < k:
-        return True  # ", reflecting ..."
+def _gloss_after_comma(nxt, k: int, end: int) -> bool:
+    if nxt.tag_ == "VBG" and nxt.dep_ in ("advcl", "acl", "xcomp") and nxt.head.i < k and \
+            all(t.is_punct for t in nxt.doc[nxt.right_edge.i + 1:end]):
+        return True  # ", reflecting ..." to the end; not "The senator, running against X, leads ..."
     if nxt.lower_ in CONTRAST and nxt.dep_ == "mark" and nxt.head.dep_ == "advcl" and \
             any(c.dep_ in ("nsubj", "nsubjpass") for c in nxt.head.children):
         return True  # ", while her rival has soared in the polls": the author's contrast

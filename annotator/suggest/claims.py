@@ -303,11 +303,12 @@ class ClaimSuggester:
         if v.lemma in COGNITION and (_question(sent) or _hypothetical(v.tok)):
             return []  # "Do you think he can win?", "if people think ...", "you want to believe ...": no belief held
         who = v.speaker_tok if v.subj is not None else v.agent_obj
+        rng = _with_more_said(v.tok, comp)
         if who is None:
             if any(c.dep_ in ("nsubjpass", "expl") for c in v.children) or _bare_participle(v.tok):
-                return self._candidate(ctx, "speech_ccomp", subtree_range(comp), UNNAMED_SPEAKER, v.cue, sent)
+                return self._candidate(ctx, "speech_ccomp", rng, UNNAMED_SPEAKER, v.cue, sent)
             return []
-        return self._candidate(ctx, "speech_ccomp", subtree_range(comp), speaker_of(ctx, who), v.cue, sent)
+        return self._candidate(ctx, "speech_ccomp", rng, speaker_of(ctx, who), v.cue, sent)
 
     def _speech_parataxis(self, ctx, v: Verb, sent):
         """"The plan, he said, will fail": the verb hangs loosely on the content's head."""
@@ -495,6 +496,18 @@ def speaker_attrs(ctx: DocContext, spk: Speaker) -> dict:
         if spk.actor is not None:
             attrs["speaker_resolved_from"] = ctx.text_of(*spk.mention)
     return attrs
+
+
+def _with_more_said(verb, comp) -> tuple[int, int]:
+    """The content's token range, going on through what the parser hung on the reporting verb after it that
+    the verb says too: a second clause ("said the inquiry had nothing to do with X, had begun after Y") or
+    one that "but that" / "and that" joins ("said the state needs nurses, but that she would not ...")."""
+    start, end = subtree_range(comp)
+    for c in verb.children:
+        if c.i > comp.i and (c.dep_ == "ccomp" or c.dep_ == "conj" and any(
+                m.dep_ == "mark" and m.lower_ == "that" for m in c.children)):
+            end = max(end, c.right_edge.i + 1)
+    return start, end
 
 
 def _in_quote(ctx: DocContext, i: int) -> bool:
