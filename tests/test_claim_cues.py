@@ -164,3 +164,13 @@ def test_a_participle_inside_the_subject_is_no_gloss_but_one_trailing_the_conten
                                       "according to a new poll.")
     assert ("Prices rose by a fifth", "the bank", "speech_ccomp") in \
         claims("Prices rose by a fifth, reflecting the cost of fuel, the bank said.")
+
+
+@pytest.mark.parametrize("text, content", [
+    ("The port hired 40 new guards in 2021 and the city cut its police budget, according to a report by the auditor.",
+     "The port hired 40 new guards in 2021 and the city cut its police budget"),
+    ("The north pier was paid $2,000; the south pier was paid $3,500; and the ferry was paid $9,000, according to "
+     "city records.", "The north pier was paid $2,000; the south pier was paid $3,500; and the ferry was paid $9,000"),
+])
+def test_according_to_after_coordinated_clauses_covers_them_all(text, content):
+    assert [c[0] for c in claims(text) if c[2] == "according_to"] == [content]

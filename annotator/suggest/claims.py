@@ -188,6 +188,8 @@ class ClaimSuggester:
             a = actor_np(ctx, obj, allow_any=True)
             spk = Speaker(a) if a else None
         h = t.head
+        while h.dep_ == "conj" and h.head.i != h.i and h.head.pos_ in ("VERB", "AUX"):
+            h = h.head  # "X hired guards and Y cut its budget, according to Z": Z says both
         rng = (sent.start, sent.end) if h.i == t.i or h.pos_ not in ("VERB", "AUX") else subtree_range(h)
         rng = exclude(rng, (t.left_edge.i, t.right_edge.i + 1))
         return self._candidate(ctx, "according_to", rng, spk, (t.i, to.i + 1), sent)
