@@ -4,9 +4,13 @@ real news): each test fails on the code before its fix."""
 from __future__ import annotations
 
 import pytest
+from click.testing import CliRunner
 from textual.containers import Vertical
 from textual.widgets import OptionList
 
+from annotator.cli import cli
+from annotator.errors import AnnotatorError
+from annotator.tui.keymap import load_keymap
 from annotator.tui.screens.picker import PickerScreen
 from helpers.pilot import app_for, started
 
@@ -44,3 +48,48 @@ async def test_label_picker_fits_the_screen_and_its_last_label_can_be_reached(db
         await pilot.press("T")  # and it is chosen by its key
         await pilot.pause()
         assert not isinstance(pilot.app.screen, PickerScreen)
+
+
+# --- the key file: a key that can never be pressed is refused, not bound in silence -------------
+
+def _refusal(tmp_path, text: str) -> str:
+    path = tmp_path / "keys.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(AnnotatorError) as err:
+        load_keymap(path)
+    return str(err.value)
+
+
+@pytest.mark.parametrize("value, said", [
+    ('"F1"', "did you mean 'f1'"),          # Textual's names are lower case: F1 never fires
+    ('"Ctrl+Y"', "did you mean 'ctrl'"),
+    ('"ctrl+"', "names no key"),
+    ('"help"', "is not a key name"),
+    ('"\\e[31m"', "is not a key name"),     # an escape sequence pasted by mistake
+    ("[y, ENTER]", "did you mean 'enter'"),
+])
+def test_a_key_name_that_can_never_be_pressed_is_refused_with_file_and_line(tmp_path, value, said):
+    # before, each was bound as it was: accept then had no key at all, and nothing said so
+    message = _refusal(tmp_path, f"undo: u\naccept: {value}\n")
+    assert "keys.yaml:2" in message and "accept" in message and said in message
+    assert "\x1b" not in message
+
+
+def test_every_key_name_the_docs_show_is_still_accepted(tmp_path):
+    path = tmp_path / "keys.yaml"
+    path.write_text('accept: "y,Y,f5,ctrl+shift+up,backspace"\nreject: [r, x, minus, slash]\n'
+                    'undo: "u,ctrl+z,insert"\nhelp: "f1,question_mark"\n', encoding="utf-8")
+    keymap = load_keymap(path)
+    assert keymap["reject"] == "r,x,minus,slash" and keymap["help"] == "f1,question_mark"
+
+
+def test_annotate_refuses_a_key_that_can_never_be_pressed_in_one_line(tmp_path):
+    keys = tmp_path / "keys.yaml"
+    keys.write_text("accept: F1\n", encoding="utf-8")
+    db = tmp_path / "new.db"
+    article = tmp_path / "a.txt"
+    article.write_text("Kim Jong Un met Vladimir Putin in Moscow.\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["annotate", "--db", str(db), "--keys", str(keys), str(article)])
+    assert result.exit_code == 1 and "Traceback" not in result.output
+    assert result.output.strip().splitlines()[-1].startswith(f"error: {keys}:1: accept: 'F1'")
+    assert not db.exists()
