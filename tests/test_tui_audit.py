@@ -10,7 +10,10 @@ from textual.widgets import OptionList
 
 from annotator.cli import cli
 from annotator.errors import AnnotatorError
+from annotator.model import Document
+from annotator.store import ImportRecord, Store
 from annotator.tui.keymap import load_keymap
+from annotator.tui.screens.documents import DocumentListScreen
 from annotator.tui.screens.picker import PickerScreen
 from helpers.pilot import app_for, started
 
@@ -93,3 +96,41 @@ def test_annotate_refuses_a_key_that_can_never_be_pressed_in_one_line(tmp_path):
     assert result.exit_code == 1 and "Traceback" not in result.output
     assert result.output.strip().splitlines()[-1].startswith(f"error: {keys}:1: accept: 'F1'")
     assert not db.exists()
+
+
+# --- the document list (g) at 80 columns: the title is read, and a cut one says so --------------
+
+LONG_TITLE = "Senate committee opens hearings on the regional water authority's budget overrun"
+
+
+def _list_db(tmp_path):
+    store = Store(tmp_path / "d.db")
+    docs = [Document.from_text("The committee met on Tuesday.\n", {"title": LONG_TITLE}),
+            Document.from_text("A short one.\n", {"title": "Short title"})]
+    store.import_records([ImportRecord(d) for d in docs])
+    store.close()
+    return tmp_path / "d.db"
+
+
+@pytest.mark.parametrize("size", [SMALL, (160, 45)], ids=["80x24", "160x45"])
+async def test_document_list_gives_the_title_room_and_marks_a_cut_one(tmp_path, size):
+    # at 80 columns the count columns' names left the title 14 cells ("Senate committ"), cut with no sign
+    async with app_for(_list_db(tmp_path)).run_test(size=size) as pilot:
+        await started(pilot)
+        await pilot.press("g")
+        await pilot.pause()
+        screen = pilot.app.screen
+        assert isinstance(screen, DocumentListScreen)
+        table = screen.table
+        rows = [table.render_line(y).text.rstrip() for y in range(2)]
+        header = str(screen.query_one("#doclist-header").render()).rstrip()
+        assert rows[1].endswith("Short title")
+        if size == SMALL:
+            assert rows[0].endswith("…") and len(rows[0]) - rows[0].index("Senate committee") >= 28
+            assert header.split() == ["#", "status", "?", "✓", "✗", "document"]
+        else:
+            assert rows[0].endswith(LONG_TITLE)
+            assert "to decide" in header and "accepted" in header
+        # the header's columns line up with the rows'
+        assert header.index("document") == rows[1].index("Short title")
+        assert all(len(r) <= table.scrollable_content_region.width for r in rows)
