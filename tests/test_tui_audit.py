@@ -15,7 +15,7 @@ from annotator.store import ImportRecord, Store
 from annotator.tui.keymap import load_keymap
 from annotator.tui.screens.documents import DocumentListScreen
 from annotator.tui.screens.picker import PickerScreen
-from helpers.pilot import app_for, started
+from helpers.pilot import app_for, started, status
 
 pytestmark = pytest.mark.anyio
 
@@ -134,3 +134,21 @@ async def test_document_list_gives_the_title_room_and_marks_a_cut_one(tmp_path, 
         # the header's columns line up with the rows'
         assert header.index("document") == rows[1].index("Short title")
         assert all(len(r) <= table.scrollable_content_region.width for r in rows)
+
+
+# --- d says what it did ---------------------------------------------------------------------------
+
+async def test_done_says_which_document_it_marked_and_that_the_next_is_open(db):
+    # the next article simply replaced the first, with nothing on the status line to say why
+    path, store, ids = db
+    async with app_for(path).run_test(size=SMALL) as pilot:
+        screen = await started(pilot)
+        await pilot.press("a", "d", "y")
+        await pilot.pause()
+        assert screen.doc.id == ids[1]
+        line = status(screen)
+        assert "doc 1/2 marked done; this is the next one not done" in line and "doc 2/2" in line
+        await pilot.press("d")  # nothing undecided here: no question
+        await pilot.pause()
+        assert "doc 2/2 marked done: every document is done" in status(screen)
+    assert store.status("alice", ids[0]) == store.status("alice", ids[1]) == "done"
