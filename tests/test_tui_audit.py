@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import pytest
 from click.testing import CliRunner
+from rich.cells import cell_len
 from textual.containers import Vertical
 from textual.widgets import OptionList
 
 from annotator.cli import cli
 from annotator.errors import AnnotatorError
-from annotator.model import Document
+from annotator.model import Document, Span
 from annotator.store import ImportRecord, Store
 from annotator.tui.keymap import load_keymap
 from annotator.tui.screens.documents import DocumentListScreen
@@ -152,3 +153,20 @@ async def test_done_says_which_document_it_marked_and_that_the_next_is_open(db):
         await pilot.pause()
         assert "doc 2/2 marked done: every document is done" in status(screen)
     assert store.status("alice", ids[0]) == store.status("alice", ids[1]) == "done"
+
+
+# --- labels in wide characters keep the side panel's columns -----------------------------------
+
+async def test_a_label_in_wide_characters_keeps_the_words_column_of_the_side_panel(tmp_path):
+    # padding counted characters, not cells: after 人物 (4 cells, 2 characters) the words sat 2 cells right
+    text = "Tanaka met Sato in Osaka on Monday.\n"
+    store = Store(tmp_path / "w.db")
+    doc = Document.from_text(text, {"title": "wide labels"})
+    store.import_records([ImportRecord(doc, "alice", [Span(0, 6, "人物"), Span(11, 15, "PERSONA"), Span(19, 24, "GPE")])])
+    store.close()
+    async with app_for(tmp_path / "w.db").run_test(size=SMALL) as pilot:
+        screen = await started(pilot)
+        rows = screen._rows
+        lines = ["".join(piece for piece, _ in rows[rows.get(item.key)]) for item in screen.items]
+        starts = {cell_len(line[:line.index(word)]) for line, word in zip(lines, ("Tanaka", "Sato", "Osaka"))}
+        assert len(starts) == 1, lines
