@@ -152,6 +152,7 @@ async def test_done_says_which_document_it_marked_and_that_the_next_is_open(db):
         await pilot.press("d")  # nothing undecided here: no question
         await pilot.pause()
         assert "doc 2/2 marked done: every document is done" in status(screen)
+        assert not pilot.app._notifications  # said once, on the status line, not also in a toast over it
     assert store.status("alice", ids[0]) == store.status("alice", ids[1]) == "done"
 
 

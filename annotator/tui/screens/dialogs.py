@@ -128,7 +128,6 @@ class AnnotateDialogs:
         done = f"doc {self.session.doc_index + 1}/{len(self.session.doc_ids)}"
         nxt = self.session.mark_done()
         if nxt is None:
-            self.notify("Every document is done. Well done!", title="All done")
             self.set_note((f"{done} marked done: every document is done", f"{done} done: all are done"))
             return
         self.open_document(nxt)
