@@ -171,3 +171,20 @@ async def test_a_label_in_wide_characters_keeps_the_words_column_of_the_side_pan
         lines = ["".join(piece for piece, _ in rows[rows.get(item.key)]) for item in screen.items]
         starts = {cell_len(line[:line.index(word)]) for line, word in zip(lines, ("Tanaka", "Sato", "Osaka"))}
         assert len(starts) == 1, lines
+
+
+# --- what a refused key says names the keys as mapped --------------------------------------------
+
+async def test_refusals_name_the_keys_as_mapped(db):
+    # "x rejects it" and "(j/k moves)" were written out, whatever the key file said
+    path, store, ids = db
+    keymap = {"reject": "r", "next_span": "down,J", "prev_span": "up,K"}
+    async with app_for(path, keymap=keymap).run_test(size=SMALL) as pilot:
+        await started(pilot)
+        await pilot.press("D")  # an undecided suggestion is not in the layer
+        await pilot.pause()
+        await pilot.press("s")  # an entity is focused, not a claim
+        await pilot.pause()
+        said = [n.message for n in pilot.app._notifications]
+    assert said == ["An undecided suggestion is not in your layer: r rejects it.",
+                    "Focus a claim to set its speaker (↓/↑ moves)."]

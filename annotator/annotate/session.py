@@ -60,7 +60,8 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         self._rebuilt = True  # the index was built anew since the last take_changes()
         self._note: str | tuple[str, ...] = ""  # what the last decision says besides itself (see take_note)
         # the keys its messages name, by binding id; a UI whose keys are remapped sets them as mapped
-        self.keys = {"new_span": "n", "stance": "t", "speaker": "s"}
+        self.keys = {"new_span": "n", "stance": "t", "speaker": "s", "reject": "x", "next_span": "j",
+                     "prev_span": "k"}
 
     # --- state --------------------------------------------------------------------
 
@@ -299,7 +300,7 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
     def delete(self) -> None:
         item = self.need_focus()
         if item.annotation is None:
-            raise Refused("An undecided suggestion is not in your layer: x rejects it.")
+            raise Refused(f"An undecided suggestion is not in your layer: {self.keys['reject']} rejects it.")
         self.decide(Action.DELETE, D.delete(item), advance=False)
 
     def accept_all_counts(self) -> dict[str, int]:
