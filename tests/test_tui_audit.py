@@ -3,11 +3,14 @@ real news): each test fails on the code before its fix."""
 
 from __future__ import annotations
 
+import io
+
 import pytest
 from click.testing import CliRunner
 from rich.cells import cell_len
+from rich.console import Console
 from textual.containers import Vertical
-from textual.widgets import OptionList
+from textual.widgets import OptionList, Static
 
 from annotator.cli import cli
 from annotator.errors import AnnotatorError
@@ -15,6 +18,7 @@ from annotator.model import Document, Span
 from annotator.store import ImportRecord, Store
 from annotator.tui.keymap import load_keymap
 from annotator.tui.screens.documents import DocumentListScreen
+from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.picker import PickerScreen
 from helpers.pilot import app_for, started, status
 
@@ -188,3 +192,25 @@ async def test_refusals_name_the_keys_as_mapped(db):
         said = [n.message for n in pilot.app._notifications]
     assert said == ["An undecided suggestion is not in your layer: r rejects it.",
                     "Focus a claim to set its speaker (↓/↑ moves)."]
+
+
+# --- ? says what the screen's styles mean, not only the keys ------------------------------------
+
+async def test_help_starts_with_what_the_styles_and_marks_mean(db):
+    # the help listed keys only: a new annotator had to guess that underlined means undecided
+    path, store, ids = db
+    async with app_for(path).run_test(size=SMALL) as pilot:
+        await started(pilot)
+        await pilot.press("question_mark")
+        await pilot.pause()
+        help_screen = pilot.app.screen
+        assert isinstance(help_screen, HelpScreen)
+        console = Console(width=76, file=io.StringIO(), record=True)
+        for static in help_screen.query(Static):
+            console.print(static.content)
+        shown_text = console.export_text()
+    legend_lines = ["?  an entity suggested, undecided: underlined", "✓  accepted (or made by hand): solid background",
+                    "✗  rejected: dim, struck through", "the focus (both ends of a focused stance): black on white",
+                    "a focused claim's speaker: black on cyan"]
+    at = [shown_text.find(line) for line in legend_lines]
+    assert -1 not in at and at == sorted(at) and at[-1] < shown_text.find("Accept the focused span")

@@ -148,4 +148,4 @@ class AnnotateDialogs:
     def action_help(self) -> None:
         from annotator.tui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen(self.keymap, self.session.span_labels(), self.keys_path))
+        self.app.push_screen(HelpScreen(self.keymap, self.session.span_labels(), self.keys_path, schema=self.schema))
