@@ -82,7 +82,7 @@ KEYS: tuple[Key, ...] = (
     Key("next_doc", "]", "next_doc", "Next document", group="Documents"),
     Key("prev_doc", "[", "prev_doc", "Previous document", group="Documents"),
     Key("doc_list", "g", "doc_list", "Document list", group="Documents"),
-    Key("help", "?", "help", "Show every key", group="App"),
+    Key("help", "?", "help", "What the styles mean, and every key", group="App"),
     Key("quit", "q", "quit", "Quit (everything is already saved)", group="App"),
 )
 
