@@ -214,3 +214,25 @@ async def test_help_starts_with_what_the_styles_and_marks_mean(db):
                     "a focused claim's speaker: black on cyan"]
     at = [shown_text.find(line) for line in legend_lines]
     assert -1 not in at and at == sorted(at) and at[-1] < shown_text.find("Accept the focused span")
+
+
+# --- p on a kind the document has none of says so --------------------------------------------------
+
+async def test_choosing_a_kind_the_document_lacks_says_so(db):
+    # "tab, a, x, j, k and A walk topics only" showed with the focus left on a claim, and a then
+    # decided that claim: nothing said there were no topics to walk
+    path, store, ids = db
+    async with app_for(path).run_test(size=SMALL) as pilot:
+        screen = await started(pilot)
+        await pilot.press("p", "p")
+        assert "walk claims only" in status(screen)
+        await pilot.press("p")
+        line = status(screen)
+        assert "no topics in this document to walk; p changes it" in line and "walk topics" not in line
+        await pilot.press("p")
+        assert "walk stances only" in status(screen) and screen.focused_item.kind == "stance"
+    async with app_for(path).run_test(size=(60, 12)) as pilot:  # whole at the smallest screen too
+        screen = await started(pilot)
+        await pilot.press("p", "p", "p")
+        line = status(screen).rstrip()
+        assert "no topics" in line and line.endswith("to walk; p changes it") and "…" not in line
