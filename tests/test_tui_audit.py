@@ -236,3 +236,28 @@ async def test_choosing_a_kind_the_document_lacks_says_so(db):
         await pilot.press("p", "p", "p")
         line = status(screen).rstrip()
         assert "no topics" in line and line.endswith("to walk; p changes it") and "…" not in line
+
+
+# --- undo and redo say what a decision on a suggestion changed ------------------------------------
+
+async def test_undo_of_a_decision_on_a_suggestion_names_what_it_was(db):
+    # "Undone: resizing “United States” (GPE)" named only the new words, "relabelling “North Korea” (ORG)"
+    # only the new label, as if nothing had been there before the suggestion was decided
+    path, store, ids = db
+    async with app_for(path).run_test(size=(120, 40)) as pilot:
+        screen = await started(pilot)
+
+        async def says(*keys) -> str:
+            await pilot.press(*keys)
+            await pilot.pause()
+            return status(screen)
+
+        assert "Undone: relabelling “North Korea” (GPE → ORG)" in await says("2", "u")
+        assert "Redone: relabelling “North Korea” (GPE → ORG)" in await says("U")
+        start = screen.doc.text.index("The United States")
+        screen.session.move_to(next(i for i, it in enumerate(screen.items) if it.start == start))
+        assert "Undone: resizing “The United States” → “United States” (GPE)" in await says("greater_than_sign", "u")
+        await says("p", "p", "p", "p")  # stances only: The United States → the treaty, suggested AGAINST
+        assert "Undone: relabelling The United States → the treaty (AGAINST → FAVOR)" in await says("1", "u")
+        line = await says("p", "p", "j", "a", "u")
+        assert "Undone: accepting “June” (DATE)" in line and "→" not in line  # accepted as suggested: nothing more

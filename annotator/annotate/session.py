@@ -405,8 +405,16 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
             return self.index.nearest(int(first["start"])) if first else self.focus_index
 
         ev = self._commit(write, focus)
-        return ("Undone: " if which == Action.UNDO else "Redone: ") + describe(ev.action, pairs, self.doc.text,
-                                                                                   ev.payload.get("followers", 0))
+        return ("Undone: " if which == Action.UNDO else "Redone: ") + describe(
+            ev.action, pairs, self.doc.text, ev.payload.get("followers", 0), self._suggested)
+
+    def _suggested(self, suggestion_id: str) -> dict | None:
+        """The open document's suggestion ``suggestion_id`` as ``start, end, label`` (None: not one of them)."""
+        s = next((s for s in self._suggestions if s.id == suggestion_id), None)
+        if s is None:
+            return None
+        v = s.value
+        return {"label": v.polarity} if isinstance(v, Stance) else {"start": v.start, "end": v.end, "label": v.label}
 
     def _index_for_record(self, rec: dict) -> int | None:
         i = self.index.find("a:" + rec["id"])
