@@ -261,3 +261,20 @@ async def test_undo_of_a_decision_on_a_suggestion_names_what_it_was(db):
         assert "Undone: relabelling The United States → the treaty (AGAINST → FAVOR)" in await says("1", "u")
         line = await says("p", "p", "j", "a", "u")
         assert "Undone: accepting “June” (DATE)" in line and "→" not in line  # accepted as suggested: nothing more
+
+
+async def test_a_refusal_naming_bracket_keys_is_shown_as_written_not_as_markup(db):
+    # next_span on [ and prev_span on ]: "Focus a claim to set its speaker ([/] moves)." went to the
+    # toast as markup, "[/]" closed no tag, and the app died with a MarkupError traceback
+    path, store, ids = db
+    keymap = {"next_span": "left_square_bracket,j", "prev_span": "right_square_bracket,k", "prev_doc": "ctrl+p",
+              "next_doc": "ctrl+n"}
+    app = app_for(path, keymap=keymap)
+    async with app.run_test(size=SMALL, notifications=True) as pilot:
+        await started(pilot)
+        await pilot.press("s")
+        for _ in range(5):
+            await pilot.pause(0.05)
+        [toast] = pilot.app.screen.query("Toast")
+        assert "Focus a claim to set its speaker ([/] moves)." in str(toast.render())
+    assert app.return_code in (None, 0)

@@ -176,7 +176,8 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         if refused.bell:
             self.app.bell()
         if refused.message:
-            self.notify(refused.message, severity="warning" if refused.warning else "information")
+            # plain text: a message names keys as mapped, and "[/]" of a key file ends a markup tag
+            self.notify(refused.message, severity="warning" if refused.warning else "information", markup=False)
 
     # --- documents ----------------------------------------------------------------
 
