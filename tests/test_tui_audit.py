@@ -185,11 +185,11 @@ async def test_refusals_name_the_keys_as_mapped(db):
     keymap = {"reject": "r", "next_span": "down,J", "prev_span": "up,K"}
     async with app_for(path, keymap=keymap).run_test(size=SMALL) as pilot:
         await started(pilot)
-        await pilot.press("D")  # an undecided suggestion is not in the layer
-        await pilot.pause()
-        await pilot.press("s")  # an entity is focused, not a claim
-        await pilot.pause()
-        said = [n.message for n in pilot.app._notifications]
+        said = []
+        for key in ("D", "s"):  # an undecided suggestion is not in the layer; an entity is no claim
+            await pilot.press(key)
+            await pilot.pause()
+            said += [n.message for n in pilot.app._notifications]
     assert said == ["An undecided suggestion is not in your layer: r rejects it.",
                     "Focus a claim to set its speaker (↓/↑ moves)."]
 
@@ -278,3 +278,15 @@ async def test_a_refusal_naming_bracket_keys_is_shown_as_written_not_as_markup(d
         [toast] = pilot.app.screen.query("Toast")
         assert "Focus a claim to set its speaker ([/] moves)." in str(toast.render())
     assert app.return_code in (None, 0)
+
+
+async def test_refused_keys_in_a_row_leave_one_toast_not_a_stack(db):
+    # s, D, s on an undecided entity stacked three toasts over half the 80x24 screen for five seconds
+    path, store, ids = db
+    async with app_for(path).run_test(size=SMALL, notifications=True) as pilot:
+        await started(pilot)
+        await pilot.press("s", "D", "s", "D")
+        for _ in range(3):
+            await pilot.pause(0.05)
+        toasts = list(pilot.app.screen.query("Toast"))
+        assert len(toasts) == 1 and "x rejects it" in str(toasts[0].render())

@@ -176,7 +176,9 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         if refused.bell:
             self.app.bell()
         if refused.message:
-            # plain text: a message names keys as mapped, and "[/]" of a key file ends a markup tag
+            # one at a time: refused keys in a row stacked toasts over the article, the side panel and the
+            # status line. Plain text: a message names keys as mapped, and "[/]" of a key file ends a tag
+            self.app.clear_notifications()
             self.notify(refused.message, severity="warning" if refused.warning else "information", markup=False)
 
     # --- documents ----------------------------------------------------------------
