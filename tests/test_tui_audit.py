@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 from rich.cells import cell_len
 from rich.console import Console
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.widgets import OptionList, Static
 
 from annotator.cli import cli
@@ -17,6 +17,7 @@ from annotator.errors import AnnotatorError
 from annotator.model import Document, Span
 from annotator.store import ImportRecord, Store
 from annotator.tui.keymap import load_keymap
+from annotator.tui.screens.confirm import ConfirmScreen
 from annotator.tui.screens.documents import DocumentListScreen
 from annotator.tui.screens.help import HelpScreen
 from annotator.tui.screens.picker import PickerScreen
@@ -290,3 +291,30 @@ async def test_refused_keys_in_a_row_leave_one_toast_not_a_stack(db):
             await pilot.pause(0.05)
         toasts = list(pilot.app.screen.query("Toast"))
         assert len(toasts) == 1 and "x rejects it" in str(toasts[0].render())
+
+
+# --- the questions before done and accept-all fit the smallest screen ------------------------------
+
+@pytest.mark.parametrize("size", [(60, 12), SMALL], ids=["60x12", "80x24"])
+async def test_the_done_question_keeps_its_keys_in_sight_and_scrolls_its_explanation(db, size):
+    # at 60x12 (the smallest screen annotate draws) the explanation ran under the frame, and with
+    # it the line saying which keys answer ("y / enter: mark it done · n / escape: cancel")
+    path, store, ids = db
+    async with app_for(path).run_test(size=size) as pilot:
+        await started(pilot)
+        await pilot.press("d")
+        await pilot.pause()
+        question = pilot.app.screen
+        assert isinstance(question, ConfirmScreen)
+        frame = question.query_one(Vertical)
+        hint = question.query_one(".hint")
+        assert frame.region.bottom <= size[1] and _inside(hint.region, frame.region)
+        assert "y / enter: mark it done" in str(hint.render())
+        scroll = question.query_one(VerticalScroll)
+        assert _inside(scroll.region, frame.region)
+        await pilot.press("end")  # the end of the explanation can be read
+        await pilot.pause()
+        assert scroll.scroll_y == scroll.max_scroll_y
+        await pilot.press("y")
+        await pilot.pause()
+    assert store.status("alice", ids[0]) == "done"
