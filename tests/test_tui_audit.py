@@ -318,3 +318,24 @@ async def test_the_done_question_keeps_its_keys_in_sight_and_scrolls_its_explana
         await pilot.press("y")
         await pilot.pause()
     assert store.status("alice", ids[0]) == "done"
+
+
+# --- a digit on a claim is refused, not a change of kind ------------------------------------------
+
+async def test_a_digit_on_a_claim_is_refused_and_the_claim_kept(db):
+    # walking claims, 1 made "the pact was a breakthrough" a PERSON entity: speaker and cue gone,
+    # with nothing on screen to say so but the side panel
+    path, store, ids = db
+    async with app_for(path).run_test(size=SMALL) as pilot:
+        screen = await started(pilot)
+        await pilot.press("p", "p")
+        assert screen.focused_item.kind == "claim"
+        await pilot.press("1")
+        await pilot.pause()
+        said = [n.message for n in pilot.app._notifications]
+        assert said == ["Digits label entities and stances: l changes a claim's kind."]
+        await pilot.press("l")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, PickerScreen)  # l still changes its kind, on purpose
+        await pilot.press("escape")
+    assert store.items(ids[0], "alice") == [] and store.events(doc_id=ids[0], annotator="alice") == []

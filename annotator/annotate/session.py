@@ -28,7 +28,7 @@ from annotator.annotate.queue import Queue
 from annotator.annotate.refused import Refused
 from annotator.annotate.selection import cursor_word, selected
 from annotator.annotate.wording import describe
-from annotator.model import IN_PROGRESS, ITEM_STATES, STANCE, TODO, Action, SpanRef, Stance
+from annotator.model import CLAIM, IN_PROGRESS, ITEM_STATES, STANCE, TODO, TOPIC, Action, SpanRef, Stance
 from annotator.schema import Schema
 from annotator.store import annotation_from_record
 
@@ -61,7 +61,7 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         self._note: str | tuple[str, ...] = ""  # what the last decision says besides itself (see take_note)
         # the keys its messages name, by binding id; a UI whose keys are remapped sets them as mapped
         self.keys = {"new_span": "n", "stance": "t", "speaker": "s", "reject": "x", "next_span": "j",
-                     "prev_span": "k"}
+                     "prev_span": "k", "label_picker": "l"}
 
     # --- state --------------------------------------------------------------------
 
@@ -335,8 +335,12 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         self.decide(Action.RELABEL, D.relabel(item, label, self.doc.id, self.layer, kind=kind), advance=True, label=label)
 
     def relabel_number(self, number: int) -> None:
-        """Digit keys: the n-th entity label, or the n-th polarity for a stance."""
+        """Digit keys: the n-th entity label, or the n-th polarity for a stance. A claim or a topic is
+        refused: one stray digit made a claim a PERSON entity, its speaker and cue gone."""
         item = self.need_focus()
+        if item.kind in (CLAIM, TOPIC):
+            raise Refused(f"Digits label entities and stances: {self.keys['label_picker']} changes a "
+                          f"{item.kind}'s kind.", warning=True)
         names = [p.name for p in self.schema.polarities] if isinstance(item.value, Stance) else self.span_labels()
         if number <= len(names):
             self.relabel(names[number - 1])
