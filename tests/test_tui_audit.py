@@ -339,3 +339,30 @@ async def test_a_digit_on_a_claim_is_refused_and_the_claim_kept(db):
         assert isinstance(pilot.app.screen, PickerScreen)  # l still changes its kind, on purpose
         await pilot.press("escape")
     assert store.items(ids[0], "alice") == [] and store.events(doc_id=ids[0], annotator="alice") == []
+
+
+# --- a resize key that cannot move says why ----------------------------------------------------
+
+async def test_a_resize_that_cannot_move_says_why(tmp_path):
+    # , on the one-word "May" did nothing at all: no bell, no word; the key seemed broken
+    text = "The mayor said the bridge reopens in May"
+    store = Store(tmp_path / "r.db")
+    doc = Document.from_text(text, {"title": "resize"})
+    store.import_records([ImportRecord(doc)])
+    store.replace_suggestions(doc.id, "test", "1", [(Span(text.index("May"), len(text), "DATE"), "ner", 0.9),
+                                                    (Span(0, 3, "ORG"), "ner", 0.9)])
+    store.close()
+    async with app_for(tmp_path / "r.db").run_test(size=SMALL) as pilot:
+        screen = await started(pilot)
+        said = {}
+        for item_text, keys in (("The", ("less_than_sign", "comma")), ("May", ("full_stop", "greater_than_sign"))):
+            screen.session.move_to(next(i for i, it in enumerate(screen.items) if text[it.start:it.end] == item_text))
+            for key in keys:
+                await pilot.press(key)
+                await pilot.pause()
+                said[(item_text, key)] = [n.message for n in pilot.app._notifications]
+    assert said == {("The", "less_than_sign"): ["There is no word before it in the text."],
+                    ("The", "comma"): ["The span is one word: it cannot be shorter (x rejects it)."],
+                    ("May", "full_stop"): ["There is no word after it in the text."],
+                    ("May", "greater_than_sign"): ["The span is one word: it cannot be shorter (x rejects it)."]}
+    assert Store(tmp_path / "r.db").events(doc_id=doc.id, annotator="alice") == []

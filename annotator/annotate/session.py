@@ -353,6 +353,12 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         if isinstance(item.value, Stance):
             raise Refused("A stance has no boundaries to move.")
         bounds = D.resized_bounds(self.words, item.start, item.end, how, fine)
+        if bounds is None:  # said, or the key seems not to work
+            unit = "token" if fine else "word"
+            raise Refused(f"The span is one {unit}: it cannot be shorter ({self.keys['reject']} rejects it)."
+                          if how in ("start_right", "end_left") else
+                          f"There is no {unit} {'before' if how == 'start_left' else 'after'} it in the text.",
+                          bell=True)
         crossed = D.crossed_break(self.words, item.kind, (item.start, item.end), bounds) if bounds else None
         if crossed is not None:
             rule = "A claim stays in its paragraph" if crossed == "paragraph" else "A span stays on its line"
