@@ -366,3 +366,15 @@ async def test_a_resize_that_cannot_move_says_why(tmp_path):
                     ("May", "full_stop"): ["There is no word after it in the text."],
                     ("May", "greater_than_sign"): ["The span is one word: it cannot be shorter (x rejects it)."]}
     assert Store(tmp_path / "r.db").events(doc_id=doc.id, annotator="alice") == []
+
+
+async def test_undo_of_x_on_a_span_made_by_hand_says_deleting(db):
+    # x deletes a span made by hand; its undo said "Undone: rejecting “Brussels” (PERSON)"
+    path, store, ids = db
+    async with app_for(path).run_test(size=(120, 40)) as pilot:
+        screen = await started(pilot)
+        await pilot.press("right_square_bracket")  # the second document: no suggestions
+        await pilot.pause()
+        await pilot.press("n", "enter", "p", "x", "u")
+        await pilot.pause()
+        assert "Undone: deleting “Brussels” (PERSON)" in status(screen)

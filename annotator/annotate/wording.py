@@ -33,6 +33,8 @@ def describe(action: str, changes: list, text: str, followers: int = 0,
     if len(changes) != 1:
         return f"{verb} {len(changes)} suggestions"
     before, after = changes[0]
+    if action == Action.REJECT and after is None:  # x on a span made by hand deletes it
+        verb = ACTION_WORDS[Action.DELETE]
     if before is None and after and after.get("suggestion_id") and suggested is not None:
         was = suggested(after["suggestion_id"])
         before = {**after, **was} if was else None
