@@ -52,7 +52,8 @@ class ClaimsAndStances:
     def claim_in_focus(self) -> D.Item:
         item = self.need_focus()
         if item.kind != self.kind_for(self.schema.claim.name):
-            raise Refused("Focus a claim to set its speaker (j/k moves).", warning=True)
+            raise Refused(f"Focus a claim to set its speaker ({self.keys['next_span']}/{self.keys['prev_span']} moves).",
+                          warning=True)
         return item
 
     def set_speaker(self, key: str, speaker: str | SpanRef) -> None:
@@ -95,7 +96,7 @@ class ClaimsAndStances:
         else:
             current = SpanRef(item.start, item.end, item.label) if item is not None and item.kind != STANCE else None
         if not targets:
-            raise Refused("No target spans: create one first (n).", warning=True)
+            raise Refused(f"No target spans: create one first ({self.keys['new_span']}).", warning=True)
         return targets, current
 
     def stance_polarity(self, draft: StanceDraft) -> str | None:

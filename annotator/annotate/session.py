@@ -28,7 +28,7 @@ from annotator.annotate.queue import Queue
 from annotator.annotate.refused import Refused
 from annotator.annotate.selection import cursor_word, selected
 from annotator.annotate.wording import describe
-from annotator.model import IN_PROGRESS, ITEM_STATES, STANCE, TODO, Action, SpanRef, Stance
+from annotator.model import CLAIM, IN_PROGRESS, ITEM_STATES, STANCE, TODO, TOPIC, Action, SpanRef, Stance
 from annotator.schema import Schema
 from annotator.store import annotation_from_record
 
@@ -60,7 +60,8 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         self._rebuilt = True  # the index was built anew since the last take_changes()
         self._note: str | tuple[str, ...] = ""  # what the last decision says besides itself (see take_note)
         # the keys its messages name, by binding id; a UI whose keys are remapped sets them as mapped
-        self.keys = {"new_span": "n", "stance": "t", "speaker": "s"}
+        self.keys = {"new_span": "n", "stance": "t", "speaker": "s", "reject": "x", "next_span": "j",
+                     "prev_span": "k", "label_picker": "l"}
 
     # --- state --------------------------------------------------------------------
 
@@ -299,7 +300,7 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
     def delete(self) -> None:
         item = self.need_focus()
         if item.annotation is None:
-            raise Refused("An undecided suggestion is not in your layer: x rejects it.")
+            raise Refused(f"An undecided suggestion is not in your layer: {self.keys['reject']} rejects it.")
         self.decide(Action.DELETE, D.delete(item), advance=False)
 
     def accept_all_counts(self) -> dict[str, int]:
@@ -334,8 +335,12 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         self.decide(Action.RELABEL, D.relabel(item, label, self.doc.id, self.layer, kind=kind), advance=True, label=label)
 
     def relabel_number(self, number: int) -> None:
-        """Digit keys: the n-th entity label, or the n-th polarity for a stance."""
+        """Digit keys: the n-th entity label, or the n-th polarity for a stance. A claim or a topic is
+        refused: one stray digit made a claim a PERSON entity, its speaker and cue gone."""
         item = self.need_focus()
+        if item.kind in (CLAIM, TOPIC):
+            raise Refused(f"Digits label entities and stances: {self.keys['label_picker']} changes a "
+                          f"{item.kind}'s kind.", warning=True)
         names = [p.name for p in self.schema.polarities] if isinstance(item.value, Stance) else self.span_labels()
         if number <= len(names):
             self.relabel(names[number - 1])
@@ -348,6 +353,12 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         if isinstance(item.value, Stance):
             raise Refused("A stance has no boundaries to move.")
         bounds = D.resized_bounds(self.words, item.start, item.end, how, fine)
+        if bounds is None:  # said, or the key seems not to work
+            unit = "token" if fine else "word"
+            raise Refused(f"The span is one {unit}: it cannot be shorter ({self.keys['reject']} rejects it)."
+                          if how in ("start_right", "end_left") else
+                          f"There is no {unit} {'before' if how == 'start_left' else 'after'} it in the text.",
+                          bell=True)
         crossed = D.crossed_break(self.words, item.kind, (item.start, item.end), bounds) if bounds else None
         if crossed is not None:
             rule = "A claim stays in its paragraph" if crossed == "paragraph" else "A span stays on its line"
@@ -404,8 +415,16 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
             return self.index.nearest(int(first["start"])) if first else self.focus_index
 
         ev = self._commit(write, focus)
-        return ("Undone: " if which == Action.UNDO else "Redone: ") + describe(ev.action, pairs, self.doc.text,
-                                                                                   ev.payload.get("followers", 0))
+        return ("Undone: " if which == Action.UNDO else "Redone: ") + describe(
+            ev.action, pairs, self.doc.text, ev.payload.get("followers", 0), self._suggested)
+
+    def _suggested(self, suggestion_id: str) -> dict | None:
+        """The open document's suggestion ``suggestion_id`` as ``start, end, label`` (None: not one of them)."""
+        s = next((s for s in self._suggestions if s.id == suggestion_id), None)
+        if s is None:
+            return None
+        v = s.value
+        return {"label": v.polarity} if isinstance(v, Stance) else {"start": v.start, "end": v.end, "label": v.label}
 
     def _index_for_record(self, rec: dict) -> int | None:
         i = self.index.find("a:" + rec["id"])

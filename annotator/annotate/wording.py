@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Callable
+
 from annotator.annotate.refs import stances_and_claims
 from annotator.model import STANCE, Action
 
@@ -11,23 +13,31 @@ ACTION_WORDS = {Action.ACCEPT: "accepting", Action.REJECT: "rejecting", Action.A
                 Action.ADD_STANCE: "adding the stance", Action.EDIT_STANCE: "editing the stance"}
 
 
-def describe(action: str, changes: list, text: str, followers: int = 0) -> str:
+def describe(action: str, changes: list, text: str, followers: int = 0,
+             suggested: Callable[[str], dict | None] | None = None) -> str:
     """'accepting “North Korea” (GPE)', 'accepting 12 suggestions', 'adding the stance A → B (FAVOR)',
     'resizing “Pyongyang a” → “Pyongyang” (GPE)', 'relabelling “June” (DATE → EVENT)',
     'relabelling “Kim Jong Un” (PERSON → ORG) and the 2 stances that followed'.
 
     ``changes`` are an event's [before, after] record pairs, its last ``followers`` the stances and
-    claims that followed the span it changed; the words come from ``text``."""
+    claims that followed the span it changed; the words come from ``text``. ``suggested`` gives a
+    suggestion's ``start, end, label`` by its id: a decision on an undecided suggestion has no
+    record before it, and is then told against the suggestion ('resizing “The Post” → “Post”')."""
     followers = followers if isinstance(followers, int) and 0 < followers < len(changes) else 0
     if followers:
         stances = [(a or b)["kind"] for b, a in changes[-followers:]].count(STANCE)
         what = (("stance" if stances else "claim") if followers == 1 else
                 stances_and_claims(stances, followers - stances))
-        return f"{describe(action, changes[:-followers], text)} and the {what} that followed"
+        return f"{describe(action, changes[:-followers], text, suggested=suggested)} and the {what} that followed"
     verb = ACTION_WORDS.get(action, action.replace("_", " "))
     if len(changes) != 1:
         return f"{verb} {len(changes)} suggestions"
     before, after = changes[0]
+    if action == Action.REJECT and after is None:  # x on a span made by hand deletes it
+        verb = ACTION_WORDS[Action.DELETE]
+    if before is None and after and after.get("suggestion_id") and suggested is not None:
+        was = suggested(after["suggestion_id"])
+        before = {**after, **was} if was else None
     rec = after or before
     if before and after and rec["kind"] != STANCE and (before["start"], before["end"], before["label"]) != (
             after["start"], after["end"], after["label"]):
@@ -37,7 +47,9 @@ def describe(action: str, changes: list, text: str, followers: int = 0) -> str:
         return f"{verb} {words} ({labels})"
     if rec["kind"] == STANCE:
         src, tgt = rec["attrs"]["source"], rec["attrs"]["target"]
-        what = f"{text[src['start']:src['end']]} → {text[tgt['start']:tgt['end']]} ({rec['label']})"
+        label = (f"{before['label']} → {after['label']}" if before and after and before["label"] != after["label"]
+                 else rec["label"])
+        what = f"{text[src['start']:src['end']]} → {text[tgt['start']:tgt['end']]} ({label})"
     else:
         what = f"“{text[rec['start']:rec['end']]}” ({rec['label']})"
     return f"{verb} {' '.join(what.split())}"

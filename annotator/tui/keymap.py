@@ -16,7 +16,9 @@ It is read from ``$ANNOTATOR_KEYS`` or else ``~/.config/annotator/keys.yaml``
 from __future__ import annotations
 
 import os
+import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 from textual.binding import Binding
@@ -80,7 +82,7 @@ KEYS: tuple[Key, ...] = (
     Key("next_doc", "]", "next_doc", "Next document", group="Documents"),
     Key("prev_doc", "[", "prev_doc", "Previous document", group="Documents"),
     Key("doc_list", "g", "doc_list", "Document list", group="Documents"),
-    Key("help", "?", "help", "Show every key", group="App"),
+    Key("help", "?", "help", "What the styles mean, and every key", group="App"),
     Key("quit", "q", "quit", "Quit (everything is already saved)", group="App"),
 )
 
@@ -91,6 +93,48 @@ def _normalize(keys: str) -> str:
     """Keys as Textual names them ("<" is "less_than_sign"), so the help shows what is really bound."""
     parts = ",".join(k.strip() for k in keys.split(",") if k.strip())
     return ",".join(b.key for b in Binding.make_bindings([Binding(parts, "")])) if parts else ""
+
+
+MODIFIERS = ("ctrl", "alt", "shift", "meta", "super", "hyper")
+
+
+@lru_cache(1)
+def _named_keys() -> frozenset[str]:
+    """The keys Textual names by a word (``enter``, ``pageup``, ``f1``...), without modifiers."""
+    from textual.keys import KEY_ALIASES, KEY_NAME_REPLACEMENTS, Keys
+
+    names = {k.value.split("+")[-1] for k in Keys if not k.value.startswith("<")}
+    names |= {alias for aliases in KEY_ALIASES.values() for alias in aliases if "+" not in alias}
+    return frozenset(names | set(KEY_NAME_REPLACEMENTS.values()))  # slash, minus, plus...
+
+
+def key_problem(key: str) -> str | None:
+    """Why ``key`` (one Textual key name, normalized) can never be pressed, or None when it can.
+
+    A binding to such a key would simply never fire: ``F1`` (Textual says ``f1``), ``Ctrl+Y``, ``ctrl+``,
+    ``help``, a stray escape sequence."""
+    from textual.keys import _get_unicode_name_from_key
+
+    *mods, base = key.split("+")
+    if not base:
+        return f"{key!r} names no key after {'+'.join(mods)!r}"
+    for mod in mods:
+        if mod not in MODIFIERS:
+            hint = f" (did you mean {mod.lower()!r}?)" if mod.lower() in MODIFIERS else ""
+            return f"{key!r}: {mod!r} is not a modifier{hint}; modifiers are {', '.join(MODIFIERS)}"
+    if len(base) == 1:
+        return None if base.isprintable() and not base.isspace() else f"{key!r} is not a key one can type"
+    if base in _named_keys():
+        return None
+    try:
+        char = unicodedata.lookup(_get_unicode_name_from_key(base))  # question_mark, full_stop, comma...
+    except KeyError:
+        char = ""
+    if len(char) == 1 and char.isprintable():
+        return None
+    lower = "+".join([*mods, base.lower()])
+    hint = f" (did you mean {lower!r}?)" if lower != key and key_problem(lower) is None else ""
+    return f"{key!r} is not a key name{hint}; names are Textual's: y, Y, ctrl+y, f1, enter, pageup, comma..."
 
 
 def bindings(mode: str | None = None) -> list[Binding]:
@@ -152,6 +196,9 @@ def load_keymap(path: str | Path | None = None, *, required: bool = False) -> di
             raise AnnotatorError(f"{binding_id}: keys must be a string such as 'y' or 'ctrl+y,Y', or a list",
                                  path, line)
         keymap[binding_id] = _normalize(keys)
+        for key in keymap[binding_id].split(","):
+            if problem := key_problem(key):
+                raise AnnotatorError(f"{binding_id}: {problem}", path, line)
     _refuse_clashes(keymap, path, doc.line)
     return keymap
 

@@ -66,6 +66,13 @@ def walk_note(only: str | None, walked: str, keys: dict[str, str]) -> Note:
     return full, f"walking {walked}; {changes}"
 
 
+def none_here_note(only: str, keys: dict[str, str]) -> Note:
+    """After p chose a kind the open document has none of: say so, or the focus left on another kind
+    looks walked (and ``a`` decides it)."""
+    return (f"no {kind_name(only)} in this document to walk; {keys['choose_kinds']} changes it",
+            f"no {kind_name(only)} here to walk; {keys['choose_kinds']} changes it")
+
+
 def pass_done_note(before: str, after: str | None, left: int, keys: dict[str, str]) -> Note:
     """After the decision that finished a pass: the next pass, or that everything is decided."""
     if after is None:
@@ -169,7 +176,10 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
         if refused.bell:
             self.app.bell()
         if refused.message:
-            self.notify(refused.message, severity="warning" if refused.warning else "information")
+            # one at a time: refused keys in a row stacked toasts over the article, the side panel and the
+            # status line. Plain text: a message names keys as mapped, and "[/]" of a key file ends a tag
+            self.app.clear_notifications()
+            self.notify(refused.message, severity="warning" if refused.warning else "information", markup=False)
 
     # --- documents ----------------------------------------------------------------
 
@@ -318,7 +328,10 @@ class AnnotateScreen(WaitsForDatabase, AnnotateDialogs, Screen):
 
     def action_choose_kinds(self) -> None:
         walked = self.session.choose_kinds()
-        self._show_moved(note=walk_note(self.session.only, walked, self.key_names))
+        only = self.session.only
+        none_here = only is not None and self.items and not self.session.index.by_kind.get(only)
+        self._show_moved(note=none_here_note(only, self.key_names) if none_here else
+                         walk_note(only, walked, self.key_names))
 
     def action_page(self, direction: int) -> None:
         view = self.article

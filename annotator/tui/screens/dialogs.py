@@ -123,12 +123,15 @@ class AnnotateDialogs:
 
     @keyed
     def _mark_done(self) -> None:
+        """Mark the document done and open the next one not done, saying so: the article changes
+        under the annotator's eyes, and the status line is where they look for what a key did."""
+        done = f"doc {self.session.doc_index + 1}/{len(self.session.doc_ids)}"
         nxt = self.session.mark_done()
         if nxt is None:
-            self.notify("Every document is done. Well done!", title="All done")
-            self.set_note("")
+            self.set_note((f"{done} marked done: every document is done", f"{done} done: all are done"))
             return
         self.open_document(nxt)
+        self.set_note((f"{done} marked done; this is the next one not done", f"{done} done; the next not done"))
 
     @keyed
     def action_doc_list(self) -> None:
@@ -145,4 +148,4 @@ class AnnotateDialogs:
     def action_help(self) -> None:
         from annotator.tui.screens.help import HelpScreen
 
-        self.app.push_screen(HelpScreen(self.keymap, self.session.span_labels(), self.keys_path))
+        self.app.push_screen(HelpScreen(self.keymap, self.session.span_labels(), self.keys_path, schema=self.schema))

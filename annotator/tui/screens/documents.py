@@ -110,22 +110,36 @@ class DocumentList(ScrollView, can_focus=True):
                 Text(one_line(r.status.replace("_", " "), 16), style=STATUS_STYLE.get(r.status, "")),
                 Text(str(r.undecided)), Text(str(r.accepted)), Text(str(r.rejected)), Text(one_line(r.title, 200))]
 
-    def header(self) -> Text:
-        return self._line([Text("#".rjust(self._number_width)), Text("assigned"), Text("status"), Text("to decide"),
-                           Text("accepted"), Text("rejected"), Text("document")])
+    def header(self, width: int) -> Text:
+        if self._narrow(width):  # the counts as the status line shows them: ? to decide, ✓ accepted, ✗ rejected
+            names = ["#".rjust(self._number_width), "", "status", "?", "✓", "✗", "document"]
+        else:
+            names = ["#".rjust(self._number_width), "assigned", "status", "to decide", "accepted", "rejected",
+                     "document"]
+        return self._line([Text(n) for n in names], width)
 
-    def _line(self, cells: list[Text]) -> Text:
-        """One row fitted into the columns: numbers to the right, words to the left, the title last."""
+    def _line(self, cells: list[Text], width: int) -> Text:
+        """One row fitted into the columns: numbers to the right, words to the left, the title last, cut
+        with an ellipsis at ``width``."""
         out = Text(no_wrap=True, end="")
-        for cell, (width, justify) in zip(cells, self._columns()):
-            cell.truncate(width, pad=False)
-            pad = " " * (width - cell.cell_len)
+        for cell, (cells_wide, justify) in zip(cells, self._columns(width)):
+            cell.truncate(cells_wide, pad=False)
+            pad = " " * (cells_wide - cell.cell_len)
             out.append_text(Text(pad) + cell if justify == "right" else cell + Text(pad))
             out.append("  ")
-        out.append_text(cells[-1])
+        title = cells[-1]
+        title.truncate(max(1, width - out.cell_len), overflow="ellipsis")
+        out.append_text(title)
         return out
 
-    def _columns(self) -> tuple[tuple[int, str], ...]:
+    def _narrow(self, width: int) -> bool:
+        """Whether the full column names would leave the title fewer than 40 cells (at 80 columns, 14)."""
+        return width - sum(w + 2 for w, _ in self._columns(width, narrow=False)) < 40
+
+    def _columns(self, width: int, narrow: bool | None = None) -> tuple[tuple[int, str], ...]:
+        if narrow if narrow is not None else self._narrow(width):
+            return ((self._number_width, "right"), (6, "left"), (11, "left"), (4, "right"), (4, "right"),
+                    (4, "right"))
         return ((self._number_width, "right"), (8, "left"), (11, "left"), (9, "right"), (8, "right"), (8, "right"))
 
     # --- drawing ----------------------------------------------------------------------
@@ -136,7 +150,7 @@ class DocumentList(ScrollView, can_focus=True):
         base = self.rich_style
         if index >= self.row_count:
             return Strip.blank(width, base)
-        text = self._line(self.cells(index))
+        text = self._line(self.cells(index), width)
         segments = [Segment(display_text(s.text), s.style) for s in text.render(self.app.console) if s.text != "\n"]
         segments = list(Segment.apply_style(segments, base, CURSOR if index == self.cursor else None))
         return Strip(segments).crop_extend(0, width, base)
@@ -173,6 +187,10 @@ class DocumentList(ScrollView, can_focus=True):
     def on_resize(self) -> None:
         self.virtual_size = Size(self.scrollable_content_region.width, self.row_count)
         self._keep_in_view()
+        self.post_message(self.Resized())
+
+    class Resized(Message):
+        """The list's width changed: the header above it is fitted again."""
 
 
 class DocumentListScreen(ModalScreen["str | None"]):
@@ -219,7 +237,6 @@ class DocumentListScreen(ModalScreen["str | None"]):
 
     def on_mount(self) -> None:
         table = self.table
-        self.query_one("#doclist-header", Static).update(table.header())
         self._fill()
         table.focus()
 
@@ -242,6 +259,11 @@ class DocumentListScreen(ModalScreen["str | None"]):
         position = self.session.store.document_position(self.current)
         row = view.index_of(position) if position is not None else None
         return row if row is not None else 0
+
+    def on_document_list_resized(self, message: DocumentList.Resized) -> None:
+        message.stop()
+        table = self.table
+        self.query_one("#doclist-header", Static).update(table.header(table.scrollable_content_region.width))
 
     def action_cycle_filter(self) -> None:
         self.status_filter = FILTERS[(FILTERS.index(self.status_filter) + 1) % len(FILTERS)]

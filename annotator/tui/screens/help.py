@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from rich.style import Style
 from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
@@ -10,6 +11,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
+from annotator.model import ACCEPTED, CLAIM, ENTITY, REJECTED, SUGGESTED
+from annotator.schema import Schema
 from annotator.tui.keymap import KEYS, Key, effective_keys
 from annotator.tui.textsafe import display_text, one_line
 
@@ -43,6 +46,35 @@ def keys_table(keymap: dict[str, str] | None, labels: list[str] | None = None, k
     return table
 
 
+def legend(schema: Schema) -> Table:
+    """What the article's styles and the side panel's marks mean, each drawn as the article draws it."""
+    from types import SimpleNamespace
+
+    from annotator.tui.widgets.article import FOCUS, RELATED, item_style
+
+    entity = schema.entities[0].name if schema.entities else "PERSON"
+
+    def sample(kind: str, state: str) -> Style:
+        return item_style(SimpleNamespace(kind=kind, state=state, label=entity if kind == ENTITY else schema.claim.name),
+                          schema)
+
+    rows = [("Jane Doe", sample(ENTITY, SUGGESTED), "?", "an entity suggested, undecided: underlined"),
+            ("Jane Doe", sample(ENTITY, ACCEPTED), "✓", "accepted (or made by hand): solid background"),
+            ("Jane Doe", sample(ENTITY, REJECTED), "✗", "rejected: dim, struck through"),
+            ("she said", sample(CLAIM, SUGGESTED), "?", "a claim or topic suggested: italic"),
+            ("she said", sample(CLAIM, ACCEPTED), "✓", "a claim or topic accepted: dark background"),
+            ("Jane Doe", FOCUS, "", "the focus (both ends of a focused stance): black on white"),
+            ("Jane Doe", RELATED, "", "a focused claim's speaker: black on cyan"),
+            ]
+    table = Table(box=None, show_header=False, pad_edge=False, expand=False)
+    table.add_column(no_wrap=True)
+    table.add_column(no_wrap=True, style="bold")
+    table.add_column()
+    for words, style, mark, meaning in rows:
+        table.add_row(Text(words, style=style), mark, meaning)
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -53,8 +85,9 @@ class HelpScreen(ModalScreen[None]):
     BINDINGS = [Binding("escape,q,question_mark", "close", "Close", id="help_close")]
 
     def __init__(self, keymap: dict[str, str] | None, labels: list[str] | None = None, config: str = "",
-                 keys: tuple[Key, ...] = KEYS) -> None:
+                 keys: tuple[Key, ...] = KEYS, schema: Schema | None = None) -> None:
         super().__init__()
+        self.schema = schema  # given: the help starts with what the article's styles mean
         self.keymap = keymap
         self.labels = labels
         self.config = config
@@ -62,7 +95,12 @@ class HelpScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll():
-            yield Static(Text("Keys  (escape closes)", style="bold"))
+            if self.schema is not None:
+                yield Static(Text("What you see  (escape closes)", style="bold"))
+                yield Static(legend(self.schema))
+                yield Static(Text("\nKeys", style="bold"))
+            else:
+                yield Static(Text("Keys  (escape closes)", style="bold"))
             yield Static(keys_table(self.keymap, self.labels, self.keys))
             yield Static(Text(f"\nRemap keys by binding id in {display_text(self.config)} (YAML, e.g. `accept: y`).",
                               style="dim"))

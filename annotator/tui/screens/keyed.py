@@ -87,7 +87,7 @@ class WaitsForDatabase:
             self.refresh_bindings()
             self.notify("Another program is writing to the database. Your decision is kept and saved as soon "
                         "as it lets go; until then only scrolling, help and quit work (quitting drops it).",
-                        title="Waiting for the database", severity="warning", timeout=8)
+                        title="Waiting for the database", severity="warning", timeout=8, markup=False)
         self._say_waiting()
 
     def _retry_kept(self) -> None:
@@ -99,7 +99,7 @@ class WaitsForDatabase:
             self._retry_timer = None
             self.refresh_bindings()
             self.notify(f"The database is free again: your decision is saved "
-                        f"(after {time.monotonic() - self._waiting_since:.0f} s).")
+                        f"(after {time.monotonic() - self._waiting_since:.0f} s).", markup=False)
 
     def _say_waiting(self) -> None:
         waited = time.monotonic() - self._waiting_since

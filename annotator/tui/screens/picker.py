@@ -79,9 +79,20 @@ class PickerScreen(ModalScreen["T | None"], Generic[T]):
 
     def on_mount(self) -> None:
         ol = self.query_one(OptionList)
+        self._fit_list()
         if self.choices:
             ol.highlighted = max(0, min(self.selected, len(self.choices) - 1))
         ol.focus()
+
+    def on_resize(self) -> None:
+        self._fit_list()
+
+    def _fit_list(self) -> None:
+        """Keep the list within the dialog (and the dialog within the screen): a list taller than the
+        room scrolls, so the highlighted row and the hint below stay in sight (at 80×24 the 20 labels
+        of the news schema ran under the frame)."""
+        dialog = int(self.size.height * 0.9)  # the dialog's max-height
+        self.query_one(OptionList).styles.max_height = max(3, min(24, dialog - 2 - 2 - 2))  # frame, title, hint
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         event.stop()

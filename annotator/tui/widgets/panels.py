@@ -66,7 +66,7 @@ class SidePanelRows:
         self.text = text
         self.schema = schema
         self.width = max(10, width)
-        self._label_lengths = Counter(len(i.label) for i in index.by_kind.get(ENTITY, ()))
+        self._label_lengths = Counter(_label_cells(i.label) for i in index.by_kind.get(ENTITY, ()))
         self._groups = self._layout()
 
     def _layout(self) -> list[tuple[str, int, int, int]]:
@@ -125,7 +125,7 @@ class SidePanelRows:
             for sign, items in ((-1, delta.removed), (1, delta.added)):
                 for it in items:
                     if it.kind == ENTITY:
-                        self._label_lengths[len(it.label)] += sign
+                        self._label_lengths[_label_cells(it.label)] += sign
         old, titles = self._groups, self._titles
         self._groups = self._layout()
         if self.label_width != widest:
@@ -186,8 +186,13 @@ class SidePanelRows:
             return [mark, (fit(one_line(text[item.start:item.end], 200), width - 3), style)]
         cells = min(self.label_width, 8 if width < 40 else 12)
         label = fit(one_line(item.label, 40), cells)
-        return [mark, (label, style), (" " * (cells + 1 - len(label)), ""),
+        return [mark, (label, style), (" " * (cells + 1 - cell_len(label)), ""),
                 (fit(one_line(text[item.start:item.end], 80), width - 4 - cells), "")]
+
+
+def _label_cells(label: str) -> int:
+    """The cells a label takes on screen (a CJK or fullwidth label takes two a character)."""
+    return cell_len(one_line(label, 40))
 
 
 def _sort_key(item: Item) -> tuple:
