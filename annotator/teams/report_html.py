@@ -139,7 +139,7 @@ EXPLAIN = """
 <h2>What each figure answers</h2>
 <ul class="note">
 <li><b>F1 exact / overlap</b>: do two people mark the same things? Items with the same offsets (or overlapping
-offsets) and the same label, 2·matches / (items of both), averaged over the pairs.</li>
+offsets) and the same label, 2·matches / (items of both), pooled over the pairs (matches and items summed, so each pair weighs by its items).</li>
 <li><b>observed</b>: on the places both marked, how often the labels are the same (no chance correction).</li>
 <li><b>kappa</b> (Cohen, two annotators) and <b>alpha</b> (Krippendorff, nominal, any number): the same
 question corrected for the agreement expected by chance from how often each label is used. Near 0 with a high
