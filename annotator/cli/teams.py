@@ -165,9 +165,10 @@ def review(db_path: str, reviewer: str, names: str | None, include_single: bool,
                  "into the review layer; marked them reviewed")
             return
         queue = rq.build(store, chosen, include_single=include_single)
+        titles = rq.titles(store, queue) if summary else None
         warn_bad_rows(store)
     if summary:
-        echo(rq.format_queue(queue))
+        echo(rq.format_queue(queue, titles))
         return
     if not queue.entries:
         raise AnnotatorError(f"nothing to review: {rq.describe_empty(queue)}")

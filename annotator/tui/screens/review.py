@@ -165,7 +165,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
             f"Review · {self.index + 1} of {len(self.queue)} in the queue ({kind}) · {self.queue.left} left · "
             f"reviewer {one_line(self.reviewer, 20)} · here: {s['unanimous']} agree, {s['disagreements']} differ, "
             f"{s['open']} open · {status}"))
-        self.query_one("#rows", Static).update(rows_text(al, self.text, self.focus_row))
+        self.query_one("#rows", Static).update(rows_text(al, self.text, self.focus_row, entry.unfinished))
         box = self.query_one("#rows-box", VerticalScroll)
         line = self.focus_row + 1  # one line per row, after the header
         if not box.scroll_y <= line < box.scroll_y + box.scrollable_content_region.height - 1:

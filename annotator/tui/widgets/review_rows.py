@@ -36,10 +36,13 @@ def version_text(row: rv.Row, value, text: str) -> str:
     return one_line(out, 60)
 
 
-def rows_text(al: rv.Alignment, text: str, focus: int) -> Text:
+def rows_text(al: rv.Alignment, text: str, focus: int, unfinished=()) -> Text:
+    """The rows panel: a header naming each annotator's number (``(not done)`` after those who have not
+    marked the document done: their "nothing" may be work not reached yet), then one line per row."""
     out = Text(no_wrap=True, overflow="ellipsis")
     names = al.annotators
-    out.append("    " + "  ".join(f"{i + 1}:{one_line(n, 20)}" for i, n in enumerate(names))
+    out.append("    " + "  ".join(f"{i + 1}:{one_line(n, 20)}" + (" (not done)" if n in unfinished else "")
+                                  for i, n in enumerate(names))
                + ("   (one annotator: confirm or correct)" if al.single else "") + "\n", style="bold")
     for i, row in enumerate(al.rows):
         if row.settled:
