@@ -161,6 +161,10 @@ def review(db_path: str, reviewer: str, names: str | None, include_single: bool,
         if accept_agreed:
             docs, items = rq.accept_agreed(store, reviewer, chosen)
             who = ", ".join(chosen)  # echo makes names inert
+            if not docs:
+                echo(f"nothing to accept: no document where {who} all agree is left unreviewed; "
+                     "the review layer is unchanged")
+                return
             echo(f"accepted {items} item(s) on {docs} document(s) where {who} agree "
                  "into the review layer; marked them reviewed")
             return

@@ -44,6 +44,7 @@ __all__ = ["ALL", "Figure", "Report", "DocumentItems", "measure", "compute", "fr
            "from_layers", "format_report", "f1", "cohen_kappa", "krippendorff_alpha", "pair_up", "speaker_text"]
 
 ALL = "*"  # the "every label" row
+LABEL_WIDTH = 40  # the text report's label column at its widest
 
 
 # --- results ------------------------------------------------------------------------------
@@ -241,14 +242,16 @@ def format_report(report: Report) -> str:
     if not report.rows:
         lines.append("No accepted items to compare.")
         return "\n".join(lines)
-    head = (f"{'kind':<8} {'label':<14} {'F1 exact':>8} {'F1 overlap':>10} {'agree':>6} {'kappa':>7} "
+    rows = list(report.rows) + [r for r in (report.polarity, report.speakers) if r is not None]
+    # as wide as the longest label (up to LABEL_WIDTH): cut labels could read the same
+    width = max([14] + [min(LABEL_WIDTH, len(one_line(r.label, LABEL_WIDTH))) for r in rows])
+    head = (f"{'kind':<8} {'label':<{width}} {'F1 exact':>8} {'F1 overlap':>10} {'agree':>6} {'kappa':>7} "
             f"{'alpha':>7} {'alpha_u':>7} {'docs':>5} {'items':>6} {'units':>6}")
     lines += ["", head, "-" * len(head)]
-    rows = list(report.rows) + [r for r in (report.polarity, report.speakers) if r is not None]
     for r in rows:
-        label = one_line(r.label, 14)
+        label = f"{one_line(r.label, width):<{width}}"
         alpha_u = _fmt(r.alpha_u) if r.kind != STANCE and r.label not in ("speaker",) else ""
-        lines.append(f"{r.kind:<8} {label:<14} {_fmt(r.f1_exact):>8} {_fmt(r.f1_overlap):>10} "
+        lines.append(f"{r.kind:<8} {label} {_fmt(r.f1_exact):>8} {_fmt(r.f1_overlap):>10} "
                      f"{_pct(r.observed):>6} {_fmt(r.kappa):>7} {_fmt(r.alpha):>7} {alpha_u:>7} "
                      f"{r.documents:>5} {r.items if r.items else '':>6} {r.units:>6}")
     lines += ["",

@@ -1,0 +1,48 @@
+"""Team commands' messages as the team lead reads them: long labels stay apart in the agreement
+table, and `review --accept-agreed` with nothing left says so instead of "accepted 0 ... marked them"."""
+
+import uuid
+
+from click.testing import CliRunner
+
+from annotator.cli import cli
+from annotator.model import Annotation, Document, Span
+from annotator.store import ImportRecord, Store
+
+TEXT = "Angela Merkel said Germany would back the treaty. Moscow condemned NATO on Monday."
+DOC = Document.from_text(TEXT)
+
+
+def _db(path, layers):
+    with Store(path) as s:
+        s.import_records([ImportRecord(DOC)])
+        for who, spans in layers.items():
+            for start, end, label in spans:
+                s.apply(who, DOC.id, "add", [(None, Annotation(uuid.uuid4().hex, DOC.id, who,
+                                                               Span(start, end, label, "entity")))])
+    return path
+
+
+def test_long_labels_sharing_a_prefix_stay_apart(tmp_path):
+    db = _db(tmp_path / "t.db", {"alice": [(0, 13, "ORGANIZATION_PUBLIC"), (19, 26, "ORGANIZATION_PRIVATE")],
+                                 "bob": [(0, 13, "ORGANIZATION_PUBLIC"), (19, 26, "ORGANIZATION_PUBLIC")]})
+    result = CliRunner().invoke(cli, ["agreement", "--db", str(db)])
+    assert result.exit_code == 0, result.output
+    rows = [line.split() for line in result.output.splitlines() if line.startswith("entity ")]
+    assert [r[1] for r in rows] == ["*", "ORGANIZATION_PRIVATE", "ORGANIZATION_PUBLIC"]
+    public = next(r for r in rows if r[1] == "ORGANIZATION_PUBLIC")
+    assert public[2:4] == ["0.667", "0.667"]   # 1 match, 1 + 2 items
+    header = next(line for line in result.output.splitlines() if line.startswith("kind"))
+    assert header.index("F1 exact") == next(line for line in result.output.splitlines()
+                                            if "ORGANIZATION_PUBLIC" in line).index("0.667") - 3
+
+
+def test_accept_agreed_with_nothing_left_says_so(tmp_path):
+    db = _db(tmp_path / "t.db", {"alice": [(0, 13, "PERSON")], "bob": [(0, 13, "PERSON")]})
+    args = ["review", "--db", str(db), "--reviewer", "carol", "--accept-agreed"]
+    first = CliRunner().invoke(cli, args)
+    assert first.exit_code == 0 and first.output.startswith("accepted 1 item(s) on 1 document(s)")
+    again = CliRunner().invoke(cli, args)
+    assert again.exit_code == 0
+    assert again.output.strip() == ("nothing to accept: no document where alice, bob all agree is left "
+                                    "unreviewed; the review layer is unchanged")
