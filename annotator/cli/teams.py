@@ -52,16 +52,16 @@ def agreement(db_path: str, names: str | None, as_json: bool, html_path: str | N
     Krippendorff's alpha and unitizing alpha, with the documents and items each rests on."""
     from annotator.teams import agreement as ag
 
-    if html_path and Path(html_path).exists() and not force:
-        raise AnnotatorError("already exists (use --force to overwrite)", html_path)
+    if html_path:
+        from annotator.teams import report_html
+
+        report_html.check(html_path, force=force, protect=[db_path])  # before the work, as export does
     with open_store(db_path, readonly=True) as store:
         chosen = check_annotators(store, split_names(names), at_least=2)
         report = ag.from_database(store, chosen)
         warn_bad_rows(store)
     if html_path:
-        from annotator.teams import report_html
-
-        report_html.write(report, html_path, force=force)
+        report_html.write(report, html_path, force=force, protect=[db_path])
         echo(f"wrote the agreement report to {html_path}", err=True)
     if as_json:
         echo_json(report.to_dict())
