@@ -92,3 +92,13 @@ def test_the_words_of_a_conflict_are_inert(tmp_path):
     assert result.exit_code == 0, result.output
     assert "\x1b" not in result.output and "kept GPE and added ORG" in result.output
     assert "'␛[2Jthere'" in result.output
+
+
+def test_one_file_named_twice_is_counted_per_mention(tmp_path):
+    main = _db(tmp_path / "team.db", "carol", [])
+    alice = _db(tmp_path / "alice.db", "alice", [(0, 13, "PERSON")])
+    with Store(main) as s:
+        rep = merge.merge_files(s, [alice, alice])
+    assert f"already here: 2 of {alice}, 2 of {alice}" in merge.format_report(rep)
+    assert rep.to_dict()["documents_existing_by_source"] == [[str(alice), 2], [str(alice), 2]]
+    assert rep.items_added == 1 and rep.items_identical == 1

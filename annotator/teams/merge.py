@@ -97,7 +97,7 @@ class MergeReport:
     suggestions_added: int = 0
     runs_added: int = 0  # suggester_runs rows (which suggester version made the suggestions added)
     assignments_added: int = 0
-    existing_by_source: Counter = field(default_factory=Counter)  # documents already here, per file
+    existing_by_source: list[int] = field(default_factory=list)  # documents already here, per file (in order)
     # where the annotations each file brought end: (highest rowid after it, file); rows at or below
     # ``rowid_before`` were here before the merge (the conflicts say which file brought a version)
     rowid_before: int = 0
@@ -112,7 +112,7 @@ class MergeReport:
         return {"sources": self.sources, "documents_added": self.documents_added,
                 "documents_existing": self.documents_existing, "items_added": self.items_added,
                 "items_identical": self.items_identical, "layers": dict(self.layers),
-                "documents_existing_by_source": dict(self.existing_by_source),
+                "documents_existing_by_source": [[src, n] for src, n in zip(self.sources, self.existing_by_source)],
                 "conflicts": [{**c.__dict__, "carried": c.carried} for c in self.conflicts],
                 "statuses_added": self.statuses_added,
                 "status_conflicts": self.status_conflicts, "events_added": self.events_added,
@@ -289,6 +289,7 @@ def _doc_ids(batch: list[dict]) -> list:
 def merge_source(store, other, source: str, report: MergeReport) -> None:
     """Write the rows of ``other`` (an open, checked Store) that ``store`` lacks, a batch at a time; call
     inside ``store.transaction()``. Ours is read only for the documents of each batch."""
+    report.existing_by_source.append(0)
     for step in (_documents, _suggestions, _annotations, _suggester_runs, _statuses, _annotators, _assignments,
                  _events):
         step(store, other, source, report)
@@ -303,7 +304,7 @@ def _documents(store, other, source: str, report: MergeReport) -> None:
         for r in batch:
             if r["id"] in have:
                 report.documents_existing += 1
-                report.existing_by_source[source] += 1
+                report.existing_by_source[-1] += 1
                 continue
             position += 1
             out.append({**r, "position": position})
@@ -494,5 +495,5 @@ def _existing(report: MergeReport) -> str:
     files (three teammates' copies of five documents are five documents, not fifteen)."""
     if len(report.sources) < 2:
         return f"{report.documents_existing} already here"
-    per = ", ".join(f"{report.existing_by_source[s]} of {s}" for s in report.sources)
+    per = ", ".join(f"{n} of {s}" for s, n in zip(report.sources, report.existing_by_source))
     return f"already here: {per}"
