@@ -46,3 +46,23 @@ def test_accept_agreed_with_nothing_left_says_so(tmp_path):
     assert again.exit_code == 0
     assert again.output.strip() == ("nothing to accept: no document where alice, bob all agree is left "
                                     "unreviewed; the review layer is unchanged")
+
+
+def test_assign_names_a_newcomer_who_got_nothing_and_why(tmp_path):
+    other = Document.from_text("The Kremlin denied the report on Tuesday.")
+    db = tmp_path / "t.db"
+    with Store(db) as s:
+        s.import_records([ImportRecord(DOC), ImportRecord(other)])
+    first = CliRunner().invoke(cli, ["assign", "--db", str(db), "--annotators", "alice,bob", "--overlap", "2"])
+    assert first.exit_code == 0 and "note:" not in first.output
+    result = CliRunner().invoke(
+        cli, ["assign", "--db", str(db), "--annotators", "alice,bob,dave", "--overlap", "2"])
+    assert result.exit_code == 0
+    assert "  dave                 0 document(s)" in result.stdout
+    assert result.stderr.strip() == ("note: dave got no document: every document already has 2 or more "
+                                     "annotator(s), and assignments already made are kept (a higher "
+                                     "--overlap adds people to them)")
+    as_json = CliRunner().invoke(
+        cli, ["assign", "--db", str(db), "--annotators", "alice,bob,dave", "--overlap", "2", "--json"])
+    import json
+    assert json.loads(as_json.stdout)["annotators"] == {"alice": 2, "bob": 2, "dave": 0}

@@ -87,7 +87,7 @@ def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
             raise AnnotatorError("has no documents to assign (import some first)", store.path)
         pairs = asg.plan(doc_ids, people, overlap, store.assignments())
         added = store.add_assignments(pairs)
-        info = asg.summary(store.assignments(), doc_ids)
+        info = asg.summary(store.assignments(), doc_ids, people)
     info["added"] = added
     if as_json:
         echo_json(info)
@@ -97,6 +97,11 @@ def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
         echo(f"  {person:<16} {n:>5} document(s)")
     for k, n in info["documents_by_overlap"].items():
         echo(f"  {n:>5} document(s) with {k} annotator(s)")
+    idle = [p for p in dict.fromkeys(people) if info["annotators"].get(p, 0) == 0]
+    if idle:  # a newcomer after the documents were shared out: say why, not nothing
+        echo(f"note: {', '.join(idle)} got no document: every document already has {overlap} or more "
+             "annotator(s), and assignments already made are kept (a higher --overlap adds people to them)",
+             err=True)
 
 
 
