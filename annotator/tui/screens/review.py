@@ -31,7 +31,7 @@ from annotator.tui.screens.keyed import UI_LOCK_WAIT_S, WaitsForDatabase, keyed
 from annotator.tui.screens.picker import Choice, PickerScreen
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
-from annotator.tui.widgets.review_rows import row_items, rows_text
+from annotator.tui.widgets.review_rows import focus_text, row_items, rows_text
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -68,6 +68,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
     ReviewScreen #article { height: 2fr; border: round $accent; }
     ReviewScreen #rows-box { height: 3fr; border: round $secondary; }
     ReviewScreen #rows { text-wrap: nowrap; text-overflow: ellipsis; }
+    ReviewScreen #detail { height: auto; max-height: 3; padding: 0 1; }
     ReviewScreen #message { height: auto; max-height: 2; padding: 0 1; color: $warning; }
     """
 
@@ -91,6 +92,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
         yield ArticleView(self.schema, id="article")
         with VerticalScroll(id="rows-box"):
             yield Static(id="rows")
+        yield Static(id="detail")  # the focused row in full: the rows are cut at the right edge when narrow
         yield Static(id="message")
         yield Footer()
 
@@ -166,6 +168,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
             f"reviewer {one_line(self.reviewer, 20)} · here: {s['unanimous']} agree, {s['disagreements']} differ, "
             f"{s['open']} open · {status}"))
         self.query_one("#rows", Static).update(rows_text(al, self.text, self.focus_row, entry.unfinished))
+        self.query_one("#detail", Static).update(focus_text(al, self.text, self.focus_row))
         box = self.query_one("#rows-box", VerticalScroll)
         line = self.focus_row + 1  # one line per row, after the header
         if not box.scroll_y <= line < box.scroll_y + box.scrollable_content_region.height - 1:
