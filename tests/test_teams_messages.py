@@ -66,3 +66,16 @@ def test_assign_names_a_newcomer_who_got_nothing_and_why(tmp_path):
         cli, ["assign", "--db", str(db), "--annotators", "alice,bob,dave", "--overlap", "2", "--json"])
     import json
     assert json.loads(as_json.stdout)["annotators"] == {"alice": 2, "bob": 2, "dave": 0}
+
+
+def test_a_name_given_twice_is_refused_not_compared_with_itself(tmp_path):
+    db = _db(tmp_path / "t.db", {"alice": [(0, 13, "PERSON"), (19, 26, "GPE")], "bob": [(0, 13, "PERSON")]})
+    for args in (["agreement", "--db", str(db), "--annotators", "alice,bob,alice"],
+                 ["review", "--db", str(db), "--reviewer", "carol", "--annotators", "alice,alice", "--accept-agreed"],
+                 ["review", "--db", str(db), "--reviewer", "carol", "--annotators", "alice, bob,alice", "--summary"],
+                 ["assign", "--db", str(db), "--annotators", "alice,alice,bob"]):
+        result = CliRunner().invoke(cli, args)
+        assert result.exit_code == 1, args
+        assert result.output.strip() == "error: --annotators: alice named more than once; name each annotator once"
+    with Store(db) as s:
+        assert s.items(DOC.id, "review") == [] and s.assignments() == {}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -14,10 +15,15 @@ from annotator.errors import AnnotatorError
 from annotator.model import REVIEW_LAYER
 
 
-def split_names(value: str | None) -> list[str] | None:
+def split_names(value: str | None, option: str = "--annotators") -> list[str] | None:
+    """The names of a comma-separated option; a name given twice is an error (``alice,bob,alice`` would
+    compare alice with herself: agreement inflated, her items "agreed" by review --accept-agreed)."""
     if value is None:
         return None
     names = [n.strip() for n in value.split(",") if n.strip()]
+    twice = [n for n, k in Counter(names).items() if k > 1]
+    if twice:
+        raise AnnotatorError(f"{option}: {', '.join(twice)} named more than once; name each annotator once")
     return names or None
 
 
