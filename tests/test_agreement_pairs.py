@@ -62,3 +62,15 @@ def test_text_report_gives_each_pairs_figures(tmp_path):
     assert "bob · carol" not in out   # they share no document
     two = CliRunner().invoke(cli, ["agreement", "--db", str(db), "--annotators", "alice,bob"])
     assert "Per pair" not in two.output and "kappa needs" not in two.output
+
+
+def test_html_page_points_to_the_pairs_when_no_document_has_everyone(tmp_path):
+    from annotator.teams import report_html
+
+    rep = agreement.compute(team_layers(), texts={"d1": TEXT, "d2": TEXT})
+    page = report_html.render(rep)
+    assert ("With 3 annotators, kappa (for two) is left out of the tables and alpha_u rests on the 0 "
+            "document(s) every one of them worked on") in page
+    assert '<a href="#pairs">' in page and 'id="pairs"' in page
+    two = agreement.compute({k: v for k, v in team_layers().items() if k != "carol"}, texts={"d1": TEXT})
+    assert "kappa (for two) is left out" not in report_html.render(two)

@@ -157,6 +157,12 @@ def render(report: Report) -> str:
            f"<title>Agreement: {escape(names)}</title><style>{CSS}</style></head><body>",
            f"<h1>Agreement among {escape(names)}</h1>",
            f'<p>{report.documents} document(s) worked on by at least two of them.</p>']
+    if len(report.annotators) > 2 and report.rows:
+        u_docs = report.rows[0].alpha_u_documents
+        out.append(f'<p class="note">With {len(report.annotators)} annotators, kappa (for two) is left out of the '
+                   f'tables and alpha_u rests on the {u_docs} document(s) every one of them worked on; each '
+                   'pair&#8217;s figures, on the documents it shares, are under '
+                   '<a href="#pairs">Per pair of annotators</a>.</p>')
     if not report.rows:
         out.append("<p>No accepted items to compare.</p>")
     for kind in KINDS:
