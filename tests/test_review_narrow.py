@@ -50,3 +50,40 @@ async def test_the_focused_row_is_shown_whole_at_80_columns(tmp_path):
         screen.focus_row = 2
         screen.redraw(reload=False)
         assert shown().endswith("3:[red]carol ORG  → GPE")
+
+
+SPEECH = ("Merkel met Putin in Berlin.\nLater, Putin said the talks went well.\nMerkel agreed.")
+SPEECH_DOC = Document.from_text(SPEECH)
+
+
+async def test_speaker_picker_puts_the_nearest_actor_first_and_tells_mentions_apart(tmp_path):
+    from annotator.tui.screens.picker import PickerScreen
+
+    db = tmp_path / "s.db"
+    claim = (41, 65)   # "the talks went well", said by Putin on line 2
+    with Store(db) as s:
+        s.import_records([ImportRecord(SPEECH_DOC)])
+        for who, speaker in (("alice", "AUTHOR"), ("bob", "UNNAMED")):
+            for start, end, label in ((0, 6, "PERSON"), (11, 16, "PERSON"), (35, 40, "PERSON"), (67, 73, "PERSON")):
+                s.apply(who, SPEECH_DOC.id, "add", [(None, Annotation(uuid.uuid4().hex, SPEECH_DOC.id, who,
+                                                                      Span(start, end, label, "entity")))])
+            s.apply(who, SPEECH_DOC.id, "add", [(None, Annotation(uuid.uuid4().hex, SPEECH_DOC.id, who, Span(
+                *claim, "CLAIM", "claim", {"speaker": speaker})))])
+    assert SPEECH[35:40] == "Putin" and SPEECH[11:16] == "Putin"
+    async with review_app(db).run_test(size=(100, 40)) as pilot:
+        screen = await review_screen(pilot)
+        screen.focus_row = [r.kind for r in screen.al.rows].index("claim")
+        await pilot.press("e")
+        await pilot.pause()
+        picker = pilot.app.screen
+        assert isinstance(picker, PickerScreen)
+        prompts = [str(c.prompt) for c in picker.choices]
+        assert prompts[:2] == ["AUTHOR (the article's own voice)", "UNNAMED"]
+        # the Putin just before the claim first, then by distance; each mention with its line
+        assert prompts[2:] == ["Putin (PERSON) · line 2", "Merkel (PERSON) · line 3", "Putin (PERSON) · line 1",
+                               "Merkel (PERSON) · line 1"]
+        await pilot.press("3")
+        await pilot.pause()
+    with Store(db) as s:
+        (item,) = [a for a in s.items(SPEECH_DOC.id, "review") if a.value.kind == "claim"]
+        assert item.value.attrs["speaker"] == {"start": 35, "end": 40, "label": "PERSON"}

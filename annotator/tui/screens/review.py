@@ -279,15 +279,23 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
 
     def _edit_speaker(self, row: rv.Row, base) -> None:
         """A claim's speaker: AUTHOR, UNNAMED, or an actor (an entity of one of the schema's ``actors``
-        labels) any annotator marked in the document."""
+        labels) any annotator marked in the document -- nearest the claim first (a speaker is mostly
+        in or next to its claim; in a long article the picker's keys then reach it), each with its
+        line, so two mentions of one name can be told apart."""
         options: list[tuple[str, object]] = [("AUTHOR (the article's own voice)", "AUTHOR"), ("UNNAMED", "UNNAMED")]
-        seen: set[tuple[int, int]] = set()
+        actors: dict[tuple[int, int], str] = {}
         for other in self.al.rows:
             for v in other.given:
-                if v.kind == ENTITY and v.label in self.schema.actors and (v.start, v.end) not in seen:
-                    seen.add((v.start, v.end))
-                    options.append((f"{one_line(self.text[v.start:v.end], 40)} ({one_line(v.label, 24)})",
-                                    {"start": v.start, "end": v.end, "label": v.label}))
+                if v.kind == ENTITY and v.label in self.schema.actors:
+                    actors.setdefault((v.start, v.end), v.label)
+
+        def distance(span: tuple[int, int]) -> tuple[int, int]:
+            return max(0, base.start - span[1], span[0] - base.end), span[0]
+
+        for (start, end) in sorted(actors, key=distance):
+            label = actors[start, end]
+            options.append((f"{one_line(self.text[start:end], 40)} ({one_line(label, 24)}) · line "
+                            f"{rv.position(self.text, start)}", {"start": start, "end": end, "label": label}))
         keys = "123456789abcdfghijklmnoprstvwyz"
         choices = [Choice(value, Text(prompt), keys[i] if i < len(keys) else None)
                    for i, (prompt, value) in enumerate(options)]
