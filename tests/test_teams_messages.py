@@ -79,3 +79,11 @@ def test_a_name_given_twice_is_refused_not_compared_with_itself(tmp_path):
         assert result.output.strip() == "error: --annotators: alice named more than once; name each annotator once"
     with Store(db) as s:
         assert s.items(DOC.id, "review") == [] and s.assignments() == {}
+
+
+def test_merge_help_says_what_annotator_means_there():
+    result = CliRunner().invoke(cli, ["merge", "--help"])
+    assert result.exit_code == 0
+    text = " ".join(result.output.split())
+    assert "Who is merging, named in the history's merge event" in text
+    assert "Whose annotation layer to use" not in text

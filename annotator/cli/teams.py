@@ -111,9 +111,18 @@ def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
 
 
 
+def _merged_by_option(f):
+    from annotator.cli.common import default_annotator
+
+    return click.option("--annotator", "annotator_name", default=default_annotator, show_default="login name",
+                        callback=name_checks.annotator_name,
+                        help="Who is merging, named in the history's merge event ($ANNOTATOR_NAME or the "
+                             "login name); every layer keeps its own name, none is written as this person.")(f)
+
+
 @click.command()
 @db_option
-@annotator_option
+@_merged_by_option
 @click.argument("others", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @json_option("Print the report as JSON.")
 def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: bool) -> None:
