@@ -1658,6 +1658,12 @@ class Store:
         """The highest document position (0 with none)."""
         return self.db.execute("select coalesce(max(position), 0) from documents").fetchone()[0]
 
+    def merge_max_rowid(self, table: str) -> int:
+        """The highest rowid of a data table (0 when empty): merge's mark of which rows came later."""
+        if table not in self.MERGE_TABLES:
+            raise ValueError(table)
+        return self.db.execute(f"select coalesce(max(rowid), 0) from [{table}]").fetchone()[0]
+
     def insert_rows(self, table: str, rows: list[dict]) -> int:
         """Insert rows as they are (merge); call inside :meth:`transaction`. Rows must not exist yet."""
         if table not in self.MERGE_TABLES:

@@ -108,10 +108,13 @@ async def test_the_review_screens_speaker_picker_follows_the_schemas_actors(tmp_
             await pilot.pause()
         return out
 
-    assert await offered(load_schema()) == ["AUTHOR (the article's own voice)", "UNNAMED", "British Airways (ORG)",
-                                            "Angela Merkel (PERSON)", "German (NORP)", "Berlin (GPE)"]
+    # nearest the claim first, each with its line (see the review screen's _edit_speaker)
+    assert await offered(load_schema()) == ["AUTHOR (the article's own voice)", "UNNAMED", "Berlin (GPE) · line 1",
+                                            "German (NORP) · line 1", "Angela Merkel (PERSON) · line 1",
+                                            "British Airways (ORG) · line 1"]
     assert await offered(schema_with(tmp_path, "[ORG, FAC]")) == [
-        "AUTHOR (the article's own voice)", "UNNAMED", "Heathrow Airport (FAC)", "British Airways (ORG)"]
+        "AUTHOR (the article's own voice)", "UNNAMED", "British Airways (ORG) · line 1",
+        "Heathrow Airport (FAC) · line 1"]
 
 
 def test_the_suggester_versions_name_actors_other_than_the_default(tmp_path):

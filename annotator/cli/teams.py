@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections import Counter
 from pathlib import Path
 
 import click
@@ -14,10 +15,15 @@ from annotator.errors import AnnotatorError
 from annotator.model import REVIEW_LAYER
 
 
-def split_names(value: str | None) -> list[str] | None:
+def split_names(value: str | None, option: str = "--annotators") -> list[str] | None:
+    """The names of a comma-separated option; a name given twice is an error (``alice,bob,alice`` would
+    compare alice with herself: agreement inflated, her items "agreed" by review --accept-agreed)."""
     if value is None:
         return None
     names = [n.strip() for n in value.split(",") if n.strip()]
+    twice = [n for n, k in Counter(names).items() if k > 1]
+    if twice:
+        raise AnnotatorError(f"{option}: {', '.join(twice)} named more than once; name each annotator once")
     return names or None
 
 
@@ -52,16 +58,16 @@ def agreement(db_path: str, names: str | None, as_json: bool, html_path: str | N
     Krippendorff's alpha and unitizing alpha, with the documents and items each rests on."""
     from annotator.teams import agreement as ag
 
-    if html_path and Path(html_path).exists() and not force:
-        raise AnnotatorError("already exists (use --force to overwrite)", html_path)
+    if html_path:
+        from annotator.teams import report_html
+
+        report_html.check(html_path, force=force, protect=[db_path])  # before the work, as export does
     with open_store(db_path, readonly=True) as store:
         chosen = check_annotators(store, split_names(names), at_least=2)
         report = ag.from_database(store, chosen)
         warn_bad_rows(store)
     if html_path:
-        from annotator.teams import report_html
-
-        report_html.write(report, html_path, force=force)
+        report_html.write(report, html_path, force=force, protect=[db_path])
         echo(f"wrote the agreement report to {html_path}", err=True)
     if as_json:
         echo_json(report.to_dict())
@@ -87,7 +93,7 @@ def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
             raise AnnotatorError("has no documents to assign (import some first)", store.path)
         pairs = asg.plan(doc_ids, people, overlap, store.assignments())
         added = store.add_assignments(pairs)
-        info = asg.summary(store.assignments(), doc_ids)
+        info = asg.summary(store.assignments(), doc_ids, people)
     info["added"] = added
     if as_json:
         echo_json(info)
@@ -97,12 +103,26 @@ def assign(db_path: str, names: str, overlap: int, as_json: bool) -> None:
         echo(f"  {person:<16} {n:>5} document(s)")
     for k, n in info["documents_by_overlap"].items():
         echo(f"  {n:>5} document(s) with {k} annotator(s)")
+    idle = [p for p in dict.fromkeys(people) if info["annotators"].get(p, 0) == 0]
+    if idle:  # a newcomer after the documents were shared out: say why, not nothing
+        echo(f"note: {', '.join(idle)} got no document: every document already has {overlap} or more "
+             "annotator(s), and assignments already made are kept (a higher --overlap adds people to them)",
+             err=True)
 
+
+
+def _merged_by_option(f):
+    from annotator.cli.common import default_annotator
+
+    return click.option("--annotator", "annotator_name", default=default_annotator, show_default="login name",
+                        callback=name_checks.annotator_name,
+                        help="Who is merging, named in the history's merge event ($ANNOTATOR_NAME or the "
+                             "login name); every layer keeps its own name, none is written as this person.")(f)
 
 
 @click.command()
 @db_option
-@annotator_option
+@_merged_by_option
 @click.argument("others", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @json_option("Print the report as JSON.")
 def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: bool) -> None:
@@ -161,13 +181,18 @@ def review(db_path: str, reviewer: str, names: str | None, include_single: bool,
         if accept_agreed:
             docs, items = rq.accept_agreed(store, reviewer, chosen)
             who = ", ".join(chosen)  # echo makes names inert
+            if not docs:
+                echo(f"nothing to accept: no document where {who} all agree is left unreviewed; "
+                     "the review layer is unchanged")
+                return
             echo(f"accepted {items} item(s) on {docs} document(s) where {who} agree "
                  "into the review layer; marked them reviewed")
             return
         queue = rq.build(store, chosen, include_single=include_single)
+        titles = rq.titles(store, queue) if summary else None
         warn_bad_rows(store)
     if summary:
-        echo(rq.format_queue(queue))
+        echo(rq.format_queue(queue, titles))
         return
     if not queue.entries:
         raise AnnotatorError(f"nothing to review: {rq.describe_empty(queue)}")

@@ -3,7 +3,8 @@
 Per kind (entity, claim, topic, stance) and per label:
 
 * pairwise span F1, *exact* (same offsets and label) and *overlapping* (same label, offsets
-  overlap), averaged over the pairs of annotators;
+  overlap), pooled over the pairs of annotators (matches and items summed over the pairs, so
+  each pair weighs by how much it annotated; each pair's own F1 is in :attr:`Report.pairs`);
 * observed agreement, Cohen's kappa (two annotators) and Krippendorff's alpha (any number,
   nominal) on the labels of *matched* spans -- places marked with the same offsets by at
   least two annotators; per label, the label is binarised (L / not L);
@@ -43,6 +44,7 @@ __all__ = ["ALL", "Figure", "Report", "DocumentItems", "measure", "compute", "fr
            "from_layers", "format_report", "f1", "cohen_kappa", "krippendorff_alpha", "pair_up", "speaker_text"]
 
 ALL = "*"  # the "every label" row
+LABEL_WIDTH = 40  # the text report's label column at its widest
 
 
 # --- results ------------------------------------------------------------------------------
@@ -109,10 +111,6 @@ def f1(matched_a: int, total_a: int, matched_b: int, total_b: int) -> float | No
     return 2 * precision * recall / (precision + recall)
 
 
-def _mean(xs: list[float]) -> float | None:
-    return sum(xs) / len(xs) if xs else None
-
-
 def measure(documents: Iterable[DocumentItems], annotators: Sequence[str], *, fast: bool = True) -> Report:
     """Agreement among ``annotators`` over a stream of documents (one pass, bounded memory).
 
@@ -160,19 +158,16 @@ def _f1_sums(t: Tally, pair, kind: str, label: str = ALL) -> list[int]:
 
 
 def _label_figure(t: Tally, kind: str, label: str) -> Figure:
-    """One row: F1 averaged over the pairs; coincidence figures; alpha_u on the common continuum."""
+    """One row: F1 pooled over the pairs; coincidence figures; alpha_u on the common continuum."""
     coinc = t.coincidences.get(kind, Coincidences())
     unitizing = t.unitizing if t.unitizing is not None else t.pair_unitizing.get((0, 1))
     fig = Figure(kind, label, documents=t.documents, units=coinc.units,
                  alpha_u_documents=unitizing.documents if unitizing is not None else 0)
     fig.items = sum(n for (k, lab), n in t.items.items() if k == kind and label in (ALL, lab))
-    exact, overlap = [], []
-    for pair in t.pairs:
-        fe, fo = _f1(*_f1_sums(t, pair, kind, label))
-        if fe is not None:
-            exact.append(fe)
-            overlap.append(fo)
-    fig.f1_exact, fig.f1_overlap = _mean(exact), _mean(overlap)
+    # pooled over the pairs (each pair weighs by its items, as the units of agree and alpha do):
+    # a pair that shares one stance must not count as much as one that shares fifty
+    pooled = [sum(x) for x in zip(*(_f1_sums(t, pair, kind, label) for pair in t.pairs))]
+    fig.f1_exact, fig.f1_overlap = _f1(*pooled) if pooled else (None, None)
     key = None if label == ALL else label
     fig.observed, fig.alpha = coinc.observed(key), coinc.alpha(key)
     table = t.contingency.get(((0, 1), kind)) if len(t.names) == 2 else None
@@ -247,14 +242,16 @@ def format_report(report: Report) -> str:
     if not report.rows:
         lines.append("No accepted items to compare.")
         return "\n".join(lines)
-    head = (f"{'kind':<8} {'label':<14} {'F1 exact':>8} {'F1 overlap':>10} {'agree':>6} {'kappa':>7} "
+    rows = list(report.rows) + [r for r in (report.polarity, report.speakers) if r is not None]
+    # as wide as the longest label (up to LABEL_WIDTH): cut labels could read the same
+    width = max([14] + [min(LABEL_WIDTH, len(one_line(r.label, LABEL_WIDTH))) for r in rows])
+    head = (f"{'kind':<8} {'label':<{width}} {'F1 exact':>8} {'F1 overlap':>10} {'agree':>6} {'kappa':>7} "
             f"{'alpha':>7} {'alpha_u':>7} {'docs':>5} {'items':>6} {'units':>6}")
     lines += ["", head, "-" * len(head)]
-    rows = list(report.rows) + [r for r in (report.polarity, report.speakers) if r is not None]
     for r in rows:
-        label = one_line(r.label, 14)
+        label = f"{one_line(r.label, width):<{width}}"
         alpha_u = _fmt(r.alpha_u) if r.kind != STANCE and r.label not in ("speaker",) else ""
-        lines.append(f"{r.kind:<8} {label:<14} {_fmt(r.f1_exact):>8} {_fmt(r.f1_overlap):>10} "
+        lines.append(f"{r.kind:<8} {label} {_fmt(r.f1_exact):>8} {_fmt(r.f1_overlap):>10} "
                      f"{_pct(r.observed):>6} {_fmt(r.kappa):>7} {_fmt(r.alpha):>7} {alpha_u:>7} "
                      f"{r.documents:>5} {r.items if r.items else '':>6} {r.units:>6}")
     lines += ["",
@@ -264,7 +261,33 @@ def format_report(report: Report) -> str:
               "matched claims (by span when all gave one, else by name)."]
     u_docs = next((r.alpha_u_documents for r in report.rows), 0)
     if len(report.annotators) > 2:
-        lines.append(f"alpha_u rests on the {u_docs} document(s) every one of them worked on.")
-    if len(report.annotators) != 2:
+        lines.append(f"alpha_u rests on the {u_docs} document(s) every one of them worked on"
+                     + ("; each pair's is below." if report.pairs else "."))
+        lines.append("kappa needs exactly two annotators: each pair's is below; alpha works for any number.")
+        lines += _pairs_lines(report)
+    elif len(report.annotators) != 2:
         lines.append("kappa needs exactly two annotators (use --annotators A,B); alpha works for any number.")
     return "\n".join(lines)
+
+
+def _pairs_lines(report: Report) -> list[str]:
+    """With more than two annotators, each pair on the documents it shares: with documents shared
+    two at a time (``assign --overlap 2``), kappa and alpha_u exist only pair by pair."""
+    if not report.pairs:
+        return []
+    head = (f"{'pair':<27} {'docs':>5}  {'kind':<8} {'F1 exact':>8} {'agree':>6} {'kappa':>7} {'alpha_u':>7} "
+            f"{'items':>6} {'units':>6}")
+    lines = ["", "Per pair, on the documents the two share:", "", head, "-" * len(head)]
+    for entry in report.pairs.values():
+        name = one_line(" · ".join(entry["annotators"]), 27)
+        first = True
+        for kind in [k for k in (*KINDS, "speaker") if k in entry]:
+            f = entry[kind]
+            label = "claim sp." if kind == "speaker" else kind
+            alpha_u = _fmt(f["alpha_u"]) if "alpha_u" in f else ""
+            f1_exact = _fmt(f["f1_exact"]) if "f1_exact" in f else ""
+            lines.append(f"{name if first else '':<27} {entry['documents'] if first else '':>5}  {label:<8} "
+                         f"{f1_exact:>8} {_pct(f['observed']):>6} {_fmt(f['kappa']):>7} {alpha_u:>7} "
+                         f"{f.get('items', ''):>6} {f['units']:>6}")
+            first = False
+    return lines

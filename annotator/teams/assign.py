@@ -45,8 +45,10 @@ def plan(doc_ids: Sequence[str], annotators: Sequence[str], overlap: int,
     return out
 
 
-def summary(assignments: Mapping[str, Sequence[str]], doc_ids: Sequence[str]) -> dict:
-    """Per annotator: documents assigned; per overlap: how many documents have that many people."""
-    per_person = Counter(p for people in assignments.values() for p in people)
+def summary(assignments: Mapping[str, Sequence[str]], doc_ids: Sequence[str], named: Sequence[str] = ()) -> dict:
+    """Per annotator: documents assigned (everyone ``named`` too, with 0 when they got none); per
+    overlap: how many documents have that many people."""
+    per_person = Counter({n: 0 for n in named})
+    per_person.update(p for people in assignments.values() for p in people)
     per_doc = Counter(len(assignments.get(d, ())) for d in doc_ids)
     return {"annotators": dict(sorted(per_person.items())), "documents_by_overlap": dict(sorted(per_doc.items()))}

@@ -43,22 +43,43 @@ from annotator import validate
 from annotator.errors import AnnotatorError
 from annotator.formats.files import regular_file
 from annotator.model import ACCEPTED, Action, new_id
+from annotator.textsafe import one_line
 
 ROOM_MARGIN = 16 * 1024 * 1024  # bytes kept free in the temporary folder beyond the copy
 
 
 @dataclass
 class Conflict:
+    """A place of a layer that holds two versions after the merge.
+
+    ``came_from`` says where the version(s) already there came from: ``""`` when they were in
+    this database before the merge, else the file that brought them in this merge -- an earlier
+    file, or ``source`` itself when that file already held both (a conflict of an earlier merge,
+    carried along rather than made now)."""
+
     source: str
     doc_id: str
     layer: str
     place: str
     existing: list[str]
     incoming: str
+    text: str = ""       # the words at that place (for a stance: source -> target), for the report
+    came_from: str = ""
+
+    @property
+    def carried(self) -> bool:
+        """True when the file merged already held both versions."""
+        return self.came_from == self.source
 
     def __str__(self) -> str:
-        return (f"{self.source}: document {self.doc_id}, layer {self.layer}, {self.place}: "
-                f"kept {', '.join(self.existing)} and added {self.incoming}")
+        where = f"{self.place} {self.text}" if self.text else self.place
+        head = f"{self.source}: document {self.doc_id}, layer {self.layer}, {where}: "
+        existing = ", ".join(self.existing)
+        if not self.came_from:
+            return head + f"kept {existing} and added {self.incoming}"
+        if self.carried:
+            return head + f"holds both {existing} and {self.incoming} already"
+        return head + f"added {self.incoming} beside {existing} from {self.came_from}"
 
 
 @dataclass
@@ -76,6 +97,11 @@ class MergeReport:
     suggestions_added: int = 0
     runs_added: int = 0  # suggester_runs rows (which suggester version made the suggestions added)
     assignments_added: int = 0
+    existing_by_source: list[int] = field(default_factory=list)  # documents already here, per file (in order)
+    # where the annotations each file brought end: (highest rowid after it, file); rows at or below
+    # ``rowid_before`` were here before the merge (the conflicts say which file brought a version)
+    rowid_before: int = 0
+    rowid_ends: list[tuple[int, str]] = field(default_factory=list)
 
     @property
     def changed(self) -> bool:
@@ -86,7 +112,9 @@ class MergeReport:
         return {"sources": self.sources, "documents_added": self.documents_added,
                 "documents_existing": self.documents_existing, "items_added": self.items_added,
                 "items_identical": self.items_identical, "layers": dict(self.layers),
-                "conflicts": [c.__dict__ for c in self.conflicts], "statuses_added": self.statuses_added,
+                "documents_existing_by_source": [[src, n] for src, n in zip(self.sources, self.existing_by_source)],
+                "conflicts": [{**c.__dict__, "carried": c.carried} for c in self.conflicts],
+                "statuses_added": self.statuses_added,
                 "status_conflicts": self.status_conflicts, "events_added": self.events_added,
                 "suggestions_added": self.suggestions_added, "suggester_runs_added": self.runs_added,
                 "assignments_added": self.assignments_added}
@@ -227,6 +255,33 @@ def _place_text(row: dict) -> str:
     return text
 
 
+def _words(store, row: dict, texts: dict) -> str:
+    """The words at a row's place, quoted and inert (a stance: its source's and its target's)."""
+    if row["doc_id"] not in texts:
+        doc = store.document(row["doc_id"])
+        texts[row["doc_id"]] = doc.text if doc is not None else ""
+    text = texts[row["doc_id"]]
+
+    def quoted(start, end) -> str:
+        ok = isinstance(start, int) and isinstance(end, int) and 0 <= start < end <= len(text)
+        return "'" + one_line(text[start:end], 30) + "'" if ok else "?"
+
+    p = _place(row)
+    return quoted(p[3], p[4]) + (f" -> {quoted(p[5], p[6])}" if row["kind"] == "stance" else "")
+
+
+def _came_from(report: MergeReport, rows: list[dict], source: str) -> str:
+    """Where versions already at a place came from: "" (here before the merge) or the file that brought
+    the first of them in this merge (``source`` itself for rows of the batch at hand)."""
+    rowids = [r.get("rowid") for r in rows]
+    if any(isinstance(i, int) and i <= report.rowid_before for i in rowids):
+        return ""
+    earliest = min((i for i in rowids if isinstance(i, int)), default=None)
+    if earliest is None:
+        return source
+    return next((name for end, name in report.rowid_ends if earliest <= end), source)
+
+
 def _doc_ids(batch: list[dict]) -> list:
     return list({r["doc_id"]: None for r in batch})
 
@@ -234,6 +289,7 @@ def _doc_ids(batch: list[dict]) -> list:
 def merge_source(store, other, source: str, report: MergeReport) -> None:
     """Write the rows of ``other`` (an open, checked Store) that ``store`` lacks, a batch at a time; call
     inside ``store.transaction()``. Ours is read only for the documents of each batch."""
+    report.existing_by_source.append(0)
     for step in (_documents, _suggestions, _annotations, _suggester_runs, _statuses, _annotators, _assignments,
                  _events):
         step(store, other, source, report)
@@ -248,6 +304,7 @@ def _documents(store, other, source: str, report: MergeReport) -> None:
         for r in batch:
             if r["id"] in have:
                 report.documents_existing += 1
+                report.existing_by_source[-1] += 1
                 continue
             position += 1
             out.append({**r, "position": position})
@@ -277,8 +334,12 @@ def _suggestions(store, other, source: str, report: MergeReport) -> None:
 
 def _annotations(store, other, source: str, report: MergeReport) -> None:
     """Items: identical ones kept once, a different one at the same place kept too and reported."""
+    from annotator.store import data_columns
+
     for batch in other.merge_batches("annotations", "doc_id"):
-        local = store.merge_document_rows("annotations", _doc_ids(batch))
+        local = store.merge_document_rows("annotations", _doc_ids(batch),
+                                          [*data_columns()["annotations"], "rowid"])
+        texts: dict[str, str] = {}
         ids = store.merge_existing("annotations", "id", [r["id"] for r in batch])
         contents = {_content(r) for r in local}
         places: dict[tuple, list[dict]] = {}
@@ -296,7 +357,8 @@ def _annotations(store, other, source: str, report: MergeReport) -> None:
             here = places.get(_place(r), [])
             if here:
                 report.conflicts.append(Conflict(source, r["doc_id"], r["layer"], _place_text(r),
-                                                 [_describe(x) for x in here], _describe(r)))
+                                                 [_describe(x) for x in here], _describe(r),
+                                                 _words(store, r, texts), _came_from(report, here, source)))
             out.append(row)
             ids.add(row["id"])
             contents.add(key)
@@ -387,9 +449,11 @@ def merge_sources(store, others: Sequence[tuple[str, object]], merged_by: str = 
     """Merge databases opened by :func:`opened` into ``store``, all in one transaction."""
     report = MergeReport()
     with store.transaction():
+        report.rowid_before = store.merge_max_rowid("annotations")
         for source, other in others:
             report.sources.append(source)
             merge_source(store, other, source, report)
+            report.rowid_ends.append((store.merge_max_rowid("annotations"), source))
         if report.changed:
             store.record_event(merged_by, None, Action.MERGE, {"sources": report.sources, "summary": report.to_dict()})
     return report
@@ -402,20 +466,34 @@ def merge_files(store, paths: Sequence[str | Path], merged_by: str = "merge") ->
 
 
 def format_report(report: MergeReport) -> str:
+    new = [c for c in report.conflicts if not c.carried]
+    carried = [c for c in report.conflicts if c.carried]
     lines = [f"Merged {', '.join(report.sources)}:",
-             f"  documents: {report.documents_added} added, {report.documents_existing} already here",
+             f"  documents: {report.documents_added} added, {_existing(report)}",
              f"  items:     {report.items_added} added, {report.items_identical} identical (kept once), "
-             f"{len(report.conflicts)} conflicting (both kept)"]
+             f"{len(new)} conflicting (both kept)" + (f", {len(carried)} already conflicting in the file merged" if carried else "")]
     for layer, n in sorted(report.layers.items()):
         lines.append(f"    {layer:<16} +{n}")
     lines.append(f"  statuses: {report.statuses_added} added; events: {report.events_added} added; "
                  f"suggestions: {report.suggestions_added} added; assignments: {report.assignments_added} added")
     if not report.changed:
         lines.append("Nothing new: the database is unchanged.")
-    if report.conflicts:
+    if new:
         lines.append("Conflicts (nothing was overwritten; settle them with `annotator review` or by editing the layer):")
-        lines += [f"  {c}" for c in report.conflicts]
+        lines += [f"  {c}" for c in new]
+    if carried:
+        lines.append("Already in conflict in the file merged (brought as they are; settle them with `annotator review`):")
+        lines += [f"  {c}" for c in carried]
     if report.status_conflicts:
         lines.append("Document statuses that differ (ours kept):")
         lines += [f"  {s}" for s in report.status_conflicts]
     return "\n".join(lines)
+
+
+def _existing(report: MergeReport) -> str:
+    """How many documents each file had that were here already: one figure per file, never summed over
+    files (three teammates' copies of five documents are five documents, not fifteen)."""
+    if len(report.sources) < 2:
+        return f"{report.documents_existing} already here"
+    per = ", ".join(f"{n} of {s}" for s, n in zip(report.sources, report.existing_by_source))
+    return f"already here: {per}"

@@ -9,12 +9,11 @@ places for each pair of annotators; then the per-pair figures.
 
 from __future__ import annotations
 
-import os
-import tempfile
 from html import escape
 from pathlib import Path
+from typing import Iterable
 
-from annotator.errors import AnnotatorError
+from annotator.formats import outputs
 from annotator.model import KINDS, STANCE
 from annotator.teams.agreement import ALL, Figure, Report
 
@@ -139,7 +138,7 @@ EXPLAIN = """
 <h2>What each figure answers</h2>
 <ul class="note">
 <li><b>F1 exact / overlap</b>: do two people mark the same things? Items with the same offsets (or overlapping
-offsets) and the same label, 2·matches / (items of both), averaged over the pairs.</li>
+offsets) and the same label, 2·matches / (items of both), pooled over the pairs (matches and items summed, so each pair weighs by its items).</li>
 <li><b>observed</b>: on the places both marked, how often the labels are the same (no chance correction).</li>
 <li><b>kappa</b> (Cohen, two annotators) and <b>alpha</b> (Krippendorff, nominal, any number): the same
 question corrected for the agreement expected by chance from how often each label is used. Near 0 with a high
@@ -158,6 +157,12 @@ def render(report: Report) -> str:
            f"<title>Agreement: {escape(names)}</title><style>{CSS}</style></head><body>",
            f"<h1>Agreement among {escape(names)}</h1>",
            f'<p>{report.documents} document(s) worked on by at least two of them.</p>']
+    if len(report.annotators) > 2 and report.rows:
+        u_docs = report.rows[0].alpha_u_documents
+        out.append(f'<p class="note">With {len(report.annotators)} annotators, kappa (for two) is left out of the '
+                   f'tables and alpha_u rests on the {u_docs} document(s) every one of them worked on; each '
+                   'pair&#8217;s figures, on the documents it shares, are under '
+                   '<a href="#pairs">Per pair of annotators</a>.</p>')
     if not report.rows:
         out.append("<p>No accepted items to compare.</p>")
     for kind in KINDS:
@@ -186,31 +191,22 @@ def render(report: Report) -> str:
     return "\n".join(out)
 
 
-def write(report: Report, path: str | Path, *, force: bool = False) -> Path:
-    """Write the page to ``path`` atomically; an existing file is kept unless ``force``."""
+def check(path: str | Path, *, force: bool = False, protect: Iterable[str | Path] = ()) -> None:
+    """Refuse an HTML target before any work, as every export does (:mod:`annotator.formats.outputs`): the
+    database and its side files, a folder, a symbolic link, an SQLite file even with ``force``, an
+    existing file without ``force``, a missing folder."""
     path = Path(path)
-    if path.is_dir():
-        raise AnnotatorError("is a folder; give a file name for the HTML report", path)
-    if path.exists() and not force:
-        raise AnnotatorError("already exists (use --force to overwrite)", path)
-    folder = path.parent if str(path.parent) else Path(".")
-    if not folder.is_dir():
-        raise AnnotatorError("folder does not exist", folder)
-    try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=folder)
-    except OSError as exc:
-        raise AnnotatorError(f"cannot write here: {exc.strerror or exc}", folder) from None
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+    outputs.check_target(path, folder=False, protect=protect)
+    outputs.check_replace_file(path, force)
+    outputs.check_parent(path)
+
+
+def write(report: Report, path: str | Path, *, force: bool = False, protect: Iterable[str | Path] = ()) -> Path:
+    """Write the page to ``path`` atomically (a hidden temporary file beside it first); an existing file
+    is kept unless ``force``, and the database (``protect``) or any SQLite file never replaced."""
+    path = Path(path)
+    check(path, force=force, protect=protect)
+    with outputs.atomic_file(path, force=force, protect=protect) as tmp:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as fh:
             fh.write(render(report))
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes it private; a report is an ordinary file
-        os.replace(tmp, path)
-    except OSError as exc:
-        Path(tmp).unlink(missing_ok=True)
-        raise AnnotatorError(f"cannot write: {exc.strerror or exc}", path) from None
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
     return path

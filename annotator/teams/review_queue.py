@@ -9,7 +9,7 @@ counts them). A document is *left* until it is marked reviewed; the queue says h
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Sequence
+from typing import Mapping, Sequence
 
 from annotator.model import DONE, REVIEW_LAYER, Action
 from annotator.teams.review import Alignment, align, lazy_text
@@ -28,6 +28,7 @@ class Entry:
     differ: int = 0
     open: int = 0
     status: str | None = None    # the review layer's status of the document
+    unfinished: list[str] = field(default_factory=list)  # annotators who have not marked it done
 
     @property
     def reviewed(self) -> bool:
@@ -98,6 +99,7 @@ def build(store, annotators: Sequence[str], *, include_single: bool = False) -> 
             queue.agreed_left += review_status.get(doc_id) != DONE
             continue
         entry.update(al, review_status.get(doc_id))
+        entry.unfinished = [n for n in worked if statuses[n].get(doc_id) != DONE]
     queue.entries = disagreements + singles
     return queue
 
@@ -181,8 +183,13 @@ def describe_empty(queue: ReviewQueue) -> str:
     return "; ".join(parts)
 
 
-def format_queue(queue: ReviewQueue) -> str:
-    """The queue as a table, with what is left and what stays out."""
+def format_queue(queue: ReviewQueue, titles: Mapping[str, str] | None = None) -> str:
+    """The queue as a table, with what is left and what stays out.
+
+    ``not done`` names the annotators who have not marked the document done (their "nothing" rows
+    may only mean they have not got there yet); ``titles`` (doc id -> title) adds a title column."""
+    from annotator.textsafe import one_line
+
     n_dis = sum(1 for e in queue.entries if e.reason == DISAGREEMENT)
     n_single = len(queue.entries) - n_dis
     lines = [f"review queue: {n_dis} document(s) with disagreements"
@@ -191,12 +198,32 @@ def format_queue(queue: ReviewQueue) -> str:
              f"not queued: {queue.agreed} where everyone agrees ({queue.agreed_left} not yet reviewed)"
              + (f", {queue.single_skipped} with a single annotator (add --include-single)"
                 if queue.single_skipped else "")]
+    unfinished = sum(1 for e in queue.entries if e.unfinished)
+    if unfinished:
+        lines.append(f"{unfinished} queued document(s) not marked done by every annotator (not done): "
+                     "what they lack may only be work not done yet")
     if queue.entries:
         lines.append("")
-        lines.append(f"{'document':<18} {'reason':<12} {'rows':>5} {'agree':>6} {'differ':>6} {'open':>5}  review")
+        lines.append(f"{'document':<18} {'reason':<12} {'rows':>5} {'agree':>6} {'differ':>6} {'open':>5}  "
+                     f"{'review':<11}  {'not done':<16}" + ("  title" if titles is not None else ""))
         for e in queue.entries:
             status = "reviewed" if e.reviewed else ("reopened" if e.status == DONE else
                                                     "in progress" if e.status else "not started")
-            lines.append(f"{e.doc_id[:18]:<18} {e.reason:<12} {e.rows:>5} {e.rows - e.differ:>6} {e.differ:>6} "
-                         f"{e.open:>5}  {status}")
+            waiting = one_line(", ".join(e.unfinished), 16) if e.unfinished else "-"
+            line = (f"{e.doc_id[:18]:<18} {e.reason:<12} {e.rows:>5} {e.rows - e.differ:>6} {e.differ:>6} "
+                    f"{e.open:>5}  {status:<11}  {waiting:<16}")
+            if titles is not None:
+                line += "  " + one_line(titles.get(e.doc_id, ""), 50)
+            lines.append(line.rstrip())
     return "\n".join(lines)
+
+
+def titles(store, queue: ReviewQueue) -> dict[str, str]:
+    """doc id -> its title (the meta title, else the text's first line) for the documents in the queue."""
+    out = {}
+    for e in queue.entries:
+        doc = store.document(e.doc_id)
+        if doc is not None:
+            title = doc.meta.get("title") if isinstance(doc.meta, dict) else None
+            out[e.doc_id] = str(title) if title else doc.text.strip().split("\n", 1)[0]
+    return out

@@ -31,7 +31,7 @@ from annotator.tui.screens.keyed import UI_LOCK_WAIT_S, WaitsForDatabase, keyed
 from annotator.tui.screens.picker import Choice, PickerScreen
 from annotator.tui.textsafe import one_line
 from annotator.tui.widgets.article import ArticleView
-from annotator.tui.widgets.review_rows import row_items, rows_text
+from annotator.tui.widgets.review_rows import focus_text, row_items, rows_text
 
 
 class ConfirmScreen(ModalScreen[bool]):
@@ -68,6 +68,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
     ReviewScreen #article { height: 2fr; border: round $accent; }
     ReviewScreen #rows-box { height: 3fr; border: round $secondary; }
     ReviewScreen #rows { text-wrap: nowrap; text-overflow: ellipsis; }
+    ReviewScreen #detail { height: auto; max-height: 3; padding: 0 1; }
     ReviewScreen #message { height: auto; max-height: 2; padding: 0 1; color: $warning; }
     """
 
@@ -91,6 +92,7 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
         yield ArticleView(self.schema, id="article")
         with VerticalScroll(id="rows-box"):
             yield Static(id="rows")
+        yield Static(id="detail")  # the focused row in full: the rows are cut at the right edge when narrow
         yield Static(id="message")
         yield Footer()
 
@@ -165,7 +167,8 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
             f"Review · {self.index + 1} of {len(self.queue)} in the queue ({kind}) · {self.queue.left} left · "
             f"reviewer {one_line(self.reviewer, 20)} · here: {s['unanimous']} agree, {s['disagreements']} differ, "
             f"{s['open']} open · {status}"))
-        self.query_one("#rows", Static).update(rows_text(al, self.text, self.focus_row))
+        self.query_one("#rows", Static).update(rows_text(al, self.text, self.focus_row, entry.unfinished))
+        self.query_one("#detail", Static).update(focus_text(al, self.text, self.focus_row))
         box = self.query_one("#rows-box", VerticalScroll)
         line = self.focus_row + 1  # one line per row, after the header
         if not box.scroll_y <= line < box.scroll_y + box.scrollable_content_region.height - 1:
@@ -276,15 +279,23 @@ class ReviewScreen(WaitsForDatabase, Screen[None]):
 
     def _edit_speaker(self, row: rv.Row, base) -> None:
         """A claim's speaker: AUTHOR, UNNAMED, or an actor (an entity of one of the schema's ``actors``
-        labels) any annotator marked in the document."""
+        labels) any annotator marked in the document -- nearest the claim first (a speaker is mostly
+        in or next to its claim; in a long article the picker's keys then reach it), each with its
+        line, so two mentions of one name can be told apart."""
         options: list[tuple[str, object]] = [("AUTHOR (the article's own voice)", "AUTHOR"), ("UNNAMED", "UNNAMED")]
-        seen: set[tuple[int, int]] = set()
+        actors: dict[tuple[int, int], str] = {}
         for other in self.al.rows:
             for v in other.given:
-                if v.kind == ENTITY and v.label in self.schema.actors and (v.start, v.end) not in seen:
-                    seen.add((v.start, v.end))
-                    options.append((f"{one_line(self.text[v.start:v.end], 40)} ({one_line(v.label, 24)})",
-                                    {"start": v.start, "end": v.end, "label": v.label}))
+                if v.kind == ENTITY and v.label in self.schema.actors:
+                    actors.setdefault((v.start, v.end), v.label)
+
+        def distance(span: tuple[int, int]) -> tuple[int, int]:
+            return max(0, base.start - span[1], span[0] - base.end), span[0]
+
+        for (start, end) in sorted(actors, key=distance):
+            label = actors[start, end]
+            options.append((f"{one_line(self.text[start:end], 40)} ({one_line(label, 24)}) · line "
+                            f"{rv.position(self.text, start)}", {"start": start, "end": end, "label": label}))
         keys = "123456789abcdfghijklmnoprstvwyz"
         choices = [Choice(value, Text(prompt), keys[i] if i < len(keys) else None)
                    for i, (prompt, value) in enumerate(options)]

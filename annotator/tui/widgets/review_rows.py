@@ -36,10 +36,34 @@ def version_text(row: rv.Row, value, text: str) -> str:
     return one_line(out, 60)
 
 
-def rows_text(al: rv.Alignment, text: str, focus: int) -> Text:
+def focus_text(al: rv.Alignment, text: str, focus: int) -> Text:
+    """The focused row in full, wrapped: its words, why the versions differ, and every annotator's
+    version by name -- the rows panel cuts them at the right edge on a narrow terminal (80 columns)."""
+    if not al.rows:
+        return Text("")
+    row = al.rows[max(0, min(focus, len(al.rows) - 1))]
+    first = row.first
+    if row.kind == STANCE:
+        words = f"{text[first.source.start:first.source.end]} → {text[first.target.start:first.target.end]}"
+    else:
+        words = text[first.start:first.end]
+    out = Text(f"{row.kind} “{one_line(words, 60)}”", style="bold")
+    why = row.why()
+    out.append(f" · {one_line(why, 80)}" if why else (" · agree" if not row.settled else ""), style="italic")
+    out.append(" — " + " · ".join(f"{k + 1}:{one_line(n, 20)} {version_text(row, row.versions[n], text)}"
+                                 for k, n in enumerate(al.annotators)))
+    if row.settled:
+        out.append(f"  → {version_text(row, row.decision, text) if row.decision else '(nothing)'}", style="bold")
+    return out
+
+
+def rows_text(al: rv.Alignment, text: str, focus: int, unfinished=()) -> Text:
+    """The rows panel: a header naming each annotator's number (``(not done)`` after those who have not
+    marked the document done: their "nothing" may be work not reached yet), then one line per row."""
     out = Text(no_wrap=True, overflow="ellipsis")
     names = al.annotators
-    out.append("    " + "  ".join(f"{i + 1}:{one_line(n, 20)}" for i, n in enumerate(names))
+    out.append("    " + "  ".join(f"{i + 1}:{one_line(n, 20)}" + (" (not done)" if n in unfinished else "")
+                                  for i, n in enumerate(names))
                + ("   (one annotator: confirm or correct)" if al.single else "") + "\n", style="bold")
     for i, row in enumerate(al.rows):
         if row.settled:
