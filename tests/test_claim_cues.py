@@ -174,3 +174,9 @@ def test_a_participle_inside_the_subject_is_no_gloss_but_one_trailing_the_conten
 ])
 def test_according_to_after_coordinated_clauses_covers_them_all(text, content):
     assert [c[0] for c in claims(text) if c[2] == "according_to"] == [content]
+
+
+def test_a_headline_phrase_before_a_colon_is_no_speaker_but_a_name_is():
+    assert claims("Smoke Over The Harbour: Port Was Warned Of Fire Risk\nThe port said nothing.") == []
+    assert ("The Bridge Will Reopen In May", "Mayor Lopez", "speech_colon") in \
+        claims("Mayor Lopez: The Bridge Will Reopen In May\nThe port said nothing.")

@@ -125,7 +125,8 @@ def headline_claims(ctx: DocContext) -> list[ClaimCandidate]:
         names = doc[first:colon]
         if ent is not None and ent.label in ctx.ents.actors and ent.end == colon:
             speaker = Actor.of(ent)
-        elif all(t.is_alpha and (t.is_title or t.is_upper or t.pos_ == "PROPN") for t in names) or (
+        elif all(t.is_alpha and (t.is_title or t.is_upper or t.pos_ == "PROPN") for t in names) and not any(
+                t.pos_ in ("ADP", "DET", "CCONJ") and not t.is_upper for t in names) or (
                 all(t.is_alpha for t in names) and names[0].is_title and
                 names[-1].lemma_.lower() in ctx.lex.actor_nouns):
             speaker = Actor(first, colon, "", "")  # "Mayor Lopez: ...", "TAPPER: ...", "Clinton camp: ..."
