@@ -5,7 +5,8 @@
 from __future__ import annotations
 
 from annotator import validate
-from annotator.formats.prodigy import DEFAULT_LAYER, RecordError, _int, _objects, check_label, record_text
+from annotator.formats.prodigy import (DEFAULT_LAYER, RecordError, _int, _objects, check_label, record_text,
+                                       split_meta)
 from annotator.model import CLAIM, POLARITIES, Document, ImportRecord, Span, Stance, Value
 
 META_SKIP = {"text", "label", "labels", "entities", "relations", "id"}
@@ -93,4 +94,8 @@ def to_doccano(document: Document, values: list[Value], relation_shape: bool) ->
 
 
 def _meta(document: Document) -> dict:
-    return {k: v for k, v in document.meta.items() if k not in META_SKIP and k != "doccano_id"}
+    """The record's other fields: the meta's, and the top-level fields a Prodigy record came with (see
+    ``prodigy.RECORD_FIELDS``), except those Doccano's own shape uses."""
+    meta, fields = split_meta(document.meta)
+    fields.pop("_input_hash", None)
+    return {k: v for k, v in {**fields, **meta}.items() if k not in META_SKIP and k != "doccano_id"}

@@ -43,6 +43,13 @@ ANSWER_TO_STATUS = {"accept": DONE, "reject": REJECTED_DOC, "ignore": SKIPPED}
 STATUS_TO_ANSWER = {DONE: "accept", REJECTED_DOC: "reject", SKIPPED: "ignore"}
 DEFAULT_LAYER = "imported"
 STANCE_END_ONLY = "stance_end_only"  # a span listed only as a stance's end: not an item of the layer
+# The fields of a task that annotator models (or writes itself); every other top-level field of an imported
+# record (a textcat ``label``, a choice task's ``options`` and ``accept``, ``html``, ``_timestamp``, ...) is kept
+# in the document's meta under RECORD_FIELDS, with the record's own ``_input_hash``, and written back at the
+# top level of the exported task.
+TASK_KEYS = frozenset({"text", "meta", "_input_hash", "_task_hash", "tokens", "spans", "relations", "answer",
+                       "_annotator_id", "_session_id", "_view_id"})
+RECORD_FIELDS = "record_fields"
 
 
 class RecordError(AnnotatorError):
@@ -185,6 +192,11 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
     for key in ("label", "title", "url", "source", "id"):  # textcat labels and other top-level facts
         if key in record and key not in meta and not isinstance(record[key], (list, dict)):
             meta[key] = record[key]
+    fields = {k: v for k, v in record.items() if k not in TASK_KEYS}
+    if _is_hash(record.get("_input_hash")):
+        fields["_input_hash"] = record["_input_hash"]
+    if fields and RECORD_FIELDS not in meta:
+        meta[RECORD_FIELDS] = fields
     problem = validate.json_problem(meta, "meta")
     if problem:
         raise RecordError(problem)
@@ -237,6 +249,20 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
                         status if has_layer else None)
 
 
+def _is_hash(value: object) -> bool:
+    return type(value) is int and -2**63 <= value < 2**63
+
+
+def split_meta(meta: dict) -> tuple[dict, dict]:
+    """A document's meta without the record's own top-level fields, and those fields (see RECORD_FIELDS);
+    none of them ever replaces a field annotator writes, but the record's ``_input_hash`` is kept."""
+    fields = meta.get(RECORD_FIELDS)
+    if not isinstance(fields, dict):
+        return meta, {}
+    rest = {k: v for k, v in meta.items() if k != RECORD_FIELDS}
+    return rest, {k: v for k, v in fields.items() if k not in TASK_KEYS or (k == "_input_hash" and _is_hash(v))}
+
+
 def _items(document: Document, values: list[Value], tokens: Tokens | None) -> tuple[list[dict], list[dict]]:
     """A task's spans and relations; with token indices only when given the ``tokens`` (the lean task has none)."""
     text = document.text
@@ -283,10 +309,12 @@ def _task(document: Document, values: list[Value], layer: str | None, status: st
     """A task's fields before its tokens and after them (see :func:`_items` for ``tokens``)."""
     text = document.text
     spans, relations = _items(document, values, tokens)
-    before = {"text": text, "meta": document.meta, "_input_hash": prodigy_hash(text),
+    meta, fields = split_meta(document.meta)
+    input_hash = fields.pop("_input_hash", None)
+    before = {"text": text, "meta": meta, "_input_hash": prodigy_hash(text) if input_hash is None else input_hash,
               "_task_hash": prodigy_hash(text, dump_json([spans, relations]))}
     after = {"spans": spans, "relations": relations, **answer_field(status),
-             "_annotator_id": layer, "_session_id": layer, "_view_id": view_id}
+             "_annotator_id": layer, "_session_id": layer, "_view_id": view_id, **fields}
     return before, after
 
 
@@ -329,9 +357,14 @@ def lean_task_line(document: Document, values: list[Value], layer: str | None, s
     spans, relations = _items(document, values, None)
     spans_json, relations_json = _dump(spans), _dump(relations) if relations else "[]"
     task_hash = prodigy_hash(text, f"[{spans_json}, {relations_json}]")  # dump_json([spans, relations])
-    return (f'{{"text": {json_string(text)}, "meta": {_dump(document.meta)}, "_input_hash": {prodigy_hash(text)}, '
-            f'"_task_hash": {task_hash}, "spans": {spans_json}, "relations": {relations_json}, '
-            f'{_tail(status, layer, view_id)}')
+    meta, fields = split_meta(document.meta)
+    input_hash = fields.pop("_input_hash", None)
+    tail = _tail(status, layer, view_id)
+    if fields:
+        tail = f"{tail[:-1]}, {_dump(fields)[1:]}"
+    return (f'{{"text": {json_string(text)}, "meta": {_dump(meta)}, '
+            f'"_input_hash": {prodigy_hash(text) if input_hash is None else input_hash}, '
+            f'"_task_hash": {task_hash}, "spans": {spans_json}, "relations": {relations_json}, {tail}')
 
 
 def _dump(value: object) -> str:

@@ -1,0 +1,76 @@
+"""What a researcher's data keeps through import and export: Prodigy's own fields, real fixtures, hostile input."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import shared_file
+
+CHOICE = {"text": "Seoul condemned the deployment.", "options": [{"id": "POS", "text": "positive"},
+                                                                     {"id": "NEG", "text": "negative"}],
+          "accept": ["NEG"], "answer": "accept", "_timestamp": 1700000000, "_input_hash": 123456789,
+          "_task_hash": 42, "_view_id": "choice", "meta": {"source": "wire"}}
+TEXTCAT = {"text": "Doc build broken", "label": "DOCUMENTATION", "body": "I can reproduce it", "html": "<h1>x</h1>",
+           "answer": "reject", "_input_hash": -2040210110}
+
+
+def lines(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
+
+
+def write_jsonl(path: Path, records: list[dict]) -> Path:
+    path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in records), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("tokens", ["--tokens", "--no-tokens"])
+def test_prodigy_top_level_fields_survive_import_and_export(tmp_path, run_cli, tokens):
+    """A textcat label, a choice task's options and accepted choices, html, timestamps: written back where they
+    were, with the record's own _input_hash (Prodigy's --exclude and db-in match on it)."""
+    source = write_jsonl(tmp_path / "in.jsonl", [CHOICE, TEXTCAT])
+    assert run_cli("import", "--as", "x", str(source)).exit_code == 0
+    out = tmp_path / "out.jsonl"
+    result = run_cli("export", "--annotator", "x", tokens, "-o", str(out))
+    assert result.exit_code == 0, result.output
+    choice, textcat = lines(out)
+    for before, after in ((CHOICE, choice), (TEXTCAT, textcat)):
+        for key in set(before) - {"_task_hash", "_view_id", "meta"}:
+            assert after[key] == before[key], key
+        assert "record_fields" not in after["meta"]
+    assert choice["meta"] == {"source": "wire"}
+    assert choice["_view_id"] == "annotator"  # ours, as the README says
+    # and again: an export imported and exported is the same file
+    again = tmp_path / "again.jsonl"
+    assert run_cli("import", "--db", str(tmp_path / "b.db"), str(out), db=False).exit_code == 0
+    assert run_cli("export", "--db", str(tmp_path / "b.db"), "--annotator", "x", tokens, "-o", str(again),
+                   db=False).exit_code == 0
+    assert [{k: v for k, v in t.items() if k != "meta"} for t in lines(again)] == \
+        [{k: v for k, v in t.items() if k != "meta"} for t in lines(out)]
+
+
+def test_doccano_export_keeps_a_prodigy_records_other_fields(tmp_path, run_cli):
+    source = write_jsonl(tmp_path / "in.jsonl", [TEXTCAT])
+    assert run_cli("import", "--as", "x", str(source)).exit_code == 0
+    out = tmp_path / "out.jsonl"
+    assert run_cli("export", "--annotator", "x", "--format", "doccano", "-o", str(out)).exit_code == 0
+    (record,) = lines(out)
+    assert record["body"] == TEXTCAT["body"] and record["html"] == TEXTCAT["html"]
+    assert record["label"] == []  # Doccano's own field: the spans
+    assert "_input_hash" not in record and "record_fields" not in record
+
+
+def test_textcat_fixture_round_trips_every_field(tmp_path, run_cli):
+    source = shared_file("prodigy", "textcat_docs_issues_training.jsonl")
+    original = lines(source)
+    assert run_cli("import", "--as", "x", str(source)).exit_code == 0
+    out = tmp_path / "out.jsonl"
+    assert run_cli("export", "--annotator", "x", "--no-tokens", "-o", str(out)).exit_code == 0
+    exported = lines(out)
+    assert len(exported) == len(original)
+    for before, after in zip(original, exported):
+        assert after["text"] == before["text"]
+        for key in set(before) - {"_task_hash", "_view_id", "meta"}:
+            assert after[key] == before[key], key
