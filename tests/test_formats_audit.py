@@ -74,3 +74,42 @@ def test_textcat_fixture_round_trips_every_field(tmp_path, run_cli):
         assert after["text"] == before["text"]
         for key in set(before) - {"_task_hash", "_view_id", "meta"}:
             assert after[key] == before[key], key
+
+
+def brat_pair(folder: Path, text: str, ann: str) -> Path:
+    folder.mkdir()
+    (folder / "a.txt").write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    (folder / "a.ann").write_text(ann, encoding="utf-8")
+    return folder
+
+
+def test_brat_byte_order_mark_moves_claims_speakers_and_cues_too(tmp_path, run_cli):
+    """brat counts a BOM as a character: every offset, those in a claim's speaker and cue too, moves back by one."""
+    text = "Biden said the tariffs are bad.\n"
+    ann = ("T1\tSource 1 6\tBiden\nT2\tCue 7 11\tsaid\nT3\tContent 12 31\tthe tariffs are bad\n"
+           "E1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\n")
+    folder = brat_pair(tmp_path / "brat", text, ann)
+    assert run_cli("import", "--as", "x", str(folder)).exit_code == 0
+    result = run_cli("export", "--annotator", "x", "--no-tokens")
+    (claim,) = json.loads(result.output)["spans"]
+    assert claim["text"] == "the tariffs are bad"
+    assert claim["attrs"]["speaker"] == "Biden"
+    assert claim["attrs"]["speaker_span"]["start"] == 0 and claim["attrs"]["speaker_span"]["end"] == 5
+    assert text[slice(claim["attrs"]["cue_span"]["start"], claim["attrs"]["cue_span"]["end"])] == "said"
+
+
+def test_brat_span_that_starts_on_the_byte_order_mark_starts_after_it(tmp_path, run_cli):
+    folder = brat_pair(tmp_path / "brat", "Biden spoke.\n", "T1\tPERSON 0 6\t\ufeffBiden\n")
+    result = run_cli("import", "--as", "x", str(folder))
+    assert result.exit_code == 0, result.output
+    (span,) = json.loads(run_cli("export", "--annotator", "x", "--no-tokens").output)["spans"]
+    assert (span["start"], span["end"], span["text"]) == (0, 5, "Biden")
+
+
+def test_brat_span_on_nothing_but_the_byte_order_mark_is_one_line_naming_the_ann(tmp_path, run_cli):
+    folder = brat_pair(tmp_path / "brat", "Biden spoke.\n", "T1\tPERSON 0 1\t\ufeff\n")
+    result = run_cli("import", "--as", "x", str(folder))
+    assert result.exit_code == 1
+    assert result.output.count("\n") == 1 and "a.ann" in result.output and "byte-order mark" in result.output
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "test.db").exists()

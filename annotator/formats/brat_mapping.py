@@ -253,16 +253,38 @@ def read_pair(path: Path, mapping: BratMapping, claim_label: str = "CLAIM") -> t
     bom = txt.read_bytes()[:3] == b"\xef\xbb\xbf"  # brat counts a byte-order mark as a character
     standoff = parse_ann(read_text(ann), "\ufeff" + text if bom else text, ann)
     values = to_values(standoff, "\ufeff" + text if bom else text, mapping, claim_label=claim_label)
-    if bom:
-        values = [_shifted(v, -1) for v in values]
+    if bom:  # back to offsets into the text without it; a span that starts on the mark starts after it
+        values = [_without_bom(v, ann) for v in values]
     title = next((line.strip() for line in text.splitlines() if line.strip()), "")
     return text, {"source": str(txt), "title": title[:200]}, values
 
 
-def _shifted(value: Value, by: int) -> Value:
+def _without_bom(value: Value, ann: Path) -> Value:
+    """A value read against text with a byte-order mark first, moved to offsets into the text without it:
+    its own bounds, its ends and evidence, and the offsets in a claim's attributes (speaker, cue, fragments)."""
+    def pos(n: int) -> int:
+        return max(n - 1, 0)
+
     def ref(r):
-        return SpanRef(r.start + by, r.end + by, r.label) if r is not None else None
+        if r is None:
+            return None
+        if r.end <= 1:
+            raise AnnotatorError(f"a span at {r.start}-{r.end} holds nothing but the byte-order mark", ann)
+        return SpanRef(pos(r.start), pos(r.end), r.label)
+
+    def bounds(d):
+        if not isinstance(d, dict) or type(d.get("start")) is not int or type(d.get("end")) is not int:
+            return d  # AUTHOR, UNNAMED or a name
+        return {**d, "start": pos(d["start"]), "end": pos(d["end"])}
 
     if isinstance(value, Stance):
         return Stance(ref(value.source), ref(value.target), value.polarity, ref(value.evidence), value.attrs)
-    return Span(value.start + by, value.end + by, value.label, value.kind, value.attrs)
+    ref(SpanRef(value.start, value.end, value.label))
+    attrs = dict(value.attrs)
+    for key in ("speaker", "cue_span"):
+        if key in attrs:
+            attrs[key] = bounds(attrs[key])
+    if isinstance(attrs.get("fragments"), list):
+        attrs["fragments"] = [[pos(n) if type(n) is int else n for n in f] if isinstance(f, list) else f
+                              for f in attrs["fragments"]]
+    return Span(pos(value.start), pos(value.end), value.label, value.kind, attrs)
