@@ -113,3 +113,38 @@ def test_brat_span_on_nothing_but_the_byte_order_mark_is_one_line_naming_the_ann
     assert result.output.count("\n") == 1 and "a.ann" in result.output and "byte-order mark" in result.output
     assert "Traceback" not in result.output
     assert not (tmp_path / "test.db").exists()
+
+
+TEACH = [{"text": "Apple hired Tim Cook.", "spans": [{"start": 0, "end": 5, "label": "ORG"}], "answer": "accept"},
+         {"text": "Apple hired Tim Cook.", "spans": [{"start": 12, "end": 20, "label": "ORG"}], "answer": "reject"}]
+
+
+def test_binary_records_of_one_text_with_other_answers_are_refused_naming_both_lines(tmp_path, run_cli):
+    """ner.teach writes a record per span: a rejected span must not become an accepted one of the same document."""
+    source = write_jsonl(tmp_path / "teach.jsonl", TEACH)
+    result = run_cli("import", "--as", "x", str(source))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {source}:2: the same text as line 1, in layer 'x', answered 'accept' "
+                                    "there and 'reject' here")
+    assert result.output.count("\n") == 1
+    assert not (tmp_path / "test.db").exists()
+    # --skip-invalid keeps the first and lists the other
+    result = run_cli("import", "--as", "x", "--skip-invalid", str(source))
+    assert result.exit_code == 0 and f"skipped {source}:2:" in result.output
+    (task,) = [json.loads(line) for line in run_cli("export", "--annotator", "x", "--no-tokens").output.splitlines()]
+    assert [(s["start"], s["end"]) for s in task["spans"]] == [(0, 5)] and task["answer"] == "accept"
+
+
+def test_records_of_one_text_with_other_labels_are_refused_and_equal_ones_merge(tmp_path, run_cli):
+    labels = [{"text": "Doc build broken", "label": label, "answer": "accept", "_timestamp": n}
+              for n, label in enumerate(["BUG", "DOCUMENTATION"])]
+    first, second = (write_jsonl(tmp_path / name, [record]) for name, record in zip(("a.jsonl", "b.jsonl"), labels))
+    result = run_cli("import", "--as", "x", str(first), str(second))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {second}:1: the same text as {first}:1 with other fields (label)")
+    # the same record twice (another timestamp, no answer the second time) is one document, as before
+    again = write_jsonl(tmp_path / "c.jsonl", [labels[0], {**labels[0], "_timestamp": 9, "answer": None},
+                                               {"text": "Doc build broken", "spans": [], "label": "BUG"}])
+    result = run_cli("import", "--as", "x", str(again))
+    assert result.exit_code == 0, result.output
+    assert "imported 1 new document (2 already present)" in result.output
