@@ -148,3 +148,51 @@ def test_records_of_one_text_with_other_labels_are_refused_and_equal_ones_merge(
     result = run_cli("import", "--as", "x", str(again))
     assert result.exit_code == 0, result.output
     assert "imported 1 new document (2 already present)" in result.output
+
+
+EMOJI = "🇺🇸 Biden 😀 said that 𝐓𝐡𝐞 tariffs are bad. Merkel backs Macron 👍 on the 🎉 pact.\r\nZürich\u0301 too."
+
+
+def span(text: str, part: str, label: str, kind: str = "entity", **attrs) -> dict:
+    start = text.index(part)
+    return {"start": start, "end": start + len(part), "label": label, "kind": kind, "text": part, "attrs": attrs}
+
+
+def emoji_task() -> dict:
+    biden = span(EMOJI, "Biden", "PERSON")
+    claim = span(EMOJI, "𝐓𝐡𝐞 tariffs are bad", "CLAIM", "claim", speaker="Biden",
+                 speaker_span={k: biden[k] for k in ("start", "end", "label")})
+    merkel, macron, pact = span(EMOJI, "Merkel", "PERSON"), span(EMOJI, "Macron", "PERSON"), span(EMOJI, "pact", "TOPIC",
+                                                                                                  "topic")
+    ends = [{k: s[k] for k in ("start", "end", "label")} for s in (merkel, macron, pact)]
+    return {"text": EMOJI, "answer": "accept",
+            "spans": [biden, claim, merkel, macron, pact, span(EMOJI, "Zürich\u0301", "GPE")],
+            "relations": [{"head_span": ends[0], "child_span": ends[1], "label": "FAVOR", "kind": "stance"},
+                          {"head_span": ends[0], "child_span": ends[2], "label": "FAVOR", "kind": "stance"}]}
+
+
+def test_doccano_keeps_claim_speakers_and_topics_with_astral_offsets(tmp_path, run_cli):
+    """Claim speakers travel as Speaker relations (as in brat); offsets are code points, emoji and all."""
+    source = write_jsonl(tmp_path / "in.jsonl", [emoji_task()])
+    assert run_cli("import", "--as", "x", str(source)).exit_code == 0
+    out = tmp_path / "d.jsonl"
+    assert run_cli("export", "--annotator", "x", "--format", "doccano", "-o", str(out)).exit_code == 0
+    (record,) = lines(out)
+    ents = {e["id"]: EMOJI[e["start_offset"]:e["end_offset"]] for e in record["entities"]}
+    assert {(ents[r["from_id"]], ents[r["to_id"]], r["type"]) for r in record["relations"]} == {
+        ("𝐓𝐡𝐞 tariffs are bad", "Biden", "Speaker"), ("Merkel", "Macron", "FAVOR"), ("Merkel", "pact", "FAVOR")}
+    # imported again, the same items as the original: speaker, topic and all
+    assert run_cli("import", "--db", str(tmp_path / "b.db"), "--as", "x", str(out), db=False).exit_code == 0
+    lean = [run_cli("export", "--db", str(db), "--annotator", "x", "--no-tokens", db=False).output
+            for db in (tmp_path / "test.db", tmp_path / "b.db")]
+    first, again = (json.loads(text) for text in lean)
+    assert again["spans"] == first["spans"] and again["relations"] == first["relations"]
+
+
+def test_doccano_speaker_relation_from_something_not_a_claim_stays_a_relation(tmp_path, run_cli):
+    record = {"text": "Kim met Putin.", "entities": [{"id": 1, "start_offset": 0, "end_offset": 3, "label": "PERSON"},
+                                                   {"id": 2, "start_offset": 8, "end_offset": 13, "label": "PERSON"}],
+              "relations": [{"id": 1, "from_id": 1, "to_id": 2, "type": "Speaker"}]}
+    assert run_cli("import", "--as", "x", str(write_jsonl(tmp_path / "d.jsonl", [record]))).exit_code == 0
+    (rel,) = json.loads(run_cli("export", "--annotator", "x", "--no-tokens").output)["relations"]
+    assert (rel["label"], rel["kind"]) == ("Speaker", "relation")
