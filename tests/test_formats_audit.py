@@ -196,3 +196,39 @@ def test_doccano_speaker_relation_from_something_not_a_claim_stays_a_relation(tm
     assert run_cli("import", "--as", "x", str(write_jsonl(tmp_path / "d.jsonl", [record]))).exit_code == 0
     (rel,) = json.loads(run_cli("export", "--annotator", "x", "--no-tokens").output)["relations"]
     assert (rel["label"], rel["kind"]) == ("Speaker", "relation")
+
+
+def load_docbin(path: Path) -> list:
+    import spacy
+    from spacy.tokens import DocBin
+
+    return list(DocBin().from_disk(path).get_docs(spacy.blank("en").vocab))
+
+
+def test_spacy_docbin_loads_back_with_every_span_where_it_was(tmp_path, run_cli):
+    source = write_jsonl(tmp_path / "in.jsonl", [emoji_task()])
+    assert run_cli("import", "--as", "x", str(source)).exit_code == 0
+    out = tmp_path / "x.spacy"
+    result = run_cli("export", "--annotator", "x", "--format", "spacy", "-o", str(out))
+    assert result.exit_code == 0 and "widened" not in result.output and "left out" not in result.output
+    (doc,) = load_docbin(out)
+    assert doc.text == EMOJI
+    got = {(s.start_char, s.end_char, s.label_) for group in doc.spans.values() for s in group}
+    assert got == {(s["start"], s["end"], s["label"]) for s in emoji_task()["spans"]}
+    assert {(e.text, e.label_) for e in doc.ents} == {("Biden", "PERSON"), ("Merkel", "PERSON"), ("Macron", "PERSON"),
+                                                        ("Zürich\u0301", "GPE")}
+    assert doc.user_data["claims"][0]["attrs"]["speaker"] == emoji_task()["spans"][1]["attrs"]["speaker_span"]
+
+
+def test_spacy_docbin_leaves_out_a_span_of_whitespace_alone_and_says_so(tmp_path, run_cli):
+    """spaCy's expand alignment makes an empty span of it, which `spacy train` cannot use."""
+    record = {"text": "Kim  met Putin.", "spans": [{"start": 3, "end": 4, "label": "X"},
+                                                     {"start": 9, "end": 14, "label": "PERSON"}], "answer": "accept"}
+    assert run_cli("import", "--as", "x", str(write_jsonl(tmp_path / "in.jsonl", [record]))).exit_code == 0
+    out = tmp_path / "x.spacy"
+    result = run_cli("export", "--annotator", "x", "--format", "spacy", "-o", str(out))
+    assert result.exit_code == 0
+    assert "(1 spans of whitespace alone left out: a DocBin span needs a token)" in result.output
+    (doc,) = load_docbin(out)
+    assert [(s.text, s.label_) for s in doc.spans["entities"]] == [("Putin", "PERSON")]
+    assert [(e.text, e.label_) for e in doc.ents] == [("Putin", "PERSON")]

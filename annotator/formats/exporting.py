@@ -113,7 +113,8 @@ class ExportReport:
     documents: int
     spans: int
     relations: int
-    moved: int = 0
+    moved: int = 0  # spaCy: spans widened to token boundaries
+    dropped: int = 0  # spaCy: spans of whitespace alone, left out
     path: str = "-"
     layer: str | None = None  # the layer of the first document written
 
@@ -162,7 +163,7 @@ def export(items: Iterable[ExportItem], fmt: str, out: str | None, *, force: boo
         raise AnnotatorError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     check_tokens(fmt, tokens)
     protect = list(protect)
-    report = ExportReport(0, 0, 0, 0, out or "-")
+    report = ExportReport(0, 0, 0, path=out or "-")
     to_stdout = not out or out == "-"
     if to_stdout and fmt in ("spacy", "brat"):
         raise AnnotatorError(f"--format {fmt} needs -o PATH ({'a .spacy file' if fmt == 'spacy' else 'a folder'})")
@@ -199,8 +200,9 @@ def export(items: Iterable[ExportItem], fmt: str, out: str | None, *, force: boo
 def _write_docbin(items: Iterable[ExportItem], path: Path, report: ExportReport, force: bool, protect) -> None:
     def docs():
         for item in items:
-            doc, moved = spacy_docbin.to_doc(item.document.text, item.values, item.document.meta)
+            doc, moved, dropped = spacy_docbin.to_doc(item.document.text, item.values, item.document.meta)
             report.moved += moved
+            report.dropped += dropped
             yield doc
 
     with atomic_file(path, force=force, protect=protect) as tmp:

@@ -134,7 +134,7 @@ def _docs(items: list[ExportItem], with_claims: bool):
 
     docs = []
     for item in items:
-        doc, _ = to_doc(item.document.text, item.values, item.document.meta)
+        doc, *_ = to_doc(item.document.text, item.values, item.document.meta)
         if with_claims:
             doc.spans[CLAIM_CANDIDATES] = list(doc.spans["claims"])
         docs.append(doc)
@@ -274,7 +274,7 @@ def _score_spacy(nlp, dev_items, reports, pipeline) -> None:
 
     examples = []
     for item in dev_items:
-        gold, _ = to_doc(item.document.text, item.values)
+        gold, *_ = to_doc(item.document.text, item.values)
         examples.append(Example(nlp.make_doc(item.document.text), gold))
     scores = nlp.evaluate(examples)
     if "ner" in pipeline:
