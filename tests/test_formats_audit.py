@@ -232,3 +232,18 @@ def test_spacy_docbin_leaves_out_a_span_of_whitespace_alone_and_says_so(tmp_path
     (doc,) = load_docbin(out)
     assert [(s.text, s.label_) for s in doc.spans["entities"]] == [("Putin", "PERSON")]
     assert [(e.text, e.label_) for e in doc.ents] == [("Putin", "PERSON")]
+
+
+@pytest.mark.parametrize("content, problem", [
+    ('{"text": ""}\n', "in.jsonl:1: 'text' is empty"),
+    ('{"text": "ok"}\n{"text": " \\n\\t"}\n', "in.jsonl:2: 'text' holds only whitespace"),
+    ('[\n  {"text": "a"},\n  {"text": "b"}\n]\n', "in.jsonl:1: a JSON array over several lines, not JSON Lines"),
+    ('[{"text": "a"}]\n', "in.jsonl:1: expected a JSON object, got list (one JSON object per line"),
+])
+def test_blank_texts_and_json_arrays_are_one_line_naming_the_line(tmp_path, run_cli, content, problem):
+    source = tmp_path / "in.jsonl"
+    source.write_text(content, encoding="utf-8")
+    result = run_cli("import", str(source))
+    assert result.exit_code == 1
+    assert result.output.startswith(f"error: {tmp_path}/{problem}") and result.output.count("\n") == 1
+    assert not (tmp_path / "test.db").exists()

@@ -57,12 +57,14 @@ class RecordError(AnnotatorError):
 
 
 def record_text(record: dict) -> str:
-    """A record's `text`: present, a string, and valid Unicode (no lone surrogates SQLite cannot store)."""
+    """A record's `text`: present, a string, not blank, and valid Unicode (no lone surrogates SQLite cannot store)."""
     if "text" not in record:
         raise RecordError("no 'text' field")
     problem = validate.text_problem(record["text"])
     if problem:
         raise RecordError(problem.replace("text", "'text'", 1))
+    if not record["text"].strip():  # as an empty .txt file imports nothing: there is nothing to annotate
+        raise RecordError("'text' is empty" if not record["text"] else "'text' holds only whitespace")
     return record["text"]
 
 
