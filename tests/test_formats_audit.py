@@ -247,3 +247,28 @@ def test_blank_texts_and_json_arrays_are_one_line_naming_the_line(tmp_path, run_
     assert result.exit_code == 1
     assert result.output.startswith(f"error: {tmp_path}/{problem}") and result.output.count("\n") == 1
     assert not (tmp_path / "test.db").exists()
+
+
+def test_brat_export_of_labels_brat_cannot_hold_imports_back_exactly(tmp_path, run_cli):
+    """A label with a space (Prodigy allows it) written as a brat type broke the .ann line: brat and annotator
+    itself refused the export. The type is made brat-safe and the note keeps the real label."""
+    text = "I love Gucci bags and Kim said so."
+    gucci, kim = {"start": 7, "end": 12, "label": "FASHION BRAND"}, {"start": 22, "end": 25, "label": "PER:SON"}
+    record = {"text": text, "answer": "accept", "spans": [gucci, kim, {"start": 0, "end": 1, "label": "A;B"}],
+              "relations": [{"head_span": kim, "child_span": gucci, "label": "LIKES IT"},
+                            {"head_span": kim, "child_span": {"start": 13, "end": 17, "label": "GOOD S"},
+                             "label": "FAVOR", "kind": "stance"}]}
+    assert run_cli("import", "--as", "x", str(write_jsonl(tmp_path / "in.jsonl", [record]))).exit_code == 0
+    assert run_cli("export", "--annotator", "x", "--format", "brat", "-o", str(tmp_path / "brat")).exit_code == 0
+    (ann,) = (tmp_path / "brat").glob("*.ann")
+    types = [line.split("\t")[1].split()[0] for line in ann.read_text(encoding="utf-8").splitlines()
+             if line[0] in "TR"]
+    assert sorted(types) == ["A_B", "FASHION_BRAND", "FAVOR", "GOOD_S", "LIKES_IT", "PER_SON"]
+    conf = (tmp_path / "brat" / "annotation.conf").read_text(encoding="utf-8")
+    assert all(len(line.split("\t")[0].split()) == 1 for line in conf.splitlines() if line and line[0] != "[")
+    other = tmp_path / "b.db"
+    result = run_cli("import", "--db", str(other), "--as", "x", str(tmp_path / "brat"), db=False)
+    assert result.exit_code == 0, result.output
+    first, again = (json.loads(run_cli("export", "--db", str(db), "--annotator", "x", "--no-tokens", db=False).output)
+                    for db in (tmp_path / "test.db", other))
+    assert again["spans"] == first["spans"] and again["relations"] == first["relations"]

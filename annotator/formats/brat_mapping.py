@@ -161,9 +161,7 @@ class _Converter:
         for rel in self.so.relations.values():
             if rel.type in self.mapping.speaker_relations:
                 claim, spk = self._tb(rel.args[0][1]), self._tb(rel.args[1][1])
-                note = self.so.annotator_note(spk.id) or {}
-                label = note["label"] if note.get("reference") else spk.type
-                out[claim.id] = {"speaker": SpanRef(spk.start, spk.end, label).to_dict()}
+                out[claim.id] = {"speaker": SpanRef(spk.start, spk.end, self._label(spk)).to_dict()}
         for attr in self.so.attributes:
             if attr.type == "Speaker" and attr.value:
                 out[attr.target] = {"speaker": attr.value}
@@ -189,7 +187,7 @@ class _Converter:
                 attrs["note"] = "\n".join(others)
         if speaker and kind == "claim":
             attrs = {**speaker, **attrs}
-        label = self.claim_label if is_claim else tb.type
+        label = self.claim_label if is_claim else self._label(tb)
         return Span(tb.start, tb.end, label, kind, attrs)
 
     def _relation(self, rid: str, type_: str, args) -> Stance:
@@ -197,7 +195,8 @@ class _Converter:
         source, target = (self._ref(ref) for _, ref in args[:2])
         if note is not None and isinstance(note.get("source"), dict) and isinstance(note.get("target"), dict):
             ev = note.get("evidence")
-            return Stance(SpanRef.from_dict(note["source"]), SpanRef.from_dict(note["target"]), type_,
+            label = note["label"] if isinstance(note.get("label"), str) and note["label"] else type_
+            return Stance(SpanRef.from_dict(note["source"]), SpanRef.from_dict(note["target"]), label,
                           SpanRef.from_dict(ev) if isinstance(ev, dict) else None, dict(note.get("attrs") or {}))
         polarity = self.mapping.stances.get(type_)
         attrs = {} if polarity else {"relation": "relation"}
@@ -215,9 +214,15 @@ class _Converter:
 
     def _ref(self, ref: str) -> SpanRef:
         tb = self._tb(ref)
+        return SpanRef(tb.start, tb.end, self._label(tb))
+
+    def _label(self, tb: TextBound) -> str:
+        """A T line's label: its type, unless an annotator export's note says what the label really is (a
+        stance end's or speaker's own label, or a label brat's types cannot hold, such as one with a space)."""
         note = self.so.annotator_note(tb.id) or {}
-        label = note["label"] if note.get("reference") else tb.type
-        return SpanRef(tb.start, tb.end, label)
+        if note.get("reference") or (isinstance(note.get("label"), str) and note["label"]):
+            return note["label"]
+        return tb.type
 
     def _reference_only(self, tid: str) -> bool:
         return bool((self.so.annotator_note(tid) or {}).get("reference"))
