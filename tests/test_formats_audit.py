@@ -272,3 +272,11 @@ def test_brat_export_of_labels_brat_cannot_hold_imports_back_exactly(tmp_path, r
     first, again = (json.loads(run_cli("export", "--db", str(db), "--annotator", "x", "--no-tokens", db=False).output)
                     for db in (tmp_path / "test.db", other))
     assert again["spans"] == first["spans"] and again["relations"] == first["relations"]
+
+
+def test_a_top_level_field_json_cannot_hold_is_named_as_the_record_names_it(tmp_path, run_cli):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"text": "a b", "score": NaN, "answer": "accept"}\n', encoding="utf-8")
+    result = run_cli("import", str(source))
+    assert result.exit_code == 1
+    assert result.output == f"error: {source}:1: 'score' holds NaN, which is not valid JSON\n"

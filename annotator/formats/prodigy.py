@@ -198,6 +198,10 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
     if _is_hash(record.get("_input_hash")):
         fields["_input_hash"] = record["_input_hash"]
     if fields and RECORD_FIELDS not in meta:
+        for key, value in fields.items():  # named as the record names them, not as meta
+            problem = validate.json_problem(value, repr(key))
+            if problem:
+                raise RecordError(problem)
         meta[RECORD_FIELDS] = fields
     problem = validate.json_problem(meta, "meta")
     if problem:
