@@ -280,3 +280,22 @@ def test_a_top_level_field_json_cannot_hold_is_named_as_the_record_names_it(tmp_
     result = run_cli("import", str(source))
     assert result.exit_code == 1
     assert result.output == f"error: {source}:1: 'score' holds NaN, which is not valid JSON\n"
+
+
+def test_doccano_keeps_an_unlabelled_speaker_without_making_it_a_span(tmp_path, run_cli):
+    """PolNeAR's sources have no label: Doccano needs one (TOPIC), and it does not come back as a topic span."""
+    text = "The Post reports that Clinton was ill.\n"
+    ann = ("T1\tSource 0 8\tThe Post\nT2\tCue 9 16\treports\nT3\tContent 17 37\tthat Clinton was ill\n"
+           "E1\tAttribution:T2 Content:T3 Cue:T2 Source:T1\n")
+    folder = tmp_path / "brat"
+    folder.mkdir()
+    (folder / "a.txt").write_text(text, encoding="utf-8")
+    (folder / "a.ann").write_text(ann, encoding="utf-8")
+    assert run_cli("import", "--as", "x", str(folder)).exit_code == 0
+    out = tmp_path / "d.jsonl"
+    assert run_cli("export", "--annotator", "x", "--format", "doccano", "-o", str(out)).exit_code == 0
+    other = tmp_path / "b.db"
+    assert run_cli("import", "--db", str(other), "--as", "x", str(out), db=False).exit_code == 0
+    (claim,) = json.loads(run_cli("export", "--db", str(other), "--annotator", "x", "--no-tokens", db=False).output)["spans"]
+    assert claim["text"] == "that Clinton was ill"
+    assert claim["attrs"] == {"speaker": "The Post", "speaker_span": {"start": 0, "end": 8, "label": ""}}

@@ -2,8 +2,9 @@
 ``{"text", "entities": [{id, start_offset, end_offset, label}], "relations": [{id, from_id, to_id, type}]}``.
 
 In the relations shape a claim's speaker, when it is a span, is a relation of type ``Speaker`` from the
-claim to the speaker (as in brat); ``AUTHOR`` and ``UNNAMED`` have no place in Doccano. An entity labelled
-TOPIC is a topic.
+claim to the speaker (as in brat; a speaker without a label of its own, as PolNeAR's sources, is labelled
+TOPIC there and comes back unlabelled, not as a span); ``AUTHOR`` and ``UNNAMED`` have no place in Doccano.
+An entity labelled TOPIC is a topic.
 """
 
 from __future__ import annotations
@@ -63,6 +64,8 @@ def parse_doccano(record: dict, layer: str | None = None, claim_label: str = CLA
         by_id[ent.get("id", i)] = span
         values.append(span)
     speakers: dict[int, dict] = {}  # id() of a claim span -> its speaker
+    stand_ins: set[int] = set()  # id() of TOPIC entities that stand for a speaker without a label
+    related: set[int] = set()  # id() of entities other relations use
     for i, rel in _objects(record, "relations", "relation"):
         src, dst, label = by_id.get(rel.get("from_id")), by_id.get(rel.get("to_id")), rel.get("type")
         if src is None or dst is None:
@@ -71,12 +74,18 @@ def parse_doccano(record: dict, layer: str | None = None, claim_label: str = CLA
             raise RecordError(f"relation {i} has no type")
         check_label(label, f"relation {i} type")
         if label == SPEAKER and src.kind == "claim":
-            speakers[id(src)] = dst.ref().to_dict()
+            if dst.label == "TOPIC":  # the export's stand-in for a speaker without a label: a topic never speaks
+                speakers[id(src)] = SpanRef(dst.start, dst.end, "").to_dict()
+                stand_ins.add(id(dst))
+            else:
+                speakers[id(src)] = dst.ref().to_dict()
             continue
+        related.update((id(src), id(dst)))
         attrs = {} if label in POLARITIES else {"relation": "relation"}
         values.append(Stance(src.ref(), dst.ref(), label, None, attrs))
+    stand_ins -= related
     values = [Span(v.start, v.end, v.label, v.kind, {**v.attrs, "speaker": speakers[id(v)]})
-              if id(v) in speakers else v for v in values]
+              if id(v) in speakers else v for v in values if id(v) not in stand_ins]
     return ImportRecord(Document.from_text(text, meta), layer or DEFAULT_LAYER, values, None)
 
 
