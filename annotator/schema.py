@@ -16,6 +16,7 @@ from typing import Any
 
 from rich.color import Color, ColorParseError
 
+from annotator import validate
 from annotator.errors import AnnotatorError
 from annotator.model import POLARITIES
 from annotator.yamlfile import Located, load_yaml
@@ -121,6 +122,8 @@ def _validate(doc: Located, path: Path) -> Schema:
     for key in data:
         if key not in SECTIONS:
             raise check.fail(f"unknown section {key!r} (expected one of {', '.join(sorted(SECTIONS))})", key)
+    for key in ("name", "description"):
+        check.text(data.get(key), key)
     entities = check.entities(data.get("entities"))
     claim, attributes = check.claim(data.get("claim") or {})
     lexicons = data.get("lexicons") or {}
@@ -151,6 +154,16 @@ class _Checker:
 
     def fail(self, problem: str, *where: Any) -> AnnotatorError:
         return AnnotatorError(problem, self.path, self.doc.line(*where))
+
+    def text(self, value: Any, key: str) -> None:
+        """A top-level text (name, description): absent, or a string on one line without control characters."""
+        if value is None:
+            return
+        if not isinstance(value, str):
+            raise self.fail(f"'{key}' must be text, not {type(value).__name__}", key)
+        problem = validate.label_problem(value, "'name'", allow_empty=True) if key == "name" else None
+        if problem:  # the name is shown in messages and on screens
+            raise self.fail(problem, key)
 
     def label(self, name: Any, spec: Any, where: tuple) -> Label:
         fail = self.fail

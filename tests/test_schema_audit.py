@@ -1,0 +1,23 @@
+"""A schema's name and description of the wrong type are one line naming the file and line, not made into text."""
+
+import pytest
+
+from annotator.schema import builtin_schema_path
+
+
+@pytest.mark.parametrize("line, problem", [
+    ("name: [a]", "6: 'name' must be text, not list"),
+    ('name: "news\\u001b[31m"', "6: 'name' 'news\\x1b[31m' contains control characters or line breaks"),
+    ("description: {a: 1}", "7: 'description' must be text, not dict"),
+])
+def test_wrong_name_or_description_is_refused(tmp_path, run_cli, line, problem):
+    lines = builtin_schema_path().read_text(encoding="utf-8").splitlines()
+    key = line.split(":")[0] + ":"
+    number = next(i for i, text in enumerate(lines) if text.startswith(key))
+    assert str(number + 1) == problem.split(":")[0]
+    lines[number] = line
+    schema = tmp_path / "s.yaml"
+    schema.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    result = run_cli("schema", "check", str(schema), db=False)
+    assert result.exit_code == 1
+    assert result.output == f"error: {schema}:{problem}\n"
