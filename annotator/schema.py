@@ -126,6 +126,11 @@ def _validate(doc: Located, path: Path) -> Schema:
         check.text(data.get(key), key)
     entities = check.entities(data.get("entities"))
     claim, attributes = check.claim(data.get("claim") or {})
+    topic = check.topic(data.get("topic") or {})
+    for label, kind in ((claim, "claim"), (topic, "topic")):
+        if label.name in {e.name for e in entities}:  # a span so labelled would be read back as a claim (topic)
+            raise check.fail(f"entity label {label.name} is also the {kind} label; name one of them otherwise",
+                             "entities", label.name)
     lexicons = data.get("lexicons") or {}
     if not isinstance(lexicons, dict):
         raise check.fail("'lexicons' must be a mapping", "lexicons")
@@ -135,7 +140,7 @@ def _validate(doc: Located, path: Path) -> Schema:
         entities=entities,
         claim=claim,
         claim_attributes=attributes,
-        topic=check.topic(data.get("topic") or {}),
+        topic=topic,
         polarities=check.polarities(data.get("stance") or {}),
         models=check.models(data.get("models") or []),
         model_labels=check.model_labels(data.get("model_labels") or {}, entities),
