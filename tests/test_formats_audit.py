@@ -299,3 +299,27 @@ def test_doccano_keeps_an_unlabelled_speaker_without_making_it_a_span(tmp_path, 
     (claim,) = json.loads(run_cli("export", "--db", str(other), "--annotator", "x", "--no-tokens", db=False).output)["spans"]
     assert claim["text"] == "that Clinton was ill"
     assert claim["attrs"] == {"speaker": "The Post", "speaker_span": {"start": 0, "end": 8, "label": ""}}
+
+
+@pytest.mark.parametrize("tokens", ["--tokens", "--no-tokens"])
+def test_a_spans_and_a_relations_own_fields_survive(tmp_path, run_cli, tokens):
+    """A pattern match's source and input_hash (ner.manual), a span's type and a relation's color (rel.manual)."""
+    gucci = {"start": 7, "end": 12, "label": "BRAND", "source": "./rule-based-model", "input_hash": 620145342,
+             "type": "span"}
+    kim = {"start": 22, "end": 25, "label": "PERSON", "type": "span"}
+    record = {"text": "I love Gucci bags and Kim said so.", "answer": "accept", "spans": [gucci, kim],
+              "relations": [{"head_span": {"start": 22, "end": 25, "label": "PERSON"},
+                             "child_span": {"start": 7, "end": 12, "label": "BRAND"}, "label": "LIKES",
+                             "color": "#ffd882"}]}
+    assert run_cli("import", "--as", "x", str(write_jsonl(tmp_path / "in.jsonl", [record]))).exit_code == 0
+    (task,) = [json.loads(line) for line in run_cli("export", "--annotator", "x", tokens).output.splitlines()]
+    for want, got in zip(record["spans"], task["spans"]):
+        assert {k: got[k] for k in want} == want and got["attrs"] == {}
+    (rel,) = task["relations"]
+    assert rel["color"] == "#ffd882" and rel["label"] == "LIKES" and "attrs" not in rel
+    # through brat and back, the same
+    assert run_cli("export", "--annotator", "x", "--format", "brat", "-o", str(tmp_path / "brat")).exit_code == 0
+    other = tmp_path / "b.db"
+    assert run_cli("import", "--db", str(other), "--as", "x", str(tmp_path / "brat"), db=False).exit_code == 0
+    again = json.loads(run_cli("export", "--db", str(other), "--annotator", "x", tokens, db=False).output)
+    assert again["spans"] == task["spans"] and again["relations"] == task["relations"]

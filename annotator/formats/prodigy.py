@@ -50,6 +50,10 @@ STANCE_END_ONLY = "stance_end_only"  # a span listed only as a stance's end: not
 TASK_KEYS = frozenset({"text", "meta", "_input_hash", "_task_hash", "tokens", "spans", "relations", "answer",
                        "_annotator_id", "_session_id", "_view_id"})
 RECORD_FIELDS = "record_fields"
+# The same for a span's or a relation's own fields (a pattern's ``source`` and ``input_hash``, a span's ``type``,
+# a relation's ``color``): kept in its attrs under RECORD_FIELDS, written back beside the fields annotator writes.
+SPAN_KEYS = frozenset({"start", "end", "token_start", "token_end", "label", "text", "kind", "attrs", STANCE_END_ONLY})
+RELATION_KEYS = frozenset({"head", "child", "head_span", "child_span", "label", "kind", "evidence", "attrs"})
 
 
 class RecordError(AnnotatorError):
@@ -222,7 +226,7 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
         if raw.get(STANCE_END_ONLY) is True:
             continue  # our export listed it for a relation; the relation's head_span or child_span holds it
         attrs = raw.get("attrs") if isinstance(raw.get("attrs"), dict) else {}
-        spans.append(Span(start, end, label, kind, attrs))
+        spans.append(Span(start, end, label, kind, _with_fields(attrs, raw, SPAN_KEYS)))
     spans = [Span(s.start, s.end, s.label, s.kind, speaker_from_export(s.attrs, text, spans))
              if s.kind == "claim" else s for s in spans]
     for i, s in enumerate(spans):
@@ -244,7 +248,7 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
         kind = raw.get("kind") or (STANCE if label in POLARITIES else "relation")
         if kind != STANCE:
             attrs["relation"] = kind
-        stance = Stance(source, target, label, evidence, attrs)
+        stance = Stance(source, target, label, evidence, _with_fields(attrs, raw, RELATION_KEYS))
         problem = validate.value_problem(stance, len(text))
         if problem:
             raise RecordError(f"relation {i}: {problem}")
@@ -253,6 +257,23 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
     has_layer = any(k in record for k in ("spans", "relations", "answer"))
     return ImportRecord(Document.from_text(text, meta), layer_name(record, layer) if has_layer else None, values,
                         status if has_layer else None)
+
+
+def _with_fields(attrs: dict, raw: dict, known: frozenset) -> dict:
+    """``attrs`` plus the item's own fields that annotator does not model (see RELATION_KEYS), if it has any."""
+    if len(raw) <= len(known) and raw.keys() <= known:  # the common case, without a dict
+        return attrs
+    fields = {k: v for k, v in raw.items() if k not in known}
+    return {**attrs, RECORD_FIELDS: fields} if fields and RECORD_FIELDS not in attrs else attrs
+
+
+def _fields_back(item: dict, attrs: dict) -> dict:
+    """``item`` (an exported span or relation) with the fields its record came with (see RECORD_FIELDS) added back,
+    taken out of ``attrs``; none of them replaces a field annotator writes."""
+    fields = attrs.pop(RECORD_FIELDS, None)
+    if isinstance(fields, dict):
+        item.update((k, v) for k, v in fields.items() if k not in item and k not in SPAN_KEYS | RELATION_KEYS)
+    return item
 
 
 def _is_hash(value: object) -> bool:
@@ -291,11 +312,12 @@ def _items(document: Document, values: list[Value], tokens: Tokens | None) -> tu
             span = {"start": v.start, "end": v.end, "token_start": ts, "token_end": te, **span}
         if id(v) in ends_only:
             span[STANCE_END_ONLY] = True
-        spans.append(span)
+        spans.append(_fields_back(span, attrs) if RECORD_FIELDS in attrs else span)
     relations = []
     for v in (v for v in values if isinstance(v, Stance)):
         attrs = dict(v.attrs)
         kind = attrs.pop("relation", STANCE)
+        fields = {RECORD_FIELDS: attrs.pop(RECORD_FIELDS)} if RECORD_FIELDS in attrs else {}
         if tokens is None:
             rel = {"head_span": _ref(v.source), "child_span": _ref(v.target), "label": v.polarity, "kind": kind}
         else:
@@ -306,7 +328,7 @@ def _items(document: Document, values: list[Value], tokens: Tokens | None) -> tu
             rel["evidence"] = {"start": v.evidence.start, "end": v.evidence.end}
         if attrs:
             rel["attrs"] = attrs
-        relations.append(rel)
+        relations.append(_fields_back(rel, fields) if fields else rel)
     return spans, relations
 
 
