@@ -323,3 +323,19 @@ def test_a_spans_and_a_relations_own_fields_survive(tmp_path, run_cli, tokens):
     assert run_cli("import", "--db", str(other), "--as", "x", str(tmp_path / "brat"), db=False).exit_code == 0
     again = json.loads(run_cli("export", "--db", str(other), "--annotator", "x", tokens, db=False).output)
     assert again["spans"] == task["spans"] and again["relations"] == task["relations"]
+
+
+def test_evaluate_reads_gold_as_import_does(tmp_path):
+    """A gold span labelled CLAIM without a kind is a claim (it was scored as an entity), and a Doccano gold file
+    is read as Doccano (its entities were not read at all)."""
+    from annotator.learn.evaluate import load_gold
+
+    gold = write_jsonl(tmp_path / "gold.jsonl", [
+        {"text": "Kim said the deal is bad.", "spans": [{"start": 0, "end": 3, "label": "PERSON"},
+                                                     {"start": 9, "end": 24, "label": "CLAIM",
+                                                      "attrs": {"speaker": "Kim"}}]},
+        {"text": "NATO met in Brussels.", "label": [[0, 4, "ORG"], [12, 20, "GPE"]]}])
+    first, second = load_gold(gold)
+    assert [(v.label, v.kind) for v in first.values] == [("PERSON", "entity"), ("CLAIM", "claim")]
+    assert first.values[1].attrs["speaker"] == {"start": 0, "end": 3, "label": "PERSON"}
+    assert [(v.start, v.end, v.label) for v in second.values] == [(0, 4, "ORG"), (12, 20, "GPE")]

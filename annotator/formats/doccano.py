@@ -10,9 +10,9 @@ An entity labelled TOPIC is a topic.
 from __future__ import annotations
 
 from annotator import validate
-from annotator.formats.prodigy import (DEFAULT_LAYER, RecordError, _int, _objects, check_label, record_text,
+from annotator.formats.prodigy import (CLAIM_LABEL, DEFAULT_LAYER, RecordError, _int, _objects, check_label, record_text,
                                        split_meta)
-from annotator.model import CLAIM, POLARITIES, TOPIC, Document, ImportRecord, Span, SpanRef, Stance, Value
+from annotator.model import POLARITIES, TOPIC, Document, ImportRecord, Span, SpanRef, Stance, Value
 
 META_SKIP = {"text", "label", "labels", "entities", "relations", "id"}
 SPEAKER = "Speaker"  # the relation type from a claim to its speaker
@@ -35,7 +35,7 @@ def _check(start, end, text: str, what: str) -> None:
         raise RecordError(f"{what}: {problem}")
 
 
-def parse_doccano(record: dict, layer: str | None = None, claim_label: str = CLAIM) -> ImportRecord:
+def parse_doccano(record: dict, layer: str | None = None, claim_label: str = CLAIM_LABEL) -> ImportRecord:
     text = record_text(record)
     meta = {k: v for k, v in record.items() if k not in META_SKIP}
     if "id" in record:

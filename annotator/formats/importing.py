@@ -23,8 +23,8 @@ from annotator.formats.brat_mapping import BratMapping, is_brat, read_pair
 from annotator.formats.doccano import is_doccano, parse_doccano
 from annotator.formats.files import file_kind, iter_jsonl, read_text, regular_file
 from annotator.formats.outputs import MARKER as EXPORT_MARKER
-from annotator.formats.prodigy import DEFAULT_LAYER, RECORD_FIELDS, STATUS_TO_ANSWER, parse_task
-from annotator.model import CLAIM, DONE, Document, ImportRecord, ImportResult, Span, Stance
+from annotator.formats.prodigy import CLAIM_LABEL, DEFAULT_LAYER, RECORD_FIELDS, STATUS_TO_ANSWER, parse_task
+from annotator.model import DONE, Document, ImportRecord, ImportResult, Span, Stance
 from annotator.schema import Schema
 
 if TYPE_CHECKING:
@@ -107,7 +107,7 @@ def _walk(folder: Path, follow_symlinks: bool, notes: list[str]) -> list[Path]:
     return sorted(found)
 
 
-def source_records(path: Path, layer: str | None = None, *, claim_label: str = CLAIM,
+def source_records(path: Path, layer: str | None = None, *, claim_label: str = CLAIM_LABEL,
                    brat_map: BratMapping | None = None) -> Iterator[tuple[int, ImportRecord | AnnotatorError]]:
     """(line, record) for each record of one source, read as a stream; a bad record comes as an
     AnnotatorError naming the file and line in its place. A file that cannot be read at all
@@ -261,7 +261,7 @@ def check_records(files: Iterable[Path], layer: str | None = None, schema: Schem
     called with each file's size once it is read.
     """
     report = ImportReport() if report is None else report
-    claim_label = schema.claim.name if schema else CLAIM
+    claim_label = schema.claim.name if schema else CLAIM_LABEL
     known: dict[tuple[str, str], bool] = {}
     repeats = _Repeats()
     for path in files:

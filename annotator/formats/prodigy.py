@@ -20,7 +20,6 @@ from annotator.formats.files import dump_json
 from annotator.formats.tokens import Tokens, json_string, tokenizer
 from annotator.model import (
     AUTHOR,
-    CLAIM,
     DONE,
     IN_PROGRESS,
     POLARITIES,
@@ -42,6 +41,7 @@ from annotator.model import (
 ANSWER_TO_STATUS = {"accept": DONE, "reject": REJECTED_DOC, "ignore": SKIPPED}
 STATUS_TO_ANSWER = {DONE: "accept", REJECTED_DOC: "reject", SKIPPED: "ignore"}
 DEFAULT_LAYER = "imported"
+CLAIM_LABEL = "CLAIM"  # the claim label where no schema names one (the bundled schema's; model.CLAIM is the kind)
 STANCE_END_ONLY = "stance_end_only"  # a span listed only as a stance's end: not an item of the layer
 # The fields of a task that annotator models (or writes itself); every other top-level field of an imported
 # record (a textcat ``label``, a choice task's ``options`` and ``accept``, ``html``, ``_timestamp``, ...) is kept
@@ -190,7 +190,7 @@ def _objects(record: dict, key: str, what: str):
         yield i, item
 
 
-def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM) -> ImportRecord:
+def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM_LABEL) -> ImportRecord:
     """A Prodigy-shaped record as an ImportRecord. Raises RecordError on bad content."""
     text = record_text(record)
     meta = record.get("meta")

@@ -76,6 +76,7 @@ def load_gold(path: str | Path, brat_map=None) -> list[GoldDoc]:
 
 
 def _load_jsonl(path: Path) -> list[GoldDoc]:
+    from annotator.formats.doccano import is_doccano, parse_doccano
     from annotator.formats.files import iter_jsonl
     from annotator.formats.prodigy import parse_task
 
@@ -83,8 +84,8 @@ def _load_jsonl(path: Path) -> list[GoldDoc]:
     for n, rec in iter_jsonl(path):
         if isinstance(rec, AnnotatorError):
             raise rec
-        try:
-            imp = parse_task(rec, "gold")
+        try:  # read as import reads it: a span labelled CLAIM is a claim, a Doccano line is Doccano's
+            imp = parse_doccano(rec, "gold") if is_doccano(rec) else parse_task(rec, "gold")
         except AnnotatorError as exc:
             raise AnnotatorError(exc.problem, path, n) from None
         out.append(GoldDoc(imp.document.text, list(imp.values), dict(imp.document.meta)))
