@@ -339,3 +339,12 @@ def test_evaluate_reads_gold_as_import_does(tmp_path):
     assert [(v.label, v.kind) for v in first.values] == [("PERSON", "entity"), ("CLAIM", "claim")]
     assert first.values[1].attrs["speaker"] == {"start": 0, "end": 3, "label": "PERSON"}
     assert [(v.start, v.end, v.label) for v in second.values] == [(0, 4, "ORG"), (12, 20, "GPE")]
+
+
+def test_evaluate_leaves_out_gold_records_prodigy_answered_reject_or_ignore(tmp_path):
+    from annotator.learn.evaluate import load_gold
+
+    records = [{"text": f"Kim met Putin on day {n}.", "spans": [{"start": 0, "end": 3, "label": "PERSON"}],
+                **({"answer": answer} if answer else {})} for n, answer in enumerate(["accept", "reject", "ignore", None])]
+    gold = load_gold(write_jsonl(tmp_path / "gold.jsonl", records))
+    assert [g.text for g in gold] == [records[0]["text"], records[3]["text"]]

@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 
 from annotator.errors import AnnotatorError
 from annotator.learn.matching import Tally, greedy, iou, norm_name, overlap, prf, speaker_kind, speaker_right
-from annotator.model import AUTHOR, ENTITY, SUGGESTIONS_LAYER, Span, Stance, Value
+from annotator.model import AUTHOR, ENTITY, REJECTED_DOC, SKIPPED, SUGGESTIONS_LAYER, Span, Stance, Value
 
 KINDS_REPORTED = ("entity", "claim", "claim+speaker", "stance")
 
@@ -88,6 +88,8 @@ def _load_jsonl(path: Path) -> list[GoldDoc]:
             imp = parse_doccano(rec, "gold") if is_doccano(rec) else parse_task(rec, "gold")
         except AnnotatorError as exc:
             raise AnnotatorError(exc.problem, path, n) from None
+        if imp.status in (REJECTED_DOC, SKIPPED):  # Prodigy's reject and ignore: no gold, whatever spans it has
+            continue
         out.append(GoldDoc(imp.document.text, list(imp.values), dict(imp.document.meta)))
     return out
 
