@@ -44,6 +44,10 @@ COMPONENTS = tuple(NEEDS)
 CLAIM_CANDIDATES = "claim_candidates"
 
 
+class NothingToTrain(AnnotatorError):
+    """No component has enough data: nothing is trained and nothing written."""
+
+
 @dataclass
 class ComponentReport:
     name: str
@@ -193,7 +197,7 @@ def train(store: Store, out: str | Path, *, source: str = "all", eval_split: flo
         reports[name].reason = "not asked for (--components)"
     if all(r.reason for r in reports.values()):  # an empty pipeline would replace a trained one at --out
         needs = "; ".join(f"{r.name} {r.reason.split(' — ')[0]}" for r in reports.values())
-        raise AnnotatorError(f"nothing to train from {len(items)} documents of {source!r}, {len(dev_items)} held out "
+        raise NothingToTrain(f"nothing to train from {len(items)} documents of {source!r}, {len(dev_items)} held out "
                              f"({needs}): "
                              f"annotate more and train again; nothing was written", out)
     _check_base(base)
