@@ -16,7 +16,6 @@ from typing import Any
 
 from rich.color import Color, ColorParseError
 
-from annotator import validate
 from annotator.errors import AnnotatorError
 from annotator.model import POLARITIES
 from annotator.yamlfile import Located, load_yaml
@@ -161,14 +160,9 @@ class _Checker:
         return AnnotatorError(problem, self.path, self.doc.line(*where))
 
     def text(self, value: Any, key: str) -> None:
-        """A top-level text (name, description): absent, or a string on one line without control characters."""
-        if value is None:
-            return
-        if not isinstance(value, str):
+        """A top-level text (name, description): absent or a string (shown made inert, see annotator.textsafe)."""
+        if value is not None and not isinstance(value, str):
             raise self.fail(f"'{key}' must be text, not {type(value).__name__}", key)
-        problem = validate.label_problem(value, "'name'", allow_empty=True) if key == "name" else None
-        if problem:  # the name is shown in messages and on screens
-            raise self.fail(problem, key)
 
     def label(self, name: Any, spec: Any, where: tuple) -> Label:
         fail = self.fail
