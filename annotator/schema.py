@@ -121,8 +121,15 @@ def _validate(doc: Located, path: Path) -> Schema:
     for key in data:
         if key not in SECTIONS:
             raise check.fail(f"unknown section {key!r} (expected one of {', '.join(sorted(SECTIONS))})", key)
+    for key in ("name", "description"):
+        check.text(data.get(key), key)
     entities = check.entities(data.get("entities"))
     claim, attributes = check.claim(data.get("claim") or {})
+    topic = check.topic(data.get("topic") or {})
+    for label, kind in ((claim, "claim"), (topic, "topic")):
+        if label.name in {e.name for e in entities}:  # a span so labelled would be read back as a claim (topic)
+            raise check.fail(f"entity label {label.name} is also the {kind} label; name one of them otherwise",
+                             "entities", label.name)
     lexicons = data.get("lexicons") or {}
     if not isinstance(lexicons, dict):
         raise check.fail("'lexicons' must be a mapping", "lexicons")
@@ -132,7 +139,7 @@ def _validate(doc: Located, path: Path) -> Schema:
         entities=entities,
         claim=claim,
         claim_attributes=attributes,
-        topic=check.topic(data.get("topic") or {}),
+        topic=topic,
         polarities=check.polarities(data.get("stance") or {}),
         models=check.models(data.get("models") or []),
         model_labels=check.model_labels(data.get("model_labels") or {}, entities),
@@ -151,6 +158,11 @@ class _Checker:
 
     def fail(self, problem: str, *where: Any) -> AnnotatorError:
         return AnnotatorError(problem, self.path, self.doc.line(*where))
+
+    def text(self, value: Any, key: str) -> None:
+        """A top-level text (name, description): absent or a string (shown made inert, see annotator.textsafe)."""
+        if value is not None and not isinstance(value, str):
+            raise self.fail(f"'{key}' must be text, not {type(value).__name__}", key)
 
     def label(self, name: Any, spec: Any, where: tuple) -> Label:
         fail = self.fail

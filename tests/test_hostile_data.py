@@ -133,7 +133,7 @@ RECORDS = [
     ("meta_with_nan", "meta holds NaN, which is not valid JSON"),
     ("meta_with_infinity_deep_inside", "meta holds Infinity"),
     ("meta_with_infinity", "meta holds Infinity"),
-    ("top_level_title_nan", "meta holds NaN"),
+    ("top_level_title_nan", "'title' holds NaN"),
     ("span_attrs_with_nan", "span 0 (0-6): attrs holds NaN"),
     ("annotator_id_of_the_suggester_s_bookkeeping", "'_annotator_id' 'suggester:entities' is reserved"),
     ("annotator_id_review", "import into it only with --as review"),

@@ -75,9 +75,10 @@ def test_too_little_data_says_how_much_is_needed(tmp_path):
     with Store(path) as store:
         store.import_records(synthetic(3))
     result = cli("train", "--db", str(path), "--out", str(tmp_path / "m"), "--epochs", "2")
-    assert result.returncode == 0, result.stderr
-    assert "ner     not trained: needs 20 items in 5 documents for training, has" in result.stdout
-    assert "stance  not trained: needs 50 items in 10 documents for training, has 2 in 2" in result.stdout
+    assert result.returncode == 1, result.stderr  # nothing trained: nothing written (an error since 2026-11-30)
+    assert "ner needs 20 items in 5 documents for training, has" in result.stderr
+    assert "stance needs 50 items in 10 documents for training, has 2 in 2" in result.stderr
+    assert not (tmp_path / "m").exists()
     with Store(tmp_path / "empty.db") as store:
         store.import_records([ImportRecord(Document.from_text("Nothing decided."))])
     empty = cli("train", "--db", str(tmp_path / "empty.db"), "--out", str(tmp_path / "m2"))

@@ -146,6 +146,8 @@ def export_cmd(db_path, annotator_name, review, suggestions, fmt, out, only_done
               f"layer {layer} to {out}"
         if report.moved:
             msg += f" ({report.moved} spans widened to token boundaries)"
+        if report.dropped:
+            msg += f" ({report.dropped} spans of whitespace alone left out: a DocBin span needs a token)"
         echo(msg, err=True)
 
 

@@ -28,6 +28,7 @@ from annotator.model import Span, SpanRef, Stance, Value
 
 NOTE_PREFIX = "annotator: "  # AnnotatorNotes written (and read back) by annotator
 UNSAFE_IN_NAME = re.compile(r"[^A-Za-z0-9_.-]+")
+UNSAFE_IN_TYPE = re.compile(r"[\s:;,|<>!=#]+")  # what brat's .ann lines and annotation.conf give a meaning to
 MAX_STEM = 80
 
 
@@ -48,6 +49,12 @@ def file_stem(doc_id: str, used: set[str]) -> str:
             stem = f"{stem.rsplit('-', 1)[0]}-{digest[:n]}"
     used.add(stem.lower())
     return stem
+
+
+def brat_type(label: str) -> str:
+    """A label as a brat type: whitespace and the characters brat's lines and configuration give a meaning to
+    (``:`` ``;`` ``,`` ``|`` ``<`` ``>`` ``!`` ``=`` ``#``) become ``_``; the export's notes keep the real label."""
+    return UNSAFE_IN_TYPE.sub("_", label) if UNSAFE_IN_TYPE.search(label) else label
 
 
 def _fragments(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -74,7 +81,7 @@ def to_ann(text: str, values: list[Value]) -> str:
             frags = _fragments(text, start, end)
             where = ";".join(f"{a} {b}" for a, b in frags)
             surface = " ".join(text[a:b] for a, b in frags).replace("\t", " ")
-            lines.append(f"{ids[key]}\t{label} {where}\t{surface}")
+            lines.append(f"{ids[key]}\t{brat_type(label)} {where}\t{surface}")
         return ids[key]
 
     def ref_id(ref: SpanRef) -> str:
@@ -90,8 +97,10 @@ def to_ann(text: str, values: list[Value]) -> str:
         t_line(span.start, span.end, span.label)
     n_rel = n_attr = 0
     for span in spans:
-        if span.attrs or span.kind != "entity":
-            notes.append((ids[(span.start, span.end, span.label)], {"kind": span.kind, "attrs": span.attrs}))
+        if span.attrs or span.kind != "entity" or brat_type(span.label) != span.label:
+            note = {"kind": span.kind, "attrs": span.attrs}
+            notes.append((ids[(span.start, span.end, span.label)],
+                          note if brat_type(span.label) == span.label else {**note, "label": span.label}))
         if span.kind != "claim":
             continue
         tid = ids[(span.start, span.end, span.label)]
@@ -110,9 +119,10 @@ def to_ann(text: str, values: list[Value]) -> str:
             lines.append(f"A{n_attr}\tClaimType {tid} {span.attrs['claim_type']}")
     for v in (v for v in values if isinstance(v, Stance)):
         n_rel += 1
-        lines.append(f"R{n_rel}\t{v.polarity} Arg1:{ref_id(v.source)} Arg2:{ref_id(v.target)}")
-        notes.append((f"R{n_rel}", {"source": v.source.to_dict(), "target": v.target.to_dict(),
-                                    "evidence": v.evidence.to_dict() if v.evidence else None, "attrs": v.attrs}))
+        lines.append(f"R{n_rel}\t{brat_type(v.polarity)} Arg1:{ref_id(v.source)} Arg2:{ref_id(v.target)}")
+        note = {"source": v.source.to_dict(), "target": v.target.to_dict(),
+                "evidence": v.evidence.to_dict() if v.evidence else None, "attrs": v.attrs}
+        notes.append((f"R{n_rel}", note if brat_type(v.polarity) == v.polarity else {**note, "label": v.polarity}))
     for n, (target, data) in enumerate(notes, 1):
         lines.append(f"#{n}\tAnnotatorNotes {target}\t{NOTE_PREFIX}{json.dumps(data, ensure_ascii=False)}")
     return "\n".join(lines) + ("\n" if lines else "")
@@ -120,7 +130,8 @@ def to_ann(text: str, values: list[Value]) -> str:
 
 def annotation_conf(entity_labels: set[str], relation_labels: set[str]) -> str:
     """brat's annotation.conf for these labels; TOPIC is always declared (an unlabelled stance end is one)."""
-    entity_labels = set(entity_labels) | {"TOPIC"}
+    entity_labels = {brat_type(label) for label in entity_labels} | {"TOPIC"}
+    relation_labels = {brat_type(label) for label in relation_labels}
     rels = "\n".join(f"{r}\tArg1:<ENTITY>, Arg2:<ENTITY>" for r in sorted(relation_labels | {"Speaker"}))
     return ("[entities]\n" + "\n".join(sorted(entity_labels)) + "\n\n[relations]\n" + rels +
             "\n\n[events]\n\n[attributes]\nHedged\tArg:CLAIM\nClaimType\tArg:CLAIM, "

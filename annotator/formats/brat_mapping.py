@@ -161,9 +161,7 @@ class _Converter:
         for rel in self.so.relations.values():
             if rel.type in self.mapping.speaker_relations:
                 claim, spk = self._tb(rel.args[0][1]), self._tb(rel.args[1][1])
-                note = self.so.annotator_note(spk.id) or {}
-                label = note["label"] if note.get("reference") else spk.type
-                out[claim.id] = {"speaker": SpanRef(spk.start, spk.end, label).to_dict()}
+                out[claim.id] = {"speaker": SpanRef(spk.start, spk.end, self._label(spk)).to_dict()}
         for attr in self.so.attributes:
             if attr.type == "Speaker" and attr.value:
                 out[attr.target] = {"speaker": attr.value}
@@ -189,7 +187,7 @@ class _Converter:
                 attrs["note"] = "\n".join(others)
         if speaker and kind == "claim":
             attrs = {**speaker, **attrs}
-        label = self.claim_label if is_claim else tb.type
+        label = self.claim_label if is_claim else self._label(tb)
         return Span(tb.start, tb.end, label, kind, attrs)
 
     def _relation(self, rid: str, type_: str, args) -> Stance:
@@ -197,7 +195,8 @@ class _Converter:
         source, target = (self._ref(ref) for _, ref in args[:2])
         if note is not None and isinstance(note.get("source"), dict) and isinstance(note.get("target"), dict):
             ev = note.get("evidence")
-            return Stance(SpanRef.from_dict(note["source"]), SpanRef.from_dict(note["target"]), type_,
+            label = note["label"] if isinstance(note.get("label"), str) and note["label"] else type_
+            return Stance(SpanRef.from_dict(note["source"]), SpanRef.from_dict(note["target"]), label,
                           SpanRef.from_dict(ev) if isinstance(ev, dict) else None, dict(note.get("attrs") or {}))
         polarity = self.mapping.stances.get(type_)
         attrs = {} if polarity else {"relation": "relation"}
@@ -215,9 +214,15 @@ class _Converter:
 
     def _ref(self, ref: str) -> SpanRef:
         tb = self._tb(ref)
+        return SpanRef(tb.start, tb.end, self._label(tb))
+
+    def _label(self, tb: TextBound) -> str:
+        """A T line's label: its type, unless an annotator export's note says what the label really is (a
+        stance end's or speaker's own label, or a label brat's types cannot hold, such as one with a space)."""
         note = self.so.annotator_note(tb.id) or {}
-        label = note["label"] if note.get("reference") else tb.type
-        return SpanRef(tb.start, tb.end, label)
+        if note.get("reference") or (isinstance(note.get("label"), str) and note["label"]):
+            return note["label"]
+        return tb.type
 
     def _reference_only(self, tid: str) -> bool:
         return bool((self.so.annotator_note(tid) or {}).get("reference"))
@@ -253,16 +258,38 @@ def read_pair(path: Path, mapping: BratMapping, claim_label: str = "CLAIM") -> t
     bom = txt.read_bytes()[:3] == b"\xef\xbb\xbf"  # brat counts a byte-order mark as a character
     standoff = parse_ann(read_text(ann), "\ufeff" + text if bom else text, ann)
     values = to_values(standoff, "\ufeff" + text if bom else text, mapping, claim_label=claim_label)
-    if bom:
-        values = [_shifted(v, -1) for v in values]
+    if bom:  # back to offsets into the text without it; a span that starts on the mark starts after it
+        values = [_without_bom(v, ann) for v in values]
     title = next((line.strip() for line in text.splitlines() if line.strip()), "")
     return text, {"source": str(txt), "title": title[:200]}, values
 
 
-def _shifted(value: Value, by: int) -> Value:
+def _without_bom(value: Value, ann: Path) -> Value:
+    """A value read against text with a byte-order mark first, moved to offsets into the text without it:
+    its own bounds, its ends and evidence, and the offsets in a claim's attributes (speaker, cue, fragments)."""
+    def pos(n: int) -> int:
+        return max(n - 1, 0)
+
     def ref(r):
-        return SpanRef(r.start + by, r.end + by, r.label) if r is not None else None
+        if r is None:
+            return None
+        if r.end <= 1:
+            raise AnnotatorError(f"a span at {r.start}-{r.end} holds nothing but the byte-order mark", ann)
+        return SpanRef(pos(r.start), pos(r.end), r.label)
+
+    def bounds(d):
+        if not isinstance(d, dict) or type(d.get("start")) is not int or type(d.get("end")) is not int:
+            return d  # AUTHOR, UNNAMED or a name
+        return {**d, "start": pos(d["start"]), "end": pos(d["end"])}
 
     if isinstance(value, Stance):
         return Stance(ref(value.source), ref(value.target), value.polarity, ref(value.evidence), value.attrs)
-    return Span(value.start + by, value.end + by, value.label, value.kind, value.attrs)
+    ref(SpanRef(value.start, value.end, value.label))
+    attrs = dict(value.attrs)
+    for key in ("speaker", "cue_span"):
+        if key in attrs:
+            attrs[key] = bounds(attrs[key])
+    if isinstance(attrs.get("fragments"), list):
+        attrs["fragments"] = [[pos(n) if type(n) is int else n for n in f] if isinstance(f, list) else f
+                              for f in attrs["fragments"]]
+    return Span(pos(value.start), pos(value.end), value.label, value.kind, attrs)

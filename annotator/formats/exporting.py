@@ -18,7 +18,7 @@ from annotator.formats import brat, doccano, prodigy, spacy_docbin
 from annotator.formats.files import dump_json
 from annotator.formats.outputs import (atomic_file, atomic_folder, check_replace_file, check_replace_folder,
                                        check_target, inside, write_marker)
-from annotator.model import DONE, REVIEW_LAYER, STANCE, SUGGESTIONS_LAYER, Document, Span, Stance, Value
+from annotator.model import CLAIM, DONE, REVIEW_LAYER, STANCE, SUGGESTIONS_LAYER, Document, Span, Stance, Value
 
 if TYPE_CHECKING:
     from annotator.store import Store  # a type only: formats do not open databases
@@ -55,12 +55,15 @@ def collect(store: Store, layer: str, *, only_done: bool = False) -> list[Export
     return list(layer_items(store, layer, only_done=only_done))
 
 
-def has_stances(store: Store, layer: str, *, only_done: bool = False) -> bool:
-    """Whether the export of a layer holds a stance (Doccano's shape depends on it), without reading it all."""
+def has_relations(store: Store, layer: str, *, only_done: bool = False) -> bool:
+    """Whether the export of a layer holds a stance or a claim whose speaker is a span (Doccano's shape depends on
+    it), without reading it all."""
+    kinds = (STANCE, CLAIM)
     if layer == SUGGESTIONS_LAYER:
-        return any(True for _ in store.suggested_documents(kinds=(STANCE,)))
-    return any(any(a.accepted for a in items) and (status == DONE or not only_done)
-               for _, items, status in store.documents_in_layer(layer, kinds=(STANCE,), only_with_items=True))
+        return any(doccano.has_relations([s.value for s in found])
+                   for _, found in store.suggested_documents(kinds=kinds))
+    return any(doccano.has_relations([a.value for a in items if a.accepted]) and (status == DONE or not only_done)
+               for _, items, status in store.documents_in_layer(layer, kinds=kinds, only_with_items=True))
 
 
 def _partly_reviewed(store: Store) -> list[str]:
@@ -110,7 +113,8 @@ class ExportReport:
     documents: int
     spans: int
     relations: int
-    moved: int = 0
+    moved: int = 0  # spaCy: spans widened to token boundaries
+    dropped: int = 0  # spaCy: spans of whitespace alone, left out
     path: str = "-"
     layer: str | None = None  # the layer of the first document written
 
@@ -141,7 +145,7 @@ def export_layer(store: Store, layer: str, fmt: str, out: str | None, *, only_do
     """Export one layer of an open store, reading it as a stream (memory stays bounded; see :func:`export`)."""
     check_tokens(fmt, tokens)
     items = layer_items(store, layer, only_done=only_done)
-    shape = has_stances(store, layer, only_done=only_done) if fmt == "doccano" else None
+    shape = has_relations(store, layer, only_done=only_done) if fmt == "doccano" else None
     return export(items, fmt, out, force=force, protect=protect, relation_shape=shape, tokens=tokens)
 
 
@@ -152,14 +156,14 @@ def export(items: Iterable[ExportItem], fmt: str, out: str | None, *, force: boo
     Items are written as they come (a generator is never held whole, except by the spaCy format,
     whose DocBin is one object). ``protect`` names files (the database) that the output must never
     replace. ``relation_shape`` chooses Doccano's shape; None: the entities/relations shape when an
-    item holds a stance (which needs the items as a list). ``tokens=False`` writes JSONL without
+    item holds a stance or a claim's speaker span (which needs the items as a list). ``tokens=False`` writes JSONL without
     tokens (see :func:`check_tokens` for the other formats).
     """
     if fmt not in FORMATS:
         raise AnnotatorError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     check_tokens(fmt, tokens)
     protect = list(protect)
-    report = ExportReport(0, 0, 0, 0, out or "-")
+    report = ExportReport(0, 0, 0, path=out or "-")
     to_stdout = not out or out == "-"
     if to_stdout and fmt in ("spacy", "brat"):
         raise AnnotatorError(f"--format {fmt} needs -o PATH ({'a .spacy file' if fmt == 'spacy' else 'a folder'})")
@@ -172,7 +176,7 @@ def export(items: Iterable[ExportItem], fmt: str, out: str | None, *, force: boo
             check_replace_file(path, force)
     if fmt == "doccano" and relation_shape is None:
         items = list(items)
-        relation_shape = any(isinstance(v, Stance) for item in items for v in item.values)
+        relation_shape = any(doccano.has_relations(item.values) for item in items)
     items = _counted(items, report)
     if fmt in ("jsonl", "doccano"):
         lines = jsonl_lines(items, tokens) if fmt == "jsonl" else doccano_lines(items, relation_shape)
@@ -196,8 +200,9 @@ def export(items: Iterable[ExportItem], fmt: str, out: str | None, *, force: boo
 def _write_docbin(items: Iterable[ExportItem], path: Path, report: ExportReport, force: bool, protect) -> None:
     def docs():
         for item in items:
-            doc, moved = spacy_docbin.to_doc(item.document.text, item.values, item.document.meta)
+            doc, moved, dropped = spacy_docbin.to_doc(item.document.text, item.values, item.document.meta)
             report.moved += moved
+            report.dropped += dropped
             yield doc
 
     with atomic_file(path, force=force, protect=protect) as tmp:

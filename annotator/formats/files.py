@@ -163,6 +163,10 @@ def iter_jsonl(path: Path, text: str | None = None) -> Iterator[tuple[int, dict 
             yield number, AnnotatorError(f"duplicate key {exc.args[0]!r} in a JSON object", path, number)
             continue
         except json.JSONDecodeError as exc:
+            if number == 1 and line.strip() == "[":
+                yield number, AnnotatorError("a JSON array over several lines, not JSON Lines: import reads one JSON "
+                                             "object per line (jq -c '.[]' turns an array into that)", path, number)
+                return
             yield number, AnnotatorError(f"not valid JSON: {exc.msg} (column {exc.colno})", path, number)
             continue
         except RecursionError:
@@ -172,7 +176,8 @@ def iter_jsonl(path: Path, text: str | None = None) -> Iterator[tuple[int, dict 
             yield number, AnnotatorError(f"a number longer than {sys.get_int_max_str_digits():,} digits", path, number)
             continue
         if not isinstance(obj, dict):
-            yield number, AnnotatorError(f"expected a JSON object, got {type(obj).__name__}", path, number)
+            hint = " (one JSON object per line: jq -c '.[]' turns an array into that)" if isinstance(obj, list) else ""
+            yield number, AnnotatorError(f"expected a JSON object, got {type(obj).__name__}{hint}", path, number)
             continue
         # a \uXXXX escape may have made a lone surrogate SQLite cannot store (JSON's escape is a lower-case u)
         if "\\ud" in line or "\\uD" in line:

@@ -16,14 +16,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Iterable, Iterator
 
+from annotator import validate
 from annotator.errors import AnnotatorError
 from annotator.formats.brat_mapping import CONFIG_FILES as BRAT_CONFIG_FILES
 from annotator.formats.brat_mapping import BratMapping, is_brat, read_pair
 from annotator.formats.doccano import is_doccano, parse_doccano
 from annotator.formats.files import file_kind, iter_jsonl, read_text, regular_file
 from annotator.formats.outputs import MARKER as EXPORT_MARKER
-from annotator.formats.prodigy import DEFAULT_LAYER, parse_task
-from annotator.model import CLAIM, DONE, Document, ImportRecord, ImportResult, Span, Stance
+from annotator.formats.prodigy import CLAIM_LABEL, DEFAULT_LAYER, RECORD_FIELDS, STATUS_TO_ANSWER, parse_task
+from annotator.model import DONE, Document, ImportRecord, ImportResult, Span, Stance
 from annotator.schema import Schema
 
 if TYPE_CHECKING:
@@ -106,7 +107,7 @@ def _walk(folder: Path, follow_symlinks: bool, notes: list[str]) -> list[Path]:
     return sorted(found)
 
 
-def source_records(path: Path, layer: str | None = None, *, claim_label: str = CLAIM,
+def source_records(path: Path, layer: str | None = None, *, claim_label: str = CLAIM_LABEL,
                    brat_map: BratMapping | None = None) -> Iterator[tuple[int, ImportRecord | AnnotatorError]]:
     """(line, record) for each record of one source, read as a stream; a bad record comes as an
     AnnotatorError naming the file and line in its place. A file that cannot be read at all
@@ -176,6 +177,56 @@ def unknown_labels(rec: ImportRecord, schema: Schema, known: dict[tuple[str, str
     return out
 
 
+class _Repeats:
+    """Finds a record that repeats an earlier record's text into the same layer but says something else.
+
+    One text is one document with one status per layer, and the items of every record are merged; so a
+    second record with another answer (Prodigy's binary data: ner.teach writes a record per span, accepted
+    or rejected) would turn a rejected span into an accepted one, and one with other top-level fields
+    (textcat.teach writes a record per label) would lose them. Remembers, per (document, layer) of this
+    import, where it was first seen and its answer packed in one integer (no object the garbage collector
+    walks; about a hundred bytes a record), and a hash of those fields for the records that have any.
+    """
+
+    STATUSES = (None, *STATUS_TO_ANSWER)
+
+    def __init__(self) -> None:
+        self.first: dict[int, int] = {}  # hash of (document, layer) -> (file, line, status) packed
+        self.fields: dict[int, int] = {}  # the same key -> hash of the record's own top-level fields
+        self.files: list[str] = []
+
+    def check(self, rec: ImportRecord, path: Path, line: int) -> AnnotatorError | None:
+        if not self.files or self.files[-1] != str(path):
+            self.files.append(str(path))
+        key = hash((rec.document.id, rec.layer))
+        fields = rec.document.meta.get(RECORD_FIELDS)
+        own = {k: v for k, v in fields.items() if not k.startswith("_")} if isinstance(fields, dict) else {}
+        sig = hash(validate.dumps(own)) if own else 0
+        code = self.STATUSES.index(rec.status)
+        seen = self.first.get(key)
+        if seen is None:
+            self.first[key] = ((len(self.files) - 1) << 34) | (line << 2) | code
+            if sig:
+                self.fields[key] = sig
+            return None
+        first_path, first_line, status = self.files[seen >> 34], (seen >> 2) & (2**32 - 1), self.STATUSES[seen & 3]
+        where = f"{first_path}:{first_line}" if first_path != str(path) else f"line {first_line}"
+        if rec.status is not None and status is not None and rec.status != status:
+            return AnnotatorError(
+                f"the same text as {where}, in layer {rec.layer!r}, answered {STATUS_TO_ANSWER[status]!r} there and "
+                f"{STATUS_TO_ANSWER[rec.status]!r} here: a document has one answer per layer and their spans would "
+                f"be merged (binary data such as Prodigy's ner.teach has a record per span: import the accepted "
+                f"records alone, or --skip-invalid keeps the first)", path, line)
+        if sig != self.fields.get(key, 0):
+            return AnnotatorError(
+                f"the same text as {where} with other fields ({', '.join(sorted(own)) or 'none'}): a text is one "
+                f"document, whose fields come from its first record (a record per label, as Prodigy's textcat.teach "
+                f"writes, is not supported; --skip-invalid keeps the first)", path, line)
+        if status is None:
+            self.first[key] = seen | code
+        return None
+
+
 def _fingerprint(path: Path) -> tuple:
     """What tells a changed source: size first (progress reads it), then identity and times; a brat
     document's .ann counts too."""
@@ -210,8 +261,9 @@ def check_records(files: Iterable[Path], layer: str | None = None, schema: Schem
     called with each file's size once it is read.
     """
     report = ImportReport() if report is None else report
-    claim_label = schema.claim.name if schema else CLAIM
+    claim_label = schema.claim.name if schema else CLAIM_LABEL
     known: dict[tuple[str, str], bool] = {}
+    repeats = _Repeats()
     for path in files:
         expected = _fingerprint(path)
         found = skipped = 0
@@ -222,6 +274,14 @@ def check_records(files: Iterable[Path], layer: str | None = None, schema: Schem
                 report.skipped.append(str(rec))
                 skipped += 1
                 continue
+            if rec.layer is not None:
+                conflict = repeats.check(rec, path, line)
+                if conflict is not None:
+                    if not skip_invalid:
+                        raise conflict
+                    report.skipped.append(str(conflict))
+                    skipped += 1
+                    continue
             if schema is not None:
                 missing = unknown_labels(rec, schema, known)
                 if missing and strict:

@@ -20,7 +20,6 @@ from annotator.formats.files import dump_json
 from annotator.formats.tokens import Tokens, json_string, tokenizer
 from annotator.model import (
     AUTHOR,
-    CLAIM,
     DONE,
     IN_PROGRESS,
     POLARITIES,
@@ -42,7 +41,19 @@ from annotator.model import (
 ANSWER_TO_STATUS = {"accept": DONE, "reject": REJECTED_DOC, "ignore": SKIPPED}
 STATUS_TO_ANSWER = {DONE: "accept", REJECTED_DOC: "reject", SKIPPED: "ignore"}
 DEFAULT_LAYER = "imported"
+CLAIM_LABEL = "CLAIM"  # the claim label where no schema names one (the bundled schema's; model.CLAIM is the kind)
 STANCE_END_ONLY = "stance_end_only"  # a span listed only as a stance's end: not an item of the layer
+# The fields of a task that annotator models (or writes itself); every other top-level field of an imported
+# record (a textcat ``label``, a choice task's ``options`` and ``accept``, ``html``, ``_timestamp``, ...) is kept
+# in the document's meta under RECORD_FIELDS, with the record's own ``_input_hash``, and written back at the
+# top level of the exported task.
+TASK_KEYS = frozenset({"text", "meta", "_input_hash", "_task_hash", "tokens", "spans", "relations", "answer",
+                       "_annotator_id", "_session_id", "_view_id"})
+RECORD_FIELDS = "record_fields"
+# The same for a span's or a relation's own fields (a pattern's ``source`` and ``input_hash``, a span's ``type``,
+# a relation's ``color``): kept in its attrs under RECORD_FIELDS, written back beside the fields annotator writes.
+SPAN_KEYS = frozenset({"start", "end", "token_start", "token_end", "label", "text", "kind", "attrs", STANCE_END_ONLY})
+RELATION_KEYS = frozenset({"head", "child", "head_span", "child_span", "label", "kind", "evidence", "attrs"})
 
 
 class RecordError(AnnotatorError):
@@ -50,12 +61,14 @@ class RecordError(AnnotatorError):
 
 
 def record_text(record: dict) -> str:
-    """A record's `text`: present, a string, and valid Unicode (no lone surrogates SQLite cannot store)."""
+    """A record's `text`: present, a string, not blank, and valid Unicode (no lone surrogates SQLite cannot store)."""
     if "text" not in record:
         raise RecordError("no 'text' field")
     problem = validate.text_problem(record["text"])
     if problem:
         raise RecordError(problem.replace("text", "'text'", 1))
+    if not record["text"].strip():  # as an empty .txt file imports nothing: there is nothing to annotate
+        raise RecordError("'text' is empty" if not record["text"] else "'text' holds only whitespace")
     return record["text"]
 
 
@@ -177,7 +190,7 @@ def _objects(record: dict, key: str, what: str):
         yield i, item
 
 
-def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM) -> ImportRecord:
+def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM_LABEL) -> ImportRecord:
     """A Prodigy-shaped record as an ImportRecord. Raises RecordError on bad content."""
     text = record_text(record)
     meta = record.get("meta")
@@ -185,6 +198,15 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
     for key in ("label", "title", "url", "source", "id"):  # textcat labels and other top-level facts
         if key in record and key not in meta and not isinstance(record[key], (list, dict)):
             meta[key] = record[key]
+    fields = {k: v for k, v in record.items() if k not in TASK_KEYS}
+    if _is_hash(record.get("_input_hash")):
+        fields["_input_hash"] = record["_input_hash"]
+    if fields and RECORD_FIELDS not in meta:
+        for key, value in fields.items():  # named as the record names them, not as meta
+            problem = validate.json_problem(value, repr(key))
+            if problem:
+                raise RecordError(problem)
+        meta[RECORD_FIELDS] = fields
     problem = validate.json_problem(meta, "meta")
     if problem:
         raise RecordError(problem)
@@ -204,7 +226,7 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
         if raw.get(STANCE_END_ONLY) is True:
             continue  # our export listed it for a relation; the relation's head_span or child_span holds it
         attrs = raw.get("attrs") if isinstance(raw.get("attrs"), dict) else {}
-        spans.append(Span(start, end, label, kind, attrs))
+        spans.append(Span(start, end, label, kind, _with_fields(attrs, raw, SPAN_KEYS)))
     spans = [Span(s.start, s.end, s.label, s.kind, speaker_from_export(s.attrs, text, spans))
              if s.kind == "claim" else s for s in spans]
     for i, s in enumerate(spans):
@@ -226,7 +248,7 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
         kind = raw.get("kind") or (STANCE if label in POLARITIES else "relation")
         if kind != STANCE:
             attrs["relation"] = kind
-        stance = Stance(source, target, label, evidence, attrs)
+        stance = Stance(source, target, label, evidence, _with_fields(attrs, raw, RELATION_KEYS))
         problem = validate.value_problem(stance, len(text))
         if problem:
             raise RecordError(f"relation {i}: {problem}")
@@ -235,6 +257,37 @@ def parse_task(record: dict, layer: str | None = None, claim_label: str = CLAIM)
     has_layer = any(k in record for k in ("spans", "relations", "answer"))
     return ImportRecord(Document.from_text(text, meta), layer_name(record, layer) if has_layer else None, values,
                         status if has_layer else None)
+
+
+def _with_fields(attrs: dict, raw: dict, known: frozenset) -> dict:
+    """``attrs`` plus the item's own fields that annotator does not model (see RELATION_KEYS), if it has any."""
+    if len(raw) <= len(known) and raw.keys() <= known:  # the common case, without a dict
+        return attrs
+    fields = {k: v for k, v in raw.items() if k not in known}
+    return {**attrs, RECORD_FIELDS: fields} if fields and RECORD_FIELDS not in attrs else attrs
+
+
+def _fields_back(item: dict, attrs: dict) -> dict:
+    """``item`` (an exported span or relation) with the fields its record came with (see RECORD_FIELDS) added back,
+    taken out of ``attrs``; none of them replaces a field annotator writes."""
+    fields = attrs.pop(RECORD_FIELDS, None)
+    if isinstance(fields, dict):
+        item.update((k, v) for k, v in fields.items() if k not in item and k not in SPAN_KEYS | RELATION_KEYS)
+    return item
+
+
+def _is_hash(value: object) -> bool:
+    return type(value) is int and -2**63 <= value < 2**63
+
+
+def split_meta(meta: dict) -> tuple[dict, dict]:
+    """A document's meta without the record's own top-level fields, and those fields (see RECORD_FIELDS);
+    none of them ever replaces a field annotator writes, but the record's ``_input_hash`` is kept."""
+    fields = meta.get(RECORD_FIELDS)
+    if not isinstance(fields, dict):
+        return meta, {}
+    rest = {k: v for k, v in meta.items() if k != RECORD_FIELDS}
+    return rest, {k: v for k, v in fields.items() if k not in TASK_KEYS or (k == "_input_hash" and _is_hash(v))}
 
 
 def _items(document: Document, values: list[Value], tokens: Tokens | None) -> tuple[list[dict], list[dict]]:
@@ -259,11 +312,12 @@ def _items(document: Document, values: list[Value], tokens: Tokens | None) -> tu
             span = {"start": v.start, "end": v.end, "token_start": ts, "token_end": te, **span}
         if id(v) in ends_only:
             span[STANCE_END_ONLY] = True
-        spans.append(span)
+        spans.append(_fields_back(span, attrs) if RECORD_FIELDS in attrs else span)
     relations = []
     for v in (v for v in values if isinstance(v, Stance)):
         attrs = dict(v.attrs)
         kind = attrs.pop("relation", STANCE)
+        fields = {RECORD_FIELDS: attrs.pop(RECORD_FIELDS)} if RECORD_FIELDS in attrs else {}
         if tokens is None:
             rel = {"head_span": _ref(v.source), "child_span": _ref(v.target), "label": v.polarity, "kind": kind}
         else:
@@ -274,7 +328,7 @@ def _items(document: Document, values: list[Value], tokens: Tokens | None) -> tu
             rel["evidence"] = {"start": v.evidence.start, "end": v.evidence.end}
         if attrs:
             rel["attrs"] = attrs
-        relations.append(rel)
+        relations.append(_fields_back(rel, fields) if fields else rel)
     return spans, relations
 
 
@@ -283,10 +337,12 @@ def _task(document: Document, values: list[Value], layer: str | None, status: st
     """A task's fields before its tokens and after them (see :func:`_items` for ``tokens``)."""
     text = document.text
     spans, relations = _items(document, values, tokens)
-    before = {"text": text, "meta": document.meta, "_input_hash": prodigy_hash(text),
+    meta, fields = split_meta(document.meta)
+    input_hash = fields.pop("_input_hash", None)
+    before = {"text": text, "meta": meta, "_input_hash": prodigy_hash(text) if input_hash is None else input_hash,
               "_task_hash": prodigy_hash(text, dump_json([spans, relations]))}
     after = {"spans": spans, "relations": relations, **answer_field(status),
-             "_annotator_id": layer, "_session_id": layer, "_view_id": view_id}
+             "_annotator_id": layer, "_session_id": layer, "_view_id": view_id, **fields}
     return before, after
 
 
@@ -329,9 +385,14 @@ def lean_task_line(document: Document, values: list[Value], layer: str | None, s
     spans, relations = _items(document, values, None)
     spans_json, relations_json = _dump(spans), _dump(relations) if relations else "[]"
     task_hash = prodigy_hash(text, f"[{spans_json}, {relations_json}]")  # dump_json([spans, relations])
-    return (f'{{"text": {json_string(text)}, "meta": {_dump(document.meta)}, "_input_hash": {prodigy_hash(text)}, '
-            f'"_task_hash": {task_hash}, "spans": {spans_json}, "relations": {relations_json}, '
-            f'{_tail(status, layer, view_id)}')
+    meta, fields = split_meta(document.meta)
+    input_hash = fields.pop("_input_hash", None)
+    tail = _tail(status, layer, view_id)
+    if fields:
+        tail = f"{tail[:-1]}, {_dump(fields)[1:]}"
+    return (f'{{"text": {json_string(text)}, "meta": {_dump(meta)}, '
+            f'"_input_hash": {prodigy_hash(text) if input_hash is None else input_hash}, '
+            f'"_task_hash": {task_hash}, "spans": {spans_json}, "relations": {relations_json}, {tail}')
 
 
 def _dump(value: object) -> str:

@@ -3,7 +3,8 @@
 Entities go to ``doc.ents`` (overlaps resolved longest-first; every entity is also kept
 in ``doc.spans["entities"]``), claims to ``doc.spans["claims"]``, topics to
 ``doc.spans["topics"]``, and stances plus claim attributes to ``doc.user_data``.
-Spans that do not fall on token boundaries are expanded to the enclosing tokens.
+Spans that do not fall on token boundaries are expanded to the enclosing tokens; a span of whitespace
+alone holds no token and is left out (an empty span breaks ``spacy train``).
 """
 
 from __future__ import annotations
@@ -14,18 +15,20 @@ from annotator.model import Span, Stance, Value
 
 
 def to_doc(text: str, values: list[Value], meta: dict | None = None):
-    """A spaCy Doc carrying the layer's items; returns (doc, count of spans moved to token bounds)."""
+    """A spaCy Doc carrying the layer's items; returns (doc, count of spans moved to token bounds, count of
+    spans left out because they hold no token: whitespace alone)."""
     from spacy.util import filter_spans
 
     from annotator.formats.tokens import blank_nlp
 
     doc = blank_nlp().make_doc(text)
-    moved = 0
+    moved = dropped = 0
     groups: dict[str, list] = {"entities": [], "claims": [], "topics": []}
     claim_attrs = []
     for v in sorted((v for v in values if isinstance(v, Span)), key=lambda s: (s.start, s.end)):
         span = doc.char_span(v.start, v.end, label=v.label, alignment_mode="expand")
-        if span is None:
+        if span is None or not len(span):
+            dropped += 1
             continue
         if (span.start_char, span.end_char) != (v.start, v.end):
             moved += 1
@@ -42,7 +45,7 @@ def to_doc(text: str, values: list[Value], meta: dict | None = None):
         for v in values if isinstance(v, Stance)]
     doc.user_data["claims"] = claim_attrs
     doc.user_data["meta"] = dict(meta or {})
-    return doc, moved
+    return doc, moved, dropped
 
 
 def write_docbin(path: Path, docs) -> None:

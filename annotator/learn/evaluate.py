@@ -26,7 +26,7 @@ from typing import Callable, Iterable
 
 from annotator.errors import AnnotatorError
 from annotator.learn.matching import Tally, greedy, iou, norm_name, overlap, prf, speaker_kind, speaker_right
-from annotator.model import AUTHOR, ENTITY, SUGGESTIONS_LAYER, Span, Stance, Value
+from annotator.model import AUTHOR, ENTITY, REJECTED_DOC, SKIPPED, SUGGESTIONS_LAYER, Span, Stance, Value
 
 KINDS_REPORTED = ("entity", "claim", "claim+speaker", "stance")
 
@@ -76,6 +76,7 @@ def load_gold(path: str | Path, brat_map=None) -> list[GoldDoc]:
 
 
 def _load_jsonl(path: Path) -> list[GoldDoc]:
+    from annotator.formats.doccano import is_doccano, parse_doccano
     from annotator.formats.files import iter_jsonl
     from annotator.formats.prodigy import parse_task
 
@@ -83,10 +84,12 @@ def _load_jsonl(path: Path) -> list[GoldDoc]:
     for n, rec in iter_jsonl(path):
         if isinstance(rec, AnnotatorError):
             raise rec
-        try:
-            imp = parse_task(rec, "gold")
+        try:  # read as import reads it: a span labelled CLAIM is a claim, a Doccano line is Doccano's
+            imp = parse_doccano(rec, "gold") if is_doccano(rec) else parse_task(rec, "gold")
         except AnnotatorError as exc:
             raise AnnotatorError(exc.problem, path, n) from None
+        if imp.status in (REJECTED_DOC, SKIPPED):  # Prodigy's reject and ignore: no gold, whatever spans it has
+            continue
         out.append(GoldDoc(imp.document.text, list(imp.values), dict(imp.document.meta)))
     return out
 

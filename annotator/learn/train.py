@@ -44,6 +44,10 @@ COMPONENTS = tuple(NEEDS)
 CLAIM_CANDIDATES = "claim_candidates"
 
 
+class NothingToTrain(AnnotatorError):
+    """No component has enough data: nothing is trained and nothing written."""
+
+
 @dataclass
 class ComponentReport:
     name: str
@@ -134,7 +138,7 @@ def _docs(items: list[ExportItem], with_claims: bool):
 
     docs = []
     for item in items:
-        doc, _ = to_doc(item.document.text, item.values, item.document.meta)
+        doc, *_ = to_doc(item.document.text, item.values, item.document.meta)
         if with_claims:
             doc.spans[CLAIM_CANDIDATES] = list(doc.spans["claims"])
         docs.append(doc)
@@ -183,6 +187,7 @@ def train(store: Store, out: str | Path, *, source: str = "all", eval_split: flo
     out = Path(out)
     check_target(out, folder=True, protect=[store.path])
     check_parent(out)
+    _check_replaceable(out)
     items = gather(store, source)
     if not items:
         raise AnnotatorError(f"no documents marked done in {source!r}: mark documents done (key d) before training")
@@ -190,6 +195,11 @@ def train(store: Store, out: str | Path, *, source: str = "all", eval_split: flo
     reports = _component_reports(train_items)
     for name in set(COMPONENTS) - set(components or COMPONENTS):
         reports[name].reason = "not asked for (--components)"
+    if all(r.reason for r in reports.values()):  # an empty pipeline would replace a trained one at --out
+        needs = "; ".join(f"{r.name} {r.reason.split(' — ')[0]}" for r in reports.values())
+        raise NothingToTrain(f"nothing to train from {len(items)} documents of {source!r}, {len(dev_items)} held out "
+                             f"({needs}): "
+                             f"annotate more and train again; nothing was written", out)
     _check_base(base)
     work = Path(tempfile.mkdtemp(prefix=f".{out.name}.training.", dir=out.parent))
     try:
@@ -274,7 +284,7 @@ def _score_spacy(nlp, dev_items, reports, pipeline) -> None:
 
     examples = []
     for item in dev_items:
-        gold, _ = to_doc(item.document.text, item.values)
+        gold, *_ = to_doc(item.document.text, item.values)
         examples.append(Example(nlp.make_doc(item.document.text), gold))
     scores = nlp.evaluate(examples)
     if "ner" in pipeline:
@@ -340,14 +350,19 @@ def _replace(new: Path, out: Path) -> None:
     """Move the finished pipeline into place; the old one is removed only after the move is ready."""
     old = None
     if out.exists():
-        if not (out / "config.cfg").exists() and any(out.iterdir()):
-            raise AnnotatorError("exists and is not a pipeline folder; choose another --out", out)
+        _check_replaceable(out)
         old = out.with_name(f".{out.name}.old")
         shutil.rmtree(old, ignore_errors=True)
         out.rename(old)
     new.rename(out)
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)
+
+
+def _check_replaceable(out: Path) -> None:
+    """Refuse, before any training, an ``--out`` that exists and is not a pipeline folder (an empty one is fine)."""
+    if out.is_dir() and not (out / "config.cfg").exists() and any(out.iterdir()):
+        raise AnnotatorError("exists and is not a pipeline folder; choose another --out", out)
 
 
 def describe(report: TrainReport) -> str:
