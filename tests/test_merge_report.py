@@ -64,7 +64,7 @@ def test_a_conflict_the_file_already_held_is_not_reported_as_made_here(tmp_path)
     text = merge.format_report(rep)
     assert "kept GPE" not in text
     assert "0 conflicting (both kept), 1 already conflicting in the file merged" in text
-    assert f"entity 19-26 'Germany': holds both GPE and NORP already" in text
+    assert "entity 19-26 'Germany': holds both GPE and NORP already" in text
     assert rep.to_dict()["conflicts"][0]["carried"] is True
 
 

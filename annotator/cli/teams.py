@@ -135,7 +135,6 @@ def merge(db_path: str, annotator_name: str, others: tuple[str, ...], as_json: b
     from annotator.teams import merge as mg
     from annotator.formats.files import regular_file
 
-    from pathlib import Path
 
     for other in others:  # a FIFO or a device would hang the copy or fill the disk
         regular_file(other)
@@ -236,7 +235,6 @@ def serve(ctx: click.Context, db_path: str, annotator_name: str, names: str | No
     restart and are printed once (`annotator links` lists and revokes them). Loopback
     only unless --public. Every session uses the server's --schema.
     """
-    from pathlib import Path
 
     from annotator.schema import load_schema
     from annotator.tui import serve as sv
