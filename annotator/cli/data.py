@@ -11,7 +11,7 @@ from annotator.cli import names as name_checks
 from annotator.cli.common import annotator_option, db_option, json_option, open_store, schema_option
 from annotator.cli.output import echo, echo_json, warn_bad_rows
 from annotator.errors import AnnotatorError
-from annotator.model import DONE, IN_PROGRESS, SKIPPED
+from annotator.model import DONE, IN_PROGRESS, REVIEW_LAYER, SKIPPED
 from annotator.textsafe import one_line
 
 BIG_INPUT = 1_000_000  # bytes; smaller imports finish before a progress bar would help
@@ -175,8 +175,12 @@ def stats_cmd(db_path, as_json, rules, blind, annotator_name):
         for kind, labels in stats["suggestions"].items():
             echo(f"  {one_line(kind, 20):<8} {_labels(labels)}")
     for layer, figures in stats["layers"].items():
+        # in the review layer a rejected item is a version the reviewer settled as not there, no suggestion
+        n = figures["rejected_suggestions"]
+        rejected = "rejected in review" if layer == REVIEW_LAYER else "suggestion rejected" if n == 1 \
+            else "suggestions rejected"
         echo(f"layer {one_line(layer, 60)}: {figures[DONE]} done, {figures[IN_PROGRESS]} in progress, "
-             f"{figures[SKIPPED]} skipped, {figures['rejected_suggestions']} suggestions rejected")
+             f"{figures[SKIPPED]} skipped, {n} {rejected}")
         for kind, labels in figures["items"].items():
             echo(f"  {one_line(kind, 20):<8} {_labels(labels)}")
 
