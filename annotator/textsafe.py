@@ -80,6 +80,16 @@ def terminal_text(text: object) -> str:
     return display_text(str(text))
 
 
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b\u2060-\u2064\ufeff]")  # draw as nothing; ZWJ/ZWNJ spell names
+
+
+def invisible_char(text: str) -> str | None:
+    """The first character of the string that a terminal draws as nothing (a zero-width space, a soft
+    hyphen, a word joiner, a byte-order mark), or None: "PER\u200bSON" would read as "PERSON"."""
+    m = _INVISIBLE.search(text)
+    return m.group() if m else None
+
+
 def has_control(text: str) -> bool:
     """True when the string holds a control character, a line break or a bidi override."""
     return bool(_CONTROL.search(text))

@@ -47,7 +47,7 @@ from annotator.model import (
     Suggestion,
     Value,
 )
-from annotator.textsafe import has_control
+from annotator.textsafe import has_control, invisible_char
 
 # Reserved for the suggesters: files before schema version 6 kept which version of a suggester ran
 # on a document as doc_status rows of a layer named "suggester:NAME" (now the suggester_runs table).
@@ -87,6 +87,14 @@ def label_problem(label: object, what: str = "label", *, allow_empty: bool = Fal
     if len(label) > MAX_LABEL:
         return f"{what} is longer than {MAX_LABEL} characters"
     return None
+
+
+def invisible_problem(text: str, what: str) -> str | None:
+    """Why a new label or name cannot be taken as given: a character drawn as nothing would make it look
+    like another ("PER\u200bSON" and "PERSON"). Checked where labels and names come in (import, the command
+    line), not on rows already stored, which stay readable."""
+    ch = invisible_char(text)
+    return None if ch is None else f"{what} {shown(text)} contains an invisible character (U+{ord(ch):04X})"
 
 
 def name_problem(name: object, what: str = "annotator name", *, allow_review: bool = False) -> str | None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from annotator.errors import AnnotatorError
-from annotator.validate import name_problem
+from annotator.validate import invisible_problem, name_problem
 
 READS_REVIEW = {"stats", "export", "import"}  # commands where naming the review layer is explicit and fine
 
@@ -20,7 +20,7 @@ def _check(value: str | None, param: click.Parameter, allow_review: bool, what: 
     """The value, or one line (an AnnotatorError, not click's usage screen) saying why not."""
     if value is None:
         return None
-    problem = name_problem(value, what, allow_review=allow_review)
+    problem = name_problem(value, what, allow_review=allow_review) or invisible_problem(value, what)
     if problem:
         raise AnnotatorError(f"{param.opts[0]}: {problem}")
     return value
