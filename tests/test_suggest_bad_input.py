@@ -213,3 +213,15 @@ def test_suggest_documents_from_a_thread_with_its_own_store(tmp_path):
     th.join(60)
     assert result["report"].documents == 3
     assert result["p"][0] == (0, 3) and result["p"][-1] == (3, 3)
+
+
+def test_a_model_that_is_a_file_is_named_as_a_file(tmp_path):
+    from annotator.errors import AnnotatorError
+    from annotator.schema import load_schema
+    from annotator.suggest.pipeline import load_pipeline
+
+    f = tmp_path / "model.txt"
+    f.write_text("not a pipeline", encoding="utf-8")
+    with pytest.raises(AnnotatorError) as err:
+        load_pipeline(str(f), load_schema())
+    assert "is not a spaCy pipeline folder (a file)" in str(err.value) and "model.txt" in str(err.value)

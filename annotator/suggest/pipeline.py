@@ -125,7 +125,8 @@ def load_pipeline(name_or_path: str | None, schema, *, on_warning=None) -> Langu
     path = Path(name)
     is_path = path.exists() or "/" in name or name.startswith(".")
     if is_path and not path.is_dir():
-        raise AnnotatorError("is not a spaCy pipeline folder (no such directory)", name)
+        raise AnnotatorError("is not a spaCy pipeline folder (" + ("a file" if path.exists() else "no such directory")
+                             + ")", name)
     from annotator.suggest.trained import combine, trained_meta
 
     trained = trained_meta(path) if is_path else None
