@@ -49,6 +49,7 @@ class Action:
     ACCEPT, REJECT, ACCEPT_ALL, DELETE = "accept", "reject", "accept_all", "delete"
     RELABEL, RESIZE, CREATE = "relabel", "resize", "create"
     SET_SPEAKER, ADD_STANCE, EDIT_STANCE = "set_speaker", "add_stance", "edit_stance"
+    SET_ATTRIBUTE = "set_attribute"  # a claim attribute other than the speaker (payload: attribute, value)
     # decisions in the review layer
     REVIEW_ACCEPT_UNANIMOUS, REVIEW_ACCEPT_AGREED = "review_accept_unanimous", "review_accept_agreed"
     REVIEW_CHOOSE, REVIEW_EDIT, REVIEW_SETTLE_OPEN = "review_choose", "review_edit", "review_settle_open"

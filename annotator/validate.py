@@ -256,6 +256,29 @@ def speaker_problem(speaker: object, length: int | None) -> str | None:
     return f"claim speaker must be AUTHOR, UNNAMED, a name or {{start, end, label}}, got {type_name(speaker)}"
 
 
+def claim_attribute_problem(name: str, type_: str, choices: tuple[str, ...], value: object) -> str | None:
+    """Why ``value`` cannot be what a person sets claim attribute ``name`` of ``type_`` to (None clears
+    it): a choice is one of ``choices``, a bool true or false, a score a number from 0 to 1, a text one
+    line without control characters."""
+    if value is None:
+        return None
+    if type_ == "choice":
+        return None if value in choices else f"{name} must be one of {', '.join(choices)}, got {shown(value)}"
+    if type_ == "bool":
+        return None if isinstance(value, bool) else f"{name} must be yes or no, got {shown(value)}"
+    if type_ == "score":
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+            return f"{name} must be a number from 0 to 1, got {shown(value)}"
+        return None
+    if type_ == "text":
+        if not isinstance(value, str):
+            return f"{name} must be text, got {type_name(value)}"
+        if has_control(value):
+            return f"{name} {shown(value)} contains control characters or line breaks"
+        return None
+    return f"claim attribute {shown(name)} has type {shown(type_)}, which is not set this way"
+
+
 def value_problem(value: Value, length: int | None) -> str | None:
     """Why a span or stance cannot be an item of a text of ``length`` characters."""
     if isinstance(value, Stance):

@@ -1,4 +1,4 @@
-"""Claims' speakers and the stance wizard, as part of :class:`~annotator.annotate.session.AnnotationSession`.
+"""Claims' speakers and other attributes, and the stance wizard, as part of :class:`~annotator.annotate.session.AnnotationSession`.
 
 The speaker and stance pickers offer one candidate per name (see
 :mod:`annotator.annotate.mentions`); the wizard asks for a stance's source, then its
@@ -11,6 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from annotator.annotate import decisions as D
+from annotator.annotate.attributes import editable, shown
 from annotator.annotate.mentions import (
     Candidate,
     index_of_name,
@@ -21,6 +22,8 @@ from annotator.annotate.mentions import (
 )
 from annotator.annotate.refused import Refused
 from annotator.model import STANCE, Action, SpanRef, Stance
+from annotator.schema import Attribute
+from annotator.validate import claim_attribute_problem
 
 
 @dataclass
@@ -49,12 +52,41 @@ class ClaimsAndStances:
         i = index_of_name(candidates, self.doc.text, ref)
         return 0 if i is None else i
 
-    def claim_in_focus(self) -> D.Item:
+    def claim_in_focus(self, what: str = "set its speaker") -> D.Item:
         item = self.need_focus()
         if item.kind != self.kind_for(self.schema.claim.name):
-            raise Refused(f"Focus a claim to set its speaker ({self.keys['next_span']}/{self.keys['prev_span']} moves).",
+            raise Refused(f"Focus a claim to {what} ({self.keys['next_span']}/{self.keys['prev_span']} moves).",
                           warning=True)
         return item
+
+    def claim_attributes(self) -> tuple[D.Item, tuple[Attribute, ...]]:
+        """The focused claim and the schema's attributes that the attribute dialog sets (all but the
+        speaker); refused when the focus is no claim or the schema declares none."""
+        attributes = editable(self.schema)
+        if not attributes:
+            raise Refused(f"The schema {self.schema.name!r} declares no claim attributes besides the speaker "
+                          f"({self.keys['speaker']} sets that).", warning=True)
+        return self.claim_in_focus("set its attributes"), attributes
+
+    def set_attribute(self, key: str, name: str, value: object) -> None:
+        """Set attribute ``name`` of the claim with ``key`` to ``value`` (None clears it), accepting the
+        claim: one decision. A text is stripped, and an empty one clears it; a value its type does not
+        allow (a control character in a text, a choice the schema lacks) is refused."""
+        item = self._item(key)
+        if item is None:
+            return
+        attribute = next((a for a in editable(self.schema) if a.name == name), None)
+        if attribute is None:
+            raise Refused(f"The schema declares no claim attribute {name!r} to set this way.", warning=True)
+        if isinstance(value, str) and attribute.type == "text":
+            value = value.strip() or None
+        problem = claim_attribute_problem(name, attribute.type, attribute.choices, value)
+        if problem:
+            raise Refused(problem[:1].upper() + problem[1:] + ".", warning=True)
+        changes = D.set_attribute(item, name, value, self.doc.id, self.layer)
+        if not changes:
+            raise Refused(f"{name} is already {shown(value)}.")
+        self.decide(Action.SET_ATTRIBUTE, changes, advance=False, attribute=name, value=value)
 
     def set_speaker(self, key: str, speaker: str | SpanRef) -> None:
         """Set the speaker (AUTHOR, UNNAMED or an actor span) of the claim with ``key``."""

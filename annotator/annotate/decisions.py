@@ -4,7 +4,7 @@ Given a document's suggestions and the items of one annotator's layer, compute t
 visible list of items (undecided suggestions plus the layer's items, accepted and
 rejected) and build the ``changes`` list that :meth:`annotator.store.Store.apply` writes
 in one transaction: accept, reject, relabel, resize by word, create, delete, set a
-claim's speaker, add / edit / delete a stance, accept all.
+claim's speaker or another of its attributes, add / edit / delete a stance, accept all.
 
 Offsets are Python ``str`` indices, end-exclusive. Words come from a simple regex
 tokenizer (runs of word characters, or single other non-space characters).
@@ -384,6 +384,19 @@ def set_speaker(item: Item, speaker: str | SpanRef, doc_id: str, layer: str, tex
     elif "speaker_text" in attrs or text is not None:
         attrs["speaker_text"] = ""
     return _decide(item, doc_id, layer, replace(value, attrs=attrs), ACCEPTED)
+
+
+def set_attribute(item: Item, name: str, value: object, doc_id: str, layer: str) -> list[Change]:
+    """Set a claim's attribute ``name`` to ``value`` (None removes it), accepting the claim."""
+    value_ = item.value
+    if not isinstance(value_, Span) or value_.kind != CLAIM:
+        return []
+    attrs = dict(value_.attrs)
+    if value is None:
+        attrs.pop(name, None)
+    else:
+        attrs[name] = value
+    return _decide(item, doc_id, layer, replace(value_, attrs=attrs), ACCEPTED)
 
 
 # --- stances -----------------------------------------------------------------------

@@ -60,7 +60,7 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
         self._rebuilt = True  # the index was built anew since the last take_changes()
         self._note: str | tuple[str, ...] = ""  # what the last decision says besides itself (see take_note)
         # the keys its messages name, by binding id; a UI whose keys are remapped sets them as mapped
-        self.keys = {"new_span": "n", "stance": "t", "speaker": "s", "reject": "x", "next_span": "j",
+        self.keys = {"new_span": "n", "stance": "t", "speaker": "s", "attributes": "c", "reject": "x", "next_span": "j",
                      "prev_span": "k", "label_picker": "l"}
 
     # --- state --------------------------------------------------------------------
@@ -416,15 +416,17 @@ class AnnotationSession(SessionDocuments, ClaimsAndStances):
 
         ev = self._commit(write, focus)
         return ("Undone: " if which == Action.UNDO else "Redone: ") + describe(
-            ev.action, pairs, self.doc.text, ev.payload.get("followers", 0), self._suggested)
+            ev.action, pairs, self.doc.text, ev.payload.get("followers", 0), self._suggested,
+            ev.payload.get("attribute") if isinstance(ev.payload.get("attribute"), str) else None)
 
     def _suggested(self, suggestion_id: str) -> dict | None:
-        """The open document's suggestion ``suggestion_id`` as ``start, end, label`` (None: not one of them)."""
+        """The open document's suggestion ``suggestion_id`` as ``start, end, label, attrs`` (None: not one of them)."""
         s = next((s for s in self._suggestions if s.id == suggestion_id), None)
         if s is None:
             return None
         v = s.value
-        return {"label": v.polarity} if isinstance(v, Stance) else {"start": v.start, "end": v.end, "label": v.label}
+        return ({"label": v.polarity} if isinstance(v, Stance) else
+                {"start": v.start, "end": v.end, "label": v.label, "attrs": dict(v.attrs)})
 
     def _index_for_record(self, rec: dict) -> int | None:
         i = self.index.find("a:" + rec["id"])

@@ -77,6 +77,8 @@ KEYS: tuple[Key, ...] = (
     Key("redo", "U,ctrl+y", "redo", "Redo", group="History"),
     Key("speaker", "s", "speaker", "Set the focused claim's speaker", group="Claims and stances"),
     Key("stance", "t", "stance", "Add a stance (or edit the focused one)", group="Claims and stances"),
+    Key("attributes", "c", "attributes", "Set the focused claim's other attributes (type, cue, check-worthy, "
+        "hedged...: the schema's)", group="Claims and stances"),
     Key("done", "d", "done", "Mark the document done and open the next (asks when suggestions are undecided)",
         group="Documents"),
     Key("next_doc", "]", "next_doc", "Next document", group="Documents"),
@@ -154,7 +156,7 @@ ALWAYS_SHOWN = ("help", "quit")
 SHORT = {"accept": "accept", "reject": "reject", "accept_all": "all", "label_picker": "label", "new_span": "new",
          "next_undecided": "next", "choose_kinds": "kinds", "mark": "mark", "confirm": "confirm",
          "cancel": "cancel", "undo": "undo", "done": "done", "doc_list": "docs", "help": "help", "quit": "quit",
-         "stance": "stance", "speaker": "speaker", "cursor_word_right": "word", "cursor_right": "char"}
+         "stance": "stance", "speaker": "speaker", "attributes": "attrs", "cursor_word_right": "word", "cursor_right": "char"}
 
 
 def short_description(key: Key) -> str:

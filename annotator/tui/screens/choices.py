@@ -1,4 +1,5 @@
-"""The rows of the annotation screen's pickers: labels, polarities, speakers and stance ends.
+"""The rows of the annotation screen's pickers: labels, polarities, speakers, stance ends and claim
+attributes.
 
 A speaker or stance entry names the mention it stands for: the name, how often it occurs,
 and the words around that mention in its sentence — all on one line of the picker's width.
@@ -9,6 +10,7 @@ from __future__ import annotations
 from rich.cells import cell_len
 from rich.text import Text
 
+from annotator.annotate.attributes import NO, YES, shown
 from annotator.annotate.mentions import Candidate
 from annotator.model import AUTHOR, UNNAMED, SpanRef
 from annotator.schema import Schema
@@ -80,3 +82,31 @@ def index_of_value(choices: list[Choice], value) -> int:
                                 and (c.value.start, c.value.end) == (value.start, value.end)):
             return n
     return 0
+
+
+CLEAR = "\x00clear"  # the row that clears an attribute (no choice of a schema can hold a control character)
+
+
+def attribute_choices(attributes, attrs: dict, width: int) -> list[Choice[str]]:
+    """One row per claim attribute with its value now (digits pick them): ``claim_type   event``."""
+    out = []
+    for n, attribute in enumerate(attributes, 1):
+        prompt = Text(no_wrap=True, overflow="ellipsis", end="")
+        prompt.append(f"{one_line(attribute.name, 20):<14}", style="bold")
+        prompt.append(" " + one_line(shown(attrs.get(attribute.name)), 200))
+        prompt.append(f"  ({attribute.type})", style="dim")
+        prompt.truncate(width, overflow="ellipsis")
+        out.append(Choice(attribute.name, prompt, str(n) if n <= 9 else None))
+    return out
+
+
+def attribute_value_choices(attribute) -> list[Choice]:
+    """What a choice, bool or score attribute can be set to: its choices (digits), yes (y) / no (n) —
+    a decided score is 1.0 or 0.0 — and a last row that clears it (c)."""
+    if attribute.type == "choice":
+        rows = [Choice(c, Text(one_line(c, 200)), str(n) if n <= 9 else None)
+                for n, c in enumerate(attribute.choices, 1)]
+    else:
+        yes, no = (True, False) if attribute.type == "bool" else (YES, NO)
+        rows = [Choice(yes, Text("yes"), "y"), Choice(no, Text("no"), "n")]
+    return rows + [Choice(CLEAR, Text("clear (no value)", style="dim"), "c")]

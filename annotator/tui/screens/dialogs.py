@@ -1,4 +1,4 @@
-"""The annotation screen's dialogs: pickers (label, speaker, the stance wizard), the questions
+"""The annotation screen's dialogs: pickers (label, speaker, claim attributes, the stance wizard), the questions
 before accept-all and done, the document list and the help — mixed into :class:`AnnotateScreen`.
 
 Each dialog's screen is imported when it first opens: they bring Textual widgets (option
@@ -63,6 +63,45 @@ class AnnotateDialogs:
                                   self.schema, self._picker_width())
         self.app.push_screen(PickerScreen("Who makes this claim?", choices, selected=index_of_value(choices, current)),
                              self._when_picked(partial(self.session.set_speaker, item.key)))
+
+    @keyed
+    def action_attributes(self) -> None:
+        """The focused claim's attributes (all but the speaker) with their values; the one picked is
+        then set by its type: a picker of its choices, yes / no, or a line of text."""
+        from annotator.tui.screens.choices import attribute_choices
+        from annotator.tui.screens.picker import PickerScreen
+
+        item, attributes = self.session.claim_attributes()
+        choices = attribute_choices(attributes, item.value.attrs, self._picker_width())
+        title = f"Attributes of “{one_line(self.doc.text[item.start:item.end], 40)}”"
+        self.app.push_screen(PickerScreen(title, choices, hint="enter edit · escape cancel"),
+                             lambda name: self._attribute_picked(item.key, attributes, name))
+
+    @keyed
+    def _attribute_picked(self, key: str, attributes, name: str | None) -> None:
+        from annotator.tui.screens.choices import CLEAR, attribute_value_choices, index_of_value
+        from annotator.tui.screens.picker import PickerScreen
+        from annotator.tui.screens.text_input import TextInputScreen
+
+        item = self.session.index.get(key)
+        if name is None or item is None:
+            return
+        attribute = next(a for a in attributes if a.name == name)
+        current = item.value.attrs.get(name)
+        title = f"{one_line(name, 30)} of “{one_line(self.doc.text[item.start:item.end], 30)}”"
+        if attribute.type == "text":
+            def typed(line: str | None) -> None:
+                if line is not None:
+                    self._decided(self.session.set_attribute, key, name, line)
+
+            self.app.push_screen(TextInputScreen(title, "" if current is None else str(current),
+                                                 hint="enter saves (an empty line clears it) · escape cancels"),
+                                 typed)
+            return
+        choices = attribute_value_choices(attribute)
+        self.app.push_screen(PickerScreen(title, choices, selected=index_of_value(choices, current)),
+                             self._when_picked(lambda value: self.session.set_attribute(
+                                 key, name, None if value == CLEAR else value)))
 
     @keyed
     def action_stance(self) -> None:

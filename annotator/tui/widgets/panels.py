@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from rich.cells import cell_len
 from rich.text import Text
 
+from annotator.annotate.attributes import editable, shown
 from annotator.annotate.decisions import Item, speaker_text
 from annotator.annotate.items import KINDS, Delta, ItemIndex
 from annotator.annotate.walk import kind_name
@@ -219,10 +220,26 @@ def _wrapped(text: str, width: int, rows: int) -> list[str]:
     return [fit(line, width) for line in lines]
 
 
+def attribute_rows(attrs: dict, schema: Schema, width: int, rows: int = 2) -> list[list[tuple[str, str]]]:
+    """A claim's attributes besides the speaker, as the schema names them, with their values (``–``
+    unset): ``cue: said · claim_type: event · checkworthy: 0.73 · hedged: no`` over at most ``rows``
+    lines, a whole attribute to a line where it fits, the last line cut with an ellipsis."""
+    pieces = [(one_line(a.name, 20) + ": ", one_line(shown(attrs.get(a.name)), 30)) for a in editable(schema)]
+    out: list[list[tuple[str, str]]] = []
+    for name, val in pieces:
+        row = out[-1] if out else None
+        used = sum(cell_len(p) for p, _ in row) if row else 0
+        if row is not None and (used + 3 + cell_len(name + val) <= width or len(out) == rows):
+            row.extend([(" · ", "dim"), (name, "dim"), (val, "")])
+        else:
+            out.append([(name, "dim"), (val, "")])
+    return out
+
+
 def detail(item: Item | None, text: str, schema: Schema, index: int, total: int, width: int = 44,
            new_span_key: str = "n", loose: Sequence[str] = ()) -> Text:
-    """What the focused item is, in words (state, label, rule, score, words, speaker), one row per line
-    (``new_span_key``: the key that creates a span, as mapped; ``loose``: which of its ends or its
+    """What the focused item is, in words (state, label, rule, score, words, a claim's speaker and
+    attributes), one row per line (``new_span_key``: the key that creates a span, as mapped; ``loose``: which of its ends or its
     speaker name no span of the layer, said on a row of their own)."""
     if item is None:
         hint = _wrapped(f"{new_span_key} creates a span at the cursor.", width, HEIGHT - 1)  # whole when narrow
@@ -244,15 +261,15 @@ def detail(item: Item | None, text: str, schema: Schema, index: int, total: int,
             evidence = "in “" + one_line(text[value.evidence.start:value.evidence.end], 400) + "”"
             lines.extend([(row, "italic")] for row in _wrapped(evidence, width, HEIGHT - len(lines) - bool(loose)))
     else:
+        attrs = attribute_rows(value.attrs, schema, width) if item.kind == CLAIM else []
         quote = [[(row, "")] for row in _wrapped("“" + one_line(text[item.start:item.end], 400) + "”", width,
-                                                 HEIGHT - len(lines) - (2 if item.kind == CLAIM else 0) - bool(loose))]
+                                                 HEIGHT - len(lines) - (1 + len(attrs) if item.kind == CLAIM else 0)
+                                                 - bool(loose))]
         lines.extend(quote)
         if item.kind == CLAIM:
             lines.append([("speaker: ", "dim"), (one_line(speaker_text(value, text), 40),
                                                  SPEAKER_STYLE if isinstance(value.attrs.get("speaker"), dict) else "")])
-            cue = value.attrs.get("cue")
-            if cue:
-                lines.append([("cue: ", "dim"), (one_line(str(cue), 30), "")])
+            lines.extend(attrs)
     if loose:
         lines[HEIGHT - 1:] = [[(f"{' and '.join(loose)} {'is' if len(loose) == 1 else 'are'} no span of yours",
                                 "italic yellow")]]
