@@ -49,6 +49,7 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from annotator import validate
+from annotator.annotation_rows import AnnotationRows
 from annotator.errors import AnnotatorError
 from annotator.formats.files import regular_file
 from annotator.model import (
@@ -914,8 +915,6 @@ class Store:
         Read a batch of documents at a time, so memory stays bounded whatever the size of the database.
         ``kinds`` keeps only items of those kinds; ``only_with_items`` leaves out documents without such
         items. Rows that break an invariant are left out and named in :attr:`bad_rows`."""
-        from annotator.annotation_rows import AnnotationRows
-
         kind_sql, kind_args = self._kinds_filter(kinds)
         read = AnnotationRows().read  # every check of _row_to_annotation, quicker for rows of a shape seen before
         for batch in self._document_batches():

@@ -18,6 +18,7 @@ from annotator.formats import brat, doccano, prodigy, spacy_docbin
 from annotator.formats.files import dump_json
 from annotator.formats.outputs import (atomic_file, atomic_folder, check_replace_file, check_replace_folder,
                                        check_target, inside, write_marker)
+from annotator.formats.tokens import tokenizer
 from annotator.model import CLAIM, DONE, REVIEW_LAYER, STANCE, SUGGESTIONS_LAYER, Document, Span, Stance, Value
 
 if TYPE_CHECKING:
@@ -178,6 +179,8 @@ def export(items: Iterable[ExportItem], fmt: str, out: str | None, *, force: boo
         items = list(items)
         relation_shape = any(doccano.has_relations(item.values) for item in items)
     items = _counted(items, report)
+    if fmt == "jsonl" and tokens:
+        tokenizer().ready()  # spaCy's import (a second) before the output exists, not while it is written
     if fmt in ("jsonl", "doccano"):
         lines = jsonl_lines(items, tokens) if fmt == "jsonl" else doccano_lines(items, relation_shape)
         if to_stdout:

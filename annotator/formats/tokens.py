@@ -160,6 +160,13 @@ class Tokenizer:
         self.cache: dict[str, tuple] = {}  # this generation's runs
         self.old: dict[str, tuple] = {}  # the last generation's; a run met again moves to this one
 
+    def ready(self) -> Tokenizer:
+        """Load spaCy and its rules now (the first text would): an export does it before it opens its output,
+        so that a signal during the slow import finds no half-written file to clean up."""
+        if self.nlp is None:
+            self._start()
+        return self
+
     def _start(self) -> None:
         self.nlp = bare_nlp()
         self.splits, self.rests, self.merged, self.longest, self.rules = special_cases()
@@ -266,7 +273,7 @@ class Tokenizer:
 
     def __call__(self, text: str) -> Tokens:
         if self.nlp is None:
-            self._start()
+            self.ready()
         runs = RUNS.findall(text)
         entries = [*map(self.cache.get, runs)]
         if None in entries:
