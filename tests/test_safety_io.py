@@ -612,3 +612,32 @@ def test_an_unexpected_error_is_one_line_naming_the_saved_traceback(tmp_path, mo
         report.unlink()
     monkeypatch.setenv("ANNOTATOR_DEBUG", "1")
     assert isinstance(invoke("export", "--db", str(db)).exception, ZeroDivisionError)
+
+
+def test_an_interrupt_whose_frames_hold_an_open_cursor_leaves_no_wal_or_shm_file(tmp_path):
+    """A handled interrupt kept in a local makes a cycle (frame, exception, traceback) that holds a store
+    generator's open cursor after the store was closed; SQLite keeps such a connection until the
+    statement goes, and the process used to end first, leaving the -wal and -shm files behind."""
+    db = tmp_path / "t.db"
+    with Store(db) as s:
+        s.import_records([ImportRecord(Document.from_text(f"Document number {i}.")) for i in range(600)])
+        for doc_id in s.document_ids()[:300]:
+            s.set_status("alice", doc_id, "done")
+    (tmp_path / "boom_cli.py").write_text(
+        "from annotator.cli import cli, main\n"
+        "from annotator.store import Store\n"
+        "@cli.command('boom')\n"
+        "def boom():\n"
+        f"    with Store({str(db)!r}) as store:\n"
+        "        docs = store.documents_in_layer('alice')\n"
+        "        next(docs)  # suspended with its cursor open\n"
+        "        try:\n"
+        "            raise KeyboardInterrupt\n"
+        "        except KeyboardInterrupt as exc:\n"
+        "            kept = exc  # a cycle: this frame -> kept -> its traceback -> this frame\n"
+        "            raise\n"
+        "main()\n", encoding="utf-8")
+    proc = subprocess.run([sys.executable, "-m", "boom_cli", "boom"], cwd=tmp_path, env=ENV, capture_output=True,
+                          text=True, timeout=TIMEOUT)
+    assert proc.returncode == 130, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("t.db")) == ["t.db"]

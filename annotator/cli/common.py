@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import errno
+import gc
 import os
 import sqlite3
 import sys
@@ -63,7 +64,12 @@ def exit_now(code: int) -> None:
     tuple being made during an import, say) even after it was handled, and then ends the process
     by SIGINT (status -2) instead of the exit code asked for. Everything that must be undone has
     been by then (the interrupt ran every ``finally`` and ``with`` on its way out).
+
+    One collection first: a handled interrupt whose frames sit in a reference cycle (code that kept the
+    exception in a local) can still hold a database cursor, and SQLite closes a connection with a live
+    statement only when the statement goes: ending without it left the database's -wal and -shm files.
     """
+    gc.collect()
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
