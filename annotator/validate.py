@@ -89,12 +89,22 @@ def label_problem(label: object, what: str = "label", *, allow_empty: bool = Fal
     return None
 
 
-def invisible_problem(text: str, what: str) -> str | None:
-    """Why a new label or name cannot be taken as given: a character drawn as nothing would make it look
-    like another ("PER\u200bSON" and "PERSON"). Checked where labels and names come in (import, the command
-    line), not on rows already stored, which stay readable."""
+def _invisible_problem(text: str, what: str) -> str | None:
     ch = invisible_char(text)
     return None if ch is None else f"{what} {shown(text)} contains an invisible character (U+{ord(ch):04X})"
+
+
+def new_label_problem(label: object, what: str = "label", *, allow_empty: bool = False) -> str | None:
+    """:func:`label_problem` for a label coming in (an import), which also may not hold a character drawn
+    as nothing ("PER\u200bSON" would read as "PERSON"); rows already stored are read with
+    :func:`label_problem` alone, so they stay readable."""
+    return label_problem(label, what, allow_empty=allow_empty) or _invisible_problem(label, what)
+
+
+def new_name_problem(name: object, what: str = "annotator name", *, allow_review: bool = False) -> str | None:
+    """:func:`name_problem` for a name coming in (the command line, an imported record), with
+    :func:`new_label_problem`'s rule on invisible characters."""
+    return name_problem(name, what, allow_review=allow_review) or _invisible_problem(name, what)
 
 
 def name_problem(name: object, what: str = "annotator name", *, allow_review: bool = False) -> str | None:

@@ -1,6 +1,6 @@
 """Checking the names people type (--annotator, --as, --reviewer, --annotators) at the door.
 
-The rules are :func:`annotator.validate.name_problem`'s: not empty, no control characters,
+The rules are :func:`annotator.validate.new_name_problem`'s: not empty, no control or invisible characters,
 not ``suggestions`` or ``suggester:...`` (annotator's own bookkeeping), and ``review`` (the
 adjudication layer) only where it is asked for explicitly: ``import --as review``, and the
 read-only ``stats``/``export`` that may name it.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import click
 
 from annotator.errors import AnnotatorError
-from annotator.validate import invisible_problem, name_problem
+from annotator.validate import new_name_problem
 
 READS_REVIEW = {"stats", "export", "import"}  # commands where naming the review layer is explicit and fine
 
@@ -20,7 +20,7 @@ def _check(value: str | None, param: click.Parameter, allow_review: bool, what: 
     """The value, or one line (an AnnotatorError, not click's usage screen) saying why not."""
     if value is None:
         return None
-    problem = name_problem(value, what, allow_review=allow_review) or invisible_problem(value, what)
+    problem = new_name_problem(value, what, allow_review=allow_review)
     if problem:
         raise AnnotatorError(f"{param.opts[0]}: {problem}")
     return value

@@ -74,7 +74,7 @@ def record_text(record: dict) -> str:
 
 def check_label(label: object, what: str) -> str:
     """A span or relation label: a non-empty string without control characters or line breaks."""
-    problem = validate.label_problem(label, f"{what} label") or validate.invisible_problem(label, f"{what} label")
+    problem = validate.new_label_problem(label, f"{what} label")
     if problem:
         raise RecordError(problem)
     return label  # type: ignore[return-value]
@@ -94,7 +94,7 @@ def layer_name(record: dict, layer: str | None) -> str:
         if value == REVIEW_LAYER:
             raise RecordError(f"'{key}' is 'review', the adjudication layer: import into it only with --as review "
                               f"(or choose another layer with --as NAME)")
-        problem = validate.name_problem(value, f"'{key}'") or validate.invisible_problem(value, f"'{key}'")
+        problem = validate.new_name_problem(value, f"'{key}'")
         if problem:
             raise RecordError(f"{problem}; choose the layer with --as NAME")
         return value
@@ -141,8 +141,7 @@ def _bounds(d: Any, text: str, what: str) -> tuple[int, int, str]:
         raise RecordError(f"{what}: {validate.offsets_problem(start, end, len(text))}")
     label = str(d.get("label") or "")
     if label and label not in _GOOD_LABELS:
-        problem = validate.label_problem(label, f"{what} label", allow_empty=True) or \
-            validate.invisible_problem(label, f"{what} label")
+        problem = validate.new_label_problem(label, f"{what} label", allow_empty=True)
         if problem:
             raise RecordError(problem)
         if len(_GOOD_LABELS) < 4096:  # a file has a few labels, asked about on every span
@@ -150,7 +149,7 @@ def _bounds(d: Any, text: str, what: str) -> tuple[int, int, str]:
     return start, end, label
 
 
-_GOOD_LABELS: set[str] = set()  # labels label_problem passed
+_GOOD_LABELS: set[str] = set()  # labels new_label_problem passed
 
 
 def speaker_from_export(attrs: dict, text: str, spans: list[Span]) -> dict:
